@@ -1,0 +1,159 @@
+//! One cluster's assessment: everything a collection stores, computed from its inventory.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::gpu::GpuSample;
+use crate::health::{PodHealth, pod_health};
+use crate::inventory::Inventory;
+use crate::quota::{QuotaUsage, quota_usage};
+use crate::rules::evaluate;
+use crate::score::risk_score;
+use crate::tenancy::TenantMapping;
+
+/// A value attributed to the tenant that owns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tenanted<T> {
+    pub tenant: String,
+    pub item: T,
+}
+
+/// A finding with its tenant.
+pub type TenantFinding = Tenanted<Finding>;
+
+/// One namespace's tenant, size and pod health.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamespaceSummary {
+    pub namespace: String,
+    pub tenant: String,
+    pub workloads: u32,
+    pub health: PodHealth,
+}
+
+/// A tenant's risk score in one collection, with what it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenantScore {
+    pub tenant: String,
+    pub score: f64,
+    pub workloads: u32,
+    pub findings: u32,
+}
+
+/// Everything one collection of one cluster yields.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Assessment {
+    pub findings: Vec<TenantFinding>,
+    pub namespaces: Vec<NamespaceSummary>,
+    pub quotas: Vec<Tenanted<QuotaUsage>>,
+    pub gpus: Vec<Tenanted<GpuSample>>,
+    pub scores: Vec<TenantScore>,
+    pub object_count: usize,
+}
+
+/// Evaluates the rules over an inventory and attributes everything to tenants.
+pub fn assess(inv: &Inventory, mapping: &TenantMapping, gpus: Vec<GpuSample>) -> Assessment {
+    let tenants = mapping.resolve(&inv.namespaces);
+    let workloads = inv.workloads_per_namespace();
+    let health = pod_health(&inv.pods);
+
+    let names: BTreeSet<String> = inv
+        .namespaces
+        .iter()
+        .filter_map(|ns| ns.metadata.name.clone())
+        .chain(health.keys().cloned())
+        .collect();
+    let namespaces: Vec<NamespaceSummary> = names
+        .into_iter()
+        .map(|ns| NamespaceSummary {
+            tenant: tenants.tenant(Some(&ns)),
+            workloads: workloads.get(&ns).copied().unwrap_or(0),
+            health: health.get(&ns).cloned().unwrap_or_default(),
+            namespace: ns,
+        })
+        .collect();
+
+    let findings: Vec<TenantFinding> = evaluate(inv)
+        .into_iter()
+        .map(|f| Tenanted {
+            tenant: tenants.tenant(f.object.owning_namespace()),
+            item: f,
+        })
+        .collect();
+    let quotas = quota_usage(inv)
+        .into_iter()
+        .map(|q| Tenanted {
+            tenant: tenants.tenant(Some(&q.namespace)),
+            item: q,
+        })
+        .collect();
+    let gpus = gpus
+        .into_iter()
+        .map(|g| Tenanted {
+            tenant: tenants.tenant(Some(&g.namespace)),
+            item: g,
+        })
+        .collect();
+
+    Assessment {
+        scores: tenant_scores(&namespaces, &findings),
+        findings,
+        namespaces,
+        quotas,
+        gpus,
+        object_count: inv.object_count(),
+    }
+}
+
+fn tenant_scores(namespaces: &[NamespaceSummary], findings: &[TenantFinding]) -> Vec<TenantScore> {
+    let mut workloads: BTreeMap<&str, u32> = BTreeMap::new();
+    for ns in namespaces {
+        *workloads.entry(&ns.tenant).or_default() += ns.workloads;
+    }
+    for f in findings {
+        workloads.entry(&f.tenant).or_default();
+    }
+    workloads
+        .into_iter()
+        .map(|(tenant, workloads)| {
+            let severities: Vec<_> = findings
+                .iter()
+                .filter(|f| f.tenant == tenant)
+                .map(|f| f.item.severity)
+                .collect();
+            TenantScore {
+                tenant: tenant.to_string(),
+                findings: u32::try_from(severities.len()).unwrap_or(u32::MAX),
+                score: risk_score(severities, workloads),
+                workloads,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn findings_and_scores_are_attributed_to_the_namespace_tenant() {
+        let inv = Inventory {
+            namespaces: vec![
+                serde_json::from_value(json!({"metadata": {"name": "nlp-prod", "labels": {"rampart.io/tenant": "nlp"}}})).unwrap(),
+                serde_json::from_value(json!({"metadata": {"name": "kube-system"}})).unwrap(),
+            ],
+            network_policies: vec![serde_json::from_value(json!({"metadata": {"name": "deny", "namespace": "kube-system"}})).unwrap()],
+            resource_quotas: vec![serde_json::from_value(json!({"metadata": {"name": "q", "namespace": "kube-system"}})).unwrap()],
+            ..Inventory::default()
+        };
+        let a = assess(&inv, &TenantMapping::default(), vec![]);
+        assert!(a.findings.iter().all(|f| f.tenant == "nlp"));
+        assert_eq!(a.findings.len(), 2, "nlp-prod has neither policy nor quota");
+        let nlp = a.scores.iter().find(|s| s.tenant == "nlp").unwrap();
+        let platform = a.scores.iter().find(|s| s.tenant == "platform").unwrap();
+        assert!(nlp.score > 0.0);
+        assert_eq!(platform.score, 0.0);
+    }
+}

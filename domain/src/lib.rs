@@ -1,0 +1,21 @@
+//! Rampart's pure domain: the typed inventory of one cluster, the rules evaluated over it,
+//! namespace-to-tenant mapping, pod health, quota and GPU read-outs, and the risk score.
+//!
+//! Nothing here does I/O: every function takes values and returns values, so every rule and
+//! formula is unit-testable with literals.
+
+pub mod assessment;
+pub mod finding;
+pub mod gpu;
+pub mod health;
+pub mod inventory;
+pub mod quantity;
+pub mod quota;
+pub mod rules;
+pub mod score;
+pub mod tenancy;
+
+pub use assessment::{Assessment, NamespaceSummary, TenantFinding, TenantScore, assess};
+pub use finding::{Finding, ObjectRef, Severity};
+pub use inventory::Inventory;
+pub use tenancy::TenantMapping;
