@@ -1,1 +1,39 @@
-//! placeholder
+//! Rampart's PostgreSQL store. All SQL lives in this crate: [`store`] writes one collection
+//! per transaction, [`query`] reads the models pages and reports show, always through the
+//! viewer's [`Scope`].
+
+pub mod query;
+pub mod scope;
+pub mod store;
+
+pub use scope::Scope;
+pub use sqlx::PgPool;
+
+/// The schema migrations, embedded at compile time from `migrations/`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// What can go wrong talking to the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a count in the assessment does not fit the database column: {0}")]
+    TooLarge(String),
+}
+
+/// Result of a store operation.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Brings the schema up to date.
+pub async fn migrate(pool: &PgPool) -> Result<()> {
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// Checks that the database answers, for readiness probes.
+pub async fn ping(pool: &PgPool) -> Result<()> {
+    sqlx::query("select 1").execute(pool).await?;
+    Ok(())
+}

@@ -1,0 +1,245 @@
+//! Writes: one collection of one cluster, in one transaction, batched with UNNEST arrays.
+
+use chrono::{DateTime, Utc};
+use domain::Assessment;
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::{Error, Result};
+
+/// When a collection ran.
+#[derive(Debug, Clone, Copy)]
+pub struct CollectionTimes {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+fn to_i32(value: impl TryInto<i32>, what: &str) -> Result<i32> {
+    value
+        .try_into()
+        .map_err(|_| Error::TooLarge(what.to_string()))
+}
+
+/// Stores one collection: all of it or, on any error, nothing. Returns its id.
+#[tracing::instrument(skip_all, fields(cluster = cluster, findings = assessment.findings.len()), err)]
+pub async fn write_collection(
+    pool: &PgPool,
+    cluster: &str,
+    times: CollectionTimes,
+    assessment: &Assessment,
+) -> Result<i64> {
+    let mut tx = pool.begin().await?;
+    let cluster_id = upsert_cluster(&mut tx, cluster).await?;
+    let (collection_id,): (i64,) = sqlx::query_as(
+        "insert into collection (cluster_id, started_at, finished_at, object_count)
+         values ($1, $2, $3, $4) returning collection_id",
+    )
+    .bind(cluster_id)
+    .bind(times.started_at)
+    .bind(times.finished_at)
+    .bind(to_i32(assessment.object_count, "object count")?)
+    .fetch_one(&mut *tx)
+    .await?;
+    insert_namespaces(&mut tx, collection_id, assessment).await?;
+    insert_findings(&mut tx, collection_id, assessment).await?;
+    insert_quotas(&mut tx, collection_id, assessment).await?;
+    insert_gpus(&mut tx, collection_id, assessment).await?;
+    insert_scores(&mut tx, collection_id, assessment).await?;
+    sqlx::query("update cluster set last_error = null, last_error_at = null where cluster_id = $1")
+        .bind(cluster_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(collection_id)
+}
+
+/// Records why a cluster's collection failed; what was stored before stays as it was.
+#[tracing::instrument(skip_all, fields(cluster = cluster), err)]
+pub async fn record_collection_failure(pool: &PgPool, cluster: &str, error: &str) -> Result<()> {
+    sqlx::query(
+        "insert into cluster (name, last_error, last_error_at) values ($1, $2, now())
+         on conflict (name) do update set last_error = excluded.last_error,
+                                          last_error_at = excluded.last_error_at",
+    )
+    .bind(cluster)
+    .bind(error)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_cluster(tx: &mut Transaction<'_, Postgres>, name: &str) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into cluster (name) values ($1)
+         on conflict (name) do update set name = excluded.name returning cluster_id",
+    )
+    .bind(name)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+async fn insert_namespaces(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    a: &Assessment,
+) -> Result<()> {
+    let ns = &a.namespaces;
+    let col = |f: fn(&domain::NamespaceSummary) -> u32| -> Result<Vec<i32>> {
+        ns.iter().map(|n| to_i32(f(n), "namespace count")).collect()
+    };
+    sqlx::query(
+        "insert into namespace_state (collection_id, namespace, tenant, workloads, pods, running,
+             pending, succeeded, failed, crash_looping, oom_killed, restarts)
+         select $1, * from unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[],
+             $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[])",
+    )
+    .bind(id)
+    .bind(ns.iter().map(|n| n.namespace.clone()).collect::<Vec<_>>())
+    .bind(ns.iter().map(|n| n.tenant.clone()).collect::<Vec<_>>())
+    .bind(col(|n| n.workloads)?)
+    .bind(col(|n| n.health.pods)?)
+    .bind(col(|n| n.health.running)?)
+    .bind(col(|n| n.health.pending)?)
+    .bind(col(|n| n.health.succeeded)?)
+    .bind(col(|n| n.health.failed)?)
+    .bind(col(|n| n.health.crash_looping)?)
+    .bind(col(|n| n.health.oom_killed)?)
+    .bind(col(|n| n.health.restarts)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_findings(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    a: &Assessment,
+) -> Result<()> {
+    let f = &a.findings;
+    // text[][] cannot be ragged, so controls travel as one comma-joined string per finding.
+    sqlx::query(
+        "insert into finding (collection_id, tenant, rule_id, severity, object_kind,
+             object_namespace, object_name, container, message, controls)
+         select $1, t, r, s, k, ns, n, c, m, string_to_array(ctl, ',')
+         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::text[], $10::text[]) as u(t, r, s, k, ns, n, c, m, ctl)",
+    )
+    .bind(id)
+    .bind(f.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
+    .bind(f.iter().map(|x| x.item.rule.clone()).collect::<Vec<_>>())
+    .bind(
+        f.iter()
+            .map(|x| x.item.severity.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        f.iter()
+            .map(|x| x.item.object.kind.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        f.iter()
+            .map(|x| x.item.object.namespace.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        f.iter()
+            .map(|x| x.item.object.name.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        f.iter()
+            .map(|x| x.item.container.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(f.iter().map(|x| x.item.message.clone()).collect::<Vec<_>>())
+    .bind(
+        f.iter()
+            .map(|x| x.item.controls.join(","))
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_quotas(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
+    let q = &a.quotas;
+    sqlx::query(
+        "insert into quota_usage (collection_id, tenant, namespace, quota, resource, used, hard)
+         select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[],
+                                  $6::float8[], $7::float8[])",
+    )
+    .bind(id)
+    .bind(q.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
+    .bind(
+        q.iter()
+            .map(|x| x.item.namespace.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(q.iter().map(|x| x.item.quota.clone()).collect::<Vec<_>>())
+    .bind(
+        q.iter()
+            .map(|x| x.item.resource.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(q.iter().map(|x| x.item.used).collect::<Vec<_>>())
+    .bind(q.iter().map(|x| x.item.hard).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_gpus(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
+    let g = &a.gpus;
+    sqlx::query(
+        "insert into gpu_sample (collection_id, tenant, namespace, pod, container, gpu, uuid,
+             hostname, utilisation_pct, memory_used_mib)
+         select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[], $9::float8[], $10::float8[])",
+    )
+    .bind(id)
+    .bind(g.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
+    .bind(
+        g.iter()
+            .map(|x| x.item.namespace.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(g.iter().map(|x| x.item.pod.clone()).collect::<Vec<_>>())
+    .bind(
+        g.iter()
+            .map(|x| x.item.container.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(g.iter().map(|x| x.item.gpu.clone()).collect::<Vec<_>>())
+    .bind(g.iter().map(|x| x.item.uuid.clone()).collect::<Vec<_>>())
+    .bind(
+        g.iter()
+            .map(|x| x.item.hostname.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(g.iter().map(|x| x.item.utilisation_pct).collect::<Vec<_>>())
+    .bind(g.iter().map(|x| x.item.memory_used_mib).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_scores(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
+    let s = &a.scores;
+    let ints = |f: fn(&domain::TenantScore) -> u32| -> Result<Vec<i32>> {
+        s.iter().map(|x| to_i32(f(x), "tenant count")).collect()
+    };
+    sqlx::query(
+        "insert into tenant_score (collection_id, tenant, score, workloads, findings)
+         select $1, * from unnest($2::text[], $3::float8[], $4::int[], $5::int[])",
+    )
+    .bind(id)
+    .bind(s.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
+    .bind(s.iter().map(|x| x.score).collect::<Vec<_>>())
+    .bind(ints(|x| x.workloads)?)
+    .bind(ints(|x| x.findings)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
