@@ -1,1 +1,22 @@
-//! placeholder
+//! A simulated multi-tenant AI platform cluster.
+//!
+//! [`Cluster::generate`] builds a deterministic (seeded) cluster of teams, their namespaces and
+//! workloads, with misconfigurations at configurable rates; [`Cluster::step`] advances simulated
+//! time (pods restart, misconfigurations are fixed and introduced, GPU use moves).
+//! [`api::serve`] publishes it over HTTP in the Kubernetes API's own shapes, so the real
+//! `kube::Client` can collect it, together with a dcgm-exporter `/metrics` endpoint.
+//!
+//! Used by `rampart demo`, tests and benchmarks; never by production code paths.
+
+pub mod api;
+mod dcgm;
+mod model;
+mod render;
+mod rng;
+mod step;
+
+pub use api::{SimServer, kubeconfig_yaml, serve};
+pub use model::{Cluster, SimConfig};
+
+/// A cluster shared between the API server and whoever steps it.
+pub type SharedCluster = std::sync::Arc<std::sync::RwLock<Cluster>>;

@@ -1,0 +1,319 @@
+//! The simulated cluster over HTTP, in the Kubernetes API's own shapes: discovery, `list` and
+//! `get` for every kind the simulator holds (cluster-wide and per namespace, with
+//! `limit`/`continue` pagination and `resourceVersion`), metadata-only lists, errors as `Status`
+//! JSON, the pod proxy to dcgm-exporter pods, and a plain dcgm-exporter `/metrics` endpoint.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::SharedCluster;
+
+/// One kind the simulated API server serves.
+struct ResourceType {
+    group_version: &'static str,
+    plural: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+}
+
+const fn rt(
+    group_version: &'static str,
+    plural: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+) -> ResourceType {
+    ResourceType {
+        group_version,
+        plural,
+        kind,
+        namespaced,
+    }
+}
+
+const RESOURCES: &[ResourceType] = &[
+    rt("v1", "namespaces", "Namespace", false),
+    rt("v1", "nodes", "Node", false),
+    rt("v1", "pods", "Pod", true),
+    rt("v1", "services", "Service", true),
+    rt("v1", "configmaps", "ConfigMap", true),
+    rt("v1", "secrets", "Secret", true),
+    rt("v1", "serviceaccounts", "ServiceAccount", true),
+    rt("v1", "resourcequotas", "ResourceQuota", true),
+    rt("v1", "limitranges", "LimitRange", true),
+    rt(
+        "v1",
+        "replicationcontrollers",
+        "ReplicationController",
+        true,
+    ),
+    rt("apps/v1", "deployments", "Deployment", true),
+    rt("apps/v1", "statefulsets", "StatefulSet", true),
+    rt("apps/v1", "daemonsets", "DaemonSet", true),
+    rt("apps/v1", "replicasets", "ReplicaSet", true),
+    rt("batch/v1", "jobs", "Job", true),
+    rt("batch/v1", "cronjobs", "CronJob", true),
+    rt("networking.k8s.io/v1", "ingresses", "Ingress", true),
+    rt(
+        "networking.k8s.io/v1",
+        "networkpolicies",
+        "NetworkPolicy",
+        true,
+    ),
+    rt("rbac.authorization.k8s.io/v1", "roles", "Role", true),
+    rt(
+        "rbac.authorization.k8s.io/v1",
+        "rolebindings",
+        "RoleBinding",
+        true,
+    ),
+    rt(
+        "rbac.authorization.k8s.io/v1",
+        "clusterroles",
+        "ClusterRole",
+        false,
+    ),
+    rt(
+        "rbac.authorization.k8s.io/v1",
+        "clusterrolebindings",
+        "ClusterRoleBinding",
+        false,
+    ),
+];
+
+/// A running simulated API server; stops when dropped.
+pub struct SimServer {
+    /// The loopback address it listens on.
+    pub addr: SocketAddr,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl SimServer {
+    /// The base URL (`http://127.0.0.1:PORT`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+/// Serves `cluster` on `addr` (use port 0 for an ephemeral port).
+pub async fn serve(cluster: SharedCluster, addr: SocketAddr) -> std::io::Result<SimServer> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let app = router(cluster);
+    let handle = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "simulated API server stopped");
+        }
+    });
+    Ok(SimServer { addr, handle })
+}
+
+/// The simulated API server as a router, for tests that drive it without a socket.
+pub fn router(cluster: SharedCluster) -> Router {
+    Router::new().fallback(handle).with_state(cluster)
+}
+
+/// A kubeconfig whose one context points at a simulated API server.
+pub fn kubeconfig_yaml(server_url: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: rampart-sim\n  cluster:\n    server: {server_url}\n\
+         contexts:\n- name: rampart-sim\n  context:\n    cluster: rampart-sim\n    user: rampart-sim\n\
+         current-context: rampart-sim\nusers:\n- name: rampart-sim\n  user: {{}}\n"
+    )
+}
+
+fn status(code: StatusCode, reason: &str, message: String) -> Response {
+    let body = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                      "message": message, "reason": reason, "code": code.as_u16()});
+    (code, axum::Json(body)).into_response()
+}
+
+fn not_found(what: &str) -> Response {
+    status(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!("the server could not find the requested resource ({what})"),
+    )
+}
+
+async fn handle(
+    State(cluster): State<SharedCluster>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
+    let Ok(cluster) = cluster.read() else {
+        return status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "simulator state poisoned".into(),
+        );
+    };
+    let (group_version, rest) = match segments.as_slice() {
+        ["version"] => {
+            return axum::Json(json!({"major": "1", "minor": "35", "gitVersion": "v1.35.0-rampart-sim", "platform": "linux/amd64"})).into_response();
+        }
+        ["metrics"] => return metrics(cluster.dcgm_metrics(None)),
+        ["api"] => return axum::Json(
+            json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}),
+        )
+        .into_response(),
+        ["apis"] => return axum::Json(group_list()).into_response(),
+        ["api", "v1", rest @ ..] => ("v1".to_string(), rest),
+        ["apis", group, version, rest @ ..] => (format!("{group}/{version}"), rest),
+        _ => return not_found(uri.path()),
+    };
+    let (namespace, rest) = match rest {
+        ["namespaces", ns, rest @ ..] if !rest.is_empty() => (Some(*ns), rest),
+        _ => (None, rest),
+    };
+    let rv = cluster.resource_version();
+    match rest {
+        [] => resource_list(&group_version),
+        [plural] => match find(&group_version, plural) {
+            Some(rt) if namespace.is_none() || rt.namespaced => {
+                let items: Vec<&Value> = cluster
+                    .objects(rt.plural)
+                    .iter()
+                    .filter(|o| namespace.is_none_or(|ns| o["metadata"]["namespace"] == ns))
+                    .collect();
+                list(rt, &items, rv, &params, &headers)
+            }
+            _ => not_found(uri.path()),
+        },
+        [plural, name] => match find(&group_version, plural) {
+            Some(rt) => cluster
+                .objects(rt.plural)
+                .iter()
+                .find(|o| {
+                    o["metadata"]["name"] == *name
+                        && (namespace.is_none()
+                            || o["metadata"]["namespace"] == namespace.unwrap_or(""))
+                })
+                .map(|o| axum::Json(o.clone()).into_response())
+                .unwrap_or_else(|| not_found(&format!("{plural} {name:?}"))),
+            None => not_found(uri.path()),
+        },
+        ["pods", name, "proxy", ..] => {
+            let pod_name = name.split(':').next().unwrap_or(name);
+            let pod = cluster.objects("pods").iter().find(|o| {
+                o["metadata"]["name"] == pod_name
+                    && o["metadata"]["namespace"] == namespace.unwrap_or("")
+            });
+            match pod {
+                Some(pod) if pod["metadata"]["labels"]["app"] == "nvidia-dcgm-exporter" => {
+                    metrics(cluster.dcgm_metrics(pod["spec"]["nodeName"].as_str()))
+                }
+                Some(_) => status(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceUnavailable",
+                    "no endpoint behind this pod proxy".into(),
+                ),
+                None => not_found(&format!("pods {pod_name:?}")),
+            }
+        }
+        _ => not_found(uri.path()),
+    }
+}
+
+fn metrics(text: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+fn find(group_version: &str, plural: &str) -> Option<&'static ResourceType> {
+    RESOURCES
+        .iter()
+        .find(|r| r.group_version == group_version && r.plural == plural)
+}
+
+fn list(
+    rt: &ResourceType,
+    items: &[&Value],
+    rv: u64,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Response {
+    let offset = match params.get("continue").filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => match token.parse::<usize>() {
+            Ok(offset) => offset,
+            Err(_) => {
+                return status(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    format!("invalid continue token {token:?}"),
+                );
+            }
+        },
+    };
+    let limit = params
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|&l| l > 0)
+        .unwrap_or(usize::MAX);
+    let page: Vec<&Value> = items.iter().skip(offset).take(limit).copied().collect();
+    let next = offset.saturating_add(page.len());
+    let mut metadata = json!({"resourceVersion": rv.to_string()});
+    if next < items.len() {
+        metadata["continue"] = json!(next.to_string());
+        metadata["remainingItemCount"] = json!(items.len() - next);
+    }
+    let metadata_only = headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("as=PartialObjectMetadataList"));
+    let body = if metadata_only {
+        let items: Vec<Value> = page
+            .iter()
+            .map(|o| json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadata", "metadata": o["metadata"]}))
+            .collect();
+        json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadataList", "metadata": metadata, "items": items})
+    } else {
+        json!({"apiVersion": rt.group_version, "kind": format!("{}List", rt.kind), "metadata": metadata, "items": page})
+    };
+    axum::Json(body).into_response()
+}
+
+fn group_list() -> Value {
+    let mut groups: Vec<&str> = RESOURCES
+        .iter()
+        .map(|r| r.group_version)
+        .filter(|gv| gv.contains('/'))
+        .collect();
+    groups.dedup();
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|gv| {
+            let (group, version) = gv.split_once('/').unwrap_or((gv, ""));
+            let v = json!({"groupVersion": gv, "version": version});
+            json!({"name": group, "versions": [v], "preferredVersion": v})
+        })
+        .collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+}
+
+fn resource_list(group_version: &str) -> Response {
+    let resources: Vec<Value> = RESOURCES
+        .iter()
+        .filter(|r| r.group_version == group_version)
+        .map(|r| json!({"name": r.plural, "singularName": r.kind.to_lowercase(), "namespaced": r.namespaced,
+                        "kind": r.kind, "verbs": ["get", "list"]}))
+        .collect();
+    if resources.is_empty() {
+        return not_found(group_version);
+    }
+    axum::Json(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}))
+        .into_response()
+}

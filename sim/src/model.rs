@@ -1,0 +1,499 @@
+//! The simulator's own model of a cluster, and its deterministic generation.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::rng::Rng;
+
+/// What to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    /// Number of tenants (teams).
+    pub tenants: usize,
+    /// Each tenant gets between 1 and this many namespaces.
+    pub max_namespaces_per_tenant: usize,
+    /// Approximate number of tenant pods.
+    pub pods: usize,
+    pub seed: u64,
+    /// Share of workloads and namespaces that start misconfigured (0.0–1.0).
+    pub misconfig_rate: f64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            tenants: 8,
+            max_namespaces_per_tenant: 4,
+            pods: 400,
+            seed: 42,
+            misconfig_rate: 0.15,
+        }
+    }
+}
+
+const TEAM_NAMES: [&str; 16] = [
+    "vision",
+    "nlp",
+    "speech",
+    "recsys",
+    "search",
+    "fraud",
+    "robotics",
+    "genomics",
+    "ads",
+    "forecast",
+    "maps",
+    "safety",
+    "translate",
+    "pricing",
+    "health",
+    "music",
+];
+const STAGES: [&str; 4] = ["prod", "staging", "dev", "research"];
+/// GPUs on each simulated GPU node.
+pub(crate) const GPUS_PER_NODE: u32 = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exposure {
+    ClusterIp,
+    NodePort,
+    LoadBalancer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Running,
+    Pending,
+    Succeeded,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PodModel {
+    pub name: String,
+    pub node: Option<String>,
+    pub phase: Phase,
+    /// A waiting reason (`CrashLoopBackOff`) on a running pod.
+    pub waiting: Option<&'static str>,
+    pub last_terminated: Option<&'static str>,
+    pub restarts: u32,
+    /// GPU indices on the node, with their utilisation (%) and frame-buffer use (MiB).
+    pub gpus: Vec<(u32, f64, f64)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Workload {
+    pub kind: Kind,
+    pub namespace: String,
+    pub name: String,
+    pub replicas: u32,
+    pub image: String,
+    pub cpu_millis: Option<u32>,
+    pub memory_mib: Option<u32>,
+    pub gpus: u32,
+    pub privileged: bool,
+    pub host_path: bool,
+    pub service: Option<Exposure>,
+    /// An Ingress, with or without TLS.
+    pub ingress_tls: Option<bool>,
+    pub pods: Vec<PodModel>,
+    /// Platform workloads (kube-system, gpu-operator) that do not churn.
+    pub system: bool,
+    /// A DaemonSet that runs on GPU nodes only.
+    pub gpu_nodes_only: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct NamespaceModel {
+    pub name: String,
+    pub tenant: Option<String>,
+    pub network_policy: bool,
+    /// Hard limits: CPU cores, memory GiB, GPUs, pods.
+    pub quota: Option<(u32, u32, u32, u32)>,
+    pub limit_range: bool,
+    /// A ConfigMap holding a plain-text password.
+    pub plain_password: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct NodeModel {
+    pub name: String,
+    pub gpus: u32,
+    pub ready: bool,
+}
+
+/// A simulated cluster. Its state only changes through [`Cluster::step`].
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub(crate) cfg: SimConfig,
+    pub(crate) rng: Rng,
+    pub(crate) tick: u64,
+    pub(crate) namespaces: Vec<NamespaceModel>,
+    pub(crate) workloads: Vec<Workload>,
+    pub(crate) nodes: Vec<NodeModel>,
+    /// Rendered API objects by resource plural (`pods`, `deployments`, ...).
+    pub(crate) objects: BTreeMap<&'static str, Vec<Value>>,
+}
+
+fn team_name(i: usize) -> String {
+    match TEAM_NAMES.get(i) {
+        Some(name) => name.to_string(),
+        None => format!("team{i:03}"),
+    }
+}
+
+impl Cluster {
+    /// Builds the cluster that `cfg` describes; the same config always yields the same cluster.
+    pub fn generate(cfg: SimConfig) -> Cluster {
+        let mut rng = Rng::new(cfg.seed);
+        let mut namespaces = platform_namespaces();
+        for t in 0..cfg.tenants {
+            let tenant = team_name(t);
+            let count = rng.range(1, cfg.max_namespaces_per_tenant.max(1) as u32) as usize;
+            for s in 0..count {
+                let stage = STAGES
+                    .get(s)
+                    .map(|s| s.to_string())
+                    .unwrap_or(format!("env{s}"));
+                namespaces.push(NamespaceModel {
+                    name: format!("{tenant}-{stage}"),
+                    tenant: Some(tenant.clone()),
+                    network_policy: !rng.chance(cfg.misconfig_rate * 2.0),
+                    quota: (!rng.chance(cfg.misconfig_rate)).then(|| {
+                        (
+                            rng.range(16, 64),
+                            rng.range(64, 256),
+                            rng.range(4, 16),
+                            rng.range(40, 120),
+                        )
+                    }),
+                    limit_range: !rng.chance(cfg.misconfig_rate),
+                    plain_password: false,
+                });
+            }
+        }
+        namespaces.push(NamespaceModel {
+            name: "sandbox".into(),
+            tenant: None,
+            network_policy: false,
+            quota: None,
+            limit_range: false,
+            plain_password: false,
+        });
+        if let Some(first) = namespaces.iter_mut().find(|n| n.tenant.is_some()) {
+            first.plain_password = true;
+        }
+
+        let tenant_ns = namespaces
+            .iter()
+            .filter(|n| n.tenant.is_some())
+            .count()
+            .max(1);
+        let gpu_nodes = (cfg.pods / 60).max(2);
+        let cpu_nodes = (cfg.pods / 40).max(3);
+        let mut nodes: Vec<NodeModel> = (0..cpu_nodes)
+            .map(|i| NodeModel {
+                name: format!("node-cpu-{i}"),
+                gpus: 0,
+                ready: true,
+            })
+            .chain((0..gpu_nodes).map(|i| NodeModel {
+                name: format!("node-gpu-{i}"),
+                gpus: GPUS_PER_NODE,
+                ready: true,
+            }))
+            .collect();
+        if let Some(last) = nodes.get_mut(cpu_nodes.saturating_sub(1)) {
+            last.ready = cpu_nodes < 4;
+        }
+
+        let mut cluster = Cluster {
+            cfg: cfg.clone(),
+            rng,
+            tick: 0,
+            workloads: Vec::new(),
+            namespaces,
+            nodes,
+            objects: BTreeMap::new(),
+        };
+        cluster.add_platform_workloads();
+        let pods_per_ns = (cfg.pods / tenant_ns).max(1);
+        let tenant_namespaces: Vec<String> = cluster
+            .namespaces
+            .iter()
+            .filter(|n| n.tenant.is_some())
+            .map(|n| n.name.clone())
+            .collect();
+        for ns in tenant_namespaces {
+            let mut budget = pods_per_ns;
+            while budget > 0 {
+                let workload = cluster.tenant_workload(&ns);
+                budget = budget.saturating_sub(workload.replicas as usize);
+                cluster.add_workload(workload);
+            }
+        }
+        cluster.render();
+        cluster
+    }
+
+    /// Simulated time steps taken since generation.
+    pub fn tick(&self) -> u64 {
+        self.tick
+    }
+
+    /// The resource version clients see: it moves with every step.
+    pub fn resource_version(&self) -> u64 {
+        1000 + self.tick
+    }
+
+    /// The rendered objects of one resource (`pods`, `deployments`, ...), in a stable order.
+    pub fn objects(&self, plural: &str) -> &[Value] {
+        self.objects.get(plural).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Number of Pods in the cluster.
+    pub fn pod_count(&self) -> usize {
+        self.objects("pods").len()
+    }
+
+    fn tenant_workload(&mut self, ns: &str) -> Workload {
+        let rng = &mut self.rng;
+        let rate = self.cfg.misconfig_rate;
+        let roll = rng.unit();
+        let (kind, prefix, replicas) = if roll < 0.45 {
+            (Kind::Deployment, "inference", rng.range(1, 4))
+        } else if roll < 0.6 {
+            (Kind::StatefulSet, "vectordb", rng.range(1, 3))
+        } else if roll < 0.85 {
+            (Kind::Job, "train", rng.range(1, 2))
+        } else {
+            (Kind::CronJob, "eval", 1)
+        };
+        let gpu_kind = matches!(kind, Kind::Job | Kind::CronJob)
+            || (kind == Kind::Deployment && rng.chance(0.4));
+        let name = format!("{prefix}-{}", rng.suffix());
+        let tag = if rng.chance(rate) {
+            "latest".to_string()
+        } else {
+            format!("1.{}.{}", rng.range(0, 9), rng.range(0, 20))
+        };
+        let team = ns.split('-').next().unwrap_or(ns);
+        Workload {
+            kind,
+            namespace: ns.to_string(),
+            image: format!("registry.example.com/{team}/{prefix}:{tag}"),
+            cpu_millis: (!rng.chance(rate)).then(|| rng.range(1, 8) * 250),
+            memory_mib: (!rng.chance(rate)).then(|| rng.range(1, 16) * 512),
+            gpus: if gpu_kind { rng.range(1, 2) } else { 0 },
+            privileged: rng.chance(rate / 3.0),
+            host_path: rng.chance(rate / 3.0),
+            service: match kind {
+                Kind::Deployment | Kind::StatefulSet => Some(match rng.unit() {
+                    x if x < rate / 2.0 => Exposure::LoadBalancer,
+                    x if x < rate => Exposure::NodePort,
+                    _ => Exposure::ClusterIp,
+                }),
+                _ => None,
+            },
+            ingress_tls: (kind == Kind::Deployment && rng.chance(0.5))
+                .then(|| !rng.chance(rate * 2.0)),
+            name,
+            replicas,
+            pods: Vec::new(),
+            system: false,
+            gpu_nodes_only: false,
+        }
+    }
+
+    /// Adds a workload and creates its pods, placed on nodes with capacity.
+    pub(crate) fn add_workload(&mut self, workload: Workload) {
+        let daemon_nodes: Vec<String> = self
+            .nodes
+            .iter()
+            .filter(|n| !workload.gpu_nodes_only || n.gpus > 0)
+            .map(|n| n.name.clone())
+            .collect();
+        let count = match workload.kind {
+            Kind::DaemonSet => daemon_nodes.len() as u32,
+            _ => workload.replicas,
+        };
+        let (kind, gpus, system, base) = (
+            workload.kind,
+            workload.gpus,
+            workload.system,
+            workload.name.clone(),
+        );
+        self.workloads.push(workload);
+        let index = self.workloads.len() - 1;
+        for i in 0..count {
+            let name = match kind {
+                Kind::StatefulSet => format!("{base}-{i}"),
+                _ => format!("{base}-{}", self.rng.suffix()),
+            };
+            let daemon_node = (kind == Kind::DaemonSet).then(|| daemon_nodes[i as usize].clone());
+            let pod = self.place_pod(name, gpus, system, daemon_node);
+            self.workloads[index].pods.push(pod);
+        }
+    }
+
+    pub(crate) fn place_pod(
+        &mut self,
+        name: String,
+        gpus: u32,
+        system: bool,
+        node: Option<String>,
+    ) -> PodModel {
+        let mut pod = PodModel {
+            name,
+            node: None,
+            phase: Phase::Pending,
+            waiting: None,
+            last_terminated: None,
+            restarts: 0,
+            gpus: Vec::new(),
+        };
+        let node = node.or_else(|| self.node_with_capacity(gpus));
+        let Some(node) = node else { return pod };
+        if gpus > 0 {
+            let used = self.gpus_in_use(&node);
+            let free: Vec<u32> = (0..GPUS_PER_NODE)
+                .filter(|g| !used.contains(g))
+                .take(gpus as usize)
+                .collect();
+            let idle = self.rng.chance(0.25);
+            pod.gpus = free
+                .into_iter()
+                .map(|g| {
+                    let util = if idle {
+                        self.rng.unit() * 4.0
+                    } else {
+                        30.0 + self.rng.unit() * 70.0
+                    };
+                    (
+                        g,
+                        util.round(),
+                        (8192.0 + self.rng.unit() * 65536.0).round(),
+                    )
+                })
+                .collect();
+        }
+        pod.node = Some(node);
+        pod.phase = Phase::Running;
+        if !system {
+            if self.rng.chance(0.06) {
+                pod.waiting = Some("CrashLoopBackOff");
+                pod.last_terminated = Some(if self.rng.chance(0.5) {
+                    "OOMKilled"
+                } else {
+                    "Error"
+                });
+                pod.restarts = self.rng.range(3, 40);
+            } else if self.rng.chance(0.05) {
+                pod.last_terminated = Some("OOMKilled");
+                pod.restarts = self.rng.range(1, 3);
+            }
+        }
+        pod
+    }
+
+    fn gpus_in_use(&self, node: &str) -> Vec<u32> {
+        self.workloads
+            .iter()
+            .flat_map(|w| &w.pods)
+            .filter(|p| p.node.as_deref() == Some(node))
+            .flat_map(|p| p.gpus.iter().map(|g| g.0))
+            .collect()
+    }
+
+    fn node_with_capacity(&mut self, gpus: u32) -> Option<String> {
+        let candidates: Vec<String> = self
+            .nodes
+            .iter()
+            .filter(|n| n.ready && if gpus > 0 { n.gpus > 0 } else { n.gpus == 0 })
+            .map(|n| n.name.clone())
+            .collect();
+        if gpus == 0 {
+            return (!candidates.is_empty())
+                .then(|| candidates[self.rng.below(candidates.len())].clone());
+        }
+        candidates
+            .into_iter()
+            .find(|n| GPUS_PER_NODE.saturating_sub(self.gpus_in_use(n).len() as u32) >= gpus)
+    }
+
+    fn add_platform_workloads(&mut self) {
+        let system =
+            |kind, namespace: &str, name: &str, image: &str, privileged, host_path| Workload {
+                kind,
+                namespace: namespace.into(),
+                name: name.into(),
+                replicas: 2,
+                image: image.into(),
+                cpu_millis: Some(100),
+                memory_mib: Some(128),
+                gpus: 0,
+                privileged,
+                host_path,
+                service: None,
+                ingress_tls: None,
+                pods: Vec::new(),
+                system: true,
+                gpu_nodes_only: name.contains("dcgm"),
+            };
+        self.add_workload(system(
+            Kind::Deployment,
+            "kube-system",
+            "coredns",
+            "registry.k8s.io/coredns/coredns:v1.12.0",
+            false,
+            false,
+        ));
+        self.add_workload(system(
+            Kind::DaemonSet,
+            "kube-system",
+            "kube-proxy",
+            "registry.k8s.io/kube-proxy:v1.35.0",
+            true,
+            true,
+        ));
+        self.add_workload(system(
+            Kind::DaemonSet,
+            "gpu-operator",
+            "nvidia-dcgm-exporter",
+            "nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04",
+            false,
+            true,
+        ));
+    }
+}
+
+fn platform_namespaces() -> Vec<NamespaceModel> {
+    let platform = |name: &str, tenant: Option<&str>| NamespaceModel {
+        name: name.into(),
+        tenant: tenant.map(str::to_string),
+        network_policy: true,
+        quota: Some((64, 256, 0, 200)),
+        limit_range: true,
+        plain_password: false,
+    };
+    vec![
+        platform("kube-system", None),
+        platform("kube-public", None),
+        platform("gpu-operator", Some("platform")),
+        NamespaceModel {
+            network_policy: false,
+            quota: None,
+            limit_range: false,
+            ..platform("default", None)
+        },
+    ]
+}
