@@ -1,1 +1,62 @@
-//! placeholder
+//! Rampart's web frontend: Leptos, server-rendered only (`SsrMode::Async`), so every page is
+//! complete HTML that needs no JavaScript. Pages call thin server functions in [`api`], which
+//! derive the viewer's scope and call one `db::query` read model each.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+pub mod state;
+pub mod viewer;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+
+pub use state::AppState;
+
+/// The HTML document around every page.
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" href="/style/rampart.css" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The routed application: a header and the page the path selects.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| format!("{page} · Rampart") />
+        <Router>
+            <header class="top">
+                <A href="/" attr:class="brand">"Rampart"</A>
+                <nav>
+                    <A href="/">"Overview"</A>
+                </nav>
+            </header>
+            <main>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=StaticSegment("") view=pages::overview::OverviewPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("tenants"), ParamSegment("tenant"))
+                        view=pages::tenant::TenantPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,1 +1,15 @@
-//! placeholder
+//! The `rampart` binary's library: configuration, the embedded PostgreSQL, HTTP serving,
+//! collection from clusters, scheduling, manifest scanning and the demo.
+
+pub mod cli;
+pub mod collect;
+pub mod database;
+pub mod demo;
+pub mod duration;
+pub mod http;
+pub mod postgres;
+pub mod run;
+pub mod scan;
+pub mod schedule;
+pub mod shutdown;
+pub mod telemetry;

@@ -198,7 +198,7 @@ impl Cluster {
             .filter(|n| n.tenant.is_some())
             .count()
             .max(1);
-        let gpu_nodes = (cfg.pods / 60).max(2);
+        let gpu_nodes = (cfg.pods / 14).max(2);
         let cpu_nodes = (cfg.pods / 40).max(3);
         let mut nodes: Vec<NodeModel> = (0..cpu_nodes)
             .map(|i| NodeModel {

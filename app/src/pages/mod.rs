@@ -1,0 +1,17 @@
+//! One file per page.
+
+pub mod not_found;
+pub mod overview;
+pub mod tenant;
+
+use leptos::prelude::*;
+
+/// The message shown when a page's data could not be read.
+#[component]
+pub fn LoadError(error: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    }
+    view! { <p class="error" role="alert">{error}</p> }
+}

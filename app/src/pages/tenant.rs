@@ -1,0 +1,127 @@
+//! `/tenants/:tenant`: one tenant's namespaces and open findings.
+
+use db::query::TenantDetail;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::LoadError;
+use super::not_found::NotFound;
+use crate::api::tenant;
+use crate::components::format::{percent, score, timestamp};
+use crate::components::severity::{SeverityBadge, SeverityCount};
+
+/// The tenant page.
+#[component]
+pub fn TenantPage() -> impl IntoView {
+    let name = use_params_map()
+        .get_untracked()
+        .get("tenant")
+        .unwrap_or_default();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let name = name.clone();
+                Suspend::new(async move {
+                    match tenant(name).await {
+                        Ok(Some(detail)) => view! { <TenantView detail /> }.into_any(),
+                        Ok(None) => view! { <NotFound /> }.into_any(),
+                        Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
+                    }
+                })
+            }
+        </Suspense>
+    }
+}
+
+#[component]
+fn TenantView(detail: TenantDetail) -> impl IntoView {
+    let s = detail.summary;
+    let namespaces = detail
+        .namespaces
+        .into_iter()
+        .map(|n| {
+            view! {
+                <tr>
+                    <td>{n.namespace}</td>
+                    <td class="num">{n.workloads}</td>
+                    <td class="num">{n.pods}</td>
+                    <td class="num">{n.unhealthy_pods}</td>
+                    <td class="num">{n.restarts}</td>
+                    <td class="num">{n.oom_killed}</td>
+                    <td class="num">{n.findings}</td>
+                    <td class="num">{percent(n.tightest_quota_headroom_pct)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let finding_count = detail.findings.len();
+    let findings = detail
+        .findings
+        .into_iter()
+        .map(|f| {
+            let object = match &f.object_namespace {
+                Some(ns) => format!("{}/{}/{}", f.object_kind, ns, f.object_name),
+                None => format!("{}/{}", f.object_kind, f.object_name),
+            };
+            let rule = f.rule_id.clone();
+            view! {
+                <tr class="finding" data-rule=rule>
+                    <td><SeverityBadge severity=f.severity /></td>
+                    <td><code>{f.rule_id}</code></td>
+                    <td class="object">{object}</td>
+                    <td>{f.container.unwrap_or_default()}</td>
+                    <td>{f.message}</td>
+                    <td class="controls">{f.controls.join(" ")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <Title text=format!("Tenant {}", s.tenant) />
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a> " / " <span>{s.tenant.clone()}</span>
+        </nav>
+        <h1>"Tenant " {s.tenant.clone()}</h1>
+        <dl class="summary">
+            <div><dt>"Risk score"</dt><dd class="score">{score(s.score)}</dd></div>
+            <div><dt>"Critical"</dt><dd><SeverityCount severity="critical" count=s.critical /></dd></div>
+            <div><dt>"High"</dt><dd><SeverityCount severity="high" count=s.high /></dd></div>
+            <div><dt>"Medium"</dt><dd><SeverityCount severity="medium" count=s.medium /></dd></div>
+            <div><dt>"Low"</dt><dd><SeverityCount severity="low" count=s.low /></dd></div>
+            <div><dt>"Unhealthy pods"</dt><dd>{s.unhealthy_pods}</dd></div>
+            <div><dt>"Mean GPU use"</dt><dd>{percent(s.mean_gpu_utilisation_pct)}</dd></div>
+            <div><dt>"Collected"</dt><dd><time>{timestamp(s.last_collected_at)}</time></dd></div>
+        </dl>
+        <h2>"Namespaces"</h2>
+        <table class="data namespaces">
+            <thead>
+                <tr>
+                    <th>"Namespace"</th>
+                    <th class="num">"Workloads"</th>
+                    <th class="num">"Pods"</th>
+                    <th class="num">"Unhealthy"</th>
+                    <th class="num">"Restarts"</th>
+                    <th class="num">"OOMKilled"</th>
+                    <th class="num">"Findings"</th>
+                    <th class="num">"Quota headroom"</th>
+                </tr>
+            </thead>
+            <tbody>{namespaces}</tbody>
+        </table>
+        <h2>"Open findings (" {finding_count} ")"</h2>
+        <table class="data findings">
+            <thead>
+                <tr>
+                    <th>"Severity"</th>
+                    <th>"Rule"</th>
+                    <th>"Object"</th>
+                    <th>"Container"</th>
+                    <th>"Finding"</th>
+                    <th>"Controls"</th>
+                </tr>
+            </thead>
+            <tbody>{findings}</tbody>
+        </table>
+    }
+}

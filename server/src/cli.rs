@@ -1,0 +1,135 @@
+//! Command-line interface: `rampart <command>`, with flags that fall back to `RAMPART_*`
+//! environment variables and then to defaults that work with nothing configured.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::duration::parse_duration;
+
+/// Rampart: security posture and workload health of multi-tenant Kubernetes clusters.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, long_about = None)]
+pub struct Cli {
+    /// Where the embedded PostgreSQL and other state live.
+    #[arg(
+        long,
+        env = "RAMPART_DATA_DIR",
+        default_value = ".rampart",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// An external PostgreSQL (`postgres://user:password@host/db`); without it Rampart runs
+    /// its own embedded PostgreSQL under the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What `rampart` does.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard, and collect the configured cluster on an interval.
+    Serve(ServeArgs),
+    /// Collect the configured cluster into the database (once, or on an interval).
+    Collect(CollectArgs),
+    /// Check manifests on disk against the rules; no database needed.
+    Scan(ScanArgs),
+    /// Run everything on a simulated cluster: embedded database, history, collector, dashboard.
+    Demo(DemoArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+}
+
+/// Which cluster to collect and how to map its namespaces to tenants.
+#[derive(Debug, Clone, Args)]
+pub struct ClusterArgs {
+    /// Kubeconfig file; without it the usual inference applies (KUBECONFIG,
+    /// ~/.kube/config, or the in-cluster service account).
+    #[arg(long, env = "RAMPART_KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current context).
+    #[arg(long, env = "RAMPART_CONTEXT")]
+    pub context: Option<String>,
+    /// The name the cluster is stored and shown under.
+    #[arg(long, env = "RAMPART_CLUSTER_NAME", default_value = "default")]
+    pub cluster_name: String,
+    /// The namespace label naming a namespace's tenant.
+    #[arg(long, env = "RAMPART_TENANT_LABEL", default_value = domain::tenancy::DEFAULT_TENANT_LABEL)]
+    pub tenant_label: String,
+    /// Time between collections (e.g. 30s, 5m, 1h).
+    #[arg(long, env = "RAMPART_INTERVAL", default_value = "5m", value_parser = parse_duration)]
+    pub interval: Duration,
+}
+
+/// `rampart serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "RAMPART_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: String,
+    /// Serve the dashboard only; another process collects.
+    #[arg(long)]
+    pub no_collect: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// `rampart collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Collect once and exit (exit code 1 when the collection failed).
+    #[arg(long)]
+    pub once: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// Output formats of `rampart scan`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScanFormat {
+    Table,
+    Json,
+}
+
+/// `rampart scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Manifest files or directories (YAML, multi-document YAML, JSON, `kind: List`).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScanFormat,
+    /// Exit with code 1 when any finding is at least this severe.
+    #[arg(long, value_parser = parse_severity)]
+    pub fail_on: Option<domain::Severity>,
+}
+
+fn parse_severity(text: &str) -> Result<domain::Severity, String> {
+    text.parse()
+}
+
+/// `rampart demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to serve the dashboard on.
+    #[arg(long, env = "RAMPART_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: String,
+    /// Days of hourly history to simulate before serving.
+    #[arg(long, default_value_t = 14)]
+    pub backfill_days: u32,
+    /// Time between live collections of the simulated cluster.
+    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Simulated tenants (teams).
+    #[arg(long, default_value_t = 8)]
+    pub tenants: usize,
+    /// Approximate number of simulated tenant pods.
+    #[arg(long, default_value_t = 400)]
+    pub pods: usize,
+    /// Seed of the simulated cluster; the same seed gives the same cluster.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}

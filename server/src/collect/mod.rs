@@ -1,0 +1,77 @@
+//! Collection: read a cluster into an `Inventory`, assess it, store it in one transaction.
+//! One module per source; `kubernetes` reads the API server, `gpu` reads dcgm-exporter.
+
+pub mod gpu;
+pub mod kubernetes;
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use db::store::{CollectionTimes, record_collection_failure, write_collection};
+use domain::TenantMapping;
+
+/// One cluster to collect and how to reach it.
+#[derive(Debug, Clone)]
+pub struct ClusterTarget {
+    /// The name the cluster is stored and shown under.
+    pub name: String,
+    /// Kubeconfig file; `None` infers one (in-cluster service account or `~/.kube/config`).
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context; `None` uses the current context.
+    pub context: Option<String>,
+    pub mapping: TenantMapping,
+}
+
+/// Why a collection failed. Nothing of a failed collection is stored.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("cannot load kubeconfig {path}: {source}")]
+    Kubeconfig {
+        path: String,
+        source: kube::config::KubeconfigError,
+    },
+    #[error("cannot configure a client for cluster {cluster}: {detail}")]
+    Client { cluster: String, detail: String },
+    #[error("listing {kind} failed: {source}")]
+    List {
+        kind: &'static str,
+        source: kube::Error,
+    },
+    #[error("storing the collection failed: {0}")]
+    Store(#[from] db::Error),
+}
+
+/// Collects one cluster once: on success its collection is stored whole and its id returned;
+/// on failure nothing of it is stored and the error is recorded against the cluster.
+#[tracing::instrument(skip_all, fields(cluster = %target.name), err)]
+pub async fn collect_once(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
+    let result = collect_and_store(pool, target).await;
+    if let Err(error) = &result {
+        if let Err(store_error) =
+            record_collection_failure(pool, &target.name, &error.to_string()).await
+        {
+            tracing::warn!(error = %store_error, "could not record the collection failure");
+        }
+    }
+    result
+}
+
+async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
+    let started_at = Utc::now();
+    let client = kubernetes::client(target).await?;
+    let inventory = kubernetes::read_inventory(&client).await?;
+    let gpus = gpu::read_dcgm_exporters(&client, &inventory).await;
+    let assessment = domain::assess(&inventory, &target.mapping, gpus);
+    let times = CollectionTimes {
+        started_at,
+        finished_at: Utc::now(),
+    };
+    let id = write_collection(pool, &target.name, times, &assessment).await?;
+    tracing::info!(
+        collection = id,
+        objects = assessment.object_count,
+        findings = assessment.findings.len(),
+        "collection stored"
+    );
+    Ok(id)
+}

@@ -1,0 +1,89 @@
+//! Opening the store: an external PostgreSQL from `DATABASE_URL`, or the embedded default.
+
+use std::path::Path;
+
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::postgres::EmbeddedPostgres;
+
+/// An open, migrated database, and the embedded server behind it when there is one.
+pub struct Database {
+    pub pool: db::PgPool,
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    /// Connects to `database_url`, or starts the embedded PostgreSQL under `data_dir`, then
+    /// brings the schema up to date.
+    pub async fn open(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        let (options, embedded) = match database_url {
+            Some(url) => {
+                let options: PgConnectOptions = url.parse().with_context(|| {
+                    format!(
+                        "DATABASE_URL is not a valid PostgreSQL URL ({})",
+                        redact(url)
+                    )
+                })?;
+                (options, None)
+            }
+            None => {
+                let pg = EmbeddedPostgres::start(data_dir).await?;
+                (pg.connect_options(), Some(pg))
+            }
+        };
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .with_context(|| match database_url {
+                Some(url) => format!("cannot connect to the database at {}", redact(url)),
+                None => "cannot connect to the embedded PostgreSQL".to_string(),
+            })?;
+        db::migrate(&pool)
+            .await
+            .context("cannot bring the database schema up to date")?;
+        Ok(Database { pool, embedded })
+    }
+
+    /// Closes the pool and stops the embedded server, if any.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(pg) = self.embedded {
+            pg.stop().await?;
+        }
+        Ok(())
+    }
+}
+
+/// A database URL with its password replaced, safe to print.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_from_database_urls() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/rampart"),
+            "postgres://app:***@db:5432/rampart"
+        );
+        assert_eq!(
+            redact("postgres://app@db/rampart"),
+            "postgres://app@db/rampart"
+        );
+    }
+}

@@ -1,0 +1,274 @@
+//! `rampart scan`: the same rules over manifests on disk, with no database.
+//!
+//! Reads YAML (multi-document) and JSON files, directories of them, and `kind: List` documents
+//! as `kubectl get -o yaml` writes them. Findings are reported against the objects as written.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use domain::{Finding, Inventory, ObjectRef, Severity};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Why manifests could not be read. Each names the file and, where known, the line.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid UTF-8 text")]
+    NotUtf8 { path: String },
+    #[error("{path}: YAML error{}: {message}", .line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    Yaml {
+        path: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{path}: JSON error at line {line}: {message}")]
+    Json {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: {kind} {name:?} is not a valid {kind}: {message}")]
+    Object {
+        path: String,
+        kind: String,
+        name: String,
+        message: String,
+    },
+}
+
+/// Manifests read into an inventory, with the file each object came from.
+#[derive(Debug, Default)]
+pub struct Manifests {
+    pub inventory: Inventory,
+    sources: HashMap<ObjectRef, String>,
+    /// Documents of kinds no rule reads, by kind.
+    pub skipped: HashMap<String, usize>,
+}
+
+impl Manifests {
+    /// The file an object was read from.
+    pub fn source_of(&self, object: &ObjectRef) -> Option<&str> {
+        self.sources.get(object).map(String::as_str)
+    }
+}
+
+/// One finding as `rampart scan --format json` prints it.
+#[derive(Debug, serde::Serialize)]
+pub struct ScanFinding<'a> {
+    pub rule: &'a str,
+    pub severity: Severity,
+    pub object: &'a ObjectRef,
+    pub container: Option<&'a str>,
+    pub message: &'a str,
+    pub controls: &'a [String],
+    pub source: Option<&'a str>,
+}
+
+/// Reads every manifest under `paths` (files, or directories searched for .yaml/.yml/.json).
+pub fn load(paths: &[PathBuf]) -> Result<Manifests, ScanError> {
+    let mut manifests = Manifests::default();
+    for path in paths {
+        for file in files_under(path)? {
+            load_file(&file, &mut manifests)?;
+        }
+    }
+    Ok(manifests)
+}
+
+fn files_under(path: &Path) -> Result<Vec<PathBuf>, ScanError> {
+    let read_error = |source| ScanError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    if !path.is_dir() {
+        std::fs::metadata(path).map_err(read_error)?;
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(read_error)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            files.extend(files_under(&entry)?);
+        } else if matches!(
+            entry.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            files.push(entry);
+        }
+    }
+    Ok(files)
+}
+
+fn load_file(file: &Path, manifests: &mut Manifests) -> Result<(), ScanError> {
+    let path = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|source| ScanError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ScanError::NotUtf8 { path: path.clone() })?;
+    if file.extension().and_then(|e| e.to_str()) == Some("json") {
+        let value: Value = serde_json::from_str(&text).map_err(|e| ScanError::Json {
+            path: path.clone(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
+        return add_document(value, &path, manifests);
+    }
+    for document in serde_yaml_ng::Deserializer::from_str(&text) {
+        let value = Value::deserialize(document).map_err(|e| ScanError::Yaml {
+            path: path.clone(),
+            line: e.location().map(|l| l.line()),
+            message: e.to_string(),
+        })?;
+        add_document(value, &path, manifests)?;
+    }
+    Ok(())
+}
+
+fn add_document(value: Value, path: &str, manifests: &mut Manifests) -> Result<(), ScanError> {
+    if value.is_null() {
+        return Ok(());
+    }
+    let kind = value["kind"].as_str().unwrap_or_default().to_string();
+    if kind.ends_with("List") {
+        if let Some(items) = value.get("items").and_then(Value::as_array) {
+            for item in items.clone() {
+                add_document(item, path, manifests)?;
+            }
+            return Ok(());
+        }
+    }
+    let inv = &mut manifests.inventory;
+    let added = match kind.as_str() {
+        "Namespace" => push(&mut inv.namespaces, &value, path)?,
+        "Node" => push(&mut inv.nodes, &value, path)?,
+        "Pod" => push(&mut inv.pods, &value, path)?,
+        "Deployment" => push(&mut inv.deployments, &value, path)?,
+        "StatefulSet" => push(&mut inv.stateful_sets, &value, path)?,
+        "DaemonSet" => push(&mut inv.daemon_sets, &value, path)?,
+        "ReplicaSet" => push(&mut inv.replica_sets, &value, path)?,
+        "Job" => push(&mut inv.jobs, &value, path)?,
+        "CronJob" => push(&mut inv.cron_jobs, &value, path)?,
+        "ReplicationController" => push(&mut inv.replication_controllers, &value, path)?,
+        "Service" => push(&mut inv.services, &value, path)?,
+        "Ingress" => push(&mut inv.ingresses, &value, path)?,
+        "NetworkPolicy" => push(&mut inv.network_policies, &value, path)?,
+        "ResourceQuota" => push(&mut inv.resource_quotas, &value, path)?,
+        "LimitRange" => push(&mut inv.limit_ranges, &value, path)?,
+        "ServiceAccount" => push(&mut inv.service_accounts, &value, path)?,
+        "Role" => push(&mut inv.roles, &value, path)?,
+        "RoleBinding" => push(&mut inv.role_bindings, &value, path)?,
+        "ClusterRole" => push(&mut inv.cluster_roles, &value, path)?,
+        "ClusterRoleBinding" => push(&mut inv.cluster_role_bindings, &value, path)?,
+        "ConfigMap" => push(&mut inv.config_maps, &value, path)?,
+        _ => {
+            *manifests
+                .skipped
+                .entry(if kind.is_empty() {
+                    "(no kind)".into()
+                } else {
+                    kind
+                })
+                .or_default() += 1;
+            return Ok(());
+        }
+    };
+    manifests.sources.insert(added, path.to_string());
+    Ok(())
+}
+
+fn push<K: DeserializeOwned + kube::Resource>(
+    list: &mut Vec<K>,
+    value: &Value,
+    path: &str,
+) -> Result<ObjectRef, ScanError> {
+    let kind = value["kind"].as_str().unwrap_or_default().to_string();
+    let object: K = serde_json::from_value(value.clone()).map_err(|e| ScanError::Object {
+        path: path.to_string(),
+        name: value["metadata"]["name"]
+            .as_str()
+            .unwrap_or("(unnamed)")
+            .to_string(),
+        kind: kind.clone(),
+        message: e.to_string(),
+    })?;
+    let reference = ObjectRef::from_meta(&kind, object.meta());
+    list.push(object);
+    Ok(reference)
+}
+
+/// Runs every rule over the manifests.
+pub fn findings(manifests: &Manifests) -> Vec<Finding> {
+    domain::rules::evaluate(&manifests.inventory)
+}
+
+/// The findings as `{"findings": [...]}` JSON.
+pub fn to_json(manifests: &Manifests, findings: &[Finding]) -> String {
+    let items: Vec<ScanFinding<'_>> = findings
+        .iter()
+        .map(|f| ScanFinding {
+            rule: &f.rule,
+            severity: f.severity,
+            object: &f.object,
+            container: f.container.as_deref(),
+            message: &f.message,
+            controls: &f.controls,
+            source: manifests.source_of(&f.object),
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({ "findings": items })).unwrap_or_default()
+}
+
+/// The findings as an aligned text table.
+pub fn to_table(manifests: &Manifests, findings: &[Finding]) -> String {
+    let mut rows = vec![
+        [
+            "SEVERITY",
+            "RULE",
+            "OBJECT",
+            "CONTAINER",
+            "MESSAGE",
+            "SOURCE",
+        ]
+        .map(String::from),
+    ];
+    for f in findings {
+        let object = match &f.object.namespace {
+            Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
+            None => format!("{}/{}", f.object.kind, f.object.name),
+        };
+        rows.push([
+            f.severity.to_string(),
+            f.rule.clone(),
+            object,
+            f.container.clone().unwrap_or_else(|| "-".into()),
+            f.message.clone(),
+            manifests.source_of(&f.object).unwrap_or("-").to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("{} finding(s)\n", findings.len()));
+    out
+}

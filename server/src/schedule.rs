@@ -1,0 +1,39 @@
+//! The collection loop: collect every target now, then once per interval, until shutdown.
+//! A failed collection is logged and recorded; the loop carries on.
+
+use std::time::Duration;
+
+use crate::collect::{ClusterTarget, collect_once};
+use crate::shutdown::Shutdown;
+
+/// Something to do just before each collection (the demo advances its simulated cluster).
+pub type BeforeEach = Box<dyn Fn() + Send + Sync>;
+
+/// Collects `targets` every `interval` until `shutdown`. A collection under way when shutdown
+/// is requested finishes (its transaction commits or rolls back whole) before the loop ends.
+pub async fn run_collector(
+    pool: db::PgPool,
+    targets: Vec<ClusterTarget>,
+    interval: Duration,
+    before_each: Option<BeforeEach>,
+    shutdown: Shutdown,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {},
+            _ = shutdown.clone().requested() => return,
+        }
+        if let Some(step) = &before_each {
+            step();
+        }
+        for target in &targets {
+            // The error is already logged and recorded against the cluster by collect_once.
+            let _ = collect_once(&pool, target).await;
+        }
+        if shutdown.is_requested() {
+            return;
+        }
+    }
+}
