@@ -226,7 +226,11 @@ pub fn to_json(manifests: &Manifests, findings: &[Finding]) -> String {
             source: manifests.source_of(&f.object),
         })
         .collect();
-    serde_json::to_string_pretty(&serde_json::json!({ "findings": items })).unwrap_or_default()
+    #[derive(serde::Serialize)]
+    struct Report<'a> {
+        findings: Vec<ScanFinding<'a>>,
+    }
+    serde_json::to_string_pretty(&Report { findings: items }).unwrap_or_default()
 }
 
 /// The findings as an aligned text table.

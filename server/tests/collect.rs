@@ -1,0 +1,227 @@
+//! The collector against the simulated API server, through the real `kube::Client`, into real
+//! PostgreSQL.
+
+mod common;
+
+use db::{PgPool, Scope};
+use domain::TenantMapping;
+use server::collect::{ClusterTarget, collect_once};
+
+async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimServer, ClusterTarget) {
+    let dir = common::temp_dir(name);
+    let (server, kubeconfig) = server::demo::start_simulator(cluster.clone(), &dir)
+        .await
+        .unwrap();
+    let target = ClusterTarget {
+        name: name.to_string(),
+        kubeconfig: Some(kubeconfig),
+        context: None,
+        mapping: TenantMapping::default(),
+    };
+    (server, target)
+}
+
+async fn count(pool: &PgPool, sql: &'static str, id: i64) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).bind(id).fetch_one(pool).await.unwrap();
+    n
+}
+
+async fn rule_hits(pool: &PgPool, id: i64, rule: &str) -> i64 {
+    let (n,): (i64,) =
+        sqlx::query_as("select count(*) from finding where collection_id = $1 and rule_id = $2")
+            .bind(id)
+            .bind(rule)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    n
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_collection_through_kube_client_lands_in_postgres_whole(pool: PgPool) {
+    let cluster = common::small_cluster(150);
+    let (_server, target) = target_for(&cluster, "whole").await;
+
+    let id = collect_once(&pool, &target).await.unwrap();
+
+    let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let objects = count(
+        &pool,
+        "select object_count::int8 from collection where collection_id = $1",
+        id,
+    )
+    .await;
+    assert_eq!(objects as usize, expected.object_count());
+    assert_eq!(rule_hits(&pool, id, "rbac.anonymous-binding").await, 1);
+    assert!(
+        rule_hits(&pool, id, "pod.privileged").await >= 1,
+        "kube-proxy runs privileged"
+    );
+    assert!(
+        count(
+            &pool,
+            "select count(*) from gpu_sample where collection_id = $1",
+            id
+        )
+        .await
+            > 0
+    );
+    assert!(
+        count(
+            &pool,
+            "select count(*) from quota_usage where collection_id = $1",
+            id
+        )
+        .await
+            > 0
+    );
+    let tenants = count(
+        &pool,
+        "select count(*) from tenant_score where collection_id = $1",
+        id,
+    )
+    .await;
+    assert_eq!(tenants, 10, "eight teams, platform and unassigned");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_api_path_and_the_in_memory_path_assess_the_same_cluster_identically(pool: PgPool) {
+    let cluster = common::small_cluster(120);
+    let (_server, target) = target_for(&cluster, "same").await;
+    let id = collect_once(&pool, &target).await.unwrap();
+
+    let inventory = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let in_memory = domain::assess(&inventory, &TenantMapping::default(), vec![]);
+
+    let stored = count(
+        &pool,
+        "select count(*) from finding where collection_id = $1",
+        id,
+    )
+    .await;
+    assert_eq!(stored as usize, in_memory.findings.len());
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn lists_larger_than_a_page_are_read_completely(pool: PgPool) {
+    let cluster = common::small_cluster(1200);
+    let pods = cluster.read().unwrap().pod_count();
+    assert!(pods > server::collect::kubernetes::PAGE_SIZE as usize * 2);
+    let (_server, target) = target_for(&cluster, "paged").await;
+
+    let id = collect_once(&pool, &target).await.unwrap();
+
+    let (stored_pods,): (i64,) =
+        sqlx::query_as("select sum(pods)::int8 from namespace_state where collection_id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored_pods as usize, pods);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn no_secret_or_plain_text_password_value_is_stored(pool: PgPool) {
+    let cluster = common::small_cluster(80);
+    let (_server, target) = target_for(&cluster, "secrets").await;
+    let id = collect_once(&pool, &target).await.unwrap();
+
+    let (hits,): (i64,) = sqlx::query_as(
+        "select count(*) from finding where collection_id = $1
+           and (message like '%s1mulated-Plaintext-pw%' or object_name like '%s1mulated-Plaintext-pw%')",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(hits, 0);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_later_cycle_replaces_the_current_view_and_keeps_history(pool: PgPool) {
+    let cluster = common::small_cluster(120);
+    let (_server, target) = target_for(&cluster, "cycles").await;
+    let first = collect_once(&pool, &target).await.unwrap();
+    for _ in 0..5 {
+        cluster.write().unwrap().step();
+    }
+    let second = collect_once(&pool, &target).await.unwrap();
+
+    assert!(second > first);
+    let overview = db::query::tenant_overview(&pool, &Scope::AllTenants)
+        .await
+        .unwrap();
+    let (latest,): (chrono::DateTime<chrono::Utc>,) =
+        sqlx::query_as("select finished_at from collection where collection_id = $1")
+            .bind(second)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(overview.iter().all(|t| t.last_collected_at == latest));
+    let (collections,): (i64,) = sqlx::query_as("select count(*) from collection")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(collections, 2);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn an_unreachable_cluster_fails_clearly_and_loses_nothing_stored(pool: PgPool) {
+    let cluster = common::small_cluster(60);
+    let (server, mut target) = target_for(&cluster, "down").await;
+    collect_once(&pool, &target).await.unwrap();
+    drop(server);
+    let dir = common::temp_dir("down-config");
+    let dead = dir.join("kubeconfig");
+    std::fs::write(&dead, sim::kubeconfig_yaml("http://127.0.0.1:9")).unwrap();
+    target.kubeconfig = Some(dead);
+
+    let error = collect_once(&pool, &target).await.unwrap_err();
+
+    assert!(
+        error.to_string().contains("listing"),
+        "names what failed: {error}"
+    );
+    let (last_error,): (Option<String>,) =
+        sqlx::query_as("select last_error from cluster where name = 'down'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(last_error.is_some());
+    assert!(
+        !db::query::tenant_overview(&pool, &Scope::AllTenants)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_missing_kubeconfig_is_named_in_the_error(pool: PgPool) {
+    let target = ClusterTarget {
+        name: "nowhere".into(),
+        kubeconfig: Some("/nonexistent/kubeconfig".into()),
+        context: None,
+        mapping: TenantMapping::default(),
+    };
+    let error = collect_once(&pool, &target).await.unwrap_err();
+    assert!(error.to_string().contains("/nonexistent/kubeconfig"));
+}
+
+#[test]
+#[ignore = "needs cluster"]
+fn collects_a_real_cluster_from_kubeconfig() {
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let pool = PgPool::connect(&url).await.unwrap();
+        db::migrate(&pool).await.unwrap();
+        let target = ClusterTarget {
+            name: "real".into(),
+            kubeconfig: std::env::var_os("KUBECONFIG").map(Into::into),
+            context: None,
+            mapping: TenantMapping::default(),
+        };
+        collect_once(&pool, &target).await.unwrap();
+    });
+}

@@ -1,0 +1,116 @@
+//! The HTTP application driven with `oneshot` over real PostgreSQL.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use db::PgPool;
+use tower::ServiceExt;
+
+async fn app_with_history(pool: &PgPool) -> axum::Router {
+    let cluster = common::small_cluster(100);
+    server::demo::backfill(pool, &cluster, 3).await.unwrap();
+    server::http::app(app::AppState::new(pool.clone()))
+}
+
+async fn get(app: axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = app
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn overview_lists_every_tenant_with_its_score_and_a_link(pool: PgPool) {
+    let app = app_with_history(&pool).await;
+    let (status, _, body) = get(app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    for tenant in ["vision", "nlp", "speech", "recsys", "platform"] {
+        assert!(
+            body.contains(&format!("href=\"/tenants/{tenant}\"")),
+            "link to {tenant}"
+        );
+    }
+    assert!(
+        body.matches("class=\"sparkline\"").count() >= 5,
+        "trend sparklines are drawn"
+    );
+    assert!(body.contains("Last collection"));
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn tenant_page_shows_its_namespaces_and_findings(pool: PgPool) {
+    let app = app_with_history(&pool).await;
+    let (status, _, body) = get(app, "/tenants/platform").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("kube-system"));
+    assert!(body.contains("rbac.anonymous-binding"));
+    assert!(body.contains("Open findings"));
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn unknown_tenant_and_unknown_path_are_404(pool: PgPool) {
+    let app = app_with_history(&pool).await;
+    assert_eq!(
+        get(app.clone(), "/tenants/no-such-team").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(app, "/no/such/page").await.0, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn overview_before_any_collection_says_so(pool: PgPool) {
+    let app = server::http::app(app::AppState::new(pool));
+    let (status, _, body) = get(app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No collection has finished yet"));
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn every_response_carries_the_security_headers(pool: PgPool) {
+    let app = app_with_history(&pool).await;
+    for uri in [
+        "/",
+        "/tenants/nlp",
+        "/healthz",
+        "/style/rampart.css",
+        "/missing",
+    ] {
+        let (_, headers, _) = get(app.clone(), uri).await;
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{uri}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{uri}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{uri}");
+    }
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn health_probes_report_process_and_database(pool: PgPool) {
+    let app = server::http::app(app::AppState::new(pool.clone()));
+    assert_eq!(get(app.clone(), "/healthz").await.0, StatusCode::OK);
+    assert_eq!(get(app.clone(), "/readyz").await.0, StatusCode::OK);
+    pool.close().await;
+    assert_eq!(get(app, "/readyz").await.0, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn style_sheet_is_served(pool: PgPool) {
+    let app = server::http::app(app::AppState::new(pool));
+    let (status, headers, body) = get(app, "/style/rampart.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(body.contains("prefers-color-scheme"));
+}
