@@ -122,6 +122,22 @@ pub(crate) struct NamespaceModel {
     pub limit_range: bool,
     /// A ConfigMap holding a plain-text password.
     pub plain_password: bool,
+    /// A team's namespace (not the platform's own).
+    pub team: bool,
+}
+
+impl NamespaceModel {
+    fn team(name: String, tenant: String) -> Self {
+        NamespaceModel {
+            name,
+            tenant: Some(tenant),
+            network_policy: true,
+            quota: None,
+            limit_range: true,
+            plain_password: false,
+            team: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -164,38 +180,27 @@ impl Cluster {
                     .get(s)
                     .map(|s| s.to_string())
                     .unwrap_or(format!("env{s}"));
-                namespaces.push(NamespaceModel {
-                    name: format!("{tenant}-{stage}"),
-                    tenant: Some(tenant.clone()),
-                    network_policy: !rng.chance(cfg.misconfig_rate * 2.0),
-                    quota: (!rng.chance(cfg.misconfig_rate)).then(|| {
-                        (
-                            rng.range(16, 64),
-                            rng.range(64, 256),
-                            rng.range(4, 16),
-                            rng.range(40, 120),
-                        )
-                    }),
-                    limit_range: !rng.chance(cfg.misconfig_rate),
-                    plain_password: false,
-                });
+                let mut ns = NamespaceModel::team(format!("{tenant}-{stage}"), tenant.clone());
+                ns.network_policy = !rng.chance(cfg.misconfig_rate * 2.0);
+                // Sized to the namespace's usage once its workloads exist.
+                ns.quota = (!rng.chance(cfg.misconfig_rate)).then_some((0, 0, 0, 0));
+                ns.limit_range = !rng.chance(cfg.misconfig_rate);
+                namespaces.push(ns);
             }
         }
         namespaces.push(NamespaceModel {
-            name: "sandbox".into(),
             tenant: None,
             network_policy: false,
-            quota: None,
             limit_range: false,
-            plain_password: false,
+            ..NamespaceModel::team("sandbox".into(), String::new())
         });
-        if let Some(first) = namespaces.iter_mut().find(|n| n.tenant.is_some()) {
+        if let Some(first) = namespaces.iter_mut().find(|n| n.team && n.tenant.is_some()) {
             first.plain_password = true;
         }
 
         let tenant_ns = namespaces
             .iter()
-            .filter(|n| n.tenant.is_some())
+            .filter(|n| n.team && n.tenant.is_some())
             .count()
             .max(1);
         let gpu_nodes = (cfg.pods / 14).max(2);
@@ -230,7 +235,7 @@ impl Cluster {
         let tenant_namespaces: Vec<String> = cluster
             .namespaces
             .iter()
-            .filter(|n| n.tenant.is_some())
+            .filter(|n| n.team && n.tenant.is_some())
             .map(|n| n.name.clone())
             .collect();
         for ns in tenant_namespaces {
@@ -241,8 +246,38 @@ impl Cluster {
                 cluster.add_workload(workload);
             }
         }
+        cluster.size_quotas();
         cluster.render();
         cluster
+    }
+
+    /// Gives every team quota a hard limit between 5% and 60% above what its namespace uses.
+    fn size_quotas(&mut self) {
+        for i in 0..self.namespaces.len() {
+            if !self.namespaces[i].team || self.namespaces[i].quota.is_none() {
+                continue;
+            }
+            let name = self.namespaces[i].name.clone();
+            let (mut cpu, mut mem, mut gpu, mut pods) = (0u32, 0u32, 0u32, 0u32);
+            for w in self.workloads.iter().filter(|w| w.namespace == name) {
+                let n = w.pods.len() as u32;
+                pods += n;
+                cpu += n * w.cpu_millis.unwrap_or(0);
+                mem += n * w.memory_mib.unwrap_or(0);
+                gpu += w.pods.iter().filter(|p| p.node.is_some()).count() as u32 * w.gpus;
+            }
+            let mut headroom = |used: u32, min: u32| {
+                let factor = 1.05 + self.rng.unit() * 0.55;
+                ((f64::from(used) * factor).ceil() as u32).max(min)
+            };
+            let quota = (
+                headroom(cpu.div_ceil(1000), 4),
+                headroom(mem.div_ceil(1024), 8),
+                headroom(gpu, 1),
+                headroom(pods, 10),
+            );
+            self.namespaces[i].quota = Some(quota);
+        }
     }
 
     /// Simulated time steps taken since generation.
@@ -484,6 +519,7 @@ fn platform_namespaces() -> Vec<NamespaceModel> {
         quota: Some((64, 256, 0, 200)),
         limit_range: true,
         plain_password: false,
+        team: false,
     };
     vec![
         platform("kube-system", None),

@@ -78,7 +78,7 @@ impl Cluster {
         }
         if self.rng.chance(0.05) {
             let tenant_ns: Vec<usize> = (0..self.namespaces.len())
-                .filter(|&i| self.namespaces[i].tenant.is_some())
+                .filter(|&i| self.namespaces[i].team && self.namespaces[i].tenant.is_some())
                 .collect();
             if !tenant_ns.is_empty() {
                 let ns = &mut self.namespaces[tenant_ns[self.rng.below(tenant_ns.len())]];
