@@ -10,7 +10,9 @@
 
 pub mod api;
 mod dcgm;
+mod generate;
 mod model;
+mod platform;
 mod render;
 mod rng;
 mod step;

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::model::{Cluster, Exposure, Kind, NamespaceModel, Phase, PodModel, Workload};
+use crate::platform::{apiserver_pod, render_cluster_rbac};
 
-const CREATED: &str = "2026-01-05T09:00:00Z";
+pub(crate) const CREATED: &str = "2026-01-05T09:00:00Z";
 
-fn meta(name: &str, namespace: Option<&str>, uid: &str) -> Value {
+pub(crate) fn meta(name: &str, namespace: Option<&str>, uid: &str) -> Value {
     let mut m =
         json!({"name": name, "uid": uid, "creationTimestamp": CREATED, "resourceVersion": "1"});
     if let Some(ns) = namespace {
@@ -17,12 +18,12 @@ fn meta(name: &str, namespace: Option<&str>, uid: &str) -> Value {
     m
 }
 
-fn owner(api_version: &str, kind: &str, name: &str) -> Value {
+pub(crate) fn owner(api_version: &str, kind: &str, name: &str) -> Value {
     json!([{"apiVersion": api_version, "kind": kind, "name": name, "uid": format!("uid-{kind}-{name}"),
             "controller": true, "blockOwnerDeletion": true}])
 }
 
-fn uid(kind: &str, ns: &str, name: &str) -> String {
+pub(crate) fn uid(kind: &str, ns: &str, name: &str) -> String {
     format!("uid-{kind}-{ns}-{name}")
 }
 
@@ -328,61 +329,4 @@ fn render_exposure(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
             "metadata": meta(&w.name, Some(ns), &uid("Ingress", ns, &w.name)), "spec": spec
         }));
     }
-}
-
-fn render_cluster_rbac(out: &mut BTreeMap<&'static str, Vec<Value>>) {
-    let role = |name: &str, rules: Value| {
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-        "metadata": meta(name, None, &uid("ClusterRole", "", name)), "rules": rules})
-    };
-    out.entry("clusterroles").or_default().extend([
-        role("cluster-admin", json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])),
-        role("view", json!([{"apiGroups": ["", "apps", "batch"], "resources": ["pods", "services", "deployments", "jobs"], "verbs": ["get", "list", "watch"]}])),
-    ]);
-    let binding = |name: &str, role: &str, kind: &str, subject: &str| {
-        json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": meta(name, None, &uid("ClusterRoleBinding", "", name)),
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
-        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": subject}]})
-    };
-    out.entry("clusterrolebindings").or_default().extend([
-        binding("cluster-admin", "cluster-admin", "Group", "system:masters"),
-        binding(
-            "platform-admins",
-            "cluster-admin",
-            "Group",
-            "platform-admins",
-        ),
-        binding("public-status-view", "view", "User", "system:anonymous"),
-    ]);
-}
-
-/// The kube-apiserver static pod, whose flags carry one insecure setting (anonymous auth on).
-fn apiserver_pod(node: &str) -> Value {
-    let name = format!("kube-apiserver-{node}");
-    let mut m = meta(
-        &name,
-        Some("kube-system"),
-        &uid("Pod", "kube-system", &name),
-    );
-    m["labels"] = json!({"component": "kube-apiserver", "tier": "control-plane"});
-    m["ownerReferences"] = owner("v1", "Node", node);
-    json!({
-        "apiVersion": "v1", "kind": "Pod", "metadata": m,
-        "spec": {"nodeName": node, "hostNetwork": true, "priorityClassName": "system-node-critical",
-            "containers": [{"name": "kube-apiserver", "image": "registry.k8s.io/kube-apiserver:v1.35.0",
-                "command": ["kube-apiserver", "--advertise-address=10.0.0.10", "--allow-privileged=true",
-                    "--anonymous-auth=true", "--authorization-mode=Node,RBAC",
-                    "--enable-admission-plugins=NodeRestriction", "--audit-log-path=/var/log/kubernetes/audit.log",
-                    "--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
-                    "--encryption-provider-config=/etc/kubernetes/encryption.yaml", "--profiling=false",
-                    "--secure-port=6443", "--tls-min-version=VersionTLS12",
-                    "--etcd-servers=https://127.0.0.1:2379", "--client-ca-file=/etc/kubernetes/pki/ca.crt"],
-                "volumeMounts": [{"name": "k8s-certs", "mountPath": "/etc/kubernetes/pki", "readOnly": true}]}],
-            "volumes": [{"name": "k8s-certs", "hostPath": {"path": "/etc/kubernetes/pki", "type": "DirectoryOrCreate"}}]},
-        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
-            "containerStatuses": [{"name": "kube-apiserver", "image": "registry.k8s.io/kube-apiserver:v1.35.0",
-                "imageID": "", "ready": true, "restartCount": 0, "state": {"running": {"startedAt": CREATED}}}]}
-    })
 }

@@ -1,0 +1,65 @@
+//! The cluster's own objects: cluster-wide RBAC (with one binding to `system:anonymous`) and
+//! the kube-apiserver static pod (with one insecure flag).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::render::{CREATED, meta, owner, uid};
+
+pub(crate) fn render_cluster_rbac(out: &mut BTreeMap<&'static str, Vec<Value>>) {
+    let role = |name: &str, rules: Value| {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": meta(name, None, &uid("ClusterRole", "", name)), "rules": rules})
+    };
+    out.entry("clusterroles").or_default().extend([
+        role("cluster-admin", json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])),
+        role("view", json!([{"apiGroups": ["", "apps", "batch"], "resources": ["pods", "services", "deployments", "jobs"], "verbs": ["get", "list", "watch"]}])),
+    ]);
+    let binding = |name: &str, role: &str, kind: &str, subject: &str| {
+        json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": meta(name, None, &uid("ClusterRoleBinding", "", name)),
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": subject}]})
+    };
+    out.entry("clusterrolebindings").or_default().extend([
+        binding("cluster-admin", "cluster-admin", "Group", "system:masters"),
+        binding(
+            "platform-admins",
+            "cluster-admin",
+            "Group",
+            "platform-admins",
+        ),
+        binding("public-status-view", "view", "User", "system:anonymous"),
+    ]);
+}
+
+/// The kube-apiserver static pod, whose flags carry one insecure setting (anonymous auth on).
+pub(crate) fn apiserver_pod(node: &str) -> Value {
+    let name = format!("kube-apiserver-{node}");
+    let mut m = meta(
+        &name,
+        Some("kube-system"),
+        &uid("Pod", "kube-system", &name),
+    );
+    m["labels"] = json!({"component": "kube-apiserver", "tier": "control-plane"});
+    m["ownerReferences"] = owner("v1", "Node", node);
+    json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": m,
+        "spec": {"nodeName": node, "hostNetwork": true, "priorityClassName": "system-node-critical",
+            "containers": [{"name": "kube-apiserver", "image": "registry.k8s.io/kube-apiserver:v1.35.0",
+                "command": ["kube-apiserver", "--advertise-address=10.0.0.10", "--allow-privileged=true",
+                    "--anonymous-auth=true", "--authorization-mode=Node,RBAC",
+                    "--enable-admission-plugins=NodeRestriction", "--audit-log-path=/var/log/kubernetes/audit.log",
+                    "--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
+                    "--encryption-provider-config=/etc/kubernetes/encryption.yaml", "--profiling=false",
+                    "--secure-port=6443", "--tls-min-version=VersionTLS12",
+                    "--etcd-servers=https://127.0.0.1:2379", "--client-ca-file=/etc/kubernetes/pki/ca.crt"],
+                "volumeMounts": [{"name": "k8s-certs", "mountPath": "/etc/kubernetes/pki", "readOnly": true}]}],
+            "volumes": [{"name": "k8s-certs", "hostPath": {"path": "/etc/kubernetes/pki", "type": "DirectoryOrCreate"}}]},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+            "containerStatuses": [{"name": "kube-apiserver", "image": "registry.k8s.io/kube-apiserver:v1.35.0",
+                "imageID": "", "ready": true, "restartCount": 0, "state": {"running": {"startedAt": CREATED}}}]}
+    })
+}
