@@ -207,9 +207,15 @@ fn push<K: DeserializeOwned + kube::Resource>(
     Ok(reference)
 }
 
-/// Runs every rule over the manifests.
+/// Runs every rule over the manifests; the most severe findings come first.
 pub fn findings(manifests: &Manifests) -> Vec<Finding> {
-    domain::rules::evaluate(&manifests.inventory)
+    let mut findings = domain::rules::evaluate(&manifests.inventory);
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.object.cmp(&b.object))
+    });
+    findings
 }
 
 /// The findings as `{"findings": [...]}` JSON.
