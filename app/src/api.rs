@@ -34,20 +34,10 @@ pub async fn overview() -> Result<OverviewData, ServerFnError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
     let since = Utc::now() - chrono::Duration::days(14);
-    let tenants = db::query::tenant_overview(&pool, &scope)
-        .await
-        .map_err(store_error)?;
-    let history = db::query::score_history(&pool, &scope, since)
-        .await
-        .map_err(store_error)?;
-    let last_collection_at = db::query::last_collection_at(&pool)
-        .await
-        .map_err(store_error)?;
-    Ok(OverviewData {
-        tenants,
-        history,
-        last_collection_at,
-    })
+    let tenants = db::query::tenant_overview(&pool, &scope).await.map_err(store_error)?;
+    let history = db::query::score_history(&pool, &scope, since).await.map_err(store_error)?;
+    let last_collection_at = db::query::last_collection_at(&pool).await.map_err(store_error)?;
+    Ok(OverviewData { tenants, history, last_collection_at })
 }
 
 /// One tenant's namespaces and open findings; `None` when unknown or outside the scope.
@@ -55,7 +45,5 @@ pub async fn overview() -> Result<OverviewData, ServerFnError> {
 pub async fn tenant(tenant: String) -> Result<Option<TenantDetail>, ServerFnError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
-    db::query::tenant_detail(&pool, &scope, &tenant)
-        .await
-        .map_err(store_error)
+    db::query::tenant_detail(&pool, &scope, &tenant).await.map_err(store_error)
 }

@@ -19,13 +19,7 @@ impl FromRef<AppState> for LeptosOptions {
 impl AppState {
     /// State for a pool, with Leptos options built in code (no cargo-leptos configuration).
     pub fn new(pool: db::PgPool) -> Self {
-        let leptos_options = LeptosOptions::builder()
-            .output_name("rampart")
-            .site_root("target/site")
-            .build();
-        AppState {
-            leptos_options,
-            pool,
-        }
+        let leptos_options = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
+        AppState { leptos_options, pool }
     }
 }

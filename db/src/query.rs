@@ -89,10 +89,7 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope) -> Result<Vec<TenantO
         left join quota q using (tenant) left join gpu g using (tenant)
         order by s.score desc, s.tenant"
     );
-    let rows = sqlx::query_as::<_, TenantOverview>(sql)
-        .bind(scope.tenant_filter())
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query_as::<_, TenantOverview>(sql).bind(scope.tenant_filter()).fetch_all(pool).await?;
     Ok(rows)
 }
 
@@ -106,11 +103,7 @@ pub struct ScorePoint {
 
 /// Hourly risk scores of every tenant in scope since `since`, oldest first.
 #[tracing::instrument(skip_all, err)]
-pub async fn score_history(
-    pool: &PgPool,
-    scope: &Scope,
-    since: DateTime<Utc>,
-) -> Result<Vec<ScorePoint>> {
+pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<Vec<ScorePoint>> {
     let rows = sqlx::query_as::<_, ScorePoint>(
         "select s.tenant, date_trunc('hour', c.started_at) as at, avg(s.score) as score
          from tenant_score s join collection c using (collection_id)
@@ -149,6 +142,8 @@ pub struct FindingRow {
     pub container: Option<String>,
     pub message: String,
     pub controls: Vec<String>,
+    /// The offending field paths.
+    pub evidence: Vec<String>,
 }
 
 /// Everything the tenant page shows.
@@ -162,11 +157,7 @@ pub struct TenantDetail {
 /// A tenant's current summary, namespaces and open findings; `None` when the tenant is
 /// unknown or outside the viewer's scope (the two are indistinguishable on purpose).
 #[tracing::instrument(skip_all, fields(tenant = tenant), err)]
-pub async fn tenant_detail(
-    pool: &PgPool,
-    scope: &Scope,
-    tenant: &str,
-) -> Result<Option<TenantDetail>> {
+pub async fn tenant_detail(pool: &PgPool, scope: &Scope, tenant: &str) -> Result<Option<TenantDetail>> {
     let scope = scope.narrowed_to(tenant);
     let Some(summary) = tenant_overview(pool, &scope).await?.into_iter().next() else {
         return Ok(None);
@@ -187,34 +178,23 @@ pub async fn tenant_detail(
         where n.tenant = any($1)
         order by n.namespace"
     );
-    let namespaces = sqlx::query_as::<_, NamespaceRow>(namespaces_sql)
-        .bind(&filter)
-        .fetch_all(pool)
-        .await?;
+    let namespaces = sqlx::query_as::<_, NamespaceRow>(namespaces_sql).bind(&filter).fetch_all(pool).await?;
     let findings_sql = with_latest!(
         "
         select rule_id, severity, object_kind, object_namespace, object_name, container,
-               message, controls
+               message, controls, evidence
         from finding join latest using (collection_id)
         where tenant = any($1)
         order by array_position(array['critical','high','medium','low','info'], severity),
                  object_namespace nulls first, object_kind, object_name, rule_id, container"
     );
-    let findings = sqlx::query_as::<_, FindingRow>(findings_sql)
-        .bind(&filter)
-        .fetch_all(pool)
-        .await?;
-    Ok(Some(TenantDetail {
-        summary,
-        namespaces,
-        findings,
-    }))
+    let findings = sqlx::query_as::<_, FindingRow>(findings_sql).bind(&filter).fetch_all(pool).await?;
+    Ok(Some(TenantDetail { summary, namespaces, findings }))
 }
 
 /// When the newest collection of any cluster finished, if any has.
 pub async fn last_collection_at(pool: &PgPool) -> Result<Option<DateTime<Utc>>> {
-    let (at,): (Option<DateTime<Utc>>,) = sqlx::query_as("select max(finished_at) from collection")
-        .fetch_one(pool)
-        .await?;
+    let (at,): (Option<DateTime<Utc>>,) =
+        sqlx::query_as("select max(finished_at) from collection").fetch_one(pool).await?;
     Ok(at)
 }

@@ -28,11 +28,7 @@ impl Scope {
 
     /// This scope narrowed to one tenant: that tenant if allowed, otherwise nothing at all.
     pub fn narrowed_to(&self, tenant: &str) -> Scope {
-        if self.allows(tenant) {
-            Scope::Tenants(vec![tenant.to_string()])
-        } else {
-            Scope::Tenants(Vec::new())
-        }
+        if self.allows(tenant) { Scope::Tenants(vec![tenant.to_string()]) } else { Scope::Tenants(Vec::new()) }
     }
 }
 

@@ -14,9 +14,7 @@ pub struct CollectionTimes {
 }
 
 fn to_i32(value: impl TryInto<i32>, what: &str) -> Result<i32> {
-    value
-        .try_into()
-        .map_err(|_| Error::TooLarge(what.to_string()))
+    value.try_into().map_err(|_| Error::TooLarge(what.to_string()))
 }
 
 /// Stores one collection: all of it or, on any error, nothing. Returns its id.
@@ -44,6 +42,7 @@ pub async fn write_collection(
     insert_quotas(&mut tx, collection_id, assessment).await?;
     insert_gpus(&mut tx, collection_id, assessment).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;
+    insert_not_assessable(&mut tx, collection_id, assessment).await?;
     sqlx::query("update cluster set last_error = null, last_error_at = null where cluster_id = $1")
         .bind(cluster_id)
         .execute(&mut *tx)
@@ -78,11 +77,7 @@ async fn upsert_cluster(tx: &mut Transaction<'_, Postgres>, name: &str) -> Resul
     Ok(id)
 }
 
-async fn insert_namespaces(
-    tx: &mut Transaction<'_, Postgres>,
-    id: i64,
-    a: &Assessment,
-) -> Result<()> {
+async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
     let ns = &a.namespaces;
     let col = |f: fn(&domain::NamespaceSummary) -> u32| -> Result<Vec<i32>> {
         ns.iter().map(|n| to_i32(f(n), "namespace count")).collect()
@@ -110,54 +105,28 @@ async fn insert_namespaces(
     Ok(())
 }
 
-async fn insert_findings(
-    tx: &mut Transaction<'_, Postgres>,
-    id: i64,
-    a: &Assessment,
-) -> Result<()> {
+async fn insert_findings(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
     let f = &a.findings;
-    // text[][] cannot be ragged, so controls travel as one comma-joined string per finding.
+    // text[][] cannot be ragged, so controls and evidence travel as one joined string per
+    // finding: controls never contain a comma, field paths never contain a newline.
     sqlx::query(
         "insert into finding (collection_id, tenant, rule_id, severity, object_kind,
-             object_namespace, object_name, container, message, controls)
-         select $1, t, r, s, k, ns, n, c, m, string_to_array(ctl, ',')
+             object_namespace, object_name, container, message, controls, evidence)
+         select $1, t, r, s, k, ns, n, c, m, string_to_array(ctl, ','), string_to_array(ev, E'\\n')
          from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::text[], $9::text[], $10::text[]) as u(t, r, s, k, ns, n, c, m, ctl)",
+                     $8::text[], $9::text[], $10::text[], $11::text[]) as u(t, r, s, k, ns, n, c, m, ctl, ev)",
     )
     .bind(id)
     .bind(f.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
     .bind(f.iter().map(|x| x.item.rule.clone()).collect::<Vec<_>>())
-    .bind(
-        f.iter()
-            .map(|x| x.item.severity.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        f.iter()
-            .map(|x| x.item.object.kind.clone())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        f.iter()
-            .map(|x| x.item.object.namespace.clone())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        f.iter()
-            .map(|x| x.item.object.name.clone())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        f.iter()
-            .map(|x| x.item.container.clone())
-            .collect::<Vec<_>>(),
-    )
+    .bind(f.iter().map(|x| x.item.severity.as_str()).collect::<Vec<_>>())
+    .bind(f.iter().map(|x| x.item.object.kind.clone()).collect::<Vec<_>>())
+    .bind(f.iter().map(|x| x.item.object.namespace.clone()).collect::<Vec<_>>())
+    .bind(f.iter().map(|x| x.item.object.name.clone()).collect::<Vec<_>>())
+    .bind(f.iter().map(|x| x.item.container.clone()).collect::<Vec<_>>())
     .bind(f.iter().map(|x| x.item.message.clone()).collect::<Vec<_>>())
-    .bind(
-        f.iter()
-            .map(|x| x.item.controls.join(","))
-            .collect::<Vec<_>>(),
-    )
+    .bind(f.iter().map(|x| x.item.controls.join(",")).collect::<Vec<_>>())
+    .bind(f.iter().map(|x| x.item.evidence.join("\n")).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -172,17 +141,9 @@ async fn insert_quotas(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessme
     )
     .bind(id)
     .bind(q.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
-    .bind(
-        q.iter()
-            .map(|x| x.item.namespace.clone())
-            .collect::<Vec<_>>(),
-    )
+    .bind(q.iter().map(|x| x.item.namespace.clone()).collect::<Vec<_>>())
     .bind(q.iter().map(|x| x.item.quota.clone()).collect::<Vec<_>>())
-    .bind(
-        q.iter()
-            .map(|x| x.item.resource.clone())
-            .collect::<Vec<_>>(),
-    )
+    .bind(q.iter().map(|x| x.item.resource.clone()).collect::<Vec<_>>())
     .bind(q.iter().map(|x| x.item.used).collect::<Vec<_>>())
     .bind(q.iter().map(|x| x.item.hard).collect::<Vec<_>>())
     .execute(&mut **tx)
@@ -200,24 +161,12 @@ async fn insert_gpus(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment
     )
     .bind(id)
     .bind(g.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
-    .bind(
-        g.iter()
-            .map(|x| x.item.namespace.clone())
-            .collect::<Vec<_>>(),
-    )
+    .bind(g.iter().map(|x| x.item.namespace.clone()).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.pod.clone()).collect::<Vec<_>>())
-    .bind(
-        g.iter()
-            .map(|x| x.item.container.clone())
-            .collect::<Vec<_>>(),
-    )
+    .bind(g.iter().map(|x| x.item.container.clone()).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.gpu.clone()).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.uuid.clone()).collect::<Vec<_>>())
-    .bind(
-        g.iter()
-            .map(|x| x.item.hostname.clone())
-            .collect::<Vec<_>>(),
-    )
+    .bind(g.iter().map(|x| x.item.hostname.clone()).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.utilisation_pct).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.memory_used_mib).collect::<Vec<_>>())
     .execute(&mut **tx)
@@ -239,6 +188,20 @@ async fn insert_scores(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessme
     .bind(s.iter().map(|x| x.score).collect::<Vec<_>>())
     .bind(ints(|x| x.workloads)?)
     .bind(ints(|x| x.findings)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_not_assessable(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
+    let n = &a.not_assessable;
+    sqlx::query(
+        "insert into rule_not_assessable (collection_id, rule_id, reason)
+         select $1, * from unnest($2::text[], $3::text[])",
+    )
+    .bind(id)
+    .bind(n.iter().map(|(rule, _)| rule.clone()).collect::<Vec<_>>())
+    .bind(n.iter().map(|(_, why)| why.clone()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -16,14 +16,11 @@ fn finding(tenant: &str, ns: &str, rule: &str, severity: Severity) -> Tenanted<F
         item: Finding {
             rule: rule.into(),
             severity,
-            object: ObjectRef {
-                kind: "Deployment".into(),
-                namespace: Some(ns.into()),
-                name: "web".into(),
-            },
+            object: ObjectRef { kind: "Deployment".into(), namespace: Some(ns.into()), name: "web".into() },
             container: Some("app".into()),
             message: format!("{rule} in {ns}"),
             controls: vec!["pss:privileged".into(), "cis:5.2.2".into()],
+            evidence: vec!["spec.template.spec.containers[0].securityContext.privileged".into()],
         },
     }
 }
@@ -33,13 +30,7 @@ fn namespace(tenant: &str, ns: &str, pending: u32) -> NamespaceSummary {
         namespace: ns.into(),
         tenant: tenant.into(),
         workloads: 4,
-        health: PodHealth {
-            pods: 10,
-            running: 10 - pending,
-            pending,
-            restarts: 3,
-            ..PodHealth::default()
-        },
+        health: PodHealth { pods: 10, running: 10 - pending, pending, restarts: 3, ..PodHealth::default() },
     }
 }
 
@@ -50,10 +41,7 @@ fn assessment(nlp_score: f64) -> Assessment {
             finding("nlp", "nlp-prod", "pod.host-path", Severity::High),
             finding("vision", "vision-dev", "pod.host-path", Severity::High),
         ],
-        namespaces: vec![
-            namespace("nlp", "nlp-prod", 2),
-            namespace("vision", "vision-dev", 0),
-        ],
+        namespaces: vec![namespace("nlp", "nlp-prod", 2), namespace("vision", "vision-dev", 0)],
         quotas: vec![Tenanted {
             tenant: "nlp".into(),
             item: QuotaUsage {
@@ -78,39 +66,23 @@ fn assessment(nlp_score: f64) -> Assessment {
             },
         }],
         scores: vec![
-            TenantScore {
-                tenant: "nlp".into(),
-                score: nlp_score,
-                workloads: 4,
-                findings: 2,
-            },
-            TenantScore {
-                tenant: "vision".into(),
-                score: 20.0,
-                workloads: 4,
-                findings: 1,
-            },
+            TenantScore { tenant: "nlp".into(), score: nlp_score, workloads: 4, findings: 2 },
+            TenantScore { tenant: "vision".into(), score: 20.0, workloads: 4, findings: 1 },
         ],
         object_count: 42,
+        not_assessable: vec![("cp.profiling".into(), "the kube-apiserver pod is not visible".into())],
     }
 }
 
 fn at(hours_ago: i64) -> CollectionTimes {
     let started_at = Utc::now() - Duration::hours(hours_ago);
-    CollectionTimes {
-        started_at,
-        finished_at: started_at + Duration::seconds(2),
-    }
+    CollectionTimes { started_at, finished_at: started_at + Duration::seconds(2) }
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn overview_reflects_the_latest_collection_of_each_tenant(pool: PgPool) {
-    write_collection(&pool, "prod", at(2), &assessment(80.0))
-        .await
-        .unwrap();
-    write_collection(&pool, "prod", at(1), &assessment(55.5))
-        .await
-        .unwrap();
+    write_collection(&pool, "prod", at(2), &assessment(80.0)).await.unwrap();
+    write_collection(&pool, "prod", at(1), &assessment(55.5)).await.unwrap();
 
     let rows = tenant_overview(&pool, &Scope::AllTenants).await.unwrap();
 
@@ -127,77 +99,44 @@ async fn overview_reflects_the_latest_collection_of_each_tenant(pool: PgPool) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_scoped_viewer_sees_only_its_tenants(pool: PgPool) {
-    write_collection(&pool, "prod", at(1), &assessment(50.0))
-        .await
-        .unwrap();
+    write_collection(&pool, "prod", at(1), &assessment(50.0)).await.unwrap();
     let lead = Scope::Tenants(vec!["vision".into()]);
 
     let rows = tenant_overview(&pool, &lead).await.unwrap();
-    assert_eq!(
-        rows.iter().map(|r| r.tenant.as_str()).collect::<Vec<_>>(),
-        ["vision"]
-    );
+    assert_eq!(rows.iter().map(|r| r.tenant.as_str()).collect::<Vec<_>>(), ["vision"]);
 
-    assert!(
-        tenant_detail(&pool, &lead, "nlp").await.unwrap().is_none(),
-        "foreign tenant is invisible"
-    );
-    let own = tenant_detail(&pool, &lead, "vision")
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        own.findings
-            .iter()
-            .all(|f| f.object_namespace.as_deref() == Some("vision-dev"))
-    );
-    let history = score_history(&pool, &lead, Utc::now() - Duration::days(1))
-        .await
-        .unwrap();
+    assert!(tenant_detail(&pool, &lead, "nlp").await.unwrap().is_none(), "foreign tenant is invisible");
+    let own = tenant_detail(&pool, &lead, "vision").await.unwrap().unwrap();
+    assert!(own.findings.iter().all(|f| f.object_namespace.as_deref() == Some("vision-dev")));
+    let history = score_history(&pool, &lead, Utc::now() - Duration::days(1)).await.unwrap();
     assert!(!history.is_empty());
     assert!(history.iter().all(|p| p.tenant == "vision"));
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn tenant_detail_lists_namespaces_and_findings_most_severe_first(pool: PgPool) {
-    write_collection(&pool, "prod", at(1), &assessment(50.0))
-        .await
-        .unwrap();
+    write_collection(&pool, "prod", at(1), &assessment(50.0)).await.unwrap();
 
-    let detail = tenant_detail(&pool, &Scope::AllTenants, "nlp")
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = tenant_detail(&pool, &Scope::AllTenants, "nlp").await.unwrap().unwrap();
 
     assert_eq!(detail.namespaces.len(), 1);
     assert_eq!(detail.namespaces[0].findings, 2);
     assert_eq!(detail.findings[0].severity, "critical");
     assert_eq!(detail.findings[0].controls, ["pss:privileged", "cis:5.2.2"]);
-    assert!(
-        tenant_detail(&pool, &Scope::AllTenants, "nobody")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert_eq!(detail.findings[0].evidence, ["spec.template.spec.containers[0].securityContext.privileged"]);
+    assert!(tenant_detail(&pool, &Scope::AllTenants, "nobody").await.unwrap().is_none());
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_failed_write_stores_nothing_and_a_failure_keeps_earlier_data(pool: PgPool) {
-    write_collection(&pool, "prod", at(2), &assessment(50.0))
-        .await
-        .unwrap();
+    write_collection(&pool, "prod", at(2), &assessment(50.0)).await.unwrap();
     let mut bad = assessment(60.0);
     bad.scores[0].score = 250.0; // violates the score check constraint mid-transaction
 
     assert!(write_collection(&pool, "prod", at(1), &bad).await.is_err());
-    record_collection_failure(&pool, "prod", "connection refused")
-        .await
-        .unwrap();
+    record_collection_failure(&pool, "prod", "connection refused").await.unwrap();
 
-    let (collections,): (i64,) = sqlx::query_as("select count(*) from collection")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let (collections,): (i64,) = sqlx::query_as("select count(*) from collection").fetch_one(&pool).await.unwrap();
     assert_eq!(collections, 1, "the failed collection left no row");
     let rows = tenant_overview(&pool, &Scope::AllTenants).await.unwrap();
     assert_eq!(rows.iter().find(|r| r.tenant == "nlp").unwrap().score, 50.0);

@@ -9,9 +9,8 @@ use crate::gpu::GpuSample;
 use crate::health::{PodHealth, pod_health};
 use crate::inventory::Inventory;
 use crate::quota::{QuotaUsage, quota_usage};
-use crate::rules::evaluate;
+use crate::rules::{RuleSettings, evaluate_with};
 use crate::score::risk_score;
-use crate::tenancy::TenantMapping;
 
 /// A value attributed to the tenant that owns it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,20 +49,19 @@ pub struct Assessment {
     pub gpus: Vec<Tenanted<GpuSample>>,
     pub scores: Vec<TenantScore>,
     pub object_count: usize,
+    /// Rules that could not be assessed on this inventory, with why.
+    pub not_assessable: Vec<(String, String)>,
 }
 
 /// Evaluates the rules over an inventory and attributes everything to tenants.
-pub fn assess(inv: &Inventory, mapping: &TenantMapping, gpus: Vec<GpuSample>) -> Assessment {
-    let tenants = mapping.resolve(&inv.namespaces);
+pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>) -> Assessment {
+    let tenants = settings.tenant_mapping.resolve(&inv.namespaces);
+    let evaluation = evaluate_with(inv, settings);
     let workloads = inv.workloads_per_namespace();
     let health = pod_health(&inv.pods);
 
-    let names: BTreeSet<String> = inv
-        .namespaces
-        .iter()
-        .filter_map(|ns| ns.metadata.name.clone())
-        .chain(health.keys().cloned())
-        .collect();
+    let names: BTreeSet<String> =
+        inv.namespaces.iter().filter_map(|ns| ns.metadata.name.clone()).chain(health.keys().cloned()).collect();
     let namespaces: Vec<NamespaceSummary> = names
         .into_iter()
         .map(|ns| NamespaceSummary {
@@ -74,27 +72,16 @@ pub fn assess(inv: &Inventory, mapping: &TenantMapping, gpus: Vec<GpuSample>) ->
         })
         .collect();
 
-    let findings: Vec<TenantFinding> = evaluate(inv)
+    let findings: Vec<TenantFinding> = evaluation
+        .findings
         .into_iter()
-        .map(|f| Tenanted {
-            tenant: tenants.tenant(f.object.owning_namespace()),
-            item: f,
-        })
+        .map(|f| Tenanted { tenant: tenants.tenant(f.object.owning_namespace()), item: f })
         .collect();
     let quotas = quota_usage(inv)
         .into_iter()
-        .map(|q| Tenanted {
-            tenant: tenants.tenant(Some(&q.namespace)),
-            item: q,
-        })
+        .map(|q| Tenanted { tenant: tenants.tenant(Some(&q.namespace)), item: q })
         .collect();
-    let gpus = gpus
-        .into_iter()
-        .map(|g| Tenanted {
-            tenant: tenants.tenant(Some(&g.namespace)),
-            item: g,
-        })
-        .collect();
+    let gpus = gpus.into_iter().map(|g| Tenanted { tenant: tenants.tenant(Some(&g.namespace)), item: g }).collect();
 
     Assessment {
         scores: tenant_scores(&namespaces, &findings),
@@ -103,6 +90,7 @@ pub fn assess(inv: &Inventory, mapping: &TenantMapping, gpus: Vec<GpuSample>) ->
         quotas,
         gpus,
         object_count: inv.object_count(),
+        not_assessable: evaluation.not_assessable.into_iter().map(|(id, why)| (id.to_string(), why)).collect(),
     }
 }
 
@@ -117,11 +105,7 @@ fn tenant_scores(namespaces: &[NamespaceSummary], findings: &[TenantFinding]) ->
     workloads
         .into_iter()
         .map(|(tenant, workloads)| {
-            let severities: Vec<_> = findings
-                .iter()
-                .filter(|f| f.tenant == tenant)
-                .map(|f| f.item.severity)
-                .collect();
+            let severities: Vec<_> = findings.iter().filter(|f| f.tenant == tenant).map(|f| f.item.severity).collect();
             TenantScore {
                 tenant: tenant.to_string(),
                 findings: u32::try_from(severities.len()).unwrap_or(u32::MAX),
@@ -141,19 +125,30 @@ mod tests {
     fn findings_and_scores_are_attributed_to_the_namespace_tenant() {
         let inv = Inventory {
             namespaces: vec![
-                serde_json::from_value(json!({"metadata": {"name": "nlp-prod", "labels": {"rampart.io/tenant": "nlp"}}})).unwrap(),
+                serde_json::from_value(
+                    json!({"metadata": {"name": "nlp-prod", "labels": {"rampart.io/tenant": "nlp"}}}),
+                )
+                .unwrap(),
                 serde_json::from_value(json!({"metadata": {"name": "kube-system"}})).unwrap(),
             ],
-            network_policies: vec![serde_json::from_value(json!({"metadata": {"name": "deny", "namespace": "kube-system"}})).unwrap()],
-            resource_quotas: vec![serde_json::from_value(json!({"metadata": {"name": "q", "namespace": "kube-system"}})).unwrap()],
+            network_policies: vec![
+                serde_json::from_value(json!({"metadata": {"name": "deny", "namespace": "kube-system"}})).unwrap(),
+            ],
+            resource_quotas: vec![
+                serde_json::from_value(json!({"metadata": {"name": "q", "namespace": "kube-system"}})).unwrap(),
+            ],
+            limit_ranges: vec![
+                serde_json::from_value(json!({"metadata": {"name": "l", "namespace": "kube-system"}})).unwrap(),
+            ],
             ..Inventory::default()
         };
-        let a = assess(&inv, &TenantMapping::default(), vec![]);
-        assert!(a.findings.iter().all(|f| f.tenant == "nlp"));
-        assert_eq!(a.findings.len(), 2, "nlp-prod has neither policy nor quota");
+        let a = assess(&inv, &RuleSettings::default(), vec![]);
+        let nlp_rules: Vec<&str> =
+            a.findings.iter().filter(|f| f.tenant == "nlp").map(|f| f.item.rule.as_str()).collect();
+        assert!(nlp_rules.contains(&"network.namespace-without-policy"));
+        assert!(nlp_rules.contains(&"workload.namespace-without-quota"));
         let nlp = a.scores.iter().find(|s| s.tenant == "nlp").unwrap();
         let platform = a.scores.iter().find(|s| s.tenant == "platform").unwrap();
-        assert!(nlp.score > 0.0);
-        assert_eq!(platform.score, 0.0);
+        assert!(nlp.score > platform.score, "nlp-prod lacks what kube-system has");
     }
 }

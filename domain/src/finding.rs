@@ -16,13 +16,8 @@ pub enum Severity {
 
 impl Severity {
     /// All severities, most severe first (the order tables and charts use).
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
 
     /// The lowercase name used in JSON, the database and the CLI.
     pub fn as_str(self) -> &'static str {
@@ -48,9 +43,7 @@ impl std::str::FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                format!("unknown severity {s:?} (expected critical, high, medium, low or info)")
-            })
+            .ok_or_else(|| format!("unknown severity {s:?} (expected critical, high, medium, low or info)"))
     }
 }
 
@@ -95,4 +88,6 @@ pub struct Finding {
     pub message: String,
     /// Framework controls this finding is evidence against, as `framework:control`.
     pub controls: Vec<String>,
+    /// The field paths that offend, e.g. `spec.containers[0].securityContext.privileged`.
+    pub evidence: Vec<String>,
 }

@@ -37,19 +37,12 @@ pub fn parse_dcgm_metrics(text: &str) -> Result<Vec<GpuSample>, MetricsParseErro
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let error = |reason: &str| MetricsParseError {
-            line: index + 1,
-            reason: reason.to_string(),
-        };
-        let (name, rest) = line
-            .split_once('{')
-            .ok_or_else(|| error("expected labels in braces"))?;
+        let error = |reason: &str| MetricsParseError { line: index + 1, reason: reason.to_string() };
+        let (name, rest) = line.split_once('{').ok_or_else(|| error("expected labels in braces"))?;
         if name != "DCGM_FI_DEV_GPU_UTIL" && name != "DCGM_FI_DEV_FB_USED" {
             continue;
         }
-        let (labels, value) = rest
-            .rsplit_once('}')
-            .ok_or_else(|| error("unclosed label set"))?;
+        let (labels, value) = rest.rsplit_once('}').ok_or_else(|| error("unclosed label set"))?;
         let value: f64 = value
             .split_whitespace()
             .next()
@@ -85,9 +78,7 @@ fn parse_labels(text: &str) -> Result<BTreeMap<String, String>, String> {
     let mut labels = BTreeMap::new();
     let mut rest = text.trim();
     while !rest.is_empty() {
-        let (key, after) = rest
-            .split_once("=\"")
-            .ok_or("expected key=\"value\" in labels")?;
+        let (key, after) = rest.split_once("=\"").ok_or("expected key=\"value\" in labels")?;
         let mut value = String::new();
         let mut chars = after.char_indices();
         let end = loop {
@@ -132,10 +123,7 @@ DCGM_FI_DEV_SM_CLOCK{gpu="0",UUID="GPU-1"} 1980
 
     #[test]
     fn malformed_sample_names_its_line() {
-        let err = parse_dcgm_metrics(
-            "# x\nDCGM_FI_DEV_GPU_UTIL{gpu=\"0\",pod=\"p\",namespace=\"n\"} abc",
-        )
-        .unwrap_err();
+        let err = parse_dcgm_metrics("# x\nDCGM_FI_DEV_GPU_UTIL{gpu=\"0\",pod=\"p\",namespace=\"n\"} abc").unwrap_err();
         assert_eq!(err.line, 2);
     }
 }

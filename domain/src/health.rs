@@ -41,9 +41,7 @@ impl PodHealth {
         let mut crash_looping = false;
         let mut oom_killed = false;
         for c in containers {
-            self.restarts = self
-                .restarts
-                .saturating_add(u32::try_from(c.restart_count).unwrap_or(0));
+            self.restarts = self.restarts.saturating_add(u32::try_from(c.restart_count).unwrap_or(0));
             let waiting = c.state.as_ref().and_then(|s| s.waiting.as_ref());
             crash_looping |= waiting.and_then(|w| w.reason.as_deref()) == Some("CrashLoopBackOff");
             let last = c.last_state.as_ref().and_then(|s| s.terminated.as_ref());

@@ -3,14 +3,15 @@
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, LimitRange, Namespace, Node, Pod, PodSpec, ReplicationController, ResourceQuota,
-    Service, ServiceAccount,
+    ConfigMap, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec,
+    ReplicationController, ResourceQuota, Service, ServiceAccount,
 };
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::finding::ObjectRef;
+use crate::trivy::TrivyReports;
 
 /// Every object Rampart reads from one cluster. Secrets are kept as metadata only: their values
 /// are never requested, so they cannot be stored.
@@ -39,6 +40,10 @@ pub struct Inventory {
     pub config_maps: Vec<ConfigMap>,
     /// Secret metadata only (name, namespace, labels); never `data`.
     pub secrets: Vec<ObjectMeta>,
+    pub persistent_volumes: Vec<PersistentVolume>,
+    pub persistent_volume_claims: Vec<PersistentVolumeClaim>,
+    /// Trivy Operator's reports; `None` when the cluster does not serve them.
+    pub trivy: Option<TrivyReports>,
 }
 
 /// A pod specification found in the inventory, with the object that declares it: a bare Pod,
@@ -46,10 +51,14 @@ pub struct Inventory {
 #[derive(Debug, Clone, Copy)]
 pub struct PodSpecSite<'a> {
     pub kind: &'static str,
+    /// The declaring object's metadata.
     pub meta: &'a ObjectMeta,
+    /// The pod's own metadata: the Pod's, or the template's (labels, annotations).
+    pub pod_meta: &'a ObjectMeta,
     pub spec: &'a PodSpec,
-    /// Field path of `spec` inside the object, e.g. `spec.template.spec`.
-    pub path: &'static str,
+    /// Field path from the object's root to the pod's root: `""` for a Pod,
+    /// `spec.template.` for a Deployment, `spec.jobTemplate.spec.template.` for a CronJob.
+    pub prefix: &'static str,
 }
 
 impl PodSpecSite<'_> {
@@ -57,73 +66,65 @@ impl PodSpecSite<'_> {
     pub fn object(&self) -> ObjectRef {
         ObjectRef::from_meta(self.kind, self.meta)
     }
+
+    /// A field path from the pod's root (`spec.containers[0].image`) as a path from the
+    /// declaring object's root (`spec.template.spec.containers[0].image`).
+    pub fn path(&self, from_pod_root: &str) -> String {
+        format!("{}{from_pod_root}", self.prefix)
+    }
+
+    /// The namespace the pod runs in.
+    pub fn namespace(&self) -> Option<&str> {
+        self.meta.namespace.as_deref()
+    }
 }
+
+static NO_METADATA: std::sync::LazyLock<ObjectMeta> = std::sync::LazyLock::new(ObjectMeta::default);
 
 impl Inventory {
     /// Every pod spec in the inventory: workload templates, plus Pods that no controller owns
     /// (a controller-owned Pod is reported through its controller's template instead).
     pub fn pod_specs(&self) -> Vec<PodSpecSite<'_>> {
+        const TEMPLATE: &str = "spec.template.";
         let mut sites = Vec::new();
-        let tmpl = "spec.template.spec";
-        for d in &self.deployments {
-            if let Some(s) = d.spec.as_ref().and_then(|s| s.template.spec.as_ref()) {
-                sites.push(site("Deployment", &d.metadata, s, tmpl));
+        fn template_site<'a>(
+            sites: &mut Vec<PodSpecSite<'a>>,
+            kind: &'static str,
+            meta: &'a ObjectMeta,
+            template: Option<&'a PodTemplateSpec>,
+            prefix: &'static str,
+        ) {
+            if let Some(spec) = template.and_then(|t| t.spec.as_ref()) {
+                let pod_meta = template.and_then(|t| t.metadata.as_ref()).unwrap_or(&NO_METADATA);
+                sites.push(PodSpecSite { kind, meta, pod_meta, spec, prefix });
             }
+        }
+        let mut add = |kind, meta, template, prefix| template_site(&mut sites, kind, meta, template, prefix);
+        for o in &self.deployments {
+            add("Deployment", &o.metadata, o.spec.as_ref().map(|s| &s.template), TEMPLATE);
         }
         for o in &self.stateful_sets {
-            if let Some(s) = o.spec.as_ref().and_then(|s| s.template.spec.as_ref()) {
-                sites.push(site("StatefulSet", &o.metadata, s, tmpl));
-            }
+            add("StatefulSet", &o.metadata, o.spec.as_ref().map(|s| &s.template), TEMPLATE);
         }
         for o in &self.daemon_sets {
-            if let Some(s) = o.spec.as_ref().and_then(|s| s.template.spec.as_ref()) {
-                sites.push(site("DaemonSet", &o.metadata, s, tmpl));
-            }
+            add("DaemonSet", &o.metadata, o.spec.as_ref().map(|s| &s.template), TEMPLATE);
         }
-        for o in self
-            .replica_sets
-            .iter()
-            .filter(|o| !is_controlled(&o.metadata))
-        {
-            if let Some(s) = o
-                .spec
-                .as_ref()
-                .and_then(|s| s.template.as_ref()?.spec.as_ref())
-            {
-                sites.push(site("ReplicaSet", &o.metadata, s, tmpl));
-            }
+        for o in self.replica_sets.iter().filter(|o| !is_controlled(&o.metadata)) {
+            add("ReplicaSet", &o.metadata, o.spec.as_ref().and_then(|s| s.template.as_ref()), TEMPLATE);
         }
         for o in self.jobs.iter().filter(|o| !is_controlled(&o.metadata)) {
-            if let Some(s) = o.spec.as_ref().and_then(|s| s.template.spec.as_ref()) {
-                sites.push(site("Job", &o.metadata, s, tmpl));
-            }
+            add("Job", &o.metadata, o.spec.as_ref().map(|s| &s.template), TEMPLATE);
         }
         for o in &self.cron_jobs {
-            let spec = o
-                .spec
-                .as_ref()
-                .and_then(|s| s.job_template.spec.as_ref()?.template.spec.as_ref());
-            if let Some(s) = spec {
-                sites.push(site(
-                    "CronJob",
-                    &o.metadata,
-                    s,
-                    "spec.jobTemplate.spec.template.spec",
-                ));
-            }
+            let template = o.spec.as_ref().and_then(|s| s.job_template.spec.as_ref()).map(|s| &s.template);
+            add("CronJob", &o.metadata, template, "spec.jobTemplate.spec.template.");
         }
         for o in &self.replication_controllers {
-            if let Some(s) = o
-                .spec
-                .as_ref()
-                .and_then(|s| s.template.as_ref()?.spec.as_ref())
-            {
-                sites.push(site("ReplicationController", &o.metadata, s, tmpl));
-            }
+            add("ReplicationController", &o.metadata, o.spec.as_ref().and_then(|s| s.template.as_ref()), TEMPLATE);
         }
         for p in self.pods.iter().filter(|p| !is_controlled(&p.metadata)) {
-            if let Some(s) = p.spec.as_ref() {
-                sites.push(site("Pod", &p.metadata, s, "spec"));
+            if let Some(spec) = &p.spec {
+                sites.push(PodSpecSite { kind: "Pod", meta: &p.metadata, pod_meta: &p.metadata, spec, prefix: "" });
             }
         }
         sites
@@ -165,26 +166,13 @@ impl Inventory {
             + self.cluster_role_bindings.len()
             + self.config_maps.len()
             + self.secrets.len()
-    }
-}
-
-fn site<'a>(
-    kind: &'static str,
-    meta: &'a ObjectMeta,
-    spec: &'a PodSpec,
-    path: &'static str,
-) -> PodSpecSite<'a> {
-    PodSpecSite {
-        kind,
-        meta,
-        spec,
-        path,
+            + self.persistent_volumes.len()
+            + self.persistent_volume_claims.len()
+            + self.trivy.as_ref().map_or(0, TrivyReports::len)
     }
 }
 
 /// True when a controller (Deployment's ReplicaSet, Job's CronJob, ...) owns the object.
 pub fn is_controlled(meta: &ObjectMeta) -> bool {
-    meta.owner_references
-        .as_ref()
-        .is_some_and(|refs| refs.iter().any(|r| r.controller == Some(true)))
+    meta.owner_references.as_ref().is_some_and(|refs| refs.iter().any(|r| r.controller == Some(true)))
 }

@@ -5,15 +5,20 @@
 //! formula is unit-testable with literals.
 
 pub mod assessment;
+pub mod containers;
 pub mod finding;
 pub mod gpu;
 pub mod health;
 pub mod inventory;
+pub mod pss;
 pub mod quantity;
 pub mod quota;
 pub mod rules;
 pub mod score;
+pub mod secret_like;
+pub mod selector;
 pub mod tenancy;
+pub mod trivy;
 
 pub use assessment::{Assessment, NamespaceSummary, TenantFinding, TenantScore, assess};
 pub use finding::{Finding, ObjectRef, Severity};

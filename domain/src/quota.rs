@@ -38,10 +38,7 @@ pub fn quota_usage(inv: &Inventory) -> Vec<QuotaUsage> {
             let Some(hard) = parse_quantity(&hard.0) else {
                 continue;
             };
-            let used = used
-                .get(resource)
-                .and_then(|q| parse_quantity(&q.0))
-                .unwrap_or(0.0);
+            let used = used.get(resource).and_then(|q| parse_quantity(&q.0)).unwrap_or(0.0);
             usage.push(QuotaUsage {
                 namespace: quota.metadata.namespace.clone().unwrap_or_default(),
                 quota: quota.metadata.name.clone().unwrap_or_default(),

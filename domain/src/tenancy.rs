@@ -24,9 +24,7 @@ pub struct TenantMapping {
 
 impl Default for TenantMapping {
     fn default() -> Self {
-        TenantMapping {
-            label_key: DEFAULT_TENANT_LABEL.to_string(),
-        }
+        TenantMapping { label_key: DEFAULT_TENANT_LABEL.to_string() }
     }
 }
 
@@ -48,25 +46,14 @@ impl TenantMapping {
 
     /// Resolves every namespace of a cluster at once.
     pub fn resolve(&self, namespaces: &[Namespace]) -> TenantIndex {
-        let by_namespace = namespaces
-            .iter()
-            .map(|ns| {
-                (
-                    ns.metadata.name.clone().unwrap_or_default(),
-                    self.tenant_of(ns),
-                )
-            })
-            .collect();
+        let by_namespace =
+            namespaces.iter().map(|ns| (ns.metadata.name.clone().unwrap_or_default(), self.tenant_of(ns))).collect();
         TenantIndex { by_namespace }
     }
 }
 
 fn tenant_by_name(namespace: &str) -> &'static str {
-    if namespace.starts_with("kube-") {
-        PLATFORM_TENANT
-    } else {
-        UNASSIGNED_TENANT
-    }
+    if namespace.starts_with("kube-") { PLATFORM_TENANT } else { UNASSIGNED_TENANT }
 }
 
 /// The resolved tenant of every namespace in one collection.
@@ -81,11 +68,7 @@ impl TenantIndex {
     pub fn tenant(&self, namespace: Option<&str>) -> String {
         match namespace {
             None => PLATFORM_TENANT.to_string(),
-            Some(ns) => self
-                .by_namespace
-                .get(ns)
-                .cloned()
-                .unwrap_or_else(|| tenant_by_name(ns).to_string()),
+            Some(ns) => self.by_namespace.get(ns).cloned().unwrap_or_else(|| tenant_by_name(ns).to_string()),
         }
     }
 }
@@ -102,33 +85,22 @@ mod tests {
     #[test]
     fn tenant_label_names_the_tenant() {
         let mapping = TenantMapping::default();
-        assert_eq!(
-            mapping.tenant_of(&ns("vision-prod", json!({"rampart.io/tenant": "vision"}))),
-            "vision"
-        );
+        assert_eq!(mapping.tenant_of(&ns("vision-prod", json!({"rampart.io/tenant": "vision"}))), "vision");
     }
 
     #[test]
     fn kube_namespaces_belong_to_platform() {
-        assert_eq!(
-            TenantMapping::default().tenant_of(&ns("kube-system", json!({}))),
-            "platform"
-        );
+        assert_eq!(TenantMapping::default().tenant_of(&ns("kube-system", json!({}))), "platform");
     }
 
     #[test]
     fn unlabelled_namespaces_are_unassigned() {
-        assert_eq!(
-            TenantMapping::default().tenant_of(&ns("sandbox", json!({}))),
-            "unassigned"
-        );
+        assert_eq!(TenantMapping::default().tenant_of(&ns("sandbox", json!({}))), "unassigned");
     }
 
     #[test]
     fn label_key_is_configurable() {
-        let mapping = TenantMapping {
-            label_key: "team".into(),
-        };
+        let mapping = TenantMapping { label_key: "team".into() };
         let namespace = ns("a", json!({"team": "nlp", "rampart.io/tenant": "other"}));
         assert_eq!(mapping.tenant_of(&namespace), "nlp");
     }

@@ -13,12 +13,7 @@ use crate::duration::parse_duration;
 #[command(name = "rampart", version, about, long_about = None)]
 pub struct Cli {
     /// Where the embedded PostgreSQL and other state live.
-    #[arg(
-        long,
-        env = "RAMPART_DATA_DIR",
-        default_value = ".rampart",
-        global = true
-    )]
+    #[arg(long, env = "RAMPART_DATA_DIR", default_value = ".rampart", global = true)]
     pub data_dir: PathBuf,
     /// An external PostgreSQL (`postgres://user:password@host/db`); without it Rampart runs
     /// its own embedded PostgreSQL under the data directory.
@@ -59,6 +54,10 @@ pub struct ClusterArgs {
     /// The namespace label naming a namespace's tenant.
     #[arg(long, env = "RAMPART_TENANT_LABEL", default_value = domain::tenancy::DEFAULT_TENANT_LABEL)]
     pub tenant_label: String,
+    /// Image registries workloads may pull from (repeatable, or comma-separated in the
+    /// environment); without any, the registry rule stays silent.
+    #[arg(long = "allowed-registry", env = "RAMPART_ALLOWED_REGISTRIES", value_delimiter = ',')]
+    pub allowed_registries: Vec<String>,
     /// Time between collections (e.g. 30s, 5m, 1h).
     #[arg(long, env = "RAMPART_INTERVAL", default_value = "5m", value_parser = parse_duration)]
     pub interval: Duration,

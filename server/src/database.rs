@@ -19,12 +19,9 @@ impl Database {
     pub async fn open(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
         let (options, embedded) = match database_url {
             Some(url) => {
-                let options: PgConnectOptions = url.parse().with_context(|| {
-                    format!(
-                        "DATABASE_URL is not a valid PostgreSQL URL ({})",
-                        redact(url)
-                    )
-                })?;
+                let options: PgConnectOptions = url
+                    .parse()
+                    .with_context(|| format!("DATABASE_URL is not a valid PostgreSQL URL ({})", redact(url)))?;
                 (options, None)
             }
             None => {
@@ -41,9 +38,7 @@ impl Database {
                 Some(url) => format!("cannot connect to the database at {}", redact(url)),
                 None => "cannot connect to the embedded PostgreSQL".to_string(),
             })?;
-        db::migrate(&pool)
-            .await
-            .context("cannot bring the database schema up to date")?;
+        db::migrate(&pool).await.context("cannot bring the database schema up to date")?;
         Ok(Database { pool, embedded })
     }
 
@@ -77,13 +72,7 @@ mod tests {
 
     #[test]
     fn redacts_passwords_from_database_urls() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db:5432/rampart"),
-            "postgres://app:***@db:5432/rampart"
-        );
-        assert_eq!(
-            redact("postgres://app@db/rampart"),
-            "postgres://app@db/rampart"
-        );
+        assert_eq!(redact("postgres://app:s3cret@db:5432/rampart"), "postgres://app:***@db:5432/rampart");
+        assert_eq!(redact("postgres://app@db/rampart"), "postgres://app@db/rampart");
     }
 }

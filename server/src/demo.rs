@@ -9,7 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::Utc;
 use db::store::{CollectionTimes, write_collection};
-use domain::{Inventory, TenantMapping};
+use domain::Inventory;
+use domain::rules::RuleSettings;
 use serde::de::DeserializeOwned;
 use sim::{Cluster, SharedCluster};
 
@@ -19,40 +20,27 @@ pub const DEMO_CLUSTER: &str = "demo";
 /// Writes `hours` hourly collections of the simulated cluster, ending an hour ago, each one
 /// after a `step()`. Skipped when the demo cluster already has history (a restarted demo keeps
 /// what it stored). Prints progress to stderr.
-pub async fn backfill(
-    pool: &db::PgPool,
-    cluster: &SharedCluster,
-    hours: u32,
-) -> anyhow::Result<()> {
-    let (existing,): (i64,) = sqlx::query_as(
-        "select count(*) from collection join cluster using (cluster_id) where cluster.name = $1",
-    )
-    .bind(DEMO_CLUSTER)
-    .fetch_one(pool)
-    .await?;
+pub async fn backfill(pool: &db::PgPool, cluster: &SharedCluster, hours: u32) -> anyhow::Result<()> {
+    let (existing,): (i64,) =
+        sqlx::query_as("select count(*) from collection join cluster using (cluster_id) where cluster.name = $1")
+            .bind(DEMO_CLUSTER)
+            .fetch_one(pool)
+            .await?;
     if existing > 0 || hours == 0 {
         return Ok(());
     }
-    let mapping = TenantMapping::default();
+    let settings = RuleSettings::default();
     let now = Utc::now();
     let started = std::time::Instant::now();
     for hour in 0..hours {
         let (inventory, gpus) = {
-            let mut cluster = cluster
-                .write()
-                .map_err(|_| anyhow::anyhow!("simulator state poisoned"))?;
+            let mut cluster = cluster.write().map_err(|_| anyhow::anyhow!("simulator state poisoned"))?;
             cluster.step();
-            (
-                inventory_of(&cluster)?,
-                domain::gpu::parse_dcgm_metrics(&cluster.dcgm_metrics(None))?,
-            )
+            (inventory_of(&cluster)?, domain::gpu::parse_dcgm_metrics(&cluster.dcgm_metrics(None))?)
         };
-        let assessment = domain::assess(&inventory, &mapping, gpus);
+        let assessment = domain::assess(&inventory, &settings, gpus);
         let started_at = now - chrono::Duration::hours(i64::from(hours - hour));
-        let times = CollectionTimes {
-            started_at,
-            finished_at: started_at + chrono::Duration::seconds(3),
-        };
+        let times = CollectionTimes { started_at, finished_at: started_at + chrono::Duration::seconds(3) };
         write_collection(pool, DEMO_CLUSTER, times, &assessment).await?;
         if (hour + 1) % 24 == 0 || hour + 1 == hours {
             eprintln!(
@@ -72,10 +60,7 @@ pub fn inventory_of(cluster: &Cluster) -> anyhow::Result<Inventory> {
         cluster
             .objects(plural)
             .iter()
-            .map(|o| {
-                serde_json::from_value(o.clone())
-                    .with_context(|| format!("simulated {plural} object"))
-            })
+            .map(|o| serde_json::from_value(o.clone()).with_context(|| format!("simulated {plural} object")))
             .collect()
     }
     // Secrets: metadata only, exactly as the live collector reads them.
@@ -107,6 +92,13 @@ pub fn inventory_of(cluster: &Cluster) -> anyhow::Result<Inventory> {
         cluster_role_bindings: typed(cluster, "clusterrolebindings")?,
         config_maps: typed(cluster, "configmaps")?,
         secrets,
+        persistent_volumes: typed(cluster, "persistentvolumes")?,
+        persistent_volume_claims: typed(cluster, "persistentvolumeclaims")?,
+        trivy: Some(domain::trivy::TrivyReports {
+            vulnerability_reports: typed(cluster, "vulnerabilityreports")?,
+            config_audit_reports: typed(cluster, "configauditreports")?,
+            exposed_secret_reports: typed(cluster, "exposedsecretreports")?,
+        }),
     })
 }
 
@@ -115,9 +107,7 @@ pub async fn start_simulator(
     cluster: SharedCluster,
     data_dir: &Path,
 ) -> anyhow::Result<(sim::SimServer, std::path::PathBuf)> {
-    let server = sim::serve(cluster, "127.0.0.1:0".parse()?)
-        .await
-        .context("cannot start the simulated API server")?;
+    let server = sim::serve(cluster, "127.0.0.1:0".parse()?).await.context("cannot start the simulated API server")?;
     let kubeconfig = data_dir.join("demo-kubeconfig.yaml");
     std::fs::write(&kubeconfig, sim::kubeconfig_yaml(&server.url()))
         .with_context(|| format!("cannot write {}", kubeconfig.display()))?;

@@ -23,9 +23,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             'd' => 86_400,
             _ => return Err(invalid()),
         };
-        total = total
-            .checked_add(value.checked_mul(unit).ok_or_else(invalid)?)
-            .ok_or_else(invalid)?;
+        total = total.checked_add(value.checked_mul(unit).ok_or_else(invalid)?).ok_or_else(invalid)?;
         number.clear();
     }
     if !number.is_empty() || total == 0 {

@@ -24,15 +24,10 @@ pub enum EmbeddedError {
          server with DATABASE_URL=postgres://user:password@host/db (or --database-url)"
     )]
     BinariesMissing,
-    #[error(
-        "data directory {0} is already in use by another rampart process (lock held on {0}/rampart.lock)"
-    )]
+    #[error("data directory {0} is already in use by another rampart process (lock held on {0}/rampart.lock)")]
     AlreadyInUse(PathBuf),
     #[error("cannot prepare data directory {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { path: PathBuf, source: std::io::Error },
     #[error(
         "rampart runs as root and PostgreSQL refuses to; neither a `postgres` nor a `nobody` user exists \
          to run it as. Create one, run rampart as an ordinary user, or set DATABASE_URL"
@@ -65,62 +60,29 @@ impl EmbeddedPostgres {
         let data_dir = data_dir.canonicalize().map_err(io(data_dir))?;
         let lock = take_lock(&data_dir)?;
         let bin = find_binaries().ok_or(EmbeddedError::BinariesMissing)?;
-        let run_as = if effective_uid() == Some(0) {
-            Some(unprivileged_user()?)
-        } else {
-            None
-        };
+        let run_as = if effective_uid() == Some(0) { Some(unprivileged_user()?) } else { None };
 
         let pg_dir = data_dir.join("pg");
         let socket_dir = socket_dir_for(&data_dir);
         for dir in [&pg_dir, &socket_dir] {
             std::fs::create_dir_all(dir).map_err(io(dir))?;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(io(dir))?;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))?;
             if let Some((uid, gid)) = run_as {
                 std::os::unix::fs::chown(dir, Some(uid), Some(gid)).map_err(io(dir))?;
             }
         }
-        let mut pg = EmbeddedPostgres {
-            bin,
-            pg_dir,
-            socket_dir,
-            run_as,
-            running: false,
-            _lock: lock,
-        };
+        let mut pg = EmbeddedPostgres { bin, pg_dir, socket_dir, run_as, running: false, _lock: lock };
         if !pg.pg_dir.join("PG_VERSION").exists() {
             tracing::info!(dir = %pg.pg_dir.display(), "initialising embedded PostgreSQL");
             let dir = pg.pg_dir.display().to_string();
-            pg.run(
-                "initdb",
-                &[
-                    "-D",
-                    &dir,
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-instructions",
-                ],
-            )
-            .await?;
+            pg.run("initdb", &["-D", &dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"])
+                .await?;
         }
         pg.stop_leftover().await;
-        let options = format!(
-            "-c listen_addresses='' -k {} -c unix_socket_permissions=0700",
-            pg.socket_dir.display()
-        );
+        let options = format!("-c listen_addresses='' -k {} -c unix_socket_permissions=0700", pg.socket_dir.display());
         let log = pg.pg_dir.join("postgres.log").display().to_string();
         let dir = pg.pg_dir.display().to_string();
-        pg.run(
-            "pg_ctl",
-            &[
-                "start", "-w", "-t", "60", "-D", &dir, "-l", &log, "-o", &options,
-            ],
-        )
-        .await?;
+        pg.run("pg_ctl", &["start", "-w", "-t", "60", "-D", &dir, "-l", &log, "-o", &options]).await?;
         pg.running = true;
         pg.ensure_database().await?;
         tracing::info!(socket = %pg.socket_dir.display(), "embedded PostgreSQL running");
@@ -133,30 +95,20 @@ impl EmbeddedPostgres {
     }
 
     fn admin_options(&self) -> PgConnectOptions {
-        PgConnectOptions::new()
-            .socket(&self.socket_dir)
-            .username("postgres")
-            .database("postgres")
+        PgConnectOptions::new().socket(&self.socket_dir).username("postgres").database("postgres")
     }
 
     async fn ensure_database(&self) -> Result<(), EmbeddedError> {
-        let failed = |e: sqlx::Error| EmbeddedError::Command {
-            step: "creating the rampart database",
-            detail: e.to_string(),
-        };
-        let pool = sqlx::PgPool::connect_with(self.admin_options())
-            .await
-            .map_err(failed)?;
+        let failed =
+            |e: sqlx::Error| EmbeddedError::Command { step: "creating the rampart database", detail: e.to_string() };
+        let pool = sqlx::PgPool::connect_with(self.admin_options()).await.map_err(failed)?;
         let exists: Option<(i32,)> = sqlx::query_as("select 1 from pg_database where datname = $1")
             .bind(DATABASE)
             .fetch_optional(&pool)
             .await
             .map_err(failed)?;
         if exists.is_none() {
-            sqlx::query("create database rampart")
-                .execute(&pool)
-                .await
-                .map_err(failed)?;
+            sqlx::query("create database rampart").execute(&pool).await.map_err(failed)?;
         }
         pool.close().await;
         Ok(())
@@ -168,9 +120,7 @@ impl EmbeddedPostgres {
             let dir = self.pg_dir.display().to_string();
             if self.run("pg_ctl", &["status", "-D", &dir]).await.is_ok() {
                 tracing::warn!("stopping a PostgreSQL left running by an earlier rampart");
-                let _ = self
-                    .run("pg_ctl", &["stop", "-m", "fast", "-w", "-D", &dir])
-                    .await;
+                let _ = self.run("pg_ctl", &["stop", "-m", "fast", "-w", "-D", &dir]).await;
             }
         }
     }
@@ -178,8 +128,7 @@ impl EmbeddedPostgres {
     /// Stops PostgreSQL cleanly (a fast shutdown: no recovery on the next start).
     pub async fn stop(mut self) -> Result<(), EmbeddedError> {
         let dir = self.pg_dir.display().to_string();
-        self.run("pg_ctl", &["stop", "-m", "fast", "-w", "-D", &dir])
-            .await?;
+        self.run("pg_ctl", &["stop", "-m", "fast", "-w", "-D", &dir]).await?;
         self.running = false;
         tracing::info!("embedded PostgreSQL stopped");
         Ok(())
@@ -187,17 +136,12 @@ impl EmbeddedPostgres {
 
     async fn run(&self, program: &'static str, args: &[&str]) -> Result<Output, EmbeddedError> {
         let mut command = tokio::process::Command::new(self.bin.join(program));
-        command
-            .args(args)
-            .current_dir(&self.pg_dir)
-            .kill_on_drop(true);
+        command.args(args).current_dir(&self.pg_dir).kill_on_drop(true);
         if let Some((uid, gid)) = self.run_as {
             command.uid(uid).gid(gid);
         }
-        let output = command.output().await.map_err(|e| EmbeddedError::Command {
-            step: program,
-            detail: e.to_string(),
-        })?;
+        let output =
+            command.output().await.map_err(|e| EmbeddedError::Command { step: program, detail: e.to_string() })?;
         if !output.status.success() {
             let mut detail = String::from_utf8_lossy(&output.stderr).trim().to_string();
             if detail.is_empty() {
@@ -206,10 +150,7 @@ impl EmbeddedPostgres {
             if self.run_as.is_some() {
                 detail.push_str(" (PostgreSQL runs as an unprivileged user here: every parent folder of the data directory must be searchable by it)");
             }
-            return Err(EmbeddedError::Command {
-                step: program,
-                detail,
-            });
+            return Err(EmbeddedError::Command { step: program, detail });
         }
         Ok(output)
     }
@@ -221,10 +162,7 @@ impl Drop for EmbeddedPostgres {
             return;
         }
         let mut command = std::process::Command::new(self.bin.join("pg_ctl"));
-        command
-            .args(["stop", "-m", "fast", "-w", "-D"])
-            .arg(&self.pg_dir)
-            .current_dir(&self.pg_dir);
+        command.args(["stop", "-m", "fast", "-w", "-D"]).arg(&self.pg_dir).current_dir(&self.pg_dir);
         if let Some((uid, gid)) = self.run_as {
             std::os::unix::process::CommandExt::uid(&mut command, uid);
             std::os::unix::process::CommandExt::gid(&mut command, gid);
@@ -240,10 +178,7 @@ fn take_lock(data_dir: &Path) -> Result<File, EmbeddedError> {
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|source| EmbeddedError::DataDir {
-            path: path.clone(),
-            source,
-        })?;
+        .map_err(|source| EmbeddedError::DataDir { path: path.clone(), source })?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(EmbeddedError::AlreadyInUse(data_dir.to_path_buf())),
@@ -254,9 +189,7 @@ fn take_lock(data_dir: &Path) -> Result<File, EmbeddedError> {
 /// The directory holding `initdb` and `pg_ctl`: from PATH first, then the newest
 /// `/usr/lib/postgresql/<version>/bin`.
 pub fn find_binaries() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
     let has_both = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(dir) = on_path.into_iter().find(|d| has_both(d)) {
         return Some(dir);
@@ -282,9 +215,7 @@ fn socket_dir_for(data_dir: &Path) -> PathBuf {
         .as_os_str()
         .as_encoded_bytes()
         .iter()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
     PathBuf::from(format!("/tmp/rampart-{hash:016x}"))
 }
 
@@ -304,9 +235,7 @@ fn unprivileged_user() -> Result<(u32, u32), EmbeddedError> {
                 .flatten()
         })
     };
-    lookup("postgres")
-        .or_else(|| lookup("nobody"))
-        .ok_or(EmbeddedError::NoUnprivilegedUser)
+    lookup("postgres").or_else(|| lookup("nobody")).ok_or(EmbeddedError::NoUnprivilegedUser)
 }
 
 #[cfg(test)]
@@ -316,10 +245,7 @@ mod tests {
 
     #[test]
     fn socket_stays_inside_a_short_data_dir() {
-        assert_eq!(
-            socket_dir_for(Path::new("/srv/rampart")),
-            Path::new("/srv/rampart/run")
-        );
+        assert_eq!(socket_dir_for(Path::new("/srv/rampart")), Path::new("/srv/rampart/run"));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use domain::TenantMapping;
+use domain::rules::RuleSettings;
 
 use crate::cli::{Cli, ClusterArgs, Command, DemoArgs, ScanArgs, ScanFormat, ServeArgs};
 use crate::collect::{ClusterTarget, collect_once};
@@ -33,23 +34,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ExitCode::SUCCESS
                     }
                     Err(error) => {
-                        eprintln!(
-                            "error: collection of cluster {:?} failed: {error}",
-                            target.name
-                        );
+                        eprintln!("error: collection of cluster {:?} failed: {error}", target.name);
                         ExitCode::FAILURE
                     }
                 }
             } else {
                 let shutdown = on_signals();
-                run_collector(
-                    database.pool.clone(),
-                    vec![target],
-                    args.cluster.interval,
-                    None,
-                    shutdown,
-                )
-                .await;
+                run_collector(database.pool.clone(), vec![target], args.cluster.interval, None, shutdown).await;
                 ExitCode::SUCCESS
             };
             database.close().await?;
@@ -62,9 +53,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             result.map(|()| ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
-            std::fs::create_dir_all(&cli.data_dir).with_context(|| {
-                format!("cannot create data directory {}", cli.data_dir.display())
-            })?;
+            std::fs::create_dir_all(&cli.data_dir)
+                .with_context(|| format!("cannot create data directory {}", cli.data_dir.display()))?;
             let database = Database::open(database_url, &cli.data_dir).await?;
             let result = run_demo(&database, &cli.data_dir, &args).await;
             database.close().await?;
@@ -78,8 +68,10 @@ fn target(args: &ClusterArgs) -> ClusterTarget {
         name: args.cluster_name.clone(),
         kubeconfig: args.kubeconfig.clone(),
         context: args.context.clone(),
-        mapping: TenantMapping {
-            label_key: args.tenant_label.clone(),
+        rules: RuleSettings {
+            tenant_mapping: TenantMapping { label_key: args.tenant_label.clone() },
+            allowed_registries: args.allowed_registries.clone(),
+            ..RuleSettings::default()
         },
     }
 }
@@ -88,13 +80,7 @@ async fn serve(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
     let shutdown = on_signals();
     let collector = (!args.no_collect).then(|| {
         let (pool, target) = (database.pool.clone(), target(&args.cluster));
-        tokio::spawn(run_collector(
-            pool,
-            vec![target],
-            args.cluster.interval,
-            None,
-            shutdown.clone(),
-        ))
+        tokio::spawn(run_collector(pool, vec![target], args.cluster.interval, None, shutdown.clone()))
     });
     serve_http(database.pool.clone(), &args.listen, shutdown).await?;
     if let Some(collector) = collector {
@@ -105,23 +91,14 @@ async fn serve(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
 
 /// Serves the dashboard on `listen` until shutdown; in-flight requests finish first.
 pub async fn serve_http(pool: db::PgPool, listen: &str, shutdown: Shutdown) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     eprintln!("Rampart is serving http://{addr}");
     let router = crate::http::app(app::AppState::new(pool));
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown.requested())
-        .await
-        .context("HTTP server failed")
+    axum::serve(listener, router).with_graceful_shutdown(shutdown.requested()).await.context("HTTP server failed")
 }
 
-async fn run_demo(
-    database: &Database,
-    data_dir: &std::path::Path,
-    args: &DemoArgs,
-) -> anyhow::Result<()> {
+async fn run_demo(database: &Database, data_dir: &std::path::Path, args: &DemoArgs) -> anyhow::Result<()> {
     let shutdown = on_signals();
     let cluster = demo::shared_cluster(sim::SimConfig {
         tenants: args.tenants,
@@ -129,27 +106,15 @@ async fn run_demo(
         seed: args.seed,
         ..sim::SimConfig::default()
     });
-    eprintln!(
-        "demo: backfilling {} days of simulated history",
-        args.backfill_days
-    );
-    demo::backfill(
-        &database.pool,
-        &cluster,
-        args.backfill_days.saturating_mul(24),
-    )
-    .await?;
+    eprintln!("demo: backfilling {} days of simulated history", args.backfill_days);
+    demo::backfill(&database.pool, &cluster, args.backfill_days.saturating_mul(24)).await?;
     let (sim_server, kubeconfig) = demo::start_simulator(cluster.clone(), data_dir).await?;
-    eprintln!(
-        "demo: simulated cluster API at {} (kubeconfig {})",
-        sim_server.url(),
-        kubeconfig.display()
-    );
+    eprintln!("demo: simulated cluster API at {} (kubeconfig {})", sim_server.url(), kubeconfig.display());
     let target = ClusterTarget {
         name: demo::DEMO_CLUSTER.to_string(),
         kubeconfig: Some(kubeconfig),
         context: None,
-        mapping: TenantMapping::default(),
+        rules: RuleSettings::default(),
     };
     let step = move || {
         if let Ok(mut cluster) = cluster.write() {
@@ -185,12 +150,6 @@ fn scan(args: &ScanArgs) -> ExitCode {
     for (kind, count) in &manifests.skipped {
         eprintln!("note: {count} {kind} document(s) skipped: no rule reads that kind");
     }
-    let failing = args
-        .fail_on
-        .is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
-    if failing {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    let failing = args.fail_on.is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    if failing { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }

@@ -15,31 +15,15 @@ use serde_json::Value;
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     #[error("{path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("{path}: not valid UTF-8 text")]
     NotUtf8 { path: String },
     #[error("{path}: YAML error{}: {message}", .line.map(|l| format!(" at line {l}")).unwrap_or_default())]
-    Yaml {
-        path: String,
-        line: Option<usize>,
-        message: String,
-    },
+    Yaml { path: String, line: Option<usize>, message: String },
     #[error("{path}: JSON error at line {line}: {message}")]
-    Json {
-        path: String,
-        line: usize,
-        message: String,
-    },
+    Json { path: String, line: usize, message: String },
     #[error("{path}: {kind} {name:?} is not a valid {kind}: {message}")]
-    Object {
-        path: String,
-        kind: String,
-        name: String,
-        message: String,
-    },
+    Object { path: String, kind: String, name: String, message: String },
 }
 
 /// Manifests read into an inventory, with the file each object came from.
@@ -68,6 +52,7 @@ pub struct ScanFinding<'a> {
     pub message: &'a str,
     pub controls: &'a [String],
     pub source: Option<&'a str>,
+    pub evidence: &'a [String],
 }
 
 /// Reads every manifest under `paths` (files, or directories searched for .yaml/.yml/.json).
@@ -82,27 +67,19 @@ pub fn load(paths: &[PathBuf]) -> Result<Manifests, ScanError> {
 }
 
 fn files_under(path: &Path) -> Result<Vec<PathBuf>, ScanError> {
-    let read_error = |source| ScanError::Read {
-        path: path.display().to_string(),
-        source,
-    };
+    let read_error = |source| ScanError::Read { path: path.display().to_string(), source };
     if !path.is_dir() {
         std::fs::metadata(path).map_err(read_error)?;
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(read_error)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(path).map_err(read_error)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for entry in entries {
         if entry.is_dir() {
             files.extend(files_under(&entry)?);
-        } else if matches!(
-            entry.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json")
-        ) {
+        } else if matches!(entry.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
             files.push(entry);
         }
     }
@@ -111,10 +88,7 @@ fn files_under(path: &Path) -> Result<Vec<PathBuf>, ScanError> {
 
 fn load_file(file: &Path, manifests: &mut Manifests) -> Result<(), ScanError> {
     let path = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|source| ScanError::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let bytes = std::fs::read(file).map_err(|source| ScanError::Read { path: path.clone(), source })?;
     let text = String::from_utf8(bytes).map_err(|_| ScanError::NotUtf8 { path: path.clone() })?;
     if file.extension().and_then(|e| e.to_str()) == Some("json") {
         let value: Value = serde_json::from_str(&text).map_err(|e| ScanError::Json {
@@ -172,14 +146,7 @@ fn add_document(value: Value, path: &str, manifests: &mut Manifests) -> Result<(
         "ClusterRoleBinding" => push(&mut inv.cluster_role_bindings, &value, path)?,
         "ConfigMap" => push(&mut inv.config_maps, &value, path)?,
         _ => {
-            *manifests
-                .skipped
-                .entry(if kind.is_empty() {
-                    "(no kind)".into()
-                } else {
-                    kind
-                })
-                .or_default() += 1;
+            *manifests.skipped.entry(if kind.is_empty() { "(no kind)".into() } else { kind }).or_default() += 1;
             return Ok(());
         }
     };
@@ -195,10 +162,7 @@ fn push<K: DeserializeOwned + kube::Resource>(
     let kind = value["kind"].as_str().unwrap_or_default().to_string();
     let object: K = serde_json::from_value(value.clone()).map_err(|e| ScanError::Object {
         path: path.to_string(),
-        name: value["metadata"]["name"]
-            .as_str()
-            .unwrap_or("(unnamed)")
-            .to_string(),
+        name: value["metadata"]["name"].as_str().unwrap_or("(unnamed)").to_string(),
         kind: kind.clone(),
         message: e.to_string(),
     })?;
@@ -210,11 +174,7 @@ fn push<K: DeserializeOwned + kube::Resource>(
 /// Runs every rule over the manifests; the most severe findings come first.
 pub fn findings(manifests: &Manifests) -> Vec<Finding> {
     let mut findings = domain::rules::evaluate(&manifests.inventory);
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.object.cmp(&b.object))
-    });
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.object.cmp(&b.object)));
     findings
 }
 
@@ -230,6 +190,7 @@ pub fn to_json(manifests: &Manifests, findings: &[Finding]) -> String {
             message: &f.message,
             controls: &f.controls,
             source: manifests.source_of(&f.object),
+            evidence: &f.evidence,
         })
         .collect();
     #[derive(serde::Serialize)]
@@ -241,17 +202,7 @@ pub fn to_json(manifests: &Manifests, findings: &[Finding]) -> String {
 
 /// The findings as an aligned text table.
 pub fn to_table(manifests: &Manifests, findings: &[Finding]) -> String {
-    let mut rows = vec![
-        [
-            "SEVERITY",
-            "RULE",
-            "OBJECT",
-            "CONTAINER",
-            "MESSAGE",
-            "SOURCE",
-        ]
-        .map(String::from),
-    ];
+    let mut rows = vec![["SEVERITY", "RULE", "OBJECT", "CONTAINER", "MESSAGE", "SOURCE"].map(String::from)];
     for f in findings {
         let object = match &f.object.namespace {
             Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
@@ -266,16 +217,10 @@ pub fn to_table(manifests: &Manifests, findings: &[Finding]) -> String {
             manifests.source_of(&f.object).unwrap_or("-").to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> = (0..6).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for row in &rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }

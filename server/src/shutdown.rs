@@ -29,8 +29,7 @@ pub fn on_signals() -> Shutdown {
     let (tx, shutdown) = channel();
     tokio::spawn(async move {
         let ctrl_c = tokio::signal::ctrl_c();
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         let terminate = async {
             match term.as_mut() {
                 Some(term) => {

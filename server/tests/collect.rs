@@ -4,19 +4,17 @@
 mod common;
 
 use db::{PgPool, Scope};
-use domain::TenantMapping;
+use domain::rules::RuleSettings;
 use server::collect::{ClusterTarget, collect_once};
 
 async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimServer, ClusterTarget) {
     let dir = common::temp_dir(name);
-    let (server, kubeconfig) = server::demo::start_simulator(cluster.clone(), &dir)
-        .await
-        .unwrap();
+    let (server, kubeconfig) = server::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
     let target = ClusterTarget {
         name: name.to_string(),
         kubeconfig: Some(kubeconfig),
         context: None,
-        mapping: TenantMapping::default(),
+        rules: RuleSettings::default(),
     };
     (server, target)
 }
@@ -27,13 +25,12 @@ async fn count(pool: &PgPool, sql: &'static str, id: i64) -> i64 {
 }
 
 async fn rule_hits(pool: &PgPool, id: i64, rule: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as("select count(*) from finding where collection_id = $1 and rule_id = $2")
-            .bind(id)
-            .bind(rule)
-            .fetch_one(pool)
-            .await
-            .unwrap();
+    let (n,): (i64,) = sqlx::query_as("select count(*) from finding where collection_id = $1 and rule_id = $2")
+        .bind(id)
+        .bind(rule)
+        .fetch_one(pool)
+        .await
+        .unwrap();
     n
 }
 
@@ -45,42 +42,13 @@ async fn a_collection_through_kube_client_lands_in_postgres_whole(pool: PgPool) 
     let id = collect_once(&pool, &target).await.unwrap();
 
     let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
-    let objects = count(
-        &pool,
-        "select object_count::int8 from collection where collection_id = $1",
-        id,
-    )
-    .await;
+    let objects = count(&pool, "select object_count::int8 from collection where collection_id = $1", id).await;
     assert_eq!(objects as usize, expected.object_count());
     assert_eq!(rule_hits(&pool, id, "rbac.anonymous-binding").await, 1);
-    assert!(
-        rule_hits(&pool, id, "pod.privileged").await >= 1,
-        "kube-proxy runs privileged"
-    );
-    assert!(
-        count(
-            &pool,
-            "select count(*) from gpu_sample where collection_id = $1",
-            id
-        )
-        .await
-            > 0
-    );
-    assert!(
-        count(
-            &pool,
-            "select count(*) from quota_usage where collection_id = $1",
-            id
-        )
-        .await
-            > 0
-    );
-    let tenants = count(
-        &pool,
-        "select count(*) from tenant_score where collection_id = $1",
-        id,
-    )
-    .await;
+    assert!(rule_hits(&pool, id, "pod.privileged").await >= 1, "kube-proxy runs privileged");
+    assert!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await > 0);
+    assert!(count(&pool, "select count(*) from quota_usage where collection_id = $1", id).await > 0);
+    let tenants = count(&pool, "select count(*) from tenant_score where collection_id = $1", id).await;
     assert_eq!(tenants, 10, "eight teams, platform and unassigned");
 }
 
@@ -91,14 +59,9 @@ async fn the_api_path_and_the_in_memory_path_assess_the_same_cluster_identically
     let id = collect_once(&pool, &target).await.unwrap();
 
     let inventory = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
-    let in_memory = domain::assess(&inventory, &TenantMapping::default(), vec![]);
+    let in_memory = domain::assess(&inventory, &RuleSettings::default(), vec![]);
 
-    let stored = count(
-        &pool,
-        "select count(*) from finding where collection_id = $1",
-        id,
-    )
-    .await;
+    let stored = count(&pool, "select count(*) from finding where collection_id = $1", id).await;
     assert_eq!(stored as usize, in_memory.findings.len());
 }
 
@@ -111,12 +74,11 @@ async fn lists_larger_than_a_page_are_read_completely(pool: PgPool) {
 
     let id = collect_once(&pool, &target).await.unwrap();
 
-    let (stored_pods,): (i64,) =
-        sqlx::query_as("select sum(pods)::int8 from namespace_state where collection_id = $1")
-            .bind(id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (stored_pods,): (i64,) = sqlx::query_as("select sum(pods)::int8 from namespace_state where collection_id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(stored_pods as usize, pods);
 }
 
@@ -148,9 +110,7 @@ async fn a_later_cycle_replaces_the_current_view_and_keeps_history(pool: PgPool)
     let second = collect_once(&pool, &target).await.unwrap();
 
     assert!(second > first);
-    let overview = db::query::tenant_overview(&pool, &Scope::AllTenants)
-        .await
-        .unwrap();
+    let overview = db::query::tenant_overview(&pool, &Scope::AllTenants).await.unwrap();
     let (latest,): (chrono::DateTime<chrono::Utc>,) =
         sqlx::query_as("select finished_at from collection where collection_id = $1")
             .bind(second)
@@ -158,10 +118,7 @@ async fn a_later_cycle_replaces_the_current_view_and_keeps_history(pool: PgPool)
             .await
             .unwrap();
     assert!(overview.iter().all(|t| t.last_collected_at == latest));
-    let (collections,): (i64,) = sqlx::query_as("select count(*) from collection")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let (collections,): (i64,) = sqlx::query_as("select count(*) from collection").fetch_one(&pool).await.unwrap();
     assert_eq!(collections, 2);
 }
 
@@ -178,22 +135,11 @@ async fn an_unreachable_cluster_fails_clearly_and_loses_nothing_stored(pool: PgP
 
     let error = collect_once(&pool, &target).await.unwrap_err();
 
-    assert!(
-        error.to_string().contains("listing"),
-        "names what failed: {error}"
-    );
+    assert!(error.to_string().contains("listing"), "names what failed: {error}");
     let (last_error,): (Option<String>,) =
-        sqlx::query_as("select last_error from cluster where name = 'down'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        sqlx::query_as("select last_error from cluster where name = 'down'").fetch_one(&pool).await.unwrap();
     assert!(last_error.is_some());
-    assert!(
-        !db::query::tenant_overview(&pool, &Scope::AllTenants)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(!db::query::tenant_overview(&pool, &Scope::AllTenants).await.unwrap().is_empty());
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -202,7 +148,7 @@ async fn a_missing_kubeconfig_is_named_in_the_error(pool: PgPool) {
         name: "nowhere".into(),
         kubeconfig: Some("/nonexistent/kubeconfig".into()),
         context: None,
-        mapping: TenantMapping::default(),
+        rules: RuleSettings::default(),
     };
     let error = collect_once(&pool, &target).await.unwrap_err();
     assert!(error.to_string().contains("/nonexistent/kubeconfig"));
@@ -220,7 +166,7 @@ fn collects_a_real_cluster_from_kubeconfig() {
             name: "real".into(),
             kubeconfig: std::env::var_os("KUBECONFIG").map(Into::into),
             context: None,
-            mapping: TenantMapping::default(),
+            rules: RuleSettings::default(),
         };
         collect_once(&pool, &target).await.unwrap();
     });

@@ -14,14 +14,9 @@ async fn app_with_history(pool: &PgPool) -> axum::Router {
 }
 
 async fn get(app: axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = app
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response = app.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
     let (status, headers) = (response.status(), response.headers().clone());
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
     (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
@@ -31,15 +26,9 @@ async fn overview_lists_every_tenant_with_its_score_and_a_link(pool: PgPool) {
     let (status, _, body) = get(app, "/").await;
     assert_eq!(status, StatusCode::OK);
     for tenant in ["vision", "nlp", "speech", "recsys", "platform"] {
-        assert!(
-            body.contains(&format!("href=\"/tenants/{tenant}\"")),
-            "link to {tenant}"
-        );
+        assert!(body.contains(&format!("href=\"/tenants/{tenant}\"")), "link to {tenant}");
     }
-    assert!(
-        body.matches("class=\"sparkline\"").count() >= 5,
-        "trend sparklines are drawn"
-    );
+    assert!(body.matches("class=\"sparkline\"").count() >= 5, "trend sparklines are drawn");
     assert!(body.contains("Last collection"));
 }
 
@@ -56,10 +45,7 @@ async fn tenant_page_shows_its_namespaces_and_findings(pool: PgPool) {
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn unknown_tenant_and_unknown_path_are_404(pool: PgPool) {
     let app = app_with_history(&pool).await;
-    assert_eq!(
-        get(app.clone(), "/tenants/no-such-team").await.0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(get(app.clone(), "/tenants/no-such-team").await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(app, "/no/such/page").await.0, StatusCode::NOT_FOUND);
 }
 
@@ -74,19 +60,10 @@ async fn overview_before_any_collection_says_so(pool: PgPool) {
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn every_response_carries_the_security_headers(pool: PgPool) {
     let app = app_with_history(&pool).await;
-    for uri in [
-        "/",
-        "/tenants/nlp",
-        "/healthz",
-        "/style/rampart.css",
-        "/missing",
-    ] {
+    for uri in ["/", "/tenants/nlp", "/healthz", "/style/rampart.css", "/missing"] {
         let (_, headers, _) = get(app.clone(), uri).await;
         let csp = headers["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
-            "{uri}"
-        );
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{uri}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{uri}");
         assert_eq!(headers["referrer-policy"], "no-referrer", "{uri}");
     }
@@ -106,11 +83,6 @@ async fn style_sheet_is_served(pool: PgPool) {
     let app = server::http::app(app::AppState::new(pool));
     let (status, headers, body) = get(app, "/style/rampart.css").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/css"));
     assert!(body.contains("prefers-color-scheme"));
 }

@@ -22,18 +22,8 @@ struct ResourceType {
     namespaced: bool,
 }
 
-const fn rt(
-    group_version: &'static str,
-    plural: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-) -> ResourceType {
-    ResourceType {
-        group_version,
-        plural,
-        kind,
-        namespaced,
-    }
+const fn rt(group_version: &'static str, plural: &'static str, kind: &'static str, namespaced: bool) -> ResourceType {
+    ResourceType { group_version, plural, kind, namespaced }
 }
 
 const RESOURCES: &[ResourceType] = &[
@@ -46,12 +36,9 @@ const RESOURCES: &[ResourceType] = &[
     rt("v1", "serviceaccounts", "ServiceAccount", true),
     rt("v1", "resourcequotas", "ResourceQuota", true),
     rt("v1", "limitranges", "LimitRange", true),
-    rt(
-        "v1",
-        "replicationcontrollers",
-        "ReplicationController",
-        true,
-    ),
+    rt("v1", "replicationcontrollers", "ReplicationController", true),
+    rt("v1", "persistentvolumes", "PersistentVolume", false),
+    rt("v1", "persistentvolumeclaims", "PersistentVolumeClaim", true),
     rt("apps/v1", "deployments", "Deployment", true),
     rt("apps/v1", "statefulsets", "StatefulSet", true),
     rt("apps/v1", "daemonsets", "DaemonSet", true),
@@ -59,31 +46,14 @@ const RESOURCES: &[ResourceType] = &[
     rt("batch/v1", "jobs", "Job", true),
     rt("batch/v1", "cronjobs", "CronJob", true),
     rt("networking.k8s.io/v1", "ingresses", "Ingress", true),
-    rt(
-        "networking.k8s.io/v1",
-        "networkpolicies",
-        "NetworkPolicy",
-        true,
-    ),
+    rt("networking.k8s.io/v1", "networkpolicies", "NetworkPolicy", true),
     rt("rbac.authorization.k8s.io/v1", "roles", "Role", true),
-    rt(
-        "rbac.authorization.k8s.io/v1",
-        "rolebindings",
-        "RoleBinding",
-        true,
-    ),
-    rt(
-        "rbac.authorization.k8s.io/v1",
-        "clusterroles",
-        "ClusterRole",
-        false,
-    ),
-    rt(
-        "rbac.authorization.k8s.io/v1",
-        "clusterrolebindings",
-        "ClusterRoleBinding",
-        false,
-    ),
+    rt("rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding", true),
+    rt("rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", false),
+    rt("rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", false),
+    rt("aquasecurity.github.io/v1alpha1", "vulnerabilityreports", "VulnerabilityReport", true),
+    rt("aquasecurity.github.io/v1alpha1", "configauditreports", "ConfigAuditReport", true),
+    rt("aquasecurity.github.io/v1alpha1", "exposedsecretreports", "ExposedSecretReport", true),
 ];
 
 /// A running simulated API server; stops when dropped.
@@ -140,11 +110,7 @@ fn status(code: StatusCode, reason: &str, message: String) -> Response {
 }
 
 fn not_found(what: &str) -> Response {
-    status(
-        StatusCode::NOT_FOUND,
-        "NotFound",
-        format!("the server could not find the requested resource ({what})"),
-    )
+    status(StatusCode::NOT_FOUND, "NotFound", format!("the server could not find the requested resource ({what})"))
 }
 
 async fn handle(
@@ -155,21 +121,20 @@ async fn handle(
 ) -> Response {
     let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
     let Ok(cluster) = cluster.read() else {
-        return status(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "simulator state poisoned".into(),
-        );
+        return status(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "simulator state poisoned".into());
     };
     let (group_version, rest) = match segments.as_slice() {
         ["version"] => {
-            return axum::Json(json!({"major": "1", "minor": "35", "gitVersion": "v1.35.0-rampart-sim", "platform": "linux/amd64"})).into_response();
+            return axum::Json(
+                json!({"major": "1", "minor": "35", "gitVersion": "v1.35.0-rampart-sim", "platform": "linux/amd64"}),
+            )
+            .into_response();
         }
         ["metrics"] => return metrics(cluster.dcgm_metrics(None)),
-        ["api"] => return axum::Json(
-            json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}),
-        )
-        .into_response(),
+        ["api"] => {
+            return axum::Json(json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}))
+                .into_response();
+        }
         ["apis"] => return axum::Json(group_list()).into_response(),
         ["api", "v1", rest @ ..] => ("v1".to_string(), rest),
         ["apis", group, version, rest @ ..] => (format!("{group}/{version}"), rest),
@@ -199,8 +164,7 @@ async fn handle(
                 .iter()
                 .find(|o| {
                     o["metadata"]["name"] == *name
-                        && (namespace.is_none()
-                            || o["metadata"]["namespace"] == namespace.unwrap_or(""))
+                        && (namespace.is_none() || o["metadata"]["namespace"] == namespace.unwrap_or(""))
                 })
                 .map(|o| axum::Json(o.clone()).into_response())
                 .unwrap_or_else(|| not_found(&format!("{plural} {name:?}"))),
@@ -208,10 +172,10 @@ async fn handle(
         },
         ["pods", name, "proxy", ..] => {
             let pod_name = name.split(':').next().unwrap_or(name);
-            let pod = cluster.objects("pods").iter().find(|o| {
-                o["metadata"]["name"] == pod_name
-                    && o["metadata"]["namespace"] == namespace.unwrap_or("")
-            });
+            let pod = cluster
+                .objects("pods")
+                .iter()
+                .find(|o| o["metadata"]["name"] == pod_name && o["metadata"]["namespace"] == namespace.unwrap_or(""));
             match pod {
                 Some(pod) if pod["metadata"]["labels"]["app"] == "nvidia-dcgm-exporter" => {
                     metrics(cluster.dcgm_metrics(pod["spec"]["nodeName"].as_str()))
@@ -233,9 +197,7 @@ fn metrics(text: String) -> Response {
 }
 
 fn find(group_version: &str, plural: &str) -> Option<&'static ResourceType> {
-    RESOURCES
-        .iter()
-        .find(|r| r.group_version == group_version && r.plural == plural)
+    RESOURCES.iter().find(|r| r.group_version == group_version && r.plural == plural)
 }
 
 fn list(
@@ -250,19 +212,11 @@ fn list(
         Some(token) => match token.parse::<usize>() {
             Ok(offset) => offset,
             Err(_) => {
-                return status(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    format!("invalid continue token {token:?}"),
-                );
+                return status(StatusCode::BAD_REQUEST, "BadRequest", format!("invalid continue token {token:?}"));
             }
         },
     };
-    let limit = params
-        .get("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .filter(|&l| l > 0)
-        .unwrap_or(usize::MAX);
+    let limit = params.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|&l| l > 0).unwrap_or(usize::MAX);
     let page: Vec<&Value> = items.iter().skip(offset).take(limit).copied().collect();
     let next = offset.saturating_add(page.len());
     let mut metadata = json!({"resourceVersion": rv.to_string()});
@@ -277,7 +231,9 @@ fn list(
     let body = if metadata_only {
         let items: Vec<Value> = page
             .iter()
-            .map(|o| json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadata", "metadata": o["metadata"]}))
+            .map(
+                |o| json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadata", "metadata": o["metadata"]}),
+            )
             .collect();
         json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadataList", "metadata": metadata, "items": items})
     } else {
@@ -287,11 +243,7 @@ fn list(
 }
 
 fn group_list() -> Value {
-    let mut groups: Vec<&str> = RESOURCES
-        .iter()
-        .map(|r| r.group_version)
-        .filter(|gv| gv.contains('/'))
-        .collect();
+    let mut groups: Vec<&str> = RESOURCES.iter().map(|r| r.group_version).filter(|gv| gv.contains('/')).collect();
     groups.dedup();
     let groups: Vec<Value> = groups
         .into_iter()
@@ -308,12 +260,16 @@ fn resource_list(group_version: &str) -> Response {
     let resources: Vec<Value> = RESOURCES
         .iter()
         .filter(|r| r.group_version == group_version)
-        .map(|r| json!({"name": r.plural, "singularName": r.kind.to_lowercase(), "namespaced": r.namespaced,
-                        "kind": r.kind, "verbs": ["get", "list"]}))
+        .map(|r| {
+            json!({"name": r.plural, "singularName": r.kind.to_lowercase(), "namespaced": r.namespaced,
+                        "kind": r.kind, "verbs": ["get", "list"]})
+        })
         .collect();
     if resources.is_empty() {
         return not_found(group_version);
     }
-    axum::Json(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}))
-        .into_response()
+    axum::Json(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}),
+    )
+    .into_response()
 }

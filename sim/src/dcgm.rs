@@ -8,9 +8,8 @@ impl Cluster {
     /// dcgm-exporter metrics for the GPUs of one node (as its exporter pod serves them), or of
     /// every node with `None`.
     pub fn dcgm_metrics(&self, node: Option<&str>) -> String {
-        let mut util = String::from(
-            "# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).\n# TYPE DCGM_FI_DEV_GPU_UTIL gauge\n",
-        );
+        let mut util =
+            String::from("# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).\n# TYPE DCGM_FI_DEV_GPU_UTIL gauge\n");
         let mut fb = String::from(
             "# HELP DCGM_FI_DEV_FB_USED Framebuffer memory used (in MiB).\n# TYPE DCGM_FI_DEV_FB_USED gauge\n",
         );

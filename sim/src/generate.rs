@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::model::{
-    Cluster, Exposure, GPUS_PER_NODE, Kind, NamespaceModel, NodeModel, Phase, PodModel, SimConfig,
-    Workload,
+    Cluster, Exposure, GPUS_PER_NODE, Kind, NamespaceModel, NodeModel, Phase, PodModel, SimConfig, Workload,
 };
 use crate::rng::Rng;
 
@@ -47,10 +46,7 @@ impl Cluster {
             let tenant = team_name(t);
             let count = rng.range(1, cfg.max_namespaces_per_tenant.max(1) as u32) as usize;
             for s in 0..count {
-                let stage = STAGES
-                    .get(s)
-                    .map(|s| s.to_string())
-                    .unwrap_or(format!("env{s}"));
+                let stage = STAGES.get(s).map(|s| s.to_string()).unwrap_or(format!("env{s}"));
                 let mut ns = NamespaceModel::team(format!("{tenant}-{stage}"), tenant.clone());
                 ns.network_policy = !rng.chance(cfg.misconfig_rate * 2.0);
                 // Sized to the namespace's usage once its workloads exist.
@@ -69,19 +65,11 @@ impl Cluster {
             first.plain_password = true;
         }
 
-        let tenant_ns = namespaces
-            .iter()
-            .filter(|n| n.team && n.tenant.is_some())
-            .count()
-            .max(1);
+        let tenant_ns = namespaces.iter().filter(|n| n.team && n.tenant.is_some()).count().max(1);
         let gpu_nodes = (cfg.pods / 14).max(2);
         let cpu_nodes = (cfg.pods / 40).max(3);
         let mut nodes: Vec<NodeModel> = (0..cpu_nodes)
-            .map(|i| NodeModel {
-                name: format!("node-cpu-{i}"),
-                gpus: 0,
-                ready: true,
-            })
+            .map(|i| NodeModel { name: format!("node-cpu-{i}"), gpus: 0, ready: true })
             .chain((0..gpu_nodes).map(|i| NodeModel {
                 name: format!("node-gpu-{i}"),
                 gpus: GPUS_PER_NODE,
@@ -103,12 +91,8 @@ impl Cluster {
         };
         cluster.add_platform_workloads();
         let pods_per_ns = (cfg.pods / tenant_ns).max(1);
-        let tenant_namespaces: Vec<String> = cluster
-            .namespaces
-            .iter()
-            .filter(|n| n.team && n.tenant.is_some())
-            .map(|n| n.name.clone())
-            .collect();
+        let tenant_namespaces: Vec<String> =
+            cluster.namespaces.iter().filter(|n| n.team && n.tenant.is_some()).map(|n| n.name.clone()).collect();
         for ns in tenant_namespaces {
             let mut budget = pods_per_ns;
             while budget > 0 {
@@ -184,14 +168,10 @@ impl Cluster {
         } else {
             (Kind::CronJob, "eval", 1)
         };
-        let gpu_kind = matches!(kind, Kind::Job | Kind::CronJob)
-            || (kind == Kind::Deployment && rng.chance(0.4));
+        let gpu_kind = matches!(kind, Kind::Job | Kind::CronJob) || (kind == Kind::Deployment && rng.chance(0.4));
         let name = format!("{prefix}-{}", rng.suffix());
-        let tag = if rng.chance(rate) {
-            "latest".to_string()
-        } else {
-            format!("1.{}.{}", rng.range(0, 9), rng.range(0, 20))
-        };
+        let tag =
+            if rng.chance(rate) { "latest".to_string() } else { format!("1.{}.{}", rng.range(0, 9), rng.range(0, 20)) };
         let team = ns.split('-').next().unwrap_or(ns);
         Workload {
             kind,
@@ -210,8 +190,7 @@ impl Cluster {
                 }),
                 _ => None,
             },
-            ingress_tls: (kind == Kind::Deployment && rng.chance(0.5))
-                .then(|| !rng.chance(rate * 2.0)),
+            ingress_tls: (kind == Kind::Deployment && rng.chance(0.5)).then(|| !rng.chance(rate * 2.0)),
             name,
             replicas,
             pods: Vec::new(),
@@ -222,22 +201,13 @@ impl Cluster {
 
     /// Adds a workload and creates its pods, placed on nodes with capacity.
     pub(crate) fn add_workload(&mut self, workload: Workload) {
-        let daemon_nodes: Vec<String> = self
-            .nodes
-            .iter()
-            .filter(|n| !workload.gpu_nodes_only || n.gpus > 0)
-            .map(|n| n.name.clone())
-            .collect();
+        let daemon_nodes: Vec<String> =
+            self.nodes.iter().filter(|n| !workload.gpu_nodes_only || n.gpus > 0).map(|n| n.name.clone()).collect();
         let count = match workload.kind {
             Kind::DaemonSet => daemon_nodes.len() as u32,
             _ => workload.replicas,
         };
-        let (kind, gpus, system, base) = (
-            workload.kind,
-            workload.gpus,
-            workload.system,
-            workload.name.clone(),
-        );
+        let (kind, gpus, system, base) = (workload.kind, workload.gpus, workload.system, workload.name.clone());
         self.workloads.push(workload);
         let index = self.workloads.len() - 1;
         for i in 0..count {
@@ -251,13 +221,7 @@ impl Cluster {
         }
     }
 
-    pub(crate) fn place_pod(
-        &mut self,
-        name: String,
-        gpus: u32,
-        system: bool,
-        node: Option<String>,
-    ) -> PodModel {
+    pub(crate) fn place_pod(&mut self, name: String, gpus: u32, system: bool, node: Option<String>) -> PodModel {
         let mut pod = PodModel {
             name,
             node: None,
@@ -271,24 +235,13 @@ impl Cluster {
         let Some(node) = node else { return pod };
         if gpus > 0 {
             let used = self.gpus_in_use(&node);
-            let free: Vec<u32> = (0..GPUS_PER_NODE)
-                .filter(|g| !used.contains(g))
-                .take(gpus as usize)
-                .collect();
+            let free: Vec<u32> = (0..GPUS_PER_NODE).filter(|g| !used.contains(g)).take(gpus as usize).collect();
             let idle = self.rng.chance(0.25);
             pod.gpus = free
                 .into_iter()
                 .map(|g| {
-                    let util = if idle {
-                        self.rng.unit() * 4.0
-                    } else {
-                        30.0 + self.rng.unit() * 70.0
-                    };
-                    (
-                        g,
-                        util.round(),
-                        (8192.0 + self.rng.unit() * 65536.0).round(),
-                    )
+                    let util = if idle { self.rng.unit() * 4.0 } else { 30.0 + self.rng.unit() * 70.0 };
+                    (g, util.round(), (8192.0 + self.rng.unit() * 65536.0).round())
                 })
                 .collect();
         }
@@ -297,11 +250,7 @@ impl Cluster {
         if !system {
             if self.rng.chance(0.06) {
                 pod.waiting = Some("CrashLoopBackOff");
-                pod.last_terminated = Some(if self.rng.chance(0.5) {
-                    "OOMKilled"
-                } else {
-                    "Error"
-                });
+                pod.last_terminated = Some(if self.rng.chance(0.5) { "OOMKilled" } else { "Error" });
                 pod.restarts = self.rng.range(3, 40);
             } else if self.rng.chance(0.05) {
                 pod.last_terminated = Some("OOMKilled");
@@ -328,33 +277,29 @@ impl Cluster {
             .map(|n| n.name.clone())
             .collect();
         if gpus == 0 {
-            return (!candidates.is_empty())
-                .then(|| candidates[self.rng.below(candidates.len())].clone());
+            return (!candidates.is_empty()).then(|| candidates[self.rng.below(candidates.len())].clone());
         }
-        candidates
-            .into_iter()
-            .find(|n| GPUS_PER_NODE.saturating_sub(self.gpus_in_use(n).len() as u32) >= gpus)
+        candidates.into_iter().find(|n| GPUS_PER_NODE.saturating_sub(self.gpus_in_use(n).len() as u32) >= gpus)
     }
 
     fn add_platform_workloads(&mut self) {
-        let system =
-            |kind, namespace: &str, name: &str, image: &str, privileged, host_path| Workload {
-                kind,
-                namespace: namespace.into(),
-                name: name.into(),
-                replicas: 2,
-                image: image.into(),
-                cpu_millis: Some(100),
-                memory_mib: Some(128),
-                gpus: 0,
-                privileged,
-                host_path,
-                service: None,
-                ingress_tls: None,
-                pods: Vec::new(),
-                system: true,
-                gpu_nodes_only: name.contains("dcgm"),
-            };
+        let system = |kind, namespace: &str, name: &str, image: &str, privileged, host_path| Workload {
+            kind,
+            namespace: namespace.into(),
+            name: name.into(),
+            replicas: 2,
+            image: image.into(),
+            cpu_millis: Some(100),
+            memory_mib: Some(128),
+            gpus: 0,
+            privileged,
+            host_path,
+            service: None,
+            ingress_tls: None,
+            pods: Vec::new(),
+            system: true,
+            gpu_nodes_only: name.contains("dcgm"),
+        };
         self.add_workload(system(
             Kind::Deployment,
             "kube-system",
@@ -396,11 +341,6 @@ fn platform_namespaces() -> Vec<NamespaceModel> {
         platform("kube-system", None),
         platform("kube-public", None),
         platform("gpu-operator", Some("platform")),
-        NamespaceModel {
-            network_policy: false,
-            quota: None,
-            limit_range: false,
-            ..platform("default", None)
-        },
+        NamespaceModel { network_policy: false, quota: None, limit_range: false, ..platform("default", None) },
     ]
 }

@@ -14,8 +14,10 @@ mod generate;
 mod model;
 mod platform;
 mod render;
+mod reports;
 mod rng;
 mod step;
+mod storage;
 
 pub use api::{SimServer, kubeconfig_yaml, serve};
 pub use model::{Cluster, SimConfig};

@@ -22,13 +22,7 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig {
-            tenants: 8,
-            max_namespaces_per_tenant: 4,
-            pods: 400,
-            seed: 42,
-            misconfig_rate: 0.15,
-        }
+        SimConfig { tenants: 8, max_namespaces_per_tenant: 4, pods: 400, seed: 42, misconfig_rate: 0.15 }
     }
 }
 

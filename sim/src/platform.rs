@@ -25,12 +25,7 @@ pub(crate) fn render_cluster_rbac(out: &mut BTreeMap<&'static str, Vec<Value>>) 
     };
     out.entry("clusterrolebindings").or_default().extend([
         binding("cluster-admin", "cluster-admin", "Group", "system:masters"),
-        binding(
-            "platform-admins",
-            "cluster-admin",
-            "Group",
-            "platform-admins",
-        ),
+        binding("platform-admins", "cluster-admin", "Group", "platform-admins"),
         binding("public-status-view", "view", "User", "system:anonymous"),
     ]);
 }
@@ -38,11 +33,7 @@ pub(crate) fn render_cluster_rbac(out: &mut BTreeMap<&'static str, Vec<Value>>) 
 /// The kube-apiserver static pod, whose flags carry one insecure setting (anonymous auth on).
 pub(crate) fn apiserver_pod(node: &str) -> Value {
     let name = format!("kube-apiserver-{node}");
-    let mut m = meta(
-        &name,
-        Some("kube-system"),
-        &uid("Pod", "kube-system", &name),
-    );
+    let mut m = meta(&name, Some("kube-system"), &uid("Pod", "kube-system", &name));
     m["labels"] = json!({"component": "kube-apiserver", "tier": "control-plane"});
     m["ownerReferences"] = owner("v1", "Node", node);
     json!({

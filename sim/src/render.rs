@@ -10,8 +10,7 @@ use crate::platform::{apiserver_pod, render_cluster_rbac};
 pub(crate) const CREATED: &str = "2026-01-05T09:00:00Z";
 
 pub(crate) fn meta(name: &str, namespace: Option<&str>, uid: &str) -> Value {
-    let mut m =
-        json!({"name": name, "uid": uid, "creationTimestamp": CREATED, "resourceVersion": "1"});
+    let mut m = json!({"name": name, "uid": uid, "creationTimestamp": CREATED, "resourceVersion": "1"});
     if let Some(ns) = namespace {
         m["namespace"] = json!(ns);
     }
@@ -37,12 +36,12 @@ impl Cluster {
         for w in &self.workloads {
             render_workload(w, &mut out);
         }
+        crate::storage::render_storage(&self.namespaces, &mut out);
+        crate::reports::render_trivy_reports(&self.workloads, &mut out);
         self.render_quotas(&mut out);
         self.render_nodes(&mut out);
         render_cluster_rbac(&mut out);
-        out.entry("pods")
-            .or_default()
-            .push(apiserver_pod(&self.nodes[0].name));
+        out.entry("pods").or_default().push(apiserver_pod(&self.nodes[0].name));
         for list in out.values_mut() {
             list.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         }
@@ -52,8 +51,7 @@ impl Cluster {
     fn render_nodes(&self, out: &mut BTreeMap<&'static str, Vec<Value>>) {
         for node in &self.nodes {
             let mut capacity = json!({"cpu": "64", "memory": "512Gi", "pods": "110"});
-            let mut labels =
-                json!({"kubernetes.io/hostname": node.name, "kubernetes.io/os": "linux"});
+            let mut labels = json!({"kubernetes.io/hostname": node.name, "kubernetes.io/os": "linux"});
             if node.gpus > 0 {
                 capacity["nvidia.com/gpu"] = json!(node.gpus.to_string());
                 labels["nvidia.com/gpu.product"] = json!("NVIDIA-H100-80GB-HBM3");
@@ -80,8 +78,7 @@ impl Cluster {
             let Some((cpu, mem, gpu, pods)) = ns.quota else {
                 continue;
             };
-            let (mut used_cpu, mut used_mem, mut used_gpu, mut used_pods) =
-                (0u64, 0u64, 0u64, 0u64);
+            let (mut used_cpu, mut used_mem, mut used_gpu, mut used_pods) = (0u64, 0u64, 0u64, 0u64);
             for w in self.workloads.iter().filter(|w| w.namespace == ns.name) {
                 for p in w.pods.iter().filter(|p| p.phase != Phase::Succeeded) {
                     used_pods += 1;
@@ -106,10 +103,7 @@ impl Cluster {
 
 fn sort_key(v: &Value) -> (String, String) {
     let m = &v["metadata"];
-    (
-        m["namespace"].as_str().unwrap_or("").to_string(),
-        m["name"].as_str().unwrap_or("").to_string(),
-    )
+    (m["namespace"].as_str().unwrap_or("").to_string(), m["name"].as_str().unwrap_or("").to_string())
 }
 
 fn render_namespace(ns: &NamespaceModel, out: &mut BTreeMap<&'static str, Vec<Value>>) {
@@ -125,15 +119,9 @@ fn render_namespace(ns: &NamespaceModel, out: &mut BTreeMap<&'static str, Vec<Va
         "status": {"phase": "Active"}
     }));
     let obj = |kind: &str, api: &str, n: &str| json!({"apiVersion": api, "kind": kind, "metadata": meta(n, Some(name), &uid(kind, name, n))});
-    out.entry("serviceaccounts")
-        .or_default()
-        .push(obj("ServiceAccount", "v1", "default"));
+    out.entry("serviceaccounts").or_default().push(obj("ServiceAccount", "v1", "default"));
     if ns.network_policy {
-        let mut p = obj(
-            "NetworkPolicy",
-            "networking.k8s.io/v1",
-            "default-deny-ingress",
-        );
+        let mut p = obj("NetworkPolicy", "networking.k8s.io/v1", "default-deny-ingress");
         p["spec"] = json!({"podSelector": {}, "policyTypes": ["Ingress"]});
         out.entry("networkpolicies").or_default().push(p);
     }
@@ -152,9 +140,9 @@ fn render_namespace(ns: &NamespaceModel, out: &mut BTreeMap<&'static str, Vec<Va
                              "verbs": ["get", "list", "watch"]}]);
     out.entry("roles").or_default().push(role);
     let mut binding = obj("RoleBinding", "rbac.authorization.k8s.io/v1", "developers");
-    binding["roleRef"] =
-        json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "developer"});
-    binding["subjects"] = json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": format!("{tenant}-team")}]);
+    binding["roleRef"] = json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "developer"});
+    binding["subjects"] =
+        json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": format!("{tenant}-team")}]);
     out.entry("rolebindings").or_default().push(binding);
     let mut config = obj("ConfigMap", "v1", "app-config");
     config["data"] = json!({"LOG_LEVEL": "info", "MODEL_CACHE": "/models"});
@@ -217,15 +205,15 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
             out.entry("deployments").or_default().push(d);
             let mut rs = base("ReplicaSet", "apps/v1", &rs_name);
             rs["metadata"]["ownerReferences"] = owner("apps/v1", "Deployment", &w.name);
-            rs["spec"] =
-                json!({"replicas": w.replicas, "selector": selector, "template": template});
+            rs["spec"] = json!({"replicas": w.replicas, "selector": selector, "template": template});
             rs["status"] = json!({"replicas": w.replicas});
             out.entry("replicasets").or_default().push(rs);
             ("ReplicaSet", "apps/v1", rs_name)
         }
         Kind::StatefulSet => {
             let mut s = base("StatefulSet", "apps/v1", &w.name);
-            s["spec"] = json!({"replicas": w.replicas, "selector": selector, "template": template, "serviceName": w.name});
+            s["spec"] =
+                json!({"replicas": w.replicas, "selector": selector, "template": template, "serviceName": w.name});
             out.entry("statefulsets").or_default().push(s);
             ("StatefulSet", "apps/v1", w.name.clone())
         }
@@ -244,8 +232,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
         Kind::CronJob => {
             let job_name = format!("{}-29581920", w.name);
             let mut c = base("CronJob", "batch/v1", &w.name);
-            c["spec"] =
-                json!({"schedule": "0 2 * * *", "jobTemplate": {"spec": {"template": template}}});
+            c["spec"] = json!({"schedule": "0 2 * * *", "jobTemplate": {"spec": {"template": template}}});
             out.entry("cronjobs").or_default().push(c);
             let mut j = base("Job", "batch/v1", &job_name);
             j["metadata"]["ownerReferences"] = owner("batch/v1", "CronJob", &w.name);
@@ -275,14 +262,10 @@ fn pod_status(w: &Workload, pod: &PodModel) -> Value {
             "message": format!("0/12 nodes are available: {} Insufficient nvidia.com/gpu.", w.gpus.max(1))}]});
     }
     let (phase, state) = match (pod.phase, pod.waiting) {
-        (Phase::Succeeded, _) => (
-            "Succeeded",
-            json!({"terminated": {"exitCode": 0, "reason": "Completed"}}),
-        ),
-        (_, Some(reason)) => (
-            "Running",
-            json!({"waiting": {"reason": reason, "message": "back-off 5m0s restarting failed container"}}),
-        ),
+        (Phase::Succeeded, _) => ("Succeeded", json!({"terminated": {"exitCode": 0, "reason": "Completed"}})),
+        (_, Some(reason)) => {
+            ("Running", json!({"waiting": {"reason": reason, "message": "back-off 5m0s restarting failed container"}}))
+        }
         _ => ("Running", json!({"running": {"startedAt": CREATED}})),
     };
     let last_state = match pod.last_terminated {

@@ -39,8 +39,6 @@ impl Rng {
     /// A short lowercase suffix, like the ones controllers append to pod names.
     pub fn suffix(&mut self) -> String {
         const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-        (0..5)
-            .map(|_| ALPHABET[self.below(ALPHABET.len())] as char)
-            .collect()
+        (0..5).map(|_| ALPHABET[self.below(ALPHABET.len())] as char).collect()
     }
 }

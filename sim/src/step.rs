@@ -25,11 +25,7 @@ impl Cluster {
                     }
                     (Phase::Running, None) if rng.chance(0.01) => {
                         pod.waiting = Some("CrashLoopBackOff");
-                        pod.last_terminated = Some(if rng.chance(0.4) {
-                            "OOMKilled"
-                        } else {
-                            "Error"
-                        });
+                        pod.last_terminated = Some(if rng.chance(0.4) { "OOMKilled" } else { "Error" });
                         pod.restarts += 1;
                     }
                     _ => {}
@@ -38,18 +34,14 @@ impl Cluster {
                     let idle = gpu.1 < 5.0;
                     let delta = (rng.unit() - 0.5) * if idle { 4.0 } else { 30.0 };
                     gpu.1 = (gpu.1 + delta).clamp(0.0, 100.0).round();
-                    gpu.2 = (gpu.2 + (rng.unit() - 0.5) * 4096.0)
-                        .clamp(1024.0, 81920.0)
-                        .round();
+                    gpu.2 = (gpu.2 + (rng.unit() - 0.5) * 4096.0).clamp(1024.0, 81920.0).round();
                 }
             }
         }
     }
 
     fn churn_misconfigurations(&mut self) {
-        let tenant_workloads: Vec<usize> = (0..self.workloads.len())
-            .filter(|&i| !self.workloads[i].system)
-            .collect();
+        let tenant_workloads: Vec<usize> = (0..self.workloads.len()).filter(|&i| !self.workloads[i].system).collect();
         if tenant_workloads.is_empty() {
             return;
         }

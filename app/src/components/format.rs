@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 
 /// A percentage with no decimals, or an em dash when there is nothing to show.
 pub fn percent(value: Option<f64>) -> String {
-    value
-        .map(|v| format!("{v:.0}%"))
-        .unwrap_or_else(|| "—".to_string())
+    value.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "—".to_string())
 }
 
 /// A UTC timestamp to the minute.

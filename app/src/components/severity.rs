@@ -11,10 +11,6 @@ pub fn SeverityBadge(severity: String) -> impl IntoView {
 /// A count in a severity's colour; zero is shown muted.
 #[component]
 pub fn SeverityCount(severity: &'static str, count: i64) -> impl IntoView {
-    let class = if count == 0 {
-        "count zero".to_string()
-    } else {
-        format!("count sev-{severity}")
-    };
+    let class = if count == 0 { "count zero".to_string() } else { format!("count sev-{severity}") };
     view! { <span class=class title=format!("{count} {severity}")>{count}</span> }
 }

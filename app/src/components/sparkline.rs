@@ -7,21 +7,11 @@ const HEIGHT: f64 = 24.0;
 
 /// The SVG polyline points for scores on a 0–100 scale.
 pub fn sparkline_points(scores: &[f64]) -> String {
-    let step = if scores.len() > 1 {
-        WIDTH / (scores.len() - 1) as f64
-    } else {
-        0.0
-    };
+    let step = if scores.len() > 1 { WIDTH / (scores.len() - 1) as f64 } else { 0.0 };
     scores
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            format!(
-                "{:.1},{:.1}",
-                i as f64 * step,
-                HEIGHT - s.clamp(0.0, 100.0) / 100.0 * HEIGHT
-            )
-        })
+        .map(|(i, s)| format!("{:.1},{:.1}", i as f64 * step, HEIGHT - s.clamp(0.0, 100.0) / 100.0 * HEIGHT))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -38,10 +38,7 @@ fn OverviewTable(data: OverviewData) -> impl IntoView {
     };
     let mut history: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for point in &data.history {
-        history
-            .entry(point.tenant.clone())
-            .or_default()
-            .push(point.score);
+        history.entry(point.tenant.clone()).or_default().push(point.score);
     }
     let rows = data
         .tenants

@@ -14,10 +14,7 @@ use crate::components::severity::{SeverityBadge, SeverityCount};
 /// The tenant page.
 #[component]
 pub fn TenantPage() -> impl IntoView {
-    let name = use_params_map()
-        .get_untracked()
-        .get("tenant")
-        .unwrap_or_default();
+    let name = use_params_map().get_untracked().get("tenant").unwrap_or_default();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {

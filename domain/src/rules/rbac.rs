@@ -1,96 +1,644 @@
-//! RBAC checks over RoleBindings and ClusterRoleBindings.
+//! RBAC: what each binding grants, to whom. Findings are reported on the binding (a role that
+//! nobody is bound to grants nothing), except the default-ServiceAccount rule, which is about
+//! pods.
 
-use k8s_openapi::api::rbac::v1::Subject;
+use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Category, Rule};
+use super::{Category, Outcome, Rule, RuleCheck, RuleInput};
 use crate::finding::{Finding, ObjectRef, Severity};
-use crate::inventory::Inventory;
+use crate::tenancy::PLATFORM_TENANT;
 
-/// Subjects that mean "anyone who can reach the API server".
-const ANONYMOUS_SUBJECTS: [&str; 2] = ["system:anonymous", "system:unauthenticated"];
+const fn rbac(
+    id: &'static str,
+    title: &'static str,
+    severity: Severity,
+    rationale: &'static str,
+    remediation: &'static str,
+    controls: &'static [&'static str],
+    check: fn(&Rule, &RuleInput<'_>) -> Outcome,
+) -> Rule {
+    Rule {
+        id,
+        title,
+        category: Category::Rbac,
+        severity,
+        rationale,
+        remediation,
+        controls,
+        check: RuleCheck::Custom(check),
+    }
+}
 
-/// A binding that grants rights to unauthenticated callers.
-pub const ANONYMOUS_BINDING: Rule = Rule {
-    id: "rbac.anonymous-binding",
-    title: "Rights granted to anonymous users",
-    category: Category::Rbac,
-    severity: Severity::Critical,
-    rationale: "A binding to system:anonymous or system:unauthenticated gives its rights to \
-                anyone who can reach the API server, with no credentials at all. Exposed \
-                clusters are found and exploited this way within hours.",
-    remediation: "Delete the binding, or bind the role to the authenticated groups or service \
-                  accounts that need it:\n\nkubectl delete clusterrolebinding <name>",
-    controls: &["cis:5.1.1", "nsa:authentication-authorization"],
-    check: check_anonymous_binding,
-};
+/// The RBAC rules.
+pub static RULES: [Rule; 11] = [
+    rbac(
+        "rbac.anonymous-binding",
+        "Rights granted to anonymous users",
+        Severity::Critical,
+        "A binding to system:anonymous or system:unauthenticated gives its rights to anyone who can \
+         reach the API server, with no credentials at all. Exposed clusters are found and exploited this way within hours.",
+        "Delete the binding, or bind the role to the authenticated groups or service accounts that need it:\n\n\
+         kubectl delete clusterrolebinding <name>",
+        &["nsa:authentication", "nsa:rbac"],
+        anonymous_binding,
+    ),
+    rbac(
+        "rbac.all-authenticated-binding",
+        "Rights granted to every authenticated user",
+        Severity::High,
+        "system:authenticated includes every user and every service account of the cluster, and \
+         on some managed platforms every account of the cloud provider.",
+        "Bind the role to the specific groups or service accounts that need it.",
+        &["nsa:rbac"],
+        all_authenticated_binding,
+    ),
+    rbac(
+        "rbac.cluster-admin-outside-platform",
+        "cluster-admin bound outside the platform team",
+        Severity::High,
+        "cluster-admin can do anything to any object in the cluster; held by a tenant's service \
+         account or in a tenant's namespace, it breaks every tenant boundary.",
+        "Bind a namespaced role with only the rights needed, e.g. `admin` in the tenant's own namespace.",
+        &["cis:5.1.1", "nsa:rbac"],
+        cluster_admin_outside_platform,
+    ),
+    rbac(
+        "rbac.system-masters",
+        "Binding to system:masters",
+        Severity::Medium,
+        "Members of system:masters bypass RBAC entirely, and the group cannot be revoked without \
+         rotating the certificates that name it.",
+        "Grant cluster-admin through a named group instead of system:masters.",
+        &["cis:5.1.7", "nsa:rbac"],
+        system_masters,
+    ),
+    rbac(
+        "rbac.wildcard",
+        "Wildcard verbs or resources",
+        Severity::Medium,
+        "A `*` grants every current and future verb or resource, including ones created by CRDs later.",
+        "List the verbs and resources explicitly:\n\nrules:\n  - apiGroups: [\"apps\"]\n    resources: [\"deployments\"]\n    verbs: [\"get\", \"list\", \"watch\"]",
+        &["cis:5.1.3", "nsa:rbac"],
+        wildcard,
+    ),
+    rbac(
+        "rbac.escalation-verbs",
+        "escalate, bind or impersonate granted",
+        Severity::High,
+        "`escalate` and `bind` let a subject grant itself rights it does not have; `impersonate` \
+         lets it act as any user, group or service account.",
+        "Remove `escalate`, `bind` and `impersonate` from the role.",
+        &["cis:5.1.8", "nsa:rbac"],
+        escalation_verbs,
+    ),
+    rbac(
+        "rbac.secrets-read",
+        "Read access to Secrets",
+        Severity::Medium,
+        "`get`, `list` or `watch` on Secrets reads every credential in scope, including service \
+         account tokens of more privileged accounts.",
+        "Grant access to the named Secrets the workload needs (`resourceNames`), or mount them as files.",
+        &["cis:5.1.2", "nsa:rbac"],
+        secrets_read,
+    ),
+    rbac(
+        "rbac.exec-attach-proxy",
+        "pods/exec, pods/attach or nodes/proxy granted",
+        Severity::High,
+        "Exec and attach run commands inside other pods; nodes/proxy reaches the kubelet API \
+         directly, bypassing admission and audit.",
+        "Remove these subresources from the role; use logs and metrics for diagnosis.",
+        &["cis:5.1.10", "nsa:rbac"],
+        exec_attach_proxy,
+    ),
+    rbac(
+        "rbac.workload-create",
+        "Rights to create workloads",
+        Severity::Low,
+        "Whoever can create pods (directly or through a controller) can run any image with any \
+         service account of the namespace: a path to its privileges.",
+        "Limit workload creation to deployment pipelines' service accounts.",
+        &["cis:5.1.4", "nsa:rbac"],
+        workload_create,
+    ),
+    rbac(
+        "rbac.default-service-account",
+        "Default service account with its token mounted",
+        Severity::Medium,
+        "Pods that run as the namespace's `default` service account with its token mounted share \
+         one identity, and whatever is later granted to it.",
+        "Create a service account per workload, or stop mounting the token:\n\nspec:\n  automountServiceAccountToken: false",
+        &["cis:5.1.5", "cis:5.1.6", "nsa:service-account-tokens"],
+        default_service_account,
+    ),
+    rbac(
+        "rbac.cross-tenant-binding",
+        "Subject of one tenant bound in another tenant's namespace",
+        Severity::High,
+        "A RoleBinding that grants a service account of another tenant rights in this tenant's \
+         namespace crosses the tenant boundary.",
+        "Remove the foreign subject from the binding.",
+        &["nsa:rbac", "nsa:namespaces"],
+        cross_tenant_binding,
+    ),
+];
 
-fn anonymous_subjects(subjects: &Option<Vec<Subject>>) -> Vec<&str> {
-    subjects
+/// One binding, RoleBinding or ClusterRoleBinding, with what it grants.
+struct Binding<'a> {
+    kind: &'static str,
+    meta: &'a ObjectMeta,
+    role_ref: &'a RoleRef,
+    subjects: &'a [Subject],
+    rules: &'a [PolicyRule],
+}
+
+impl Binding<'_> {
+    fn object(&self) -> ObjectRef {
+        ObjectRef::from_meta(self.kind, self.meta)
+    }
+
+    fn name(&self) -> &str {
+        self.meta.name.as_deref().unwrap_or_default()
+    }
+
+    /// Kubernetes' own bootstrap bindings (`system:X` binding ClusterRole `system:X`) are left
+    /// alone; a `system:` name on anything else is not enough.
+    fn is_bootstrap(&self) -> bool {
+        self.name().starts_with("system:") && self.role_ref.kind == "ClusterRole" && self.role_ref.name == self.name()
+    }
+
+    fn grants(&self) -> String {
+        format!("{} {:?}", self.role_ref.kind, self.role_ref.name)
+    }
+
+    fn subject_names(&self) -> String {
+        self.subjects.iter().map(|s| format!("{} {}", s.kind, s.name)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Every binding, with the rules of the role it refers to (empty when the role is absent).
+fn bindings<'a>(input: &RuleInput<'a>) -> Vec<Binding<'a>> {
+    let inv = input.inventory;
+    let rules_of = |role_ref: &RoleRef, namespace: Option<&str>| -> &'a [PolicyRule] {
+        let found = if role_ref.kind == "ClusterRole" {
+            inv.cluster_roles
+                .iter()
+                .find(|r| r.metadata.name.as_deref() == Some(&role_ref.name))
+                .and_then(|r| r.rules.as_deref())
+        } else {
+            inv.roles
+                .iter()
+                .find(|r| {
+                    r.metadata.name.as_deref() == Some(&role_ref.name) && r.metadata.namespace.as_deref() == namespace
+                })
+                .and_then(|r| r.rules.as_deref())
+        };
+        found.unwrap_or_default()
+    };
+    let namespaced = inv.role_bindings.iter().map(|b| Binding {
+        kind: "RoleBinding",
+        meta: &b.metadata,
+        role_ref: &b.role_ref,
+        subjects: b.subjects.as_deref().unwrap_or_default(),
+        rules: rules_of(&b.role_ref, b.metadata.namespace.as_deref()),
+    });
+    let cluster = inv.cluster_role_bindings.iter().map(|b| Binding {
+        kind: "ClusterRoleBinding",
+        meta: &b.metadata,
+        role_ref: &b.role_ref,
+        subjects: b.subjects.as_deref().unwrap_or_default(),
+        rules: rules_of(&b.role_ref, None),
+    });
+    namespaced.chain(cluster).collect()
+}
+
+fn with_bindings(input: &RuleInput<'_>, mut each: impl FnMut(&Binding<'_>) -> Option<Finding>) -> Outcome {
+    Ok(bindings(input).iter().filter_map(|b| each(b)).collect())
+}
+
+fn subjects_named(rule: &Rule, input: &RuleInput<'_>, names: &[&str]) -> Outcome {
+    with_bindings(input, |b| {
+        let hits: Vec<(usize, &Subject)> = b
+            .subjects
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s.kind.as_str(), "User" | "Group") && names.contains(&s.name.as_str()))
+            .collect();
+        if hits.is_empty() || b.is_bootstrap() {
+            return None;
+        }
+        let who: Vec<&str> = hits.iter().map(|(_, s)| s.name.as_str()).collect();
+        let evidence = hits.iter().map(|(i, _)| format!("subjects[{i}].name")).collect();
+        Some(rule.finding(
+            b.object(),
+            None,
+            format!("{} grants {} to {}", b.kind, b.grants(), who.join(", ")),
+            evidence,
+        ))
+    })
+}
+
+fn anonymous_binding(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    subjects_named(rule, input, &["system:anonymous", "system:unauthenticated"])
+}
+
+fn all_authenticated_binding(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    subjects_named(rule, input, &["system:authenticated"])
+}
+
+fn system_masters(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    with_bindings(input, |b| {
+        let i = b.subjects.iter().position(|s| s.kind == "Group" && s.name == "system:masters")?;
+        (b.name() != "cluster-admin").then(|| {
+            rule.finding(
+                b.object(),
+                None,
+                format!("{} grants {} to group system:masters", b.kind, b.grants()),
+                vec![format!("subjects[{i}].name")],
+            )
+        })
+    })
+}
+
+fn cluster_admin_outside_platform(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    with_bindings(input, |b| {
+        if b.role_ref.kind != "ClusterRole" || b.role_ref.name != "cluster-admin" || b.is_bootstrap() {
+            return None;
+        }
+        let binding_tenant = b.meta.namespace.as_deref().map(|ns| input.tenants.tenant(Some(ns)));
+        let in_tenant_namespace = binding_tenant.as_deref().is_some_and(|t| t != PLATFORM_TENANT);
+        let tenant_accounts: Vec<String> = b
+            .subjects
+            .iter()
+            .filter(|s| s.kind == "ServiceAccount")
+            .filter(|s| input.tenants.tenant(s.namespace.as_deref().or(b.meta.namespace.as_deref())) != PLATFORM_TENANT)
+            .map(|s| format!("{}/{}", s.namespace.as_deref().unwrap_or_default(), s.name))
+            .collect();
+        if !in_tenant_namespace && tenant_accounts.is_empty() {
+            return None;
+        }
+        let message = if tenant_accounts.is_empty() {
+            format!("{} grants cluster-admin in tenant namespace to {}", b.kind, b.subject_names())
+        } else {
+            format!("{} grants cluster-admin to tenant service account(s) {}", b.kind, tenant_accounts.join(", "))
+        };
+        Some(rule.finding(b.object(), None, message, vec!["roleRef.name".into()]))
+    })
+}
+
+/// True when the rule's `field` list contains `wanted` or `*`.
+fn covers(list: &Option<Vec<String>>, wanted: &str) -> bool {
+    list.iter().flatten().any(|x| x == wanted || x == "*")
+}
+
+/// The indices of the role's rules that grant one of `verbs` on one of `resources` in `group`.
+fn granting(rules: &[PolicyRule], group: &str, resources: &[&str], verbs: &[&str]) -> Vec<usize> {
+    rules
         .iter()
-        .flatten()
-        .filter(|s| matches!(s.kind.as_str(), "User" | "Group"))
-        .map(|s| s.name.as_str())
-        .filter(|name| ANONYMOUS_SUBJECTS.contains(name))
+        .enumerate()
+        .filter(|(_, r)| covers(&r.api_groups, group))
+        .filter(|(_, r)| resources.iter().any(|res| covers(&r.resources, res)))
+        .filter(|(_, r)| verbs.iter().any(|v| r.verbs.iter().any(|x| x == v || x == "*")))
+        .map(|(i, _)| i)
         .collect()
 }
 
-fn check_anonymous_binding(rule: &Rule, inv: &Inventory, out: &mut Vec<Finding>) {
-    let bindings = inv
-        .role_bindings
-        .iter()
-        .map(|b| ("RoleBinding", &b.metadata, &b.subjects, &b.role_ref))
-        .chain(
-            inv.cluster_role_bindings
-                .iter()
-                .map(|b| ("ClusterRoleBinding", &b.metadata, &b.subjects, &b.role_ref)),
-        );
-    for (kind, meta, subjects, role_ref) in bindings {
-        for subject in anonymous_subjects(subjects) {
-            let message = format!(
-                "{kind} grants {} {:?} to {subject}",
-                role_ref.kind, role_ref.name
-            );
-            out.push(rule.finding(ObjectRef::from_meta(kind, meta), None, message));
+/// A finding on each non-bootstrap binding whose role grants one of `verbs` on `resources`.
+fn grant_rule(
+    rule: &Rule,
+    input: &RuleInput<'_>,
+    group: &str,
+    resources: &[&str],
+    verbs: &[&str],
+    what: &str,
+) -> Outcome {
+    with_bindings(input, |b| {
+        if b.is_bootstrap() || b.subjects.is_empty() {
+            return None;
+        }
+        let hits = granting(b.rules, group, resources, verbs);
+        if hits.is_empty() {
+            return None;
+        }
+        let evidence = hits.iter().map(|i| format!("{}.rules[{i}]", b.role_ref.name)).collect();
+        let message = format!("{} grants {what} to {} through {}", b.kind, b.subject_names(), b.grants());
+        Some(rule.finding(b.object(), None, message, evidence))
+    })
+}
+
+fn wildcard(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    with_bindings(input, |b| {
+        if b.is_bootstrap() || b.role_ref.name == "cluster-admin" || b.subjects.is_empty() {
+            return None;
+        }
+        let hits: Vec<usize> = b
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.verbs.iter().any(|v| v == "*") || r.resources.iter().flatten().any(|x| x == "*"))
+            .map(|(i, _)| i)
+            .collect();
+        if hits.is_empty() {
+            return None;
+        }
+        let evidence = hits.iter().map(|i| format!("{}.rules[{i}]", b.role_ref.name)).collect();
+        Some(rule.finding(
+            b.object(),
+            None,
+            format!("{} grants wildcard rights through {}", b.kind, b.grants()),
+            evidence,
+        ))
+    })
+}
+
+fn escalation_verbs(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    with_bindings(input, |b| {
+        if b.is_bootstrap() || b.subjects.is_empty() {
+            return None;
+        }
+        let verbs: Vec<&str> = b
+            .rules
+            .iter()
+            .flat_map(|r| r.verbs.iter())
+            .map(String::as_str)
+            .filter(|v| matches!(*v, "escalate" | "bind" | "impersonate"))
+            .collect();
+        if verbs.is_empty() {
+            return None;
+        }
+        let message = format!("{} grants {} to {} through {}", b.kind, verbs.join(", "), b.subject_names(), b.grants());
+        Some(rule.finding(b.object(), None, message, vec!["roleRef.name".into()]))
+    })
+}
+
+fn secrets_read(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    grant_rule(rule, input, "", &["secrets"], &["get", "list", "watch"], "read access to Secrets")
+}
+
+fn exec_attach_proxy(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    let mut out =
+        grant_rule(rule, input, "", &["pods/exec", "pods/attach"], &["create", "get"], "pods/exec or pods/attach")?;
+    out.extend(grant_rule(rule, input, "", &["nodes/proxy"], &["get", "create"], "nodes/proxy")?);
+    Ok(out)
+}
+
+fn workload_create(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    let mut out =
+        grant_rule(rule, input, "", &["pods", "replicationcontrollers"], &["create"], "rights to create pods")?;
+    let apps = ["deployments", "statefulsets", "daemonsets", "replicasets"];
+    out.extend(grant_rule(rule, input, "apps", &apps, &["create"], "rights to create workloads")?);
+    out.extend(grant_rule(rule, input, "batch", &["jobs", "cronjobs"], &["create"], "rights to create jobs")?);
+    // One finding per binding: a role granting several of these is one path to privilege.
+    out.dedup_by(|a, b| a.object == b.object);
+    Ok(out)
+}
+
+fn default_service_account(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    let inv = input.inventory;
+    let mut out = Vec::new();
+    for site in inv.pod_specs() {
+        let account = site.spec.service_account_name.as_deref().filter(|n| !n.is_empty()).unwrap_or("default");
+        if account != "default" || site.spec.automount_service_account_token == Some(false) {
+            continue;
+        }
+        let sa_opts_out = inv
+            .service_accounts
+            .iter()
+            .find(|sa| {
+                sa.metadata.name.as_deref() == Some("default") && sa.metadata.namespace.as_deref() == site.namespace()
+            })
+            .is_some_and(|sa| sa.automount_service_account_token == Some(false));
+        if sa_opts_out {
+            continue;
+        }
+        let evidence = vec![site.path("spec.serviceAccountName"), site.path("spec.automountServiceAccountToken")];
+        out.push(rule.finding(
+            site.object(),
+            None,
+            "pods run as the default service account with its token mounted".into(),
+            evidence,
+        ));
+    }
+    Ok(out)
+}
+
+fn cross_tenant_binding(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    let mut out = Vec::new();
+    for b in bindings(input).iter().filter(|b| b.kind == "RoleBinding") {
+        let Some(ns) = b.meta.namespace.as_deref() else {
+            continue;
+        };
+        let tenant = input.tenants.tenant(Some(ns));
+        for (i, s) in b.subjects.iter().enumerate().filter(|(_, s)| s.kind == "ServiceAccount") {
+            let subject_tenant = input.tenants.tenant(Some(s.namespace.as_deref().unwrap_or(ns)));
+            if subject_tenant != tenant && subject_tenant != PLATFORM_TENANT && tenant != PLATFORM_TENANT {
+                let message = format!(
+                    "RoleBinding in {tenant:?} namespace {ns:?} grants {} to service account {}/{} of tenant {subject_tenant:?}",
+                    b.grants(),
+                    s.namespace.as_deref().unwrap_or(ns),
+                    s.name
+                );
+                out.push(rule.finding(b.object(), None, message, vec![format!("subjects[{i}]")]));
+            }
         }
     }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use crate::inventory::Inventory;
     use crate::rules::fixture::{obj, rule_ids};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    fn binding(subject: &str) -> Inventory {
+    fn cluster_binding(name: &str, role: &str, subjects: Value) -> Value {
+        json!({"metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}, "subjects": subjects})
+    }
+
+    fn with_role(rules: Value, binding: Value) -> Inventory {
         Inventory {
-            cluster_role_bindings: vec![obj(json!({
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-                "metadata": {"name": "viewers"},
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
-                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": subject}]
-            }))],
+            cluster_roles: vec![obj(json!({"metadata": {"name": "custom"}, "rules": rules}))],
+            cluster_role_bindings: vec![obj(binding)],
             ..Inventory::default()
         }
     }
 
-    #[test]
-    fn cluster_role_binding_to_system_anonymous_is_critical() {
-        let findings = rule_ids(&binding("system:anonymous"), "rbac.anonymous-binding");
-        assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].object.kind, "ClusterRoleBinding");
-        assert!(findings[0].message.contains("system:anonymous"));
+    fn group(name: &str) -> Value {
+        json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": name}])
     }
 
     #[test]
-    fn binding_to_system_unauthenticated_fails_too() {
+    fn anonymous_and_unauthenticated_bindings_fail_and_named_groups_pass() {
+        for subject in ["system:anonymous", "system:unauthenticated"] {
+            let inv = with_role(json!([]), cluster_binding("b", "view", group(subject)));
+            assert_eq!(rule_ids(&inv, "rbac.anonymous-binding").len(), 1, "{subject}");
+        }
+        let inv = with_role(json!([]), cluster_binding("b", "view", group("platform-admins")));
+        assert!(rule_ids(&inv, "rbac.anonymous-binding").is_empty());
+    }
+
+    #[test]
+    fn binding_to_all_authenticated_users_fails_unless_bootstrap() {
+        let inv = with_role(json!([]), cluster_binding("everyone-views", "view", group("system:authenticated")));
+        assert_eq!(rule_ids(&inv, "rbac.all-authenticated-binding").len(), 1);
+        let boot = with_role(
+            json!([]),
+            cluster_binding("system:discovery", "system:discovery", group("system:authenticated")),
+        );
+        assert!(rule_ids(&boot, "rbac.all-authenticated-binding").is_empty());
+    }
+
+    #[test]
+    fn system_masters_binding_fails_except_the_default_one() {
+        let inv = with_role(json!([]), cluster_binding("ops", "cluster-admin", group("system:masters")));
+        assert_eq!(rule_ids(&inv, "rbac.system-masters").len(), 1);
+        let default = with_role(json!([]), cluster_binding("cluster-admin", "cluster-admin", group("system:masters")));
+        assert!(rule_ids(&default, "rbac.system-masters").is_empty());
+    }
+
+    fn tenants_inventory(binding: Value) -> Inventory {
+        Inventory {
+            namespaces: vec![
+                obj(json!({"metadata": {"name": "nlp-prod", "labels": {"rampart.io/tenant": "nlp"}}})),
+                obj(json!({"metadata": {"name": "vision-prod", "labels": {"rampart.io/tenant": "vision"}}})),
+                obj(json!({"metadata": {"name": "kube-system"}})),
+            ],
+            role_bindings: vec![obj(binding)],
+            roles: vec![obj(json!({"metadata": {"name": "dev", "namespace": "nlp-prod"}, "rules": []}))],
+            ..Inventory::default()
+        }
+    }
+
+    fn role_binding(ns: &str, role_kind: &str, role: &str, sa_ns: &str) -> Value {
+        json!({"metadata": {"name": "rb", "namespace": ns},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role},
+               "subjects": [{"kind": "ServiceAccount", "name": "runner", "namespace": sa_ns}]})
+    }
+
+    #[test]
+    fn cluster_admin_for_a_tenant_service_account_fails_and_for_platform_passes() {
+        let inv = tenants_inventory(role_binding("nlp-prod", "ClusterRole", "cluster-admin", "nlp-prod"));
+        assert_eq!(rule_ids(&inv, "rbac.cluster-admin-outside-platform").len(), 1);
+        let platform = tenants_inventory(role_binding("kube-system", "ClusterRole", "cluster-admin", "kube-system"));
+        assert!(rule_ids(&platform, "rbac.cluster-admin-outside-platform").is_empty());
+    }
+
+    #[test]
+    fn foreign_tenant_service_account_in_a_role_binding_fails_and_own_passes() {
+        let inv = tenants_inventory(role_binding("nlp-prod", "Role", "dev", "vision-prod"));
+        let findings = rule_ids(&inv, "rbac.cross-tenant-binding");
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].message.contains("vision"));
+        let own = tenants_inventory(role_binding("nlp-prod", "Role", "dev", "nlp-prod"));
+        assert!(rule_ids(&own, "rbac.cross-tenant-binding").is_empty());
+    }
+
+    fn granted(rules: Value) -> Inventory {
+        with_role(rules, cluster_binding("team", "custom", group("nlp-team")))
+    }
+
+    #[test]
+    fn wildcards_fail_and_explicit_rules_pass() {
         assert_eq!(
-            rule_ids(&binding("system:unauthenticated"), "rbac.anonymous-binding").len(),
+            rule_ids(&granted(json!([{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}])), "rbac.wildcard")
+                .len(),
             1
+        );
+        assert!(
+            rule_ids(&granted(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}])), "rbac.wildcard")
+                .is_empty()
         );
     }
 
     #[test]
-    fn binding_to_a_named_group_passes() {
-        assert!(rule_ids(&binding("platform-admins"), "rbac.anonymous-binding").is_empty());
+    fn escalation_verbs_fail_and_plain_verbs_pass() {
+        let bad = granted(
+            json!([{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind", "escalate"]}]),
+        );
+        assert_eq!(rule_ids(&bad, "rbac.escalation-verbs").len(), 1);
+        let good = granted(
+            json!([{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["get"]}]),
+        );
+        assert!(rule_ids(&good, "rbac.escalation-verbs").is_empty());
+    }
+
+    #[test]
+    fn secret_reading_fails_and_configmap_reading_passes() {
+        assert_eq!(
+            rule_ids(
+                &granted(json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}])),
+                "rbac.secrets-read"
+            )
+            .len(),
+            1
+        );
+        assert!(
+            rule_ids(
+                &granted(json!([{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["list"]}])),
+                "rbac.secrets-read"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn exec_and_node_proxy_fail_and_logs_pass() {
+        assert_eq!(
+            rule_ids(
+                &granted(json!([{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]}])),
+                "rbac.exec-attach-proxy"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            rule_ids(
+                &granted(json!([{"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]}])),
+                "rbac.exec-attach-proxy"
+            )
+            .len(),
+            1
+        );
+        assert!(
+            rule_ids(
+                &granted(json!([{"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]}])),
+                "rbac.exec-attach-proxy"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn workload_creation_fails_once_per_binding_and_read_only_passes() {
+        let both = granted(json!([
+            {"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]},
+            {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create"]}]));
+        assert_eq!(rule_ids(&both, "rbac.workload-create").len(), 1);
+        assert!(
+            rule_ids(
+                &granted(json!([{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}])),
+                "rbac.workload-create"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn default_service_account_with_token_fails_and_opt_out_passes() {
+        let inv = crate::rules::fixture::deployment("ml", "train", json!({"containers": [{"name": "c"}]}));
+        assert_eq!(rule_ids(&inv, "rbac.default-service-account").len(), 1);
+        let opted_out = crate::rules::fixture::deployment(
+            "ml",
+            "train",
+            json!({"automountServiceAccountToken": false, "containers": [{"name": "c"}]}),
+        );
+        assert!(rule_ids(&opted_out, "rbac.default-service-account").is_empty());
+        let own = crate::rules::fixture::deployment(
+            "ml",
+            "train",
+            json!({"serviceAccountName": "trainer", "containers": [{"name": "c"}]}),
+        );
+        assert!(rule_ids(&own, "rbac.default-service-account").is_empty());
     }
 }

@@ -16,16 +16,10 @@ pub const DCGM_PORT: i32 = 9400;
 pub async fn read_dcgm_exporters(client: &Client, inventory: &Inventory) -> Vec<GpuSample> {
     let mut samples = Vec::new();
     for pod in inventory.pods.iter().filter(|p| is_running_exporter(p)) {
-        let (Some(ns), Some(name)) = (
-            pod.metadata.namespace.as_deref(),
-            pod.metadata.name.as_deref(),
-        ) else {
+        let (Some(ns), Some(name)) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref()) else {
             continue;
         };
-        let path = format!(
-            "/api/v1/namespaces/{ns}/pods/{name}:{}/proxy/metrics",
-            metrics_port(pod)
-        );
+        let path = format!("/api/v1/namespaces/{ns}/pods/{name}:{}/proxy/metrics", metrics_port(pod));
         let request = match http::Request::get(&path).body(Vec::new()) {
             Ok(request) => request,
             Err(error) => {
@@ -49,12 +43,7 @@ pub async fn read_dcgm_exporters(client: &Client, inventory: &Inventory) -> Vec<
 }
 
 fn is_running_exporter(pod: &Pod) -> bool {
-    let labelled = pod
-        .metadata
-        .labels
-        .as_ref()
-        .and_then(|l| l.get("app"))
-        .is_some_and(|app| app == DCGM_APP_LABEL);
+    let labelled = pod.metadata.labels.as_ref().and_then(|l| l.get("app")).is_some_and(|app| app == DCGM_APP_LABEL);
     let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
     labelled && running
 }

@@ -4,8 +4,10 @@
 use std::fmt::Debug;
 
 use domain::Inventory;
+use domain::trivy::TrivyReports;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, ListParams};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, ObjectList};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
@@ -17,28 +19,15 @@ pub const PAGE_SIZE: u32 = 500;
 
 /// A client for the target's kubeconfig and context (or the inferred configuration).
 pub async fn client(target: &ClusterTarget) -> Result<Client, CollectError> {
-    let client_error = |detail: String| CollectError::Client {
-        cluster: target.name.clone(),
-        detail,
-    };
+    let client_error = |detail: String| CollectError::Client { cluster: target.name.clone(), detail };
     let config = match &target.kubeconfig {
         Some(path) => {
-            let kubeconfig =
-                Kubeconfig::read_from(path).map_err(|source| CollectError::Kubeconfig {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-            let options = KubeConfigOptions {
-                context: target.context.clone(),
-                ..KubeConfigOptions::default()
-            };
-            Config::from_custom_kubeconfig(kubeconfig, &options)
-                .await
-                .map_err(|e| client_error(e.to_string()))?
+            let kubeconfig = Kubeconfig::read_from(path)
+                .map_err(|source| CollectError::Kubeconfig { path: path.display().to_string(), source })?;
+            let options = KubeConfigOptions { context: target.context.clone(), ..KubeConfigOptions::default() };
+            Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(|e| client_error(e.to_string()))?
         }
-        None => Config::infer()
-            .await
-            .map_err(|e| client_error(e.to_string()))?,
+        None => Config::infer().await.map_err(|e| client_error(e.to_string()))?,
     };
     Client::try_from(config).map_err(|e| client_error(e.to_string()))
 }
@@ -70,10 +59,13 @@ pub async fn read_inventory(client: &Client) -> Result<Inventory, CollectError> 
         list_all(client, "rolebindings"),
         list_all(client, "clusterroles"),
     )?;
-    let (cluster_role_bindings, config_maps, secrets) = tokio::try_join!(
+    let (cluster_role_bindings, config_maps, secrets, persistent_volumes, persistent_volume_claims, trivy) = tokio::try_join!(
         list_all(client, "clusterrolebindings"),
         list_all(client, "configmaps"),
         list_secret_metadata(client),
+        list_all(client, "persistentvolumes"),
+        list_all(client, "persistentvolumeclaims"),
+        read_trivy_reports(client),
     )?;
     Ok(Inventory {
         namespaces,
@@ -98,57 +90,113 @@ pub async fn read_inventory(client: &Client) -> Result<Inventory, CollectError> 
         cluster_role_bindings,
         config_maps,
         secrets,
+        persistent_volumes,
+        persistent_volume_claims,
+        trivy,
     })
 }
 
-/// Lists every object of one kind, page by page, without `managedFields`.
+/// Reads every page of a list: `fetch` is called with the page's parameters until the API
+/// server returns no `continue` token.
+async fn paginate<K, F, Fut>(kind: &'static str, mut fetch: F) -> Result<Vec<K>, CollectError>
+where
+    F: FnMut(ListParams) -> Fut,
+    Fut: Future<Output = kube::Result<ObjectList<K>>>,
+    K: Clone,
+{
+    let mut params = ListParams::default().limit(PAGE_SIZE);
+    let mut items = Vec::new();
+    loop {
+        let page = fetch(params.clone()).await.map_err(|source| CollectError::List { kind, source })?;
+        items.extend(page.items);
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => params = params.continue_token(&token),
+            _ => return Ok(items),
+        }
+    }
+}
+
+/// Lists every object of one kind, without `managedFields`.
 async fn list_all<K>(client: &Client, kind: &'static str) -> Result<Vec<K>, CollectError>
 where
     K: Resource + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
 {
     let api: Api<K> = Api::all(client.clone());
-    let mut params = ListParams::default().limit(PAGE_SIZE);
-    let mut objects = Vec::new();
-    loop {
-        let page = api
-            .list(&params)
-            .await
-            .map_err(|source| CollectError::List { kind, source })?;
-        objects.extend(page.items.into_iter().map(|mut object| {
-            object.managed_fields_mut().clear();
-            object
-        }));
-        match page.metadata.continue_ {
-            Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => return Ok(objects),
-        }
+    let mut objects = paginate(kind, |params| {
+        let api = api.clone();
+        async move { api.list(&params).await }
+    })
+    .await?;
+    for object in &mut objects {
+        object.managed_fields_mut().clear();
     }
+    Ok(objects)
 }
 
 /// Secret metadata only: the list asks the API server for metadata, so no value is ever
 /// transferred, held in memory or stored.
-async fn list_secret_metadata(
-    client: &Client,
-) -> Result<Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>, CollectError> {
+async fn list_secret_metadata(client: &Client) -> Result<Vec<ObjectMeta>, CollectError> {
     let api: Api<Secret> = Api::all(client.clone());
-    let mut params = ListParams::default().limit(PAGE_SIZE);
-    let mut metas = Vec::new();
-    loop {
-        let page = api
-            .list_metadata(&params)
-            .await
-            .map_err(|source| CollectError::List {
-                kind: "secrets",
-                source,
-            })?;
-        metas.extend(page.items.into_iter().map(|mut item| {
+    let items = paginate("secrets", |params| {
+        let api = api.clone();
+        async move { api.list_metadata(&params).await }
+    })
+    .await?;
+    Ok(items
+        .into_iter()
+        .map(|mut item| {
             item.metadata.managed_fields = None;
             item.metadata
-        }));
-        match page.metadata.continue_ {
-            Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => return Ok(metas),
-        }
-    }
+        })
+        .collect())
 }
+
+/// Trivy Operator's reports, or `None` when the cluster does not serve them (the CRDs are not
+/// installed: the vulnerability rules are then not assessable).
+async fn read_trivy_reports(client: &Client) -> Result<Option<TrivyReports>, CollectError> {
+    let Some(vulnerability_reports) = list_custom(client, "VulnerabilityReport", "vulnerabilityreports").await? else {
+        return Ok(None);
+    };
+    let config_audit_reports =
+        list_custom(client, "ConfigAuditReport", "configauditreports").await?.unwrap_or_default();
+    let exposed_secret_reports =
+        list_custom(client, "ExposedSecretReport", "exposedsecretreports").await?.unwrap_or_default();
+    Ok(Some(TrivyReports { vulnerability_reports, config_audit_reports, exposed_secret_reports }))
+}
+
+/// Lists one `aquasecurity.github.io/v1alpha1` kind into Rampart's own report type; `None`
+/// when the API server does not serve it.
+async fn list_custom<T: DeserializeOwned>(
+    client: &Client,
+    kind: &'static str,
+    plural: &'static str,
+) -> Result<Option<Vec<T>>, CollectError> {
+    let gvk = GroupVersionKind::gvk(TRIVY_GROUP, TRIVY_VERSION, kind);
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &ApiResource::from_gvk_with_plural(&gvk, plural));
+    let objects = paginate(plural, |params| {
+        let api = api.clone();
+        async move { api.list(&params).await }
+    })
+    .await;
+    let objects = match objects {
+        Ok(objects) => objects,
+        Err(CollectError::List { source: kube::Error::Api(status), .. }) if status.is_not_found() => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let reports = objects
+        .into_iter()
+        .filter_map(|o| match serde_json::to_value(o).and_then(serde_json::from_value::<T>) {
+            Ok(report) => Some(report),
+            Err(error) => {
+                tracing::warn!(%error, kind, "skipping a report of unexpected shape");
+                None
+            }
+        })
+        .collect();
+    Ok(Some(reports))
+}
+
+/// The API group and version of Trivy Operator's reports.
+pub const TRIVY_GROUP: &str = "aquasecurity.github.io";
+pub const TRIVY_VERSION: &str = "v1alpha1";

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use db::store::{CollectionTimes, record_collection_failure, write_collection};
-use domain::TenantMapping;
+use domain::rules::RuleSettings;
 
 /// One cluster to collect and how to reach it.
 #[derive(Debug, Clone)]
@@ -19,24 +19,19 @@ pub struct ClusterTarget {
     pub kubeconfig: Option<PathBuf>,
     /// Kubeconfig context; `None` uses the current context.
     pub context: Option<String>,
-    pub mapping: TenantMapping,
+    /// Tenant mapping and rule settings.
+    pub rules: RuleSettings,
 }
 
 /// Why a collection failed. Nothing of a failed collection is stored.
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
     #[error("cannot load kubeconfig {path}: {source}")]
-    Kubeconfig {
-        path: String,
-        source: kube::config::KubeconfigError,
-    },
+    Kubeconfig { path: String, source: kube::config::KubeconfigError },
     #[error("cannot configure a client for cluster {cluster}: {detail}")]
     Client { cluster: String, detail: String },
     #[error("listing {kind} failed: {source}")]
-    List {
-        kind: &'static str,
-        source: kube::Error,
-    },
+    List { kind: &'static str, source: kube::Error },
     #[error("storing the collection failed: {0}")]
     Store(#[from] db::Error),
 }
@@ -47,9 +42,7 @@ pub enum CollectError {
 pub async fn collect_once(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
     let result = collect_and_store(pool, target).await;
     if let Err(error) = &result {
-        if let Err(store_error) =
-            record_collection_failure(pool, &target.name, &error.to_string()).await
-        {
+        if let Err(store_error) = record_collection_failure(pool, &target.name, &error.to_string()).await {
             tracing::warn!(error = %store_error, "could not record the collection failure");
         }
     }
@@ -61,11 +54,8 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let client = kubernetes::client(target).await?;
     let inventory = kubernetes::read_inventory(&client).await?;
     let gpus = gpu::read_dcgm_exporters(&client, &inventory).await;
-    let assessment = domain::assess(&inventory, &target.mapping, gpus);
-    let times = CollectionTimes {
-        started_at,
-        finished_at: Utc::now(),
-    };
+    let assessment = domain::assess(&inventory, &target.rules, gpus);
+    let times = CollectionTimes { started_at, finished_at: Utc::now() };
     let id = write_collection(pool, &target.name, times, &assessment).await?;
     tracing::info!(
         collection = id,
