@@ -9,6 +9,7 @@ pub mod containers;
 pub mod finding;
 pub mod gpu;
 pub mod health;
+pub mod intake;
 pub mod inventory;
 pub mod pss;
 pub mod quantity;

@@ -11,7 +11,6 @@ use chrono::Utc;
 use db::store::{CollectionTimes, write_collection};
 use domain::Inventory;
 use domain::rules::RuleSettings;
-use serde::de::DeserializeOwned;
 use sim::{Cluster, SharedCluster};
 
 /// The name the simulated cluster is stored under.
@@ -56,50 +55,16 @@ pub async fn backfill(pool: &db::PgPool, cluster: &SharedCluster, hours: u32) ->
 /// The simulated cluster's objects as an inventory, read straight from memory (the backfill
 /// path; live collections go through the API server and `kube::Client` instead).
 pub fn inventory_of(cluster: &Cluster) -> anyhow::Result<Inventory> {
-    fn typed<K: DeserializeOwned>(cluster: &Cluster, plural: &str) -> anyhow::Result<Vec<K>> {
-        cluster
-            .objects(plural)
-            .iter()
-            .map(|o| serde_json::from_value(o.clone()).with_context(|| format!("simulated {plural} object")))
-            .collect()
+    let mut inventory = Inventory::default();
+    for (_, objects) in cluster.resources() {
+        for object in objects {
+            inventory.add_object(object).context("simulated object")?;
+        }
     }
-    // Secrets: metadata only, exactly as the live collector reads them.
-    let secrets = cluster
-        .objects("secrets")
-        .iter()
-        .map(|s| serde_json::from_value(s["metadata"].clone()).context("simulated secret metadata"))
-        .collect::<anyhow::Result<_>>()?;
-    Ok(Inventory {
-        namespaces: typed(cluster, "namespaces")?,
-        nodes: typed(cluster, "nodes")?,
-        pods: typed(cluster, "pods")?,
-        deployments: typed(cluster, "deployments")?,
-        stateful_sets: typed(cluster, "statefulsets")?,
-        daemon_sets: typed(cluster, "daemonsets")?,
-        replica_sets: typed(cluster, "replicasets")?,
-        jobs: typed(cluster, "jobs")?,
-        cron_jobs: typed(cluster, "cronjobs")?,
-        replication_controllers: typed(cluster, "replicationcontrollers")?,
-        services: typed(cluster, "services")?,
-        ingresses: typed(cluster, "ingresses")?,
-        network_policies: typed(cluster, "networkpolicies")?,
-        resource_quotas: typed(cluster, "resourcequotas")?,
-        limit_ranges: typed(cluster, "limitranges")?,
-        service_accounts: typed(cluster, "serviceaccounts")?,
-        roles: typed(cluster, "roles")?,
-        role_bindings: typed(cluster, "rolebindings")?,
-        cluster_roles: typed(cluster, "clusterroles")?,
-        cluster_role_bindings: typed(cluster, "clusterrolebindings")?,
-        config_maps: typed(cluster, "configmaps")?,
-        secrets,
-        persistent_volumes: typed(cluster, "persistentvolumes")?,
-        persistent_volume_claims: typed(cluster, "persistentvolumeclaims")?,
-        trivy: Some(domain::trivy::TrivyReports {
-            vulnerability_reports: typed(cluster, "vulnerabilityreports")?,
-            config_audit_reports: typed(cluster, "configauditreports")?,
-            exposed_secret_reports: typed(cluster, "exposedsecretreports")?,
-        }),
-    })
+    // The simulator serves Trivy Operator's kinds, so its reports are assessable even when
+    // none was published.
+    inventory.trivy.get_or_insert_default();
+    Ok(inventory)
 }
 
 /// Starts the simulated API server and writes a kubeconfig for it under `data_dir`.

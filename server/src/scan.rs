@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use domain::intake::Intake;
 use domain::{Finding, Inventory, ObjectRef, Severity};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Why manifests could not be read. Each names the file and, where known, the line.
@@ -113,62 +113,21 @@ fn add_document(value: Value, path: &str, manifests: &mut Manifests) -> Result<(
     if value.is_null() {
         return Ok(());
     }
-    let kind = value["kind"].as_str().unwrap_or_default().to_string();
-    if kind.ends_with("List") {
-        if let Some(items) = value.get("items").and_then(Value::as_array) {
-            for item in items.clone() {
-                add_document(item, path, manifests)?;
+    let intake = manifests.inventory.add_object(&value).map_err(|error| ScanError::Object {
+        path: path.to_string(),
+        kind: error.kind,
+        name: error.name,
+        message: error.message,
+    })?;
+    for item in intake {
+        match item {
+            Intake::Added(reference) => {
+                manifests.sources.insert(reference, path.to_string());
             }
-            return Ok(());
+            Intake::Skipped(kind) => *manifests.skipped.entry(kind).or_default() += 1,
         }
     }
-    let inv = &mut manifests.inventory;
-    let added = match kind.as_str() {
-        "Namespace" => push(&mut inv.namespaces, &value, path)?,
-        "Node" => push(&mut inv.nodes, &value, path)?,
-        "Pod" => push(&mut inv.pods, &value, path)?,
-        "Deployment" => push(&mut inv.deployments, &value, path)?,
-        "StatefulSet" => push(&mut inv.stateful_sets, &value, path)?,
-        "DaemonSet" => push(&mut inv.daemon_sets, &value, path)?,
-        "ReplicaSet" => push(&mut inv.replica_sets, &value, path)?,
-        "Job" => push(&mut inv.jobs, &value, path)?,
-        "CronJob" => push(&mut inv.cron_jobs, &value, path)?,
-        "ReplicationController" => push(&mut inv.replication_controllers, &value, path)?,
-        "Service" => push(&mut inv.services, &value, path)?,
-        "Ingress" => push(&mut inv.ingresses, &value, path)?,
-        "NetworkPolicy" => push(&mut inv.network_policies, &value, path)?,
-        "ResourceQuota" => push(&mut inv.resource_quotas, &value, path)?,
-        "LimitRange" => push(&mut inv.limit_ranges, &value, path)?,
-        "ServiceAccount" => push(&mut inv.service_accounts, &value, path)?,
-        "Role" => push(&mut inv.roles, &value, path)?,
-        "RoleBinding" => push(&mut inv.role_bindings, &value, path)?,
-        "ClusterRole" => push(&mut inv.cluster_roles, &value, path)?,
-        "ClusterRoleBinding" => push(&mut inv.cluster_role_bindings, &value, path)?,
-        "ConfigMap" => push(&mut inv.config_maps, &value, path)?,
-        _ => {
-            *manifests.skipped.entry(if kind.is_empty() { "(no kind)".into() } else { kind }).or_default() += 1;
-            return Ok(());
-        }
-    };
-    manifests.sources.insert(added, path.to_string());
     Ok(())
-}
-
-fn push<K: DeserializeOwned + kube::Resource>(
-    list: &mut Vec<K>,
-    value: &Value,
-    path: &str,
-) -> Result<ObjectRef, ScanError> {
-    let kind = value["kind"].as_str().unwrap_or_default().to_string();
-    let object: K = serde_json::from_value(value.clone()).map_err(|e| ScanError::Object {
-        path: path.to_string(),
-        name: value["metadata"]["name"].as_str().unwrap_or("(unnamed)").to_string(),
-        kind: kind.clone(),
-        message: e.to_string(),
-    })?;
-    let reference = ObjectRef::from_meta(&kind, object.meta());
-    list.push(object);
-    Ok(reference)
 }
 
 /// Runs every rule over the manifests; the most severe findings come first.

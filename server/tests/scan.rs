@@ -22,7 +22,8 @@ fn scan_json(paths: &[&str]) -> Value {
 fn privileged_pod_is_reported_in_the_documented_json_shape() {
     let file = format!("{FIXTURES}/scan/privileged-pod.yaml");
     let json = scan_json(&[&file]);
-    let findings: Vec<&Value> = json["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "pod.privileged").collect();
+    let findings: Vec<&Value> =
+        json["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "pod.privileged").collect();
     assert_eq!(findings.len(), 1);
     let f = findings[0];
     let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
@@ -40,11 +41,19 @@ fn privileged_pod_is_reported_in_the_documented_json_shape() {
 fn json_fields_come_in_the_documented_order() {
     let out = rampart(&["scan", "--format", "json", &format!("{FIXTURES}/scan/privileged-pod.yaml")]);
     let text = String::from_utf8(out.stdout).unwrap();
-    let order: Vec<usize> =
-        ["\"rule\"", "\"severity\"", "\"object\"", "\"container\"", "\"message\"", "\"controls\"", "\"source\"", "\"evidence\""]
-            .iter()
-            .map(|key| text.find(key).unwrap())
-            .collect();
+    let order: Vec<usize> = [
+        "\"rule\"",
+        "\"severity\"",
+        "\"object\"",
+        "\"container\"",
+        "\"message\"",
+        "\"controls\"",
+        "\"source\"",
+        "\"evidence\"",
+    ]
+    .iter()
+    .map(|key| text.find(key).unwrap())
+    .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
 }
 

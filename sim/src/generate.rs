@@ -150,6 +150,11 @@ impl Cluster {
         self.objects.get(plural).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Every resource plural with its rendered objects.
+    pub fn resources(&self) -> impl Iterator<Item = (&'static str, &[Value])> {
+        self.objects.iter().map(|(plural, objects)| (*plural, objects.as_slice()))
+    }
+
     /// Number of Pods in the cluster.
     pub fn pod_count(&self) -> usize {
         self.objects("pods").len()

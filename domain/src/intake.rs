@@ -1,0 +1,157 @@
+//! Adding objects to an inventory from their JSON form, as manifests and API responses carry
+//! them: one place that knows which kinds Rampart reads.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::finding::ObjectRef;
+use crate::inventory::Inventory;
+use crate::trivy::TrivyReports;
+
+/// Why an object could not be added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} {name:?} is not a valid {kind}: {message}")]
+pub struct IntakeError {
+    pub kind: String,
+    pub name: String,
+    pub message: String,
+}
+
+/// What happened to one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intake {
+    /// Added; this is its reference.
+    Added(ObjectRef),
+    /// A kind no rule reads (named here), left out.
+    Skipped(String),
+}
+
+impl Inventory {
+    /// Adds one object (a `kind: List` adds its items). Secrets keep their metadata only.
+    pub fn add_object(&mut self, value: &Value) -> Result<Vec<Intake>, IntakeError> {
+        let kind = value["kind"].as_str().unwrap_or_default();
+        if kind.ends_with("List") {
+            if let Some(items) = value.get("items").and_then(Value::as_array) {
+                let mut added = Vec::new();
+                for item in items {
+                    added.extend(self.add_object(item)?);
+                }
+                return Ok(added);
+            }
+        }
+        let reference = match kind {
+            "Namespace" => push(&mut self.namespaces, value)?,
+            "Node" => push(&mut self.nodes, value)?,
+            "Pod" => push(&mut self.pods, value)?,
+            "Deployment" => push(&mut self.deployments, value)?,
+            "StatefulSet" => push(&mut self.stateful_sets, value)?,
+            "DaemonSet" => push(&mut self.daemon_sets, value)?,
+            "ReplicaSet" => push(&mut self.replica_sets, value)?,
+            "Job" => push(&mut self.jobs, value)?,
+            "CronJob" => push(&mut self.cron_jobs, value)?,
+            "ReplicationController" => push(&mut self.replication_controllers, value)?,
+            "Service" => push(&mut self.services, value)?,
+            "Ingress" => push(&mut self.ingresses, value)?,
+            "NetworkPolicy" => push(&mut self.network_policies, value)?,
+            "ResourceQuota" => push(&mut self.resource_quotas, value)?,
+            "LimitRange" => push(&mut self.limit_ranges, value)?,
+            "ServiceAccount" => push(&mut self.service_accounts, value)?,
+            "Role" => push(&mut self.roles, value)?,
+            "RoleBinding" => push(&mut self.role_bindings, value)?,
+            "ClusterRole" => push(&mut self.cluster_roles, value)?,
+            "ClusterRoleBinding" => push(&mut self.cluster_role_bindings, value)?,
+            "ConfigMap" => push(&mut self.config_maps, value)?,
+            "PersistentVolume" => push(&mut self.persistent_volumes, value)?,
+            "PersistentVolumeClaim" => push(&mut self.persistent_volume_claims, value)?,
+            "Secret" => {
+                let meta = parse(value)?;
+                let reference = ObjectRef::from_meta(kind, &meta);
+                self.secrets.push(meta);
+                reference
+            }
+            "VulnerabilityReport" => {
+                push_report(&mut self.trivy.get_or_insert_with(TrivyReports::default).vulnerability_reports, value)?
+            }
+            "ConfigAuditReport" => {
+                push_report(&mut self.trivy.get_or_insert_with(TrivyReports::default).config_audit_reports, value)?
+            }
+            "ExposedSecretReport" => {
+                push_report(&mut self.trivy.get_or_insert_with(TrivyReports::default).exposed_secret_reports, value)?
+            }
+            "" => return Ok(vec![Intake::Skipped("(no kind)".into())]),
+            other => return Ok(vec![Intake::Skipped(other.to_string())]),
+        };
+        Ok(vec![Intake::Added(reference)])
+    }
+}
+
+fn error(value: &Value, message: String) -> IntakeError {
+    IntakeError {
+        kind: value["kind"].as_str().unwrap_or_default().to_string(),
+        name: value["metadata"]["name"].as_str().unwrap_or("(unnamed)").to_string(),
+        message,
+    }
+}
+
+fn parse<T: DeserializeOwned>(value: &Value) -> Result<T, IntakeError> {
+    let target = if value["kind"] == "Secret" { &value["metadata"] } else { value };
+    T::deserialize(target).map_err(|e| error(value, e.to_string()))
+}
+
+fn push<
+    K: DeserializeOwned + k8s_openapi::Metadata<Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>,
+>(
+    list: &mut Vec<K>,
+    value: &Value,
+) -> Result<ObjectRef, IntakeError> {
+    let object: K = parse(value)?;
+    let reference = ObjectRef::from_meta(value["kind"].as_str().unwrap_or_default(), object.metadata());
+    list.push(object);
+    Ok(reference)
+}
+
+fn push_report<R: DeserializeOwned>(list: &mut Vec<R>, value: &Value) -> Result<ObjectRef, IntakeError> {
+    let report: R = parse(value)?;
+    list.push(report);
+    Ok(ObjectRef {
+        kind: value["kind"].as_str().unwrap_or_default().to_string(),
+        namespace: value["metadata"]["namespace"].as_str().map(str::to_string),
+        name: value["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Intake;
+    use crate::inventory::Inventory;
+    use serde_json::json;
+
+    #[test]
+    fn lists_are_unpacked_and_unknown_kinds_skipped() {
+        let mut inv = Inventory::default();
+        let list = json!({"kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "n"}, "spec": {"containers": []}},
+            {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
+        ]});
+        let intake = inv.add_object(&list).unwrap();
+        assert_eq!(inv.pods.len(), 1);
+        assert_eq!(intake[1], Intake::Skipped("Widget".into()));
+    }
+
+    #[test]
+    fn secrets_keep_metadata_only() {
+        let mut inv = Inventory::default();
+        let secret = json!({"kind": "Secret", "metadata": {"name": "db", "namespace": "n"}, "data": {"password": "aHVudGVyMg=="}});
+        inv.add_object(&secret).unwrap();
+        assert_eq!(inv.secrets.len(), 1);
+        assert!(!format!("{inv:?}").contains("aHVudGVyMg"));
+    }
+
+    #[test]
+    fn invalid_objects_are_named_in_the_error() {
+        let mut inv = Inventory::default();
+        let bad = json!({"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": "three"}});
+        let error = inv.add_object(&bad).unwrap_err();
+        assert_eq!((error.kind.as_str(), error.name.as_str()), ("Deployment", "web"));
+    }
+}
