@@ -7,6 +7,7 @@
 pub mod assessment;
 pub mod containers;
 pub mod finding;
+pub mod frameworks;
 pub mod gpu;
 pub mod health;
 pub mod intake;
