@@ -18,8 +18,8 @@ pub enum ContainerKind {
 #[derive(Debug, Clone)]
 pub struct ContainerRef<'a> {
     pub kind: ContainerKind,
-    /// Field path from the pod's root, e.g. `spec.initContainers[1]`.
-    pub path: String,
+    /// Index in its list.
+    pub index: usize,
     pub name: &'a str,
     pub image: Option<&'a str>,
     pub security_context: Option<&'a SecurityContext>,
@@ -35,6 +35,16 @@ pub struct ContainerRef<'a> {
 }
 
 impl ContainerRef<'_> {
+    /// Field path from the pod's root, e.g. `spec.initContainers[1]`.
+    pub fn path(&self) -> String {
+        let list = match self.kind {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        };
+        format!("spec.{list}[{}]", self.index)
+    }
+
     /// The probes that are set, with their field names.
     pub fn probes(&self) -> impl Iterator<Item = (&'static str, &Probe)> {
         [
@@ -47,10 +57,10 @@ impl ContainerRef<'_> {
     }
 }
 
-fn regular<'a>(kind: ContainerKind, list: &str, index: usize, c: &'a Container) -> ContainerRef<'a> {
+fn regular(kind: ContainerKind, index: usize, c: &Container) -> ContainerRef<'_> {
     ContainerRef {
         kind,
-        path: format!("spec.{list}[{index}]"),
+        index,
         name: &c.name,
         image: c.image.as_deref(),
         security_context: c.security_context.as_ref(),
@@ -69,7 +79,7 @@ fn regular<'a>(kind: ContainerKind, list: &str, index: usize, c: &'a Container) 
 fn ephemeral(index: usize, c: &EphemeralContainer) -> ContainerRef<'_> {
     ContainerRef {
         kind: ContainerKind::Ephemeral,
-        path: format!("spec.ephemeralContainers[{index}]"),
+        index,
         name: &c.name,
         image: c.image.as_deref(),
         security_context: c.security_context.as_ref(),
@@ -89,8 +99,8 @@ fn ephemeral(index: usize, c: &EphemeralContainer) -> ContainerRef<'_> {
 /// containers, ephemeral containers.
 pub fn containers(spec: &PodSpec) -> Vec<ContainerRef<'_>> {
     let init = spec.init_containers.iter().flatten().enumerate();
-    let init = init.map(|(i, c)| regular(ContainerKind::Init, "initContainers", i, c));
-    let main = spec.containers.iter().enumerate().map(|(i, c)| regular(ContainerKind::Regular, "containers", i, c));
+    let init = init.map(|(i, c)| regular(ContainerKind::Init, i, c));
+    let main = spec.containers.iter().enumerate().map(|(i, c)| regular(ContainerKind::Regular, i, c));
     let eph = spec.ephemeral_containers.iter().flatten().enumerate().map(|(i, c)| ephemeral(i, c));
     init.chain(main).chain(eph).collect()
 }

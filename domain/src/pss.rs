@@ -125,7 +125,7 @@ fn pod_violation(path: &str, detail: String) -> Violation {
 }
 
 fn container_violation(c: &ContainerRef<'_>, field: &str, detail: String) -> Violation {
-    Violation { container: Some(c.name.to_string()), path: format!("{}.{field}", c.path), detail }
+    Violation { container: Some(c.name.to_string()), path: format!("{}.{field}", c.path()), detail }
 }
 
 /// Each container's security context, with the container.
@@ -315,7 +315,7 @@ fn se_linux_options(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     }
     for (c, sc) in with_security_context(spec) {
         if let Some(opts) = &sc.se_linux_options {
-            let base = format!("{}.securityContext", c.path);
+            let base = format!("{}.securityContext", c.path());
             check(opts, Some(&c), &base);
         }
     }

@@ -49,7 +49,9 @@ fn cases() -> Vec<Case> {
             if let Some(meta) = case.get("metadata") {
                 common::merge(&mut pod["metadata"], meta);
             }
-            let set = |level: &str| case["expect"][level].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+            let set = |level: &str| {
+                case["expect"][level].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+            };
             cases.push(Case {
                 file: path.file_name().unwrap().to_string_lossy().into_owned(),
                 name: case["name"].as_str().unwrap().to_string(),
@@ -76,10 +78,12 @@ fn every_check_has_fixtures_that_fail_and_pass_it() {
 #[test]
 fn pod_verdicts_match_the_fixtures_at_both_levels() {
     for case in cases() {
-        let pod: Pod = serde_json::from_value(case.pod.clone()).unwrap_or_else(|e| panic!("{} / {}: {e}", case.file, case.name));
+        let pod: Pod =
+            serde_json::from_value(case.pod.clone()).unwrap_or_else(|e| panic!("{} / {}: {e}", case.file, case.name));
         let spec = pod.spec.as_ref().unwrap();
         for (level, expected) in [(Level::Baseline, &case.baseline), (Level::Restricted, &case.restricted)] {
-            let actual: BTreeSet<String> = failing_checks(level, &pod.metadata, spec).into_iter().map(str::to_string).collect();
+            let actual: BTreeSet<String> =
+                failing_checks(level, &pod.metadata, spec).into_iter().map(str::to_string).collect();
             assert_eq!(&actual, expected, "{} / {} at {}", case.file, case.name, level.as_str());
         }
         assert!(failing_checks(Level::Privileged, &pod.metadata, spec).is_empty(), "privileged allows everything");

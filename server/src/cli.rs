@@ -36,6 +36,13 @@ pub enum Command {
     Demo(DemoArgs),
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// List the rule catalogue: id, severity, category, title and controls.
+    Rules(ListArgs),
+    /// List each framework's controls with their assessment kind and rules, and coverage counts.
+    Frameworks(ListArgs),
+    /// Run a benchmark and print its figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
 }
 
 /// Which cluster to collect and how to map its namespaces to tenants.
@@ -91,6 +98,10 @@ pub struct CollectArgs {
 pub enum ScanFormat {
     Table,
     Json,
+    /// SARIF 2.1.0, for code scanning dashboards.
+    Sarif,
+    /// JUnit XML: one test per rule, failed when the rule has findings.
+    Junit,
 }
 
 /// `rampart scan`.
@@ -101,9 +112,47 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ScanFormat,
-    /// Exit with code 1 when any finding is at least this severe.
+    /// Exit with code 1 when any reported finding is at least this severe.
     #[arg(long, value_parser = parse_severity)]
     pub fail_on: Option<domain::Severity>,
+    /// Report only these rules (repeatable).
+    #[arg(long = "rule")]
+    pub rules: Vec<String>,
+    /// Leave these rules out (repeatable).
+    #[arg(long = "skip-rule")]
+    pub skip_rules: Vec<String>,
+    /// Report only findings at least this severe.
+    #[arg(long, value_parser = parse_severity)]
+    pub min_severity: Option<domain::Severity>,
+    /// Image registries workloads may pull from (repeatable); without any, the registry rule
+    /// stays silent.
+    #[arg(long = "allowed-registry", env = "RAMPART_ALLOWED_REGISTRIES", value_delimiter = ',')]
+    pub allowed_registries: Vec<String>,
+}
+
+/// Output formats of `rampart rules` and `rampart frameworks`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// `rampart rules` and `rampart frameworks`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+/// `rampart bench`: measurements that print their figures and end with one `key=value` line.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Scan generated workload manifests; prints objects_per_s and peak_rss_mib.
+    Scan {
+        /// Number of workload manifests to generate and scan.
+        #[arg(long, default_value_t = 10_000)]
+        objects: usize,
+    },
 }
 
 fn parse_severity(text: &str) -> Result<domain::Severity, String> {

@@ -1,12 +1,14 @@
 //! The `rampart` binary's library: configuration, the embedded PostgreSQL, HTTP serving,
 //! collection from clusters, scheduling, manifest scanning and the demo.
 
+pub mod bench;
 pub mod cli;
 pub mod collect;
 pub mod database;
 pub mod demo;
 pub mod duration;
 pub mod http;
+pub mod output;
 pub mod postgres;
 pub mod run;
 pub mod scan;

@@ -3,6 +3,11 @@
 use clap::Parser;
 use server::cli::Cli;
 
+/// mimalloc: the collector and the scanner allocate many small objects; it is markedly faster
+/// than the system allocator for that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

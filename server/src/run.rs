@@ -6,10 +6,11 @@ use anyhow::Context;
 use domain::TenantMapping;
 use domain::rules::RuleSettings;
 
-use crate::cli::{Cli, ClusterArgs, Command, DemoArgs, ScanArgs, ScanFormat, ServeArgs};
+use crate::cli::{Cli, ClusterArgs, Command, DemoArgs, ListFormat, ScanArgs, ScanFormat, ServeArgs};
 use crate::collect::{ClusterTarget, collect_once};
 use crate::database::Database;
 use crate::demo;
+use crate::scan::Filters;
 use crate::schedule::run_collector;
 use crate::shutdown::{Shutdown, on_signals};
 
@@ -18,6 +19,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let database_url = cli.database_url.as_deref();
     match cli.command {
         Command::Scan(args) => Ok(scan(&args)),
+        Command::Rules(args) => {
+            match args.format {
+                ListFormat::Table => print!("{}", crate::output::catalogue::rules_table()),
+                ListFormat::Json => println!("{}", crate::output::catalogue::rules_json()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Frameworks(args) => {
+            match args.format {
+                ListFormat::Table => print!("{}", crate::output::catalogue::frameworks_table()),
+                ListFormat::Json => println!("{}", crate::output::catalogue::frameworks_json()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(bench) => crate::bench::run(bench).await.map(|()| ExitCode::SUCCESS),
         Command::Migrate => {
             let database = Database::open(database_url, &cli.data_dir).await?;
             eprintln!("database schema is up to date");
@@ -142,10 +158,24 @@ fn scan(args: &ScanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let findings = crate::scan::findings(&manifests);
+    let settings = RuleSettings { allowed_registries: args.allowed_registries.clone(), ..RuleSettings::default() };
+    let filters =
+        Filters { rules: args.rules.clone(), skip_rules: args.skip_rules.clone(), min_severity: args.min_severity };
+    let result = match crate::scan::scan(&manifests, &settings, &filters) {
+        Ok(result) => result,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let findings = &result.findings;
     match args.format {
-        ScanFormat::Json => println!("{}", crate::scan::to_json(&manifests, &findings)),
-        ScanFormat::Table => print!("{}", crate::scan::to_table(&manifests, &findings)),
+        ScanFormat::Json => println!("{}", crate::scan::to_json(&manifests, findings)),
+        ScanFormat::Table => print!("{}", crate::scan::to_table(&manifests, findings)),
+        ScanFormat::Sarif => println!("{}", crate::output::sarif::render(&manifests, findings)),
+        ScanFormat::Junit => {
+            print!("{}", crate::output::junit::render(&manifests, findings, &result.not_assessable, &result.rules))
+        }
     }
     for (kind, count) in &manifests.skipped {
         eprintln!("note: {count} {kind} document(s) skipped: no rule reads that kind");

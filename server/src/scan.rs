@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use domain::intake::Intake;
+use domain::rules::RuleSettings;
 use domain::{Finding, Inventory, ObjectRef, Severity};
 use serde::Deserialize;
 use serde_json::Value;
@@ -130,11 +131,52 @@ fn add_document(value: Value, path: &str, manifests: &mut Manifests) -> Result<(
     Ok(())
 }
 
-/// Runs every rule over the manifests; the most severe findings come first.
-pub fn findings(manifests: &Manifests) -> Vec<Finding> {
-    let mut findings = domain::rules::evaluate(&manifests.inventory);
+/// Which findings a scan reports.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Only these rules; empty means all.
+    pub rules: Vec<String>,
+    /// Never these rules.
+    pub skip_rules: Vec<String>,
+    pub min_severity: Option<Severity>,
+}
+
+/// What a scan found, after filtering.
+#[derive(Debug)]
+pub struct ScanResult {
+    /// The most severe first.
+    pub findings: Vec<Finding>,
+    /// Rules that could not be assessed on these manifests, with why.
+    pub not_assessable: Vec<(&'static str, String)>,
+    /// The rules the filters kept.
+    pub rules: Vec<&'static str>,
+}
+
+/// Runs the rules over the manifests and applies the filters. An unknown rule id in the
+/// filters is an error naming it.
+pub fn scan(manifests: &Manifests, settings: &RuleSettings, filters: &Filters) -> Result<ScanResult, String> {
+    let catalogue = domain::rules::catalogue();
+    for id in filters.rules.iter().chain(&filters.skip_rules) {
+        if !catalogue.iter().any(|r| r.id == id) {
+            return Err(format!("unknown rule {id:?} (see `rampart rules`)"));
+        }
+    }
+    let kept = |id: &str| {
+        (filters.rules.is_empty() || filters.rules.iter().any(|r| r == id))
+            && !filters.skip_rules.iter().any(|r| r == id)
+    };
+    let evaluation = domain::rules::evaluate_with(&manifests.inventory, settings);
+    let mut findings: Vec<Finding> = evaluation
+        .findings
+        .into_iter()
+        .filter(|f| kept(&f.rule) && filters.min_severity.is_none_or(|min| f.severity >= min))
+        .collect();
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.object.cmp(&b.object)));
-    findings
+    Ok(ScanResult {
+        findings,
+        not_assessable: evaluation.not_assessable.into_iter().filter(|(id, _)| kept(id)).collect(),
+        rules: catalogue.iter().map(|r| r.id).filter(|id| kept(id)).collect(),
+    })
 }
 
 /// The findings as `{"findings": [...]}` JSON.
@@ -161,13 +203,13 @@ pub fn to_json(manifests: &Manifests, findings: &[Finding]) -> String {
 
 /// The findings as an aligned text table.
 pub fn to_table(manifests: &Manifests, findings: &[Finding]) -> String {
-    let mut rows = vec![["SEVERITY", "RULE", "OBJECT", "CONTAINER", "MESSAGE", "SOURCE"].map(String::from)];
+    let mut rows = vec![["SEVERITY", "RULE", "OBJECT", "CONTAINER", "MESSAGE", "SOURCE"].map(String::from).to_vec()];
     for f in findings {
         let object = match &f.object.namespace {
             Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
             None => format!("{}/{}", f.object.kind, f.object.name),
         };
-        rows.push([
+        rows.push(vec![
             f.severity.to_string(),
             f.rule.clone(),
             object,
@@ -176,13 +218,7 @@ pub fn to_table(manifests: &Manifests, findings: &[Finding]) -> String {
             manifests.source_of(&f.object).unwrap_or("-").to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..6).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for row in &rows {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
+    let mut out = crate::output::table::render(&rows);
     out.push_str(&format!("{} finding(s)\n", findings.len()));
     out
 }

@@ -5,7 +5,8 @@ use super::AssessmentKind::{Automated, Manual, NotAssessable, Partial};
 use super::{Control, Framework, control};
 
 /// The CIS Kubernetes Benchmark.
-pub static CIS: Framework = Framework { id: "cis", name: "CIS Kubernetes Benchmark", version: "1.10", controls: &CONTROLS };
+pub static CIS: Framework =
+    Framework { id: "cis", name: "CIS Kubernetes Benchmark", version: "1.10", controls: &CONTROLS };
 
 static CONTROLS: [Control; 45] = [
     control("1.2.1", "Ensure that the --anonymous-auth argument is set to false", Automated),
@@ -25,7 +26,11 @@ static CONTROLS: [Control; 45] = [
     control("5.1.5", "Ensure that default service accounts are not actively used", Automated),
     control("5.1.6", "Ensure that Service Account Tokens are only mounted where necessary", Automated),
     control("5.1.7", "Avoid use of system:masters group", Automated),
-    control("5.1.8", "Limit use of the Bind, Impersonate and Escalate permissions in the Kubernetes cluster", Automated),
+    control(
+        "5.1.8",
+        "Limit use of the Bind, Impersonate and Escalate permissions in the Kubernetes cluster",
+        Automated,
+    ),
     control("5.1.9", "Minimize access to create persistent volumes", Manual),
     control("5.1.10", "Minimize access to the proxy sub-resource of nodes", Automated),
     control("5.1.11", "Minimize access to the approval sub-resource of certificatesigningrequests objects", Manual),

@@ -112,10 +112,22 @@ mod tests {
                 let rules = framework.rules_for(control.id);
                 match control.assessment {
                     AssessmentKind::Automated | AssessmentKind::Partial => {
-                        assert!(!rules.is_empty(), "{}:{} is {:?} but no rule evidences it", framework.id, control.id, control.assessment)
+                        assert!(
+                            !rules.is_empty(),
+                            "{}:{} is {:?} but no rule evidences it",
+                            framework.id,
+                            control.id,
+                            control.assessment
+                        )
                     }
                     AssessmentKind::Manual | AssessmentKind::NotAssessable => {
-                        assert!(rules.is_empty(), "{}:{} is {:?} but has rules", framework.id, control.id, control.assessment)
+                        assert!(
+                            rules.is_empty(),
+                            "{}:{} is {:?} but has rules",
+                            framework.id,
+                            control.id,
+                            control.assessment
+                        )
                     }
                 }
             }

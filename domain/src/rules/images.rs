@@ -117,7 +117,7 @@ pub fn parse_image(image: &str) -> ImageRef<'_> {
 
 fn per_image(rule: &Rule, input: &RuleInput<'_>, judge: impl Fn(&str, &ImageRef<'_>) -> Option<String>) -> Outcome {
     let mut out = Vec::new();
-    for site in input.inventory.pod_specs() {
+    for site in input.sites.iter() {
         for c in containers(site.spec) {
             let Some(image) = c.image else { continue };
             if let Some(message) = judge(image, &parse_image(image)) {
@@ -126,7 +126,7 @@ fn per_image(rule: &Rule, input: &RuleInput<'_>, judge: impl Fn(&str, &ImageRef<
                     site.object(),
                     Some(c.name),
                     message,
-                    vec![site.path(&format!("{}.image", c.path))],
+                    vec![site.path(&format!("{}.image", c.path()))],
                 ));
             }
         }

@@ -6,7 +6,7 @@
 //! Trivy Operator reports) reports itself *not assessable* rather than passing.
 
 use crate::finding::{Finding, ObjectRef, Severity};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, PodSpecSite};
 use crate::tenancy::{TenantIndex, TenantMapping};
 
 pub mod control_plane;
@@ -131,10 +131,13 @@ impl Default for RuleSettings {
     }
 }
 
-/// What every rule sees: the inventory, its namespaces' tenants, and the settings.
+/// What every rule sees: the inventory, its pod specs, its namespaces' tenants, and the
+/// settings.
 #[derive(Debug)]
 pub struct RuleInput<'a> {
     pub inventory: &'a Inventory,
+    /// Every pod spec of the inventory, listed once for all rules.
+    pub sites: Vec<PodSpecSite<'a>>,
     pub tenants: TenantIndex,
     pub settings: &'a RuleSettings,
 }
@@ -167,7 +170,12 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 
 /// Runs every rule over the inventory.
 pub fn evaluate_with(inventory: &Inventory, settings: &RuleSettings) -> Evaluation {
-    let input = RuleInput { inventory, tenants: settings.tenant_mapping.resolve(&inventory.namespaces), settings };
+    let input = RuleInput {
+        inventory,
+        sites: inventory.pod_specs(),
+        tenants: settings.tenant_mapping.resolve(&inventory.namespaces),
+        settings,
+    };
     let mut evaluation = Evaluation::default();
     for rule in catalogue() {
         let outcome = match rule.check {
@@ -190,7 +198,7 @@ pub fn evaluate(inventory: &Inventory) -> Vec<Finding> {
 #[cfg(test)]
 pub(crate) mod fixture {
     //! Helpers that build inventories from JSON literals, as manifests would be written.
-    use crate::inventory::Inventory;
+    use crate::inventory::{Inventory, PodSpecSite};
     use serde::de::DeserializeOwned;
 
     pub fn obj<T: DeserializeOwned>(json: serde_json::Value) -> T {

@@ -185,7 +185,7 @@ fn no_default_deny(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 fn pod_not_selected(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let by_ns = policies_by_namespace(&input.inventory.network_policies);
     let mut out = Vec::new();
-    for site in input.inventory.pod_specs() {
+    for site in input.sites.iter() {
         let Some(policies) = site.namespace().and_then(|ns| by_ns.get(ns)) else {
             continue;
         };

@@ -248,7 +248,7 @@ pub(super) fn pss_findings(rule: &Rule, check_id: &str, input: &RuleInput<'_>) -
         return Vec::new();
     };
     let mut out = Vec::new();
-    for site in input.inventory.pod_specs() {
+    for site in input.sites.iter() {
         for v in check.violations(site.pod_meta, site.spec) {
             out.push(rule.finding(site.object(), v.container.as_deref(), v.detail, vec![site.path(&v.path)]));
         }
@@ -280,11 +280,11 @@ fn namespace_without_enforce(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 }
 
 fn rejected_by_namespace_level(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    if input.inventory.namespaces.is_empty() && !input.inventory.pod_specs().is_empty() {
+    if input.inventory.namespaces.is_empty() && !input.sites.is_empty() {
         return Err(NotAssessable("no Namespace objects to read enforced levels from".into()));
     }
     let mut out = Vec::new();
-    for site in input.inventory.pod_specs() {
+    for site in input.sites.iter() {
         let ns = input.inventory.namespaces.iter().find(|n| n.metadata.name.as_deref() == site.namespace());
         let Some(level) = ns.and_then(enforce_level).and_then(Level::from_label) else {
             continue;

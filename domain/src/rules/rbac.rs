@@ -397,7 +397,7 @@ fn workload_create(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 fn default_service_account(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let inv = input.inventory;
     let mut out = Vec::new();
-    for site in inv.pod_specs() {
+    for site in input.sites.iter() {
         let account = site.spec.service_account_name.as_deref().filter(|n| !n.is_empty()).unwrap_or("default");
         if account != "default" || site.spec.automount_service_account_token == Some(false) {
             continue;

@@ -84,7 +84,7 @@ fn configmap_secret(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 fn env_literal_secret(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let threshold = input.settings.entropy_threshold;
     let mut out = Vec::new();
-    for site in input.inventory.pod_specs() {
+    for site in input.sites.iter() {
         for c in containers(site.spec) {
             for (i, var) in c.env.iter().enumerate() {
                 let Some(value) = var.value.as_deref() else {
@@ -92,7 +92,7 @@ fn env_literal_secret(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
                 };
                 if let Some(reason) = secret_reason(&var.name, value, threshold) {
                     let message = format!("env {:?} of container {:?} holds {reason}", var.name, c.name);
-                    let path = site.path(&format!("{}.env[{i}].value", c.path));
+                    let path = site.path(&format!("{}.env[{i}].value", c.path()));
                     out.push(rule.finding(site.object(), Some(c.name), message, vec![path]));
                 }
             }
@@ -103,17 +103,17 @@ fn env_literal_secret(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 
 fn secret_in_env(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
-    for site in input.inventory.pod_specs() {
+    for site in input.sites.iter() {
         for c in containers(site.spec) {
             let mut evidence = Vec::new();
             for (i, var) in c.env.iter().enumerate() {
                 if var.value_from.as_ref().is_some_and(|f| f.secret_key_ref.is_some()) {
-                    evidence.push(site.path(&format!("{}.env[{i}].valueFrom.secretKeyRef", c.path)));
+                    evidence.push(site.path(&format!("{}.env[{i}].valueFrom.secretKeyRef", c.path())));
                 }
             }
             for (i, from) in c.env_from.iter().enumerate() {
                 if from.secret_ref.is_some() {
-                    evidence.push(site.path(&format!("{}.envFrom[{i}].secretRef", c.path)));
+                    evidence.push(site.path(&format!("{}.envFrom[{i}].secretRef", c.path())));
                 }
             }
             if !evidence.is_empty() {

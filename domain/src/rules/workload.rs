@@ -140,14 +140,14 @@ fn per_container(
     judge: impl Fn(&str, &crate::containers::ContainerRef<'_>) -> Option<(String, String)>,
 ) -> Outcome {
     let mut out = Vec::new();
-    for site in input.inventory.pod_specs() {
+    for site in input.sites.iter() {
         for c in containers(site.spec).iter().filter(|c| c.kind != ContainerKind::Ephemeral) {
             if let Some((message, field)) = judge(site.kind, c) {
                 out.push(rule.finding(
                     site.object(),
                     Some(c.name),
                     message,
-                    vec![site.path(&format!("{}.{field}", c.path))],
+                    vec![site.path(&format!("{}.{field}", c.path()))],
                 ));
             }
         }
@@ -203,7 +203,7 @@ fn writable_root_filesystem(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 
 fn writable_host_path(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
-    for site in input.inventory.pod_specs() {
+    for site in input.sites.iter() {
         let host_volumes: HashSet<&str> =
             site.spec.volumes.iter().flatten().filter(|v| v.host_path.is_some()).map(|v| v.name.as_str()).collect();
         for c in containers(site.spec) {
@@ -217,7 +217,7 @@ fn writable_host_path(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
                         site.object(),
                         Some(c.name),
                         message,
-                        vec![site.path(&format!("{}.volumeMounts[{i}].readOnly", c.path))],
+                        vec![site.path(&format!("{}.volumeMounts[{i}].readOnly", c.path()))],
                     ));
                 }
             }
@@ -229,7 +229,7 @@ fn writable_host_path(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 fn automount_token(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let inv = input.inventory;
     let mut out = Vec::new();
-    for site in inv.pod_specs() {
+    for site in input.sites.iter() {
         let account = site.spec.service_account_name.as_deref().filter(|n| !n.is_empty()).unwrap_or("default");
         let account_opts_out = inv
             .service_accounts
@@ -280,9 +280,8 @@ fn namespace_without_limit_range(rule: &Rule, input: &RuleInput<'_>) -> Outcome 
 
 fn default_namespace(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     Ok(input
-        .inventory
-        .pod_specs()
-        .into_iter()
+        .sites
+        .iter()
         .filter(|site| site.namespace() == Some("default"))
         .map(|site| {
             rule.finding(

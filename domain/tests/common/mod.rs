@@ -30,7 +30,9 @@ pub fn merge(base: &mut Value, patch: &Value) {
                 }
             }
         }
-        (Value::Array(base), Value::Array(patch)) if patch.iter().all(Value::is_object) && base.iter().all(Value::is_object) => {
+        (Value::Array(base), Value::Array(patch))
+            if patch.iter().all(Value::is_object) && base.iter().all(Value::is_object) =>
+        {
             for (i, value) in patch.iter().enumerate() {
                 match base.get_mut(i) {
                     Some(existing) => merge(existing, value),

@@ -1,0 +1,53 @@
+//! JUnit XML for CI systems: one test case per rule; a rule with findings fails, listing them,
+//! and a rule that could not be assessed is skipped.
+
+use domain::Finding;
+use domain::rules::catalogue;
+
+use super::xml_escape;
+use crate::scan::Manifests;
+
+/// The results as a JUnit XML report.
+pub fn render(
+    manifests: &Manifests,
+    findings: &[Finding],
+    not_assessable: &[(&'static str, String)],
+    rules: &[&str],
+) -> String {
+    let rules: Vec<_> = catalogue().into_iter().filter(|r| rules.contains(&r.id)).collect();
+    let failures = rules.iter().filter(|r| findings.iter().any(|f| f.rule == r.id)).count();
+    let skipped = rules.iter().filter(|r| not_assessable.iter().any(|(id, _)| *id == r.id)).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"rampart\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
+        rules.len()
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"rampart scan\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">\n",
+        rules.len()
+    ));
+    for rule in rules {
+        let hits: Vec<&Finding> = findings.iter().filter(|f| f.rule == rule.id).collect();
+        let name = xml_escape(&format!("{}: {}", rule.id, rule.title));
+        let class = xml_escape(rule.category.as_str());
+        out.push_str(&format!("    <testcase classname=\"{class}\" name=\"{name}\">\n"));
+        if let Some((_, why)) = not_assessable.iter().find(|(id, _)| *id == rule.id) {
+            out.push_str(&format!("      <skipped message=\"not assessable: {}\"/>\n", xml_escape(why)));
+        } else if !hits.is_empty() {
+            let worst = hits.iter().map(|f| f.severity).max().unwrap_or(rule.severity);
+            out.push_str(&format!("      <failure type=\"{worst}\" message=\"{} finding(s)\">", hits.len()));
+            for f in hits {
+                let object = match &f.object.namespace {
+                    Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
+                    None => format!("{}/{}", f.object.kind, f.object.name),
+                };
+                let source = manifests.source_of(&f.object).unwrap_or("-");
+                out.push_str(&xml_escape(&format!("[{}] {object} ({source}): {}\n", f.severity, f.message)));
+            }
+            out.push_str("</failure>\n");
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
