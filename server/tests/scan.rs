@@ -120,3 +120,79 @@ fn help_explains_every_command() {
         assert!(help.contains(command), "{command} in --help");
     }
 }
+
+#[test]
+fn planted_secret_values_never_reach_any_output() {
+    let file = format!("{FIXTURES}/scan/planted-secrets.yaml");
+    for format in ["table", "json", "sarif", "junit"] {
+        let out = rampart(&["scan", "--format", format, &file]);
+        assert!(out.status.success());
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        for planted in ["Pl4nted-Scan-Passw0rd-3390", "AKIAPLANTEDSCAN00042", "Pl4nted-Scan-Token-hf_8812"] {
+            assert!(!text.contains(planted), "{format} output quotes {planted}");
+        }
+        assert!(text.contains("DATABASE_PASSWORD") && text.contains("HF_TOKEN"), "{format} names the keys");
+    }
+}
+
+#[test]
+fn rule_and_severity_filters_narrow_the_findings() {
+    let dir = format!("{FIXTURES}/scan");
+    let only = scan_json(&["--rule", "pod.privileged", &dir]);
+    let rules: Vec<&str> = only["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(!rules.is_empty() && rules.iter().all(|r| *r == "pod.privileged"));
+
+    let skipped = scan_json(&["--skip-rule", "pod.privileged", &dir]);
+    assert!(skipped["findings"].as_array().unwrap().iter().all(|f| f["rule"] != "pod.privileged"));
+
+    let critical = scan_json(&["--min-severity", "critical", &dir]);
+    assert!(critical["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "critical"));
+
+    let unknown = rampart(&["scan", "--rule", "pod.nonsense", &dir]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("pod.nonsense"));
+}
+
+#[test]
+fn sarif_output_lists_every_rule_with_help_and_locates_results() {
+    let out = rampart(&["scan", "--format", "sarif", &format!("{FIXTURES}/scan/privileged-pod.yaml")]);
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.len() >= 60);
+    assert!(rules.iter().all(|r| r["help"]["text"].as_str().is_some_and(|t| !t.is_empty())));
+    let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "pod.privileged").unwrap();
+    assert_eq!(result["level"], "error");
+    assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"], "pod.privileged");
+    assert!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap().ends_with("privileged-pod.yaml"));
+}
+
+#[test]
+fn junit_output_has_one_test_per_rule_and_fails_the_violated_ones() {
+    let out = rampart(&["scan", "--format", "junit", &format!("{FIXTURES}/scan/privileged-pod.yaml")]);
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(xml.starts_with("<?xml"));
+    let tests = xml.matches("<testcase ").count();
+    assert!(tests >= 60, "{tests} test cases");
+    assert!(xml.contains("name=\"pod.privileged: Privileged container\">\n      <failure"));
+    assert!(xml.contains("<skipped message=\"not assessable:"), "control-plane rules are skipped, not passed");
+}
+
+#[test]
+fn rules_and_frameworks_list_the_catalogue() {
+    let rules: Value = serde_json::from_slice(&rampart(&["rules", "--format", "json"]).stdout).unwrap();
+    let rules = rules["rules"].as_array().unwrap();
+    assert!(rules.len() >= 60);
+    assert!(rules.iter().all(|r| r["id"].is_string() && r["rationale"].is_string() && r["remediation"].is_string()));
+
+    let frameworks: Value = serde_json::from_slice(&rampart(&["frameworks", "--format", "json"]).stdout).unwrap();
+    let ids: Vec<&str> = frameworks["frameworks"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["pss", "cis", "nsa"]);
+    for f in frameworks["frameworks"].as_array().unwrap() {
+        let total: u64 = f["counts"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+        assert_eq!(total as usize, f["controls"].as_array().unwrap().len());
+    }
+    let table = String::from_utf8(rampart(&["frameworks"]).stdout).unwrap();
+    assert!(table.contains("cis:5.2.2") && table.contains("automated"));
+}

@@ -198,7 +198,7 @@ pub fn evaluate(inventory: &Inventory) -> Vec<Finding> {
 #[cfg(test)]
 pub(crate) mod fixture {
     //! Helpers that build inventories from JSON literals, as manifests would be written.
-    use crate::inventory::{Inventory, PodSpecSite};
+    use crate::inventory::Inventory;
     use serde::de::DeserializeOwned;
 
     pub fn obj<T: DeserializeOwned>(json: serde_json::Value) -> T {
