@@ -39,6 +39,7 @@ async fn tenant_page_shows_its_namespaces_and_findings(pool: PgPool) {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("kube-system"));
     assert!(body.contains("rbac.anonymous-binding"));
+    assert!(body.contains("spec.template.spec.containers[0].securityContext.privileged"), "evidence paths are shown");
     assert!(body.contains("Open findings"));
 }
 

@@ -165,7 +165,12 @@ fn sarif_output_lists_every_rule_with_help_and_locates_results() {
     let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "pod.privileged").unwrap();
     assert_eq!(result["level"], "error");
     assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"], "pod.privileged");
-    assert!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap().ends_with("privileged-pod.yaml"));
+    assert!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("privileged-pod.yaml")
+    );
 }
 
 #[test]
@@ -187,7 +192,8 @@ fn rules_and_frameworks_list_the_catalogue() {
     assert!(rules.iter().all(|r| r["id"].is_string() && r["rationale"].is_string() && r["remediation"].is_string()));
 
     let frameworks: Value = serde_json::from_slice(&rampart(&["frameworks", "--format", "json"]).stdout).unwrap();
-    let ids: Vec<&str> = frameworks["frameworks"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        frameworks["frameworks"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["pss", "cis", "nsa"]);
     for f in frameworks["frameworks"].as_array().unwrap() {
         let total: u64 = f["counts"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();

@@ -68,7 +68,12 @@ fn TenantView(detail: TenantDetail) -> impl IntoView {
                     <td><code>{f.rule_id}</code></td>
                     <td class="object">{object}</td>
                     <td>{f.container.unwrap_or_default()}</td>
-                    <td>{f.message}</td>
+                    <td>
+                        {f.message}
+                        <ul class="evidence">
+                            {f.evidence.into_iter().map(|path| view! { <li><code>{path}</code></li> }).collect_view()}
+                        </ul>
+                    </td>
                     <td class="controls">{f.controls.join(" ")}</td>
                 </tr>
             }
