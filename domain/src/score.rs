@@ -1,27 +1,28 @@
 //! Risk score v0: how much risk a tenant carries for its size, 0–100, higher is riskier.
 //!
 //! ```text
-//! weight   = critical 10, high 5, medium 2, low 1, info 0
+//! weight   = critical 10, high 4, medium 1, low 0.25, info 0
 //! density  = Σ weight(finding) / max(1, workloads)
-//! score    = 100 × (1 − e^(−density / 4)), rounded to one decimal
+//! score    = 100 × (1 − e^(−density / 10)), rounded to one decimal
 //! ```
 //!
 //! Normalising by the tenant's workload count makes a small and a large tenant comparable; the
 //! exponential saturates, so the score stays under 100 and each further finding adds less.
-//! One critical finding per workload scores 91.8, one medium finding per workload 39.3.
+//! One critical finding per workload scores 63.2, one high 33.0, one medium 9.5; hygiene
+//! findings (mostly low) weigh little, so they cannot saturate the score on their own.
 
 use crate::finding::Severity;
 
 /// Scale of the saturating curve: the density at which the score reaches 63.2.
-pub const SATURATION: f64 = 4.0;
+pub const SATURATION: f64 = 10.0;
 
 /// The weight one open finding of a severity adds.
 pub fn severity_weight(severity: Severity) -> f64 {
     match severity {
         Severity::Critical => 10.0,
-        Severity::High => 5.0,
-        Severity::Medium => 2.0,
-        Severity::Low => 1.0,
+        Severity::High => 4.0,
+        Severity::Medium => 1.0,
+        Severity::Low => 0.25,
         Severity::Info => 0.0,
     }
 }
@@ -46,8 +47,9 @@ mod tests {
 
     #[test]
     fn one_critical_per_workload_matches_the_documented_figure() {
-        assert_eq!(risk_score([Critical, Critical], 2), 91.8);
-        assert_eq!(risk_score([Medium], 1), 39.3);
+        assert_eq!(risk_score([Critical, Critical], 2), 63.2);
+        assert_eq!(risk_score([High], 1), 33.0);
+        assert_eq!(risk_score([Medium], 1), 9.5);
     }
 
     #[test]

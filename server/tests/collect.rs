@@ -46,6 +46,15 @@ async fn a_collection_through_kube_client_lands_in_postgres_whole(pool: PgPool) 
     assert_eq!(objects as usize, expected.object_count());
     assert_eq!(rule_hits(&pool, id, "rbac.anonymous-binding").await, 1);
     assert!(rule_hits(&pool, id, "pod.privileged").await >= 1, "kube-proxy runs privileged");
+    assert!(rule_hits(&pool, id, "images.vulnerability").await >= 1, "Trivy reports are read through the API");
+    assert_eq!(rule_hits(&pool, id, "tenancy.shared-volume").await, 2, "two tenants share one NFS export");
+    let (unassessed,): (i64,) =
+        sqlx::query_as("select count(*) from rule_not_assessable where collection_id = $1 and rule_id like 'images.%'")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(unassessed, 0, "the simulator serves Trivy's kinds");
     assert!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await > 0);
     assert!(count(&pool, "select count(*) from quota_usage where collection_id = $1", id).await > 0);
     let tenants = count(&pool, "select count(*) from tenant_score where collection_id = $1", id).await;
