@@ -1,7 +1,7 @@
-//! Server functions: thin, each derives the viewer's scope and calls one `db::query` function.
+//! Server functions: thin, each derives the viewer's scope and calls `db::query` read models.
 
 use chrono::{DateTime, Utc};
-use db::query::{ScorePoint, TenantDetail, TenantOverview};
+use db::query::{MttrRow, ResolvedRow, ScorePoint, TenantDetail, TenantOverview};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -9,9 +9,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OverviewData {
     pub tenants: Vec<TenantOverview>,
-    /// Hourly scores over the last 14 days, for the sparklines.
+    /// Hourly scores over the 14 days before the page's instant, for the sparklines.
     pub history: Vec<ScorePoint>,
     pub last_collection_at: Option<DateTime<Utc>>,
+}
+
+/// What the tenant page shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TenantData {
+    pub detail: TenantDetail,
+    /// Findings resolved in the 30 days before the page's instant.
+    pub resolved: Vec<ResolvedRow>,
+    /// Mean time to remediate, per severity, over the last 90 days.
+    pub mttr: Vec<MttrRow>,
 }
 
 /// Logs a store error in full and gives the browser a safe message.
@@ -28,22 +38,37 @@ fn pool() -> Result<db::PgPool, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("application state missing"))
 }
 
-/// The overview: every tenant in the viewer's scope with its current posture.
+/// The overview, now or as of `at`: every tenant in the viewer's scope.
 #[server]
-pub async fn overview() -> Result<OverviewData, ServerFnError> {
+pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, ServerFnError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
-    let since = Utc::now() - chrono::Duration::days(14);
-    let tenants = db::query::tenant_overview(&pool, &scope).await.map_err(store_error)?;
-    let history = db::query::score_history(&pool, &scope, since).await.map_err(store_error)?;
-    let last_collection_at = db::query::last_collection_at(&pool).await.map_err(store_error)?;
+    let since = at.unwrap_or_else(Utc::now) - chrono::Duration::days(14);
+    let tenants = db::query::tenant_overview(&pool, &scope, at).await.map_err(store_error)?;
+    let mut history = db::query::score_history(&pool, &scope, since).await.map_err(store_error)?;
+    if let Some(at) = at {
+        history.retain(|p| p.at <= at);
+    }
+    let last_collection_at = match at {
+        Some(_) => tenants.iter().map(|t| t.last_collected_at).max(),
+        None => db::query::last_collection_at(&pool).await.map_err(store_error)?,
+    };
     Ok(OverviewData { tenants, history, last_collection_at })
 }
 
-/// One tenant's namespaces and open findings; `None` when unknown or outside the scope.
+/// One tenant, now or as of `at`; `None` when unknown or outside the viewer's scope.
 #[server]
-pub async fn tenant(tenant: String) -> Result<Option<TenantDetail>, ServerFnError> {
+pub async fn tenant(tenant: String, at: Option<DateTime<Utc>>) -> Result<Option<TenantData>, ServerFnError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
-    db::query::tenant_detail(&pool, &scope, &tenant).await.map_err(store_error)
+    let Some(detail) = db::query::tenant_detail(&pool, &scope, &tenant, at).await.map_err(store_error)? else {
+        return Ok(None);
+    };
+    let scope = scope.narrowed_to(&tenant);
+    let now = at.unwrap_or_else(Utc::now);
+    let mut resolved =
+        db::query::recently_resolved(&pool, &scope, now - chrono::Duration::days(30), 50).await.map_err(store_error)?;
+    resolved.retain(|r| r.resolved_at <= now);
+    let mttr = db::query::mttr(&pool, &scope, now - chrono::Duration::days(90)).await.map_err(store_error)?;
+    Ok(Some(TenantData { detail, resolved, mttr }))
 }

@@ -2,6 +2,7 @@
 //! per transaction, [`query`] reads the models pages and reports show, always through the
 //! viewer's [`Scope`].
 
+pub mod lifecycle;
 pub mod query;
 pub mod scope;
 pub mod store;
@@ -21,6 +22,8 @@ pub enum Error {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("a count in the assessment does not fit the database column: {0}")]
     TooLarge(String),
+    #[error("collection of cluster {cluster:?} started at {started_at} is not newer than its latest ({latest})")]
+    OutOfOrder { cluster: String, started_at: chrono::DateTime<chrono::Utc>, latest: chrono::DateTime<chrono::Utc> },
 }
 
 /// Result of a store operation.

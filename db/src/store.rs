@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use domain::Assessment;
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::lifecycle::{DiffTarget, FindingChanges, apply_findings};
 use crate::{Error, Result};
 
 /// When a collection ran.
@@ -17,16 +18,34 @@ fn to_i32(value: impl TryInto<i32>, what: &str) -> Result<i32> {
     value.try_into().map_err(|_| Error::TooLarge(what.to_string()))
 }
 
-/// Stores one collection: all of it or, on any error, nothing. Returns its id.
+/// A stored collection: its id and how it changed the cluster's findings.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredCollection {
+    pub collection_id: i64,
+    pub changes: FindingChanges,
+}
+
+/// Stores one collection: all of it or, on any error, nothing. Findings are diffed against
+/// the cluster's open findings, so only what changed is written.
 #[tracing::instrument(skip_all, fields(cluster = cluster, findings = assessment.findings.len()), err)]
 pub async fn write_collection(
     pool: &PgPool,
     cluster: &str,
     times: CollectionTimes,
     assessment: &Assessment,
-) -> Result<i64> {
+) -> Result<StoredCollection> {
     let mut tx = pool.begin().await?;
     let cluster_id = upsert_cluster(&mut tx, cluster).await?;
+    // The cluster row is locked by the upsert, so collections of one cluster are written one
+    // at a time, and in order: the lifecycle diff needs the previous collection.
+    let (previous_at,): (Option<DateTime<Utc>>,) =
+        sqlx::query_as("select max(started_at) from collection where cluster_id = $1")
+            .bind(cluster_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if let Some(latest) = previous_at.filter(|latest| *latest >= times.started_at) {
+        return Err(Error::OutOfOrder { cluster: cluster.to_string(), started_at: times.started_at, latest });
+    }
     let (collection_id,): (i64,) = sqlx::query_as(
         "insert into collection (cluster_id, started_at, finished_at, object_count)
          values ($1, $2, $3, $4) returning collection_id",
@@ -38,7 +57,8 @@ pub async fn write_collection(
     .fetch_one(&mut *tx)
     .await?;
     insert_namespaces(&mut tx, collection_id, assessment).await?;
-    insert_findings(&mut tx, collection_id, assessment).await?;
+    let target = DiffTarget { cluster_id, collection_id, at: times.started_at, previous_at };
+    let changes = apply_findings(&mut tx, &target, assessment).await?;
     insert_quotas(&mut tx, collection_id, assessment).await?;
     insert_gpus(&mut tx, collection_id, assessment).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;
@@ -48,7 +68,7 @@ pub async fn write_collection(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(collection_id)
+    Ok(StoredCollection { collection_id, changes })
 }
 
 /// Records why a cluster's collection failed; what was stored before stays as it was.
@@ -100,33 +120,6 @@ async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asse
     .bind(col(|n| n.health.crash_looping)?)
     .bind(col(|n| n.health.oom_killed)?)
     .bind(col(|n| n.health.restarts)?)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-async fn insert_findings(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
-    let f = &a.findings;
-    // text[][] cannot be ragged, so controls and evidence travel as one joined string per
-    // finding: controls never contain a comma, field paths never contain a newline.
-    sqlx::query(
-        "insert into finding (collection_id, tenant, rule_id, severity, object_kind,
-             object_namespace, object_name, container, message, controls, evidence)
-         select $1, t, r, s, k, ns, n, c, m, string_to_array(ctl, ','), string_to_array(ev, E'\\n')
-         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::text[], $9::text[], $10::text[], $11::text[]) as u(t, r, s, k, ns, n, c, m, ctl, ev)",
-    )
-    .bind(id)
-    .bind(f.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.rule.clone()).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.severity.as_str()).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.object.kind.clone()).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.object.namespace.clone()).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.object.name.clone()).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.container.clone()).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.message.clone()).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.controls.join(",")).collect::<Vec<_>>())
-    .bind(f.iter().map(|x| x.item.evidence.join("\n")).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

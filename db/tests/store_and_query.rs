@@ -84,7 +84,7 @@ async fn overview_reflects_the_latest_collection_of_each_tenant(pool: PgPool) {
     write_collection(&pool, "prod", at(2), &assessment(80.0)).await.unwrap();
     write_collection(&pool, "prod", at(1), &assessment(55.5)).await.unwrap();
 
-    let rows = tenant_overview(&pool, &Scope::AllTenants).await.unwrap();
+    let rows = tenant_overview(&pool, &Scope::AllTenants, None).await.unwrap();
 
     assert_eq!(rows.len(), 2);
     let nlp = &rows[0];
@@ -102,11 +102,11 @@ async fn a_scoped_viewer_sees_only_its_tenants(pool: PgPool) {
     write_collection(&pool, "prod", at(1), &assessment(50.0)).await.unwrap();
     let lead = Scope::Tenants(vec!["vision".into()]);
 
-    let rows = tenant_overview(&pool, &lead).await.unwrap();
+    let rows = tenant_overview(&pool, &lead, None).await.unwrap();
     assert_eq!(rows.iter().map(|r| r.tenant.as_str()).collect::<Vec<_>>(), ["vision"]);
 
-    assert!(tenant_detail(&pool, &lead, "nlp").await.unwrap().is_none(), "foreign tenant is invisible");
-    let own = tenant_detail(&pool, &lead, "vision").await.unwrap().unwrap();
+    assert!(tenant_detail(&pool, &lead, "nlp", None).await.unwrap().is_none(), "foreign tenant is invisible");
+    let own = tenant_detail(&pool, &lead, "vision", None).await.unwrap().unwrap();
     assert!(own.findings.iter().all(|f| f.object_namespace.as_deref() == Some("vision-dev")));
     let history = score_history(&pool, &lead, Utc::now() - Duration::days(1)).await.unwrap();
     assert!(!history.is_empty());
@@ -117,14 +117,14 @@ async fn a_scoped_viewer_sees_only_its_tenants(pool: PgPool) {
 async fn tenant_detail_lists_namespaces_and_findings_most_severe_first(pool: PgPool) {
     write_collection(&pool, "prod", at(1), &assessment(50.0)).await.unwrap();
 
-    let detail = tenant_detail(&pool, &Scope::AllTenants, "nlp").await.unwrap().unwrap();
+    let detail = tenant_detail(&pool, &Scope::AllTenants, "nlp", None).await.unwrap().unwrap();
 
     assert_eq!(detail.namespaces.len(), 1);
     assert_eq!(detail.namespaces[0].findings, 2);
     assert_eq!(detail.findings[0].severity, "critical");
     assert_eq!(detail.findings[0].controls, ["pss:privileged", "cis:5.2.2"]);
     assert_eq!(detail.findings[0].evidence, ["spec.template.spec.containers[0].securityContext.privileged"]);
-    assert!(tenant_detail(&pool, &Scope::AllTenants, "nobody").await.unwrap().is_none());
+    assert!(tenant_detail(&pool, &Scope::AllTenants, "nobody", None).await.unwrap().is_none());
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -138,6 +138,6 @@ async fn a_failed_write_stores_nothing_and_a_failure_keeps_earlier_data(pool: Pg
 
     let (collections,): (i64,) = sqlx::query_as("select count(*) from collection").fetch_one(&pool).await.unwrap();
     assert_eq!(collections, 1, "the failed collection left no row");
-    let rows = tenant_overview(&pool, &Scope::AllTenants).await.unwrap();
+    let rows = tenant_overview(&pool, &Scope::AllTenants, None).await.unwrap();
     assert_eq!(rows.iter().find(|r| r.tenant == "nlp").unwrap().score, 50.0);
 }

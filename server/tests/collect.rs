@@ -25,12 +25,16 @@ async fn count(pool: &PgPool, sql: &'static str, id: i64) -> i64 {
 }
 
 async fn rule_hits(pool: &PgPool, id: i64, rule: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("select count(*) from finding where collection_id = $1 and rule_id = $2")
-        .bind(id)
-        .bind(rule)
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let (n,): (i64,) = sqlx::query_as(
+        "select count(*) from finding_state
+         where cluster_id = (select cluster_id from collection where collection_id = $1)
+           and resolved_at is null and rule_id = $2",
+    )
+    .bind(id)
+    .bind(rule)
+    .fetch_one(pool)
+    .await
+    .unwrap();
     n
 }
 
@@ -70,8 +74,13 @@ async fn the_api_path_and_the_in_memory_path_assess_the_same_cluster_identically
     let inventory = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
     let in_memory = domain::assess(&inventory, &RuleSettings::default(), vec![]);
 
-    let stored = count(&pool, "select count(*) from finding where collection_id = $1", id).await;
-    assert_eq!(stored as usize, in_memory.findings.len());
+    let stored = count(&pool, "select count(*) from finding_state where cluster_id = (select cluster_id from collection where collection_id = $1) and resolved_at is null", id).await;
+    let distinct: std::collections::HashSet<_> = in_memory
+        .findings
+        .iter()
+        .map(|f| (&f.item.rule, &f.item.object, &f.item.container, &f.item.evidence))
+        .collect();
+    assert_eq!(stored as usize, distinct.len());
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -98,8 +107,9 @@ async fn no_secret_or_plain_text_password_value_is_stored(pool: PgPool) {
     let id = collect_once(&pool, &target).await.unwrap();
 
     let (hits,): (i64,) = sqlx::query_as(
-        "select count(*) from finding where collection_id = $1
-           and (message like '%s1mulated-Plaintext-pw%' or object_name like '%s1mulated-Plaintext-pw%')",
+        "select count(*) from finding_state where cluster_id = (select cluster_id from collection where collection_id = $1)
+           and (message like '%s1mulated-Plaintext-pw%' or object_name like '%s1mulated-Plaintext-pw%'
+                or array_to_string(evidence, ' ') like '%s1mulated-Plaintext-pw%')",
     )
     .bind(id)
     .fetch_one(&pool)
@@ -119,7 +129,7 @@ async fn a_later_cycle_replaces_the_current_view_and_keeps_history(pool: PgPool)
     let second = collect_once(&pool, &target).await.unwrap();
 
     assert!(second > first);
-    let overview = db::query::tenant_overview(&pool, &Scope::AllTenants).await.unwrap();
+    let overview = db::query::tenant_overview(&pool, &Scope::AllTenants, None).await.unwrap();
     let (latest,): (chrono::DateTime<chrono::Utc>,) =
         sqlx::query_as("select finished_at from collection where collection_id = $1")
             .bind(second)
@@ -148,7 +158,7 @@ async fn an_unreachable_cluster_fails_clearly_and_loses_nothing_stored(pool: PgP
     let (last_error,): (Option<String>,) =
         sqlx::query_as("select last_error from cluster where name = 'down'").fetch_one(&pool).await.unwrap();
     assert!(last_error.is_some());
-    assert!(!db::query::tenant_overview(&pool, &Scope::AllTenants).await.unwrap().is_empty());
+    assert!(!db::query::tenant_overview(&pool, &Scope::AllTenants, None).await.unwrap().is_empty());
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

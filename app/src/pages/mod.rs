@@ -15,3 +15,13 @@ pub fn LoadError(error: String) -> impl IntoView {
     }
     view! { <p class="error" role="alert">{error}</p> }
 }
+
+/// The message shown for a malformed request (a bad `?at=`), with status 400.
+#[component]
+pub fn BadRequest(error: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::BAD_REQUEST);
+    }
+    view! { <p class="error" role="alert">{error}</p> }
+}

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::LoadError;
+use super::{BadRequest, LoadError};
 use crate::api::{OverviewData, overview};
+use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{percent, score, timestamp};
 use crate::components::severity::SeverityCount;
 use crate::components::sparkline::Sparkline;
@@ -19,8 +20,16 @@ pub fn OverviewPage() -> impl IntoView {
         <h1>"Tenants"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
-                match overview().await {
-                    Ok(data) => view! { <OverviewTable data /> }.into_any(),
+                let at = match requested_instant() {
+                    Ok(at) => at,
+                    Err(error) => return view! { <BadRequest error /> }.into_any(),
+                };
+                match overview(at).await {
+                    Ok(data) => view! {
+                        <AsOfBanner at now_href="/".to_string() />
+                        <OverviewTable data at />
+                    }
+                    .into_any(),
                     Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
                 }
             })}
@@ -29,7 +38,7 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn OverviewTable(data: OverviewData) -> impl IntoView {
+fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
     let Some(last) = data.last_collection_at else {
         return view! {
             <p class="empty">"No collection has finished yet. The first one appears here when it does."</p>
@@ -45,7 +54,12 @@ fn OverviewTable(data: OverviewData) -> impl IntoView {
         .into_iter()
         .map(|t| {
             let trend = history.remove(&t.tenant).unwrap_or_default();
-            let href = format!("/tenants/{}", t.tenant);
+            let href = match at {
+                Some(at) => {
+                    format!("/tenants/{}?at={}", t.tenant, at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                }
+                None => format!("/tenants/{}", t.tenant),
+            };
             let label = format!("{} risk score, last 14 days", t.tenant);
             let key = t.tenant.clone();
             view! {

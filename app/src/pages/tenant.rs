@@ -1,13 +1,14 @@
 //! `/tenants/:tenant`: one tenant's namespaces and open findings.
 
-use db::query::TenantDetail;
+use db::query::{MttrRow, ResolvedRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::LoadError;
 use super::not_found::NotFound;
-use crate::api::tenant;
+use super::{BadRequest, LoadError};
+use crate::api::{TenantData, tenant};
+use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{percent, score, timestamp};
 use crate::components::severity::{SeverityBadge, SeverityCount};
 
@@ -20,8 +21,17 @@ pub fn TenantPage() -> impl IntoView {
             {
                 let name = name.clone();
                 Suspend::new(async move {
-                    match tenant(name).await {
-                        Ok(Some(detail)) => view! { <TenantView detail /> }.into_any(),
+                    let at = match requested_instant() {
+                        Ok(at) => at,
+                        Err(error) => return view! { <BadRequest error /> }.into_any(),
+                    };
+                    let now_href = format!("/tenants/{name}");
+                    match tenant(name, at).await {
+                        Ok(Some(data)) => view! {
+                            <AsOfBanner at now_href />
+                            <TenantView data />
+                        }
+                        .into_any(),
                         Ok(None) => view! { <NotFound /> }.into_any(),
                         Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
                     }
@@ -32,7 +42,8 @@ pub fn TenantPage() -> impl IntoView {
 }
 
 #[component]
-fn TenantView(detail: TenantDetail) -> impl IntoView {
+fn TenantView(data: TenantData) -> impl IntoView {
+    let TenantData { detail, resolved, mttr } = data;
     let s = detail.summary;
     let namespaces = detail
         .namespaces
@@ -75,6 +86,7 @@ fn TenantView(detail: TenantDetail) -> impl IntoView {
                         </ul>
                     </td>
                     <td class="controls">{f.controls.join(" ")}</td>
+                    <td><time>{timestamp(f.first_seen)}</time>{(f.reopen_count > 0).then(|| format!(" (reopened {}×)", f.reopen_count))}</td>
                 </tr>
             }
         })
@@ -121,9 +133,73 @@ fn TenantView(detail: TenantDetail) -> impl IntoView {
                     <th>"Container"</th>
                     <th>"Finding"</th>
                     <th>"Controls"</th>
+                    <th>"First seen"</th>
                 </tr>
             </thead>
             <tbody>{findings}</tbody>
         </table>
+        <RecentlyResolved rows=resolved />
+        <Remediation rows=mttr />
     }
+}
+
+#[component]
+fn RecentlyResolved(rows: Vec<ResolvedRow>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <h2>"Recently resolved"</h2><p class="empty">"Nothing resolved in the last 30 days."</p> }
+            .into_any();
+    }
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let object = match &r.object_namespace {
+                Some(ns) => format!("{}/{}/{}", r.object_kind, ns, r.object_name),
+                None => format!("{}/{}", r.object_kind, r.object_name),
+            };
+            view! {
+                <tr>
+                    <td><SeverityBadge severity=r.severity /></td>
+                    <td><code>{r.rule_id}</code></td>
+                    <td class="object">{object}</td>
+                    <td><time>{timestamp(r.first_seen)}</time></td>
+                    <td><time>{timestamp(r.resolved_at)}</time></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"Recently resolved"</h2>
+        <table class="data resolved">
+            <thead><tr><th>"Severity"</th><th>"Rule"</th><th>"Object"</th><th>"First seen"</th><th>"Resolved"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn Remediation(rows: Vec<MttrRow>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <h2>"Mean time to remediate"</h2><p class="empty">"No finding was resolved in the last 90 days."</p> }.into_any();
+    }
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <td><SeverityBadge severity=r.severity /></td>
+                    <td class="num">{r.resolved}</td>
+                    <td class="num">{format!("{:.1} h", r.mean_hours)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"Mean time to remediate (90 days)"</h2>
+        <table class="data mttr">
+            <thead><tr><th>"Severity"</th><th class="num">"Resolved"</th><th class="num">"Mean time"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }

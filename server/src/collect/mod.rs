@@ -56,12 +56,16 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let gpus = gpu::read_dcgm_exporters(&client, &inventory).await;
     let assessment = domain::assess(&inventory, &target.rules, gpus);
     let times = CollectionTimes { started_at, finished_at: Utc::now() };
-    let id = write_collection(pool, &target.name, times, &assessment).await?;
+    let stored = write_collection(pool, &target.name, times, &assessment).await?;
+    let changes = stored.changes;
     tracing::info!(
-        collection = id,
+        collection = stored.collection_id,
         objects = assessment.object_count,
         findings = assessment.findings.len(),
+        opened = changes.opened,
+        reopened = changes.reopened,
+        resolved = changes.resolved,
         "collection stored"
     );
-    Ok(id)
+    Ok(stored.collection_id)
 }

@@ -1,0 +1,30 @@
+//! The `?at=` query parameter: pages show the present, or any past instant from the history.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The instant the page shows: `None` for now, or the parsed `?at=` (RFC 3339).
+/// An unparseable value is an error naming it.
+pub fn requested_instant() -> Result<Option<DateTime<Utc>>, String> {
+    match use_query_map().get_untracked().get("at") {
+        None => Ok(None),
+        Some(text) if text.is_empty() => Ok(None),
+        Some(text) => DateTime::parse_from_rfc3339(&text)
+            .map(|at| Some(at.with_timezone(&Utc)))
+            .map_err(|_| format!("?at={text} is not a time; use RFC 3339, e.g. ?at=2026-10-01T00:00:00Z")),
+    }
+}
+
+/// A banner saying which past instant the page shows, with a link back to now.
+#[component]
+pub fn AsOfBanner(at: Option<DateTime<Utc>>, now_href: String) -> impl IntoView {
+    at.map(|at| {
+        view! {
+            <p class="as-of" role="status">
+                "Showing the state as of " <time>{super::format::timestamp(at)}</time> ". "
+                <a href=now_href>"Back to now"</a>
+            </p>
+        }
+    })
+}

@@ -1,0 +1,103 @@
+//! History: score trends, recently resolved findings, and mean time to remediate.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::{Result, Scope};
+
+/// One point of a tenant's score history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ScorePoint {
+    pub tenant: String,
+    pub at: DateTime<Utc>,
+    pub score: f64,
+}
+
+/// Hourly risk scores of every tenant in scope since `since`, oldest first.
+#[tracing::instrument(skip_all, err)]
+pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<Vec<ScorePoint>> {
+    let rows = sqlx::query_as::<_, ScorePoint>(
+        "select s.tenant, date_trunc('hour', c.started_at) as at, avg(s.score) as score
+         from tenant_score s join collection c using (collection_id)
+         where c.started_at >= $2 and ($1::text[] is null or s.tenant = any($1))
+         group by s.tenant, date_trunc('hour', c.started_at)
+         order by s.tenant, at",
+    )
+    .bind(scope.tenant_filter())
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// A finding resolved recently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ResolvedRow {
+    pub finding_id: i64,
+    pub tenant: String,
+    pub rule_id: String,
+    pub severity: String,
+    pub object_kind: String,
+    pub object_namespace: Option<String>,
+    pub object_name: String,
+    pub first_seen: DateTime<Utc>,
+    pub resolved_at: DateTime<Utc>,
+}
+
+/// Findings of the tenants in scope resolved since `since`, most recent first.
+#[tracing::instrument(skip_all, err)]
+pub async fn recently_resolved(
+    pool: &PgPool,
+    scope: &Scope,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ResolvedRow>> {
+    let rows = sqlx::query_as::<_, ResolvedRow>(
+        "select finding_id, tenant, rule_id, severity, object_kind, object_namespace, object_name, first_seen, resolved_at
+         from finding_state
+         where resolved_at >= $2 and ($1::text[] is null or tenant = any($1))
+         order by resolved_at desc, finding_id
+         limit $3",
+    )
+    .bind(scope.tenant_filter())
+    .bind(since)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// Mean time to remediate one tenant's findings of one severity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct MttrRow {
+    pub tenant: String,
+    pub severity: String,
+    /// Resolutions counted.
+    pub resolved: i64,
+    pub mean_hours: f64,
+}
+
+/// Mean time from opening (or reopening) to resolution, per tenant and severity, over the
+/// resolutions since `since`. Each reopen cycle counts as its own remediation.
+#[tracing::instrument(skip_all, err)]
+pub async fn mttr(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<Vec<MttrRow>> {
+    let rows = sqlx::query_as::<_, MttrRow>(
+        "with cycles as (
+             select s.tenant, s.severity, e.kind, e.at,
+                    lag(e.at) over (partition by e.finding_id order by e.at) as opened_at
+             from finding_event e join finding_state s using (finding_id)
+             where $1::text[] is null or s.tenant = any($1))
+         select tenant, severity, count(*) as resolved,
+                avg(extract(epoch from at - opened_at) / 3600)::float8 as mean_hours
+         from cycles
+         where kind = 'resolved' and at >= $2 and opened_at is not null
+         group by tenant, severity
+         order by tenant, array_position(array['critical','high','medium','low','info'], severity)",
+    )
+    .bind(scope.tenant_filter())
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}

@@ -1,0 +1,36 @@
+//! Read models for pages and reports. Every function takes the viewer's [`Scope`]; rows of
+//! tenants outside it are filtered in SQL, so they never leave the database.
+//!
+//! Every read model answers "now" or, given `at`, any past instant from the history: the
+//! latest collection of each cluster started at or before `at`, and the findings open then.
+//! Parameters are always `$1` = the scope's tenant filter and `$2` = `at` (null for now).
+
+mod history;
+mod overview;
+mod tenant;
+
+pub use history::{MttrRow, ResolvedRow, ScorePoint, mttr, recently_resolved, score_history};
+pub use overview::{TenantOverview, last_collection_at, tenant_overview};
+pub use tenant::{FindingRow, NamespaceRow, TenantDetail, tenant_detail};
+
+/// Prefixes a query with two CTEs: `latest`, the latest collection of every cluster as of
+/// `$2`, and `open_finding`, the findings open as of `$2` in tenants the scope `$1` allows.
+macro_rules! as_of {
+    ($rest:literal) => {
+        concat!(
+            "with latest as (
+                select distinct on (cluster_id) collection_id, cluster_id, finished_at
+                from collection where $2::timestamptz is null or started_at <= $2
+                order by cluster_id, started_at desc),
+            open_finding as (
+                select s.* from finding_state s
+                where ($1::text[] is null or s.tenant = any($1))
+                  and case when $2::timestamptz is null then s.resolved_at is null
+                           else (select e.kind from finding_event e
+                                 where e.finding_id = s.finding_id and e.at <= $2
+                                 order by e.at desc limit 1) in ('opened', 'reopened') end)",
+            $rest
+        )
+    };
+}
+pub(crate) use as_of;

@@ -1,0 +1,85 @@
+//! The overview: every tenant in scope with its posture, riskiest first.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use super::as_of;
+use crate::{Result, Scope};
+
+/// One tenant's row on the overview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TenantOverview {
+    pub tenant: String,
+    /// Risk score 0–100 (workload-weighted across clusters), higher is riskier.
+    pub score: f64,
+    pub workloads: i64,
+    pub critical: i64,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+    pub unhealthy_pods: i64,
+    /// The smallest remaining share of any quota resource, in percent; `None` without quotas.
+    pub tightest_quota_headroom_pct: Option<f64>,
+    /// Mean utilisation over the tenant's GPUs; `None` when it has no GPU pods.
+    pub mean_gpu_utilisation_pct: Option<f64>,
+    pub last_collected_at: DateTime<Utc>,
+}
+
+/// The posture of every tenant in scope, now or as of `at`, riskiest first.
+#[tracing::instrument(skip_all, err)]
+pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<Utc>>) -> Result<Vec<TenantOverview>> {
+    let sql = as_of!(
+        ",
+        scores as (
+            select s.tenant,
+                   sum(s.score * greatest(s.workloads, 1)) / sum(greatest(s.workloads, 1)) as score,
+                   sum(s.workloads)::int8 as workloads, max(l.finished_at) as last_collected_at
+            from tenant_score s join latest l using (collection_id)
+            where $1::text[] is null or s.tenant = any($1)
+            group by s.tenant),
+        counts as (
+            select f.tenant,
+                   count(*) filter (where f.severity = 'critical') as critical,
+                   count(*) filter (where f.severity = 'high') as high,
+                   count(*) filter (where f.severity = 'medium') as medium,
+                   count(*) filter (where f.severity = 'low') as low
+            from open_finding f join latest l using (cluster_id)
+            group by f.tenant),
+        health as (
+            select tenant, sum(pending + failed + crash_looping)::int8 as unhealthy_pods
+            from namespace_state join latest using (collection_id)
+            where $1::text[] is null or tenant = any($1)
+            group by tenant),
+        quota as (
+            select tenant, min(greatest(0, 100 * (1 - used / hard))) as headroom
+            from quota_usage join latest using (collection_id)
+            where hard > 0 and ($1::text[] is null or tenant = any($1))
+            group by tenant),
+        gpu as (
+            select tenant, avg(utilisation_pct) as utilisation
+            from gpu_sample join latest using (collection_id)
+            where $1::text[] is null or tenant = any($1)
+            group by tenant)
+        select s.tenant, round(s.score::numeric, 1)::float8 as score, s.workloads,
+               coalesce(c.critical, 0) as critical, coalesce(c.high, 0) as high,
+               coalesce(c.medium, 0) as medium, coalesce(c.low, 0) as low,
+               coalesce(h.unhealthy_pods, 0) as unhealthy_pods,
+               q.headroom as tightest_quota_headroom_pct,
+               g.utilisation as mean_gpu_utilisation_pct,
+               s.last_collected_at
+        from scores s
+        left join counts c using (tenant) left join health h using (tenant)
+        left join quota q using (tenant) left join gpu g using (tenant)
+        order by s.score desc, s.tenant"
+    );
+    let rows = sqlx::query_as::<_, TenantOverview>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?;
+    Ok(rows)
+}
+
+/// When the newest collection of any cluster finished, if any has.
+pub async fn last_collection_at(pool: &PgPool) -> Result<Option<DateTime<Utc>>> {
+    let (at,): (Option<DateTime<Utc>>,) =
+        sqlx::query_as("select max(finished_at) from collection").fetch_one(pool).await?;
+    Ok(at)
+}

@@ -1,0 +1,89 @@
+//! The tenant page: its summary, namespaces and open findings.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use super::{TenantOverview, as_of, tenant_overview};
+use crate::{Result, Scope};
+
+/// One namespace of a tenant, as of its cluster's latest collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct NamespaceRow {
+    pub namespace: String,
+    pub workloads: i32,
+    pub pods: i32,
+    pub unhealthy_pods: i32,
+    pub restarts: i32,
+    pub oom_killed: i32,
+    pub findings: i64,
+    pub tightest_quota_headroom_pct: Option<f64>,
+}
+
+/// An open finding as the tenant page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct FindingRow {
+    pub finding_id: i64,
+    pub rule_id: String,
+    pub severity: String,
+    pub object_kind: String,
+    pub object_namespace: Option<String>,
+    pub object_name: String,
+    pub container: Option<String>,
+    pub message: String,
+    pub controls: Vec<String>,
+    /// The offending field paths.
+    pub evidence: Vec<String>,
+    pub first_seen: DateTime<Utc>,
+    pub reopen_count: i32,
+}
+
+/// Everything the tenant page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantDetail {
+    pub summary: TenantOverview,
+    pub namespaces: Vec<NamespaceRow>,
+    pub findings: Vec<FindingRow>,
+}
+
+/// A tenant's summary, namespaces and open findings, now or as of `at`; `None` when the
+/// tenant is unknown or outside the viewer's scope (the two are indistinguishable on purpose).
+#[tracing::instrument(skip_all, fields(tenant = tenant), err)]
+pub async fn tenant_detail(
+    pool: &PgPool,
+    scope: &Scope,
+    tenant: &str,
+    at: Option<DateTime<Utc>>,
+) -> Result<Option<TenantDetail>> {
+    let scope = scope.narrowed_to(tenant);
+    let Some(summary) = tenant_overview(pool, &scope, at).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let filter = scope.tenant_filter();
+    let namespaces_sql = as_of!(
+        "
+        select n.namespace, n.workloads, n.pods, n.pending + n.failed + n.crash_looping as unhealthy_pods,
+               n.restarts, n.oom_killed,
+               (select count(*) from open_finding f
+                 where f.cluster_id = l.cluster_id
+                   and (f.object_namespace = n.namespace
+                        or (f.object_kind = 'Namespace' and f.object_name = n.namespace))) as findings,
+               (select min(greatest(0, 100 * (1 - q.used / q.hard))) from quota_usage q
+                 where q.collection_id = n.collection_id and q.namespace = n.namespace
+                   and q.hard > 0) as tightest_quota_headroom_pct
+        from namespace_state n join latest l using (collection_id)
+        where n.tenant = any($1)
+        order by n.namespace"
+    );
+    let namespaces = sqlx::query_as::<_, NamespaceRow>(namespaces_sql).bind(&filter).bind(at).fetch_all(pool).await?;
+    let findings_sql = as_of!(
+        "
+        select f.finding_id, f.rule_id, f.severity, f.object_kind, f.object_namespace, f.object_name, f.container,
+               f.message, f.controls, f.evidence, f.first_seen, f.reopen_count
+        from open_finding f join latest l using (cluster_id)
+        order by array_position(array['critical','high','medium','low','info'], f.severity),
+                 f.object_namespace nulls first, f.object_kind, f.object_name, f.rule_id, f.container"
+    );
+    let findings = sqlx::query_as::<_, FindingRow>(findings_sql).bind(&filter).bind(at).fetch_all(pool).await?;
+    Ok(Some(TenantDetail { summary, namespaces, findings }))
+}
