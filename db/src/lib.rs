@@ -2,6 +2,7 @@
 //! per transaction, [`query`] reads the models pages and reports show, always through the
 //! viewer's [`Scope`].
 
+pub mod exceptions;
 pub mod lifecycle;
 pub mod query;
 pub mod scope;
@@ -20,6 +21,10 @@ pub enum Error {
     Sql(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
     #[error("a count in the assessment does not fit the database column: {0}")]
     TooLarge(String),
     #[error("collection of cluster {cluster:?} started at {started_at} is not newer than its latest ({latest})")]

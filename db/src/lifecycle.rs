@@ -15,7 +15,8 @@ pub struct FindingChanges {
     pub opened: u64,
     pub reopened: u64,
     pub resolved: u64,
-    /// Still-open findings whose severity, message, tenant or controls changed.
+    /// Still-open findings whose severity, message, tenant, controls, score contribution or
+    /// exception changed.
     pub updated: u64,
 }
 
@@ -39,7 +40,8 @@ pub(crate) async fn apply_findings(
         "with reopened as (
              update finding_state s
              set resolved_at = null, last_seen = null, reopen_count = s.reopen_count + 1, tenant = cf.tenant,
-                 severity = cf.severity, message = cf.message, controls = cf.controls
+                 severity = cf.severity, message = cf.message, controls = cf.controls,
+                 contribution = cf.contribution, exception_id = cf.exception_id
              from current_finding cf
              where s.cluster_id = $1 and s.fingerprint = cf.fingerprint and s.resolved_at is not null
              returning s.finding_id)
@@ -55,9 +57,11 @@ pub(crate) async fn apply_findings(
     let opened = sqlx::query(
         "with opened as (
              insert into finding_state (cluster_id, fingerprint, tenant, rule_id, severity, object_kind,
-                 object_namespace, object_name, container, message, controls, evidence, first_seen)
+                 object_namespace, object_name, container, message, controls, evidence, first_seen,
+                 contribution, exception_id)
              select $1, cf.fingerprint, cf.tenant, cf.rule_id, cf.severity, cf.object_kind, cf.object_namespace,
-                    cf.object_name, cf.container, cf.message, cf.controls, cf.evidence, $3
+                    cf.object_name, cf.container, cf.message, cf.controls, cf.evidence, $3,
+                    cf.contribution, cf.exception_id
              from current_finding cf
              where not exists (select 1 from finding_state s where s.cluster_id = $1 and s.fingerprint = cf.fingerprint)
              returning finding_id)
@@ -72,10 +76,12 @@ pub(crate) async fn apply_findings(
     .rows_affected();
     let updated = sqlx::query(
         "update finding_state s
-         set tenant = cf.tenant, severity = cf.severity, message = cf.message, controls = cf.controls
+         set tenant = cf.tenant, severity = cf.severity, message = cf.message, controls = cf.controls,
+             contribution = cf.contribution, exception_id = cf.exception_id
          from current_finding cf
          where s.cluster_id = $1 and s.fingerprint = cf.fingerprint and s.resolved_at is null
-           and (s.tenant, s.severity, s.message, s.controls) is distinct from (cf.tenant, cf.severity, cf.message, cf.controls)",
+           and (s.tenant, s.severity, s.message, s.controls, s.contribution, s.exception_id)
+               is distinct from (cf.tenant, cf.severity, cf.message, cf.controls, cf.contribution, cf.exception_id)",
     )
     .bind(target.cluster_id)
     .execute(&mut **tx)
@@ -106,7 +112,8 @@ async fn load_current(tx: &mut Transaction<'_, Postgres>, a: &Assessment) -> Res
         "create temp table current_finding (
              fingerprint text primary key, tenant text not null, rule_id text not null, severity text not null,
              object_kind text not null, object_namespace text, object_name text not null, container text,
-             message text not null, controls text[] not null, evidence text[] not null) on commit drop",
+             message text not null, controls text[] not null, evidence text[] not null,
+             contribution double precision not null, exception_id bigint) on commit drop",
     )
     .execute(&mut **tx)
     .await?;
@@ -116,9 +123,10 @@ async fn load_current(tx: &mut Transaction<'_, Postgres>, a: &Assessment) -> Res
     sqlx::query(
         "insert into current_finding
          select finding_fingerprint(r, k, ns, n, c, string_to_array(ev, E'\\n')), t, r, s, k, ns, n, c, m,
-                string_to_array(ctl, ','), string_to_array(ev, E'\\n')
-         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                     $7::text[], $8::text[], $9::text[], $10::text[]) as u(t, r, s, k, ns, n, c, m, ctl, ev)
+                string_to_array(ctl, ','), string_to_array(ev, E'\\n'), contrib, exc
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::text[], $10::text[], $11::float8[], $12::int8[])
+              as u(t, r, s, k, ns, n, c, m, ctl, ev, contrib, exc)
          on conflict (fingerprint) do nothing",
     )
     .bind(f.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
@@ -131,6 +139,8 @@ async fn load_current(tx: &mut Transaction<'_, Postgres>, a: &Assessment) -> Res
     .bind(f.iter().map(|x| x.item.message.clone()).collect::<Vec<_>>())
     .bind(f.iter().map(|x| x.item.controls.join(",")).collect::<Vec<_>>())
     .bind(f.iter().map(|x| x.item.evidence.join("\n")).collect::<Vec<_>>())
+    .bind(f.iter().map(|x| x.contribution).collect::<Vec<_>>())
+    .bind(f.iter().map(|x| x.exception).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -63,6 +63,7 @@ pub async fn write_collection(
     insert_gpus(&mut tx, collection_id, assessment).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;
     insert_not_assessable(&mut tx, collection_id, assessment).await?;
+    upsert_compliance(&mut tx, cluster_id, times.started_at, assessment).await?;
     sqlx::query("update cluster set last_error = null, last_error_at = null where cluster_id = $1")
         .bind(cluster_id)
         .execute(&mut *tx)
@@ -195,6 +196,33 @@ async fn insert_not_assessable(tx: &mut Transaction<'_, Postgres>, id: i64, a: &
     .bind(id)
     .bind(n.iter().map(|(rule, _)| rule.clone()).collect::<Vec<_>>())
     .bind(n.iter().map(|(_, why)| why.clone()).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Compliance is kept per day: the day's latest collection of the cluster decides it.
+async fn upsert_compliance(
+    tx: &mut Transaction<'_, Postgres>,
+    cluster_id: i64,
+    at: DateTime<Utc>,
+    a: &Assessment,
+) -> Result<()> {
+    let c = &a.compliance;
+    sqlx::query(
+        "insert into compliance_status (day, cluster_id, tenant, framework, control, status, findings)
+         select ($2::timestamptz at time zone 'UTC')::date, $1, * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[])
+         on conflict (day, cluster_id, tenant, framework, control)
+         do update set status = excluded.status, findings = excluded.findings
+         where (compliance_status.status, compliance_status.findings) is distinct from (excluded.status, excluded.findings)",
+    )
+    .bind(cluster_id)
+    .bind(at)
+    .bind(c.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.framework).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.control).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.status.as_str()).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| to_i32(x.findings, "control findings")).collect::<Result<Vec<_>>>()?)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -5,11 +5,12 @@ use chrono::{DateTime, Duration, Utc};
 use db::query::{mttr, recently_resolved, tenant_detail, tenant_overview};
 use db::store::{CollectionTimes, write_collection};
 use db::{PgPool, Scope};
-use domain::assessment::Tenanted;
-use domain::{Assessment, Finding, ObjectRef, Severity, TenantScore};
+use domain::{Assessment, Finding, ObjectRef, Severity, TenantFinding, TenantScore};
 
-fn finding(name: &str, rule: &str, severity: Severity) -> Tenanted<Finding> {
-    Tenanted {
+fn finding(name: &str, rule: &str, severity: Severity) -> TenantFinding {
+    TenantFinding {
+        contribution: 10.0,
+        exception: None,
         tenant: "nlp".into(),
         item: Finding {
             rule: rule.into(),
@@ -23,7 +24,7 @@ fn finding(name: &str, rule: &str, severity: Severity) -> Tenanted<Finding> {
     }
 }
 
-fn assessment(findings: Vec<Tenanted<Finding>>) -> Assessment {
+fn assessment(findings: Vec<TenantFinding>) -> Assessment {
     Assessment {
         scores: vec![TenantScore {
             tenant: "nlp".into(),

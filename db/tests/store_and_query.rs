@@ -8,10 +8,12 @@ use domain::assessment::Tenanted;
 use domain::gpu::GpuSample;
 use domain::health::PodHealth;
 use domain::quota::QuotaUsage;
-use domain::{Assessment, Finding, NamespaceSummary, ObjectRef, Severity, TenantScore};
+use domain::{Assessment, Finding, NamespaceSummary, ObjectRef, Severity, TenantFinding, TenantScore};
 
-fn finding(tenant: &str, ns: &str, rule: &str, severity: Severity) -> Tenanted<Finding> {
-    Tenanted {
+fn finding(tenant: &str, ns: &str, rule: &str, severity: Severity) -> TenantFinding {
+    TenantFinding {
+        contribution: 10.0,
+        exception: None,
         tenant: tenant.into(),
         item: Finding {
             rule: rule.into(),
@@ -69,6 +71,7 @@ fn assessment(nlp_score: f64) -> Assessment {
             TenantScore { tenant: "nlp".into(), score: nlp_score, workloads: 4, findings: 2 },
             TenantScore { tenant: "vision".into(), score: 20.0, workloads: 4, findings: 1 },
         ],
+        compliance: vec![],
         object_count: 42,
         not_assessable: vec![("cp.profiling".into(), "the kube-apiserver pod is not visible".into())],
     }

@@ -4,13 +4,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::compliance::{ControlResult, evaluate_compliance};
+use crate::exceptions::Exception;
+use crate::exposure::ExposureIndex;
 use crate::finding::Finding;
 use crate::gpu::GpuSample;
 use crate::health::{PodHealth, pod_health};
 use crate::inventory::Inventory;
 use crate::quota::{QuotaUsage, quota_usage};
 use crate::rules::{RuleSettings, evaluate_with};
-use crate::score::risk_score;
+use crate::score::{contribution, tenant_score};
 
 /// A value attributed to the tenant that owns it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,8 +22,16 @@ pub struct Tenanted<T> {
     pub item: T,
 }
 
-/// A finding with its tenant.
-pub type TenantFinding = Tenanted<Finding>;
+/// A finding with its tenant, its share of the tenant's score, and the exception that covers
+/// it, if any (an excepted finding contributes nothing while the exception is active).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenantFinding {
+    pub tenant: String,
+    pub item: Finding,
+    /// What this finding adds to the tenant's score before normalisation.
+    pub contribution: f64,
+    pub exception: Option<i64>,
+}
 
 /// One namespace's tenant, size and pod health.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,13 +59,16 @@ pub struct Assessment {
     pub quotas: Vec<Tenanted<QuotaUsage>>,
     pub gpus: Vec<Tenanted<GpuSample>>,
     pub scores: Vec<TenantScore>,
+    /// Every control's status for every tenant, excepted findings left out.
+    pub compliance: Vec<ControlResult>,
     pub object_count: usize,
     /// Rules that could not be assessed on this inventory, with why.
     pub not_assessable: Vec<(String, String)>,
 }
 
-/// Evaluates the rules over an inventory and attributes everything to tenants.
-pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>) -> Assessment {
+/// Evaluates the rules over an inventory, attributes everything to tenants, applies the active
+/// exceptions, and computes scores and compliance.
+pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, exceptions: &[Exception]) -> Assessment {
     let tenants = settings.tenant_mapping.resolve(&inv.namespaces);
     let evaluation = evaluate_with(inv, settings);
     let workloads = inv.workloads_per_namespace();
@@ -72,10 +86,17 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>) ->
         })
         .collect();
 
+    let exposure = ExposureIndex::new(inv);
     let findings: Vec<TenantFinding> = evaluation
         .findings
         .into_iter()
-        .map(|f| Tenanted { tenant: tenants.tenant(f.object.owning_namespace()), item: f })
+        .map(|f| {
+            let tenant = tenants.tenant(f.object.owning_namespace());
+            let exception = exceptions.iter().find(|e| e.covers(&tenant, &f)).map(|e| e.id);
+            let contribution =
+                if exception.is_some() { 0.0 } else { contribution(f.severity, &exposure.of(&f.object)) };
+            TenantFinding { tenant, item: f, contribution, exception }
+        })
         .collect();
     let quotas = quota_usage(inv)
         .into_iter()
@@ -83,14 +104,20 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>) ->
         .collect();
     let gpus = gpus.into_iter().map(|g| Tenanted { tenant: tenants.tenant(Some(&g.namespace)), item: g }).collect();
 
+    let not_assessable: Vec<(String, String)> =
+        evaluation.not_assessable.into_iter().map(|(id, why)| (id.to_string(), why)).collect();
+    let scores = tenant_scores(&namespaces, &findings);
+    let counted: Vec<TenantFinding> = findings.iter().filter(|f| f.exception.is_none()).cloned().collect();
+    let compliance = evaluate_compliance(scores.iter().map(|s| s.tenant.as_str()), &counted, &not_assessable);
     Assessment {
-        scores: tenant_scores(&namespaces, &findings),
+        scores,
+        compliance,
         findings,
         namespaces,
         quotas,
         gpus,
         object_count: inv.object_count(),
-        not_assessable: evaluation.not_assessable.into_iter().map(|(id, why)| (id.to_string(), why)).collect(),
+        not_assessable,
     }
 }
 
@@ -105,11 +132,12 @@ fn tenant_scores(namespaces: &[NamespaceSummary], findings: &[TenantFinding]) ->
     workloads
         .into_iter()
         .map(|(tenant, workloads)| {
-            let severities: Vec<_> = findings.iter().filter(|f| f.tenant == tenant).map(|f| f.item.severity).collect();
+            let counted: Vec<&TenantFinding> =
+                findings.iter().filter(|f| f.tenant == tenant && f.exception.is_none()).collect();
             TenantScore {
                 tenant: tenant.to_string(),
-                findings: u32::try_from(severities.len()).unwrap_or(u32::MAX),
-                score: risk_score(severities, workloads),
+                findings: u32::try_from(counted.len()).unwrap_or(u32::MAX),
+                score: tenant_score(counted.iter().map(|f| f.contribution), workloads),
                 workloads,
             }
         })
@@ -142,7 +170,7 @@ mod tests {
             ],
             ..Inventory::default()
         };
-        let a = assess(&inv, &RuleSettings::default(), vec![]);
+        let a = assess(&inv, &RuleSettings::default(), vec![], &[]);
         let nlp_rules: Vec<&str> =
             a.findings.iter().filter(|f| f.tenant == "nlp").map(|f| f.item.rule.as_str()).collect();
         assert!(nlp_rules.contains(&"network.namespace-without-policy"));

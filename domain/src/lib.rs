@@ -5,7 +5,10 @@
 //! formula is unit-testable with literals.
 
 pub mod assessment;
+pub mod compliance;
 pub mod containers;
+pub mod exceptions;
+pub mod exposure;
 pub mod finding;
 pub mod frameworks;
 pub mod gpu;
@@ -23,6 +26,7 @@ pub mod tenancy;
 pub mod trivy;
 
 pub use assessment::{Assessment, NamespaceSummary, TenantFinding, TenantScore, assess};
+pub use exceptions::Exception;
 pub use finding::{Finding, ObjectRef, Severity};
 pub use inventory::Inventory;
 pub use tenancy::TenantMapping;

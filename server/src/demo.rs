@@ -37,7 +37,7 @@ pub async fn backfill(pool: &db::PgPool, cluster: &SharedCluster, hours: u32) ->
             cluster.step();
             (inventory_of(&cluster)?, domain::gpu::parse_dcgm_metrics(&cluster.dcgm_metrics(None))?)
         };
-        let assessment = domain::assess(&inventory, &settings, gpus);
+        let assessment = domain::assess(&inventory, &settings, gpus, &[]);
         let started_at = now - chrono::Duration::hours(i64::from(hours - hour));
         let times = CollectionTimes { started_at, finished_at: started_at + chrono::Duration::seconds(3) };
         write_collection(pool, DEMO_CLUSTER, times, &assessment).await?;

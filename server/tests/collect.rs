@@ -72,7 +72,7 @@ async fn the_api_path_and_the_in_memory_path_assess_the_same_cluster_identically
     let id = collect_once(&pool, &target).await.unwrap();
 
     let inventory = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
-    let in_memory = domain::assess(&inventory, &RuleSettings::default(), vec![]);
+    let in_memory = domain::assess(&inventory, &RuleSettings::default(), vec![], &[]);
 
     let stored = count(&pool, "select count(*) from finding_state where cluster_id = (select cluster_id from collection where collection_id = $1) and resolved_at is null", id).await;
     let distinct: std::collections::HashSet<_> = in_memory

@@ -5,10 +5,14 @@
 //! latest collection of each cluster started at or before `at`, and the findings open then.
 //! Parameters are always `$1` = the scope's tenant filter and `$2` = `at` (null for now).
 
+mod compliance;
+mod explain;
 mod history;
 mod overview;
 mod tenant;
 
+pub use compliance::{ComplianceRow, compliance_summary};
+pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};
 pub use history::{MttrRow, ResolvedRow, ScorePoint, mttr, recently_resolved, score_history};
 pub use overview::{TenantOverview, last_collection_at, tenant_overview};
 pub use tenant::{FindingRow, NamespaceRow, TenantDetail, tenant_detail};

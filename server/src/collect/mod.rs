@@ -54,7 +54,8 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let client = kubernetes::client(target).await?;
     let inventory = kubernetes::read_inventory(&client).await?;
     let gpus = gpu::read_dcgm_exporters(&client, &inventory).await;
-    let assessment = domain::assess(&inventory, &target.rules, gpus);
+    let exceptions = db::exceptions::active(pool, started_at).await?;
+    let assessment = domain::assess(&inventory, &target.rules, gpus, &exceptions);
     let times = CollectionTimes { started_at, finished_at: Utc::now() };
     let stored = write_collection(pool, &target.name, times, &assessment).await?;
     let changes = stored.changes;

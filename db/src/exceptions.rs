@@ -1,0 +1,169 @@
+//! Exceptions (risk acceptances): requested with a justification and an expiry, approved by
+//! someone else, revoked at any time. Every change is recorded in the audit log with its
+//! before and after, in the same transaction.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::{Error, Result, Scope};
+
+/// What a requester asks to accept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExceptionRequest {
+    pub rule_id: String,
+    pub tenant: String,
+    pub namespace: Option<String>,
+    pub object_kind: Option<String>,
+    pub object_name: Option<String>,
+    pub justification: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An exception as stored, with its state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ExceptionRow {
+    pub exception_id: i64,
+    pub rule_id: String,
+    pub tenant: String,
+    pub namespace: Option<String>,
+    pub object_kind: Option<String>,
+    pub object_name: Option<String>,
+    pub justification: String,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "exception_id, rule_id, tenant, namespace, object_kind, object_name, justification, requested_by,
+     requested_at, approved_by, approved_at, revoked_by, revoked_at, expires_at";
+
+async fn audit(
+    tx: &mut Transaction<'_, Postgres>,
+    actor: &str,
+    action: &str,
+    id: i64,
+    before: Option<&ExceptionRow>,
+    after: Option<&ExceptionRow>,
+) -> Result<()> {
+    sqlx::query("insert into audit_event (actor, action, subject, before, after) values ($1, $2, $3, $4, $5)")
+        .bind(actor)
+        .bind(action)
+        .bind(format!("exception/{id}"))
+        .bind(before.map(|b| sqlx::types::Json(b.clone())))
+        .bind(after.map(|a| sqlx::types::Json(a.clone())))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn fetch(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<ExceptionRow> {
+    let sql = format!("select {COLUMNS} from exception where exception_id = $1 for update");
+    sqlx::query_as::<_, ExceptionRow>(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(Error::NotFound(format!("exception {id}")))
+}
+
+/// Records a request; it takes effect only once approved.
+pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) -> Result<i64> {
+    if r.justification.trim().len() < 10 {
+        return Err(Error::Invalid("a justification of at least 10 characters is required".into()));
+    }
+    if r.expires_at <= Utc::now() {
+        return Err(Error::Invalid("the expiry must be in the future".into()));
+    }
+    let mut tx = pool.begin().await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into exception (rule_id, tenant, namespace, object_kind, object_name, justification, requested_by, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning exception_id",
+    )
+    .bind(&r.rule_id)
+    .bind(&r.tenant)
+    .bind(&r.namespace)
+    .bind(&r.object_kind)
+    .bind(&r.object_name)
+    .bind(&r.justification)
+    .bind(requested_by)
+    .bind(r.expires_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    let after = fetch(&mut tx, id).await?;
+    audit(&mut tx, requested_by, "exception.requested", id, None, Some(&after)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Approves a pending request; the requester cannot approve their own.
+pub async fn approve(pool: &PgPool, id: i64, approver: &str) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let before = fetch(&mut tx, id).await?;
+    if before.requested_by == approver {
+        return Err(Error::Invalid("an exception must be approved by someone other than its requester".into()));
+    }
+    if before.approved_at.is_some() || before.revoked_at.is_some() {
+        return Err(Error::Invalid(format!("exception {id} is not pending")));
+    }
+    sqlx::query("update exception set approved_by = $2, approved_at = now() where exception_id = $1")
+        .bind(id)
+        .bind(approver)
+        .execute(&mut *tx)
+        .await?;
+    let after = fetch(&mut tx, id).await?;
+    audit(&mut tx, approver, "exception.approved", id, Some(&before), Some(&after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Revokes an exception; its findings count again from the next collection on.
+pub async fn revoke(pool: &PgPool, id: i64, actor: &str) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let before = fetch(&mut tx, id).await?;
+    if before.revoked_at.is_some() {
+        return Err(Error::Invalid(format!("exception {id} is already revoked")));
+    }
+    sqlx::query("update exception set revoked_by = $2, revoked_at = now() where exception_id = $1")
+        .bind(id)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+    let after = fetch(&mut tx, id).await?;
+    audit(&mut tx, actor, "exception.revoked", id, Some(&before), Some(&after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The exceptions in force at `at`: approved, not revoked, not expired.
+pub async fn active(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<domain::Exception>> {
+    let rows: Vec<(i64, String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "select exception_id, rule_id, tenant, namespace, object_kind, object_name from exception
+         where approved_at <= $1 and (revoked_at is null or revoked_at > $1) and expires_at > $1",
+    )
+    .bind(at)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, rule, tenant, namespace, object_kind, object_name)| domain::Exception {
+            id,
+            rule,
+            tenant,
+            namespace,
+            object_kind,
+            object_name,
+        })
+        .collect())
+}
+
+/// Every exception of the tenants in scope, newest first.
+pub async fn list(pool: &PgPool, scope: &Scope) -> Result<Vec<ExceptionRow>> {
+    let sql = format!(
+        "select {COLUMNS} from exception where $1::text[] is null or tenant = any($1) order by requested_at desc"
+    );
+    Ok(sqlx::query_as::<_, ExceptionRow>(sqlx::AssertSqlSafe(sql)).bind(scope.tenant_filter()).fetch_all(pool).await?)
+}

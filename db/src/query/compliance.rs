@@ -1,0 +1,57 @@
+//! Compliance per tenant and framework, from the daily control statuses.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use super::as_of;
+use crate::{Result, Scope};
+
+/// One tenant's standing against one framework.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ComplianceRow {
+    pub tenant: String,
+    pub framework: String,
+    pub passed: i64,
+    pub failed: i64,
+    pub partial: i64,
+    pub manual: i64,
+    pub not_assessable: i64,
+}
+
+impl ComplianceRow {
+    /// Passed over assessable (pass, fail, partial) controls, in percent; `None` when none
+    /// is assessable. Always shown with the manual and not-assessable counts beside it.
+    pub fn percent(&self) -> Option<f64> {
+        let assessable = self.passed + self.failed + self.partial;
+        (assessable > 0).then(|| 100.0 * self.passed as f64 / assessable as f64)
+    }
+}
+
+/// Compliance of every tenant in scope with every framework, now or as of `at`: the statuses of
+/// the day of each cluster's latest collection, the worst status across clusters per control.
+#[tracing::instrument(skip_all, err)]
+pub async fn compliance_summary(pool: &PgPool, scope: &Scope, at: Option<DateTime<Utc>>) -> Result<Vec<ComplianceRow>> {
+    let sql = as_of!(
+        ",
+        days as (
+            select l.cluster_id, (c.started_at at time zone 'UTC')::date as day
+            from latest l join collection c using (collection_id)),
+        per_control as (
+            select cs.tenant, cs.framework, cs.control,
+                   max(array_position(array['pass', 'partial', 'manual', 'not-assessable', 'fail'], cs.status)) as rank
+            from compliance_status cs join days d on d.cluster_id = cs.cluster_id and d.day = cs.day
+            where $1::text[] is null or cs.tenant = any($1)
+            group by cs.tenant, cs.framework, cs.control)
+        select tenant, framework,
+               count(*) filter (where rank = 1) as passed,
+               count(*) filter (where rank = 5) as failed,
+               count(*) filter (where rank = 2) as partial,
+               count(*) filter (where rank = 3) as manual,
+               count(*) filter (where rank = 4) as not_assessable
+        from per_control
+        group by tenant, framework
+        order by tenant, array_position(array['pss', 'cis', 'nsa'], framework)"
+    );
+    Ok(sqlx::query_as::<_, ComplianceRow>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?)
+}

@@ -1,0 +1,178 @@
+//! What makes a finding on a workload riskier: exposure (reachable from the internet,
+//! privileged or host access, secrets mounted) and blast radius (how many pods run it).
+
+use std::collections::HashMap;
+
+use crate::finding::ObjectRef;
+use crate::inventory::{Inventory, PodSpecSite};
+
+/// Multipliers of a workload's findings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Exposure {
+    /// Selected by a LoadBalancer or NodePort Service, or behind an Ingress.
+    pub internet_facing: bool,
+    /// Privileged, or sharing the host's namespaces or filesystem.
+    pub host_access: bool,
+    /// Mounts Secrets or reads them into its environment.
+    pub secrets_access: bool,
+    /// Pods that run it: replicas, parallelism, or nodes for a DaemonSet.
+    pub pods: u32,
+}
+
+impl Default for Exposure {
+    fn default() -> Self {
+        Exposure { internet_facing: false, host_access: false, secrets_access: false, pods: 1 }
+    }
+}
+
+impl Exposure {
+    /// internet-facing ×2, host access ×1.5, secrets access ×1.2.
+    pub fn exposure_factor(&self) -> f64 {
+        let mut factor = 1.0;
+        if self.internet_facing {
+            factor *= 2.0;
+        }
+        if self.host_access {
+            factor *= 1.5;
+        }
+        if self.secrets_access {
+            factor *= 1.2;
+        }
+        factor
+    }
+
+    /// 1 + log2(pods): one pod 1, two pods 2, 64 pods 7.
+    pub fn blast_radius(&self) -> f64 {
+        1.0 + f64::from(self.pods.max(1)).log2()
+    }
+}
+
+/// The exposure of every workload of an inventory, by object.
+#[derive(Debug, Default)]
+pub struct ExposureIndex {
+    by_object: HashMap<ObjectRef, Exposure>,
+}
+
+impl ExposureIndex {
+    /// Computes every workload's exposure once.
+    pub fn new(inv: &Inventory) -> Self {
+        let nodes = u32::try_from(inv.nodes.len()).unwrap_or(u32::MAX).max(1);
+        let public_selectors: Vec<(&str, &std::collections::BTreeMap<String, String>)> = inv
+            .services
+            .iter()
+            .filter(|s| {
+                let kind = s.spec.as_ref().and_then(|s| s.type_.as_deref()).unwrap_or("ClusterIP");
+                let behind_ingress = inv.ingresses.iter().any(|i| {
+                    i.metadata.namespace == s.metadata.namespace
+                        && ingress_backends(i).iter().any(|b| Some(b.as_str()) == s.metadata.name.as_deref())
+                });
+                kind == "LoadBalancer" || kind == "NodePort" || behind_ingress
+            })
+            .filter_map(|s| Some((s.metadata.namespace.as_deref()?, s.spec.as_ref()?.selector.as_ref()?)))
+            .collect();
+        let by_object = inv
+            .pod_specs()
+            .into_iter()
+            .map(|site| {
+                let labels = site.pod_meta.labels.clone().unwrap_or_default();
+                let internet_facing = public_selectors.iter().any(|(ns, sel)| {
+                    Some(*ns) == site.namespace()
+                        && !sel.is_empty()
+                        && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
+                });
+                let exposure = Exposure {
+                    internet_facing,
+                    host_access: has_host_access(&site),
+                    secrets_access: has_secrets_access(&site),
+                    pods: pods_of(inv, &site, nodes),
+                };
+                (site.object(), exposure)
+            })
+            .collect();
+        ExposureIndex { by_object }
+    }
+
+    /// The exposure of an object; objects that are not workloads get the neutral default.
+    pub fn of(&self, object: &ObjectRef) -> Exposure {
+        self.by_object.get(object).copied().unwrap_or_default()
+    }
+}
+
+fn ingress_backends(ingress: &k8s_openapi::api::networking::v1::Ingress) -> Vec<String> {
+    let spec = ingress.spec.as_ref();
+    let default =
+        spec.and_then(|s| s.default_backend.as_ref()).and_then(|b| b.service.as_ref()).map(|s| s.name.clone());
+    let paths = spec
+        .and_then(|s| s.rules.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.http.as_ref())
+        .flat_map(|h| h.paths.iter())
+        .filter_map(|p| p.backend.service.as_ref().map(|s| s.name.clone()));
+    default.into_iter().chain(paths).collect()
+}
+
+fn has_host_access(site: &PodSpecSite<'_>) -> bool {
+    let spec = site.spec;
+    let privileged = crate::containers::containers(spec)
+        .iter()
+        .any(|c| c.security_context.and_then(|sc| sc.privileged) == Some(true));
+    let host_ns = [spec.host_network, spec.host_pid, spec.host_ipc].contains(&Some(true));
+    let host_path = spec.volumes.iter().flatten().any(|v| v.host_path.is_some());
+    privileged || host_ns || host_path
+}
+
+fn has_secrets_access(site: &PodSpecSite<'_>) -> bool {
+    let volumes = site.spec.volumes.iter().flatten().any(|v| v.secret.is_some());
+    let env = crate::containers::containers(site.spec).iter().any(|c| {
+        c.env_from.iter().any(|e| e.secret_ref.is_some())
+            || c.env.iter().any(|e| e.value_from.as_ref().is_some_and(|f| f.secret_key_ref.is_some()))
+    });
+    volumes || env
+}
+
+fn pods_of(inv: &Inventory, site: &PodSpecSite<'_>, nodes: u32) -> u32 {
+    let same = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+        m.name == site.meta.name && m.namespace == site.meta.namespace
+    };
+    let replicas = match site.kind {
+        "Deployment" => inv.deployments.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.replicas),
+        "StatefulSet" => inv.stateful_sets.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.replicas),
+        "ReplicaSet" => inv.replica_sets.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.replicas),
+        "ReplicationController" => {
+            inv.replication_controllers.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.replicas)
+        }
+        "Job" => inv.jobs.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.parallelism),
+        "DaemonSet" => return nodes,
+        _ => Some(1),
+    };
+    u32::try_from(replicas.unwrap_or(1)).unwrap_or(1).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::Inventory;
+    use serde_json::json;
+
+    #[test]
+    fn internet_facing_privileged_replicated_workloads_weigh_more() {
+        let mut inv = Inventory::default();
+        inv.add_object(&json!({"kind": "Deployment", "metadata": {"name": "web", "namespace": "x"}, "spec": {"replicas": 4, "selector": {},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "securityContext": {"privileged": true}}]}}}})).unwrap();
+        inv.add_object(&json!({"kind": "Service", "metadata": {"name": "web", "namespace": "x"}, "spec": {"type": "LoadBalancer", "selector": {"app": "web"}}})).unwrap();
+        inv.add_object(
+            &json!({"kind": "Deployment", "metadata": {"name": "batch", "namespace": "x"}, "spec": {"selector": {},
+            "template": {"metadata": {"labels": {"app": "batch"}}, "spec": {"containers": [{"name": "c"}]}}}}),
+        )
+        .unwrap();
+        let index = ExposureIndex::new(&inv);
+        let web = index.of(&ObjectRef { kind: "Deployment".into(), namespace: Some("x".into()), name: "web".into() });
+        assert!(web.internet_facing && web.host_access && !web.secrets_access);
+        assert_eq!(web.pods, 4);
+        assert_eq!(web.exposure_factor() * web.blast_radius(), 2.0 * 1.5 * 3.0);
+        let batch =
+            index.of(&ObjectRef { kind: "Deployment".into(), namespace: Some("x".into()), name: "batch".into() });
+        assert_eq!(batch.exposure_factor() * batch.blast_radius(), 1.0);
+    }
+}
