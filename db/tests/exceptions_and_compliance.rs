@@ -1,0 +1,142 @@
+//! Exceptions, compliance and the score explanation, from real assessments of small
+//! inventories stored in real PostgreSQL.
+
+use chrono::{DateTime, Duration, Utc};
+use db::exceptions::{ExceptionRequest, active, approve, request};
+use db::query::{compliance_summary, score_explanation};
+use db::store::{CollectionTimes, write_collection};
+use db::{PgPool, Scope};
+use domain::inventory::Inventory;
+use domain::rules::RuleSettings;
+use serde_json::json;
+
+fn inventory(privileged_web: bool, host_path_agent: bool) -> Inventory {
+    let mut inv = Inventory::default();
+    inv.add_object(
+        &json!({"kind": "Namespace", "metadata": {"name": "nlp-prod", "labels": {"rampart.io/tenant": "nlp"}}}),
+    )
+    .unwrap();
+    let mut deployment = |name: &str, spec: serde_json::Value| {
+        inv.add_object(&json!({"kind": "Deployment", "metadata": {"name": name, "namespace": "nlp-prod"},
+            "spec": {"replicas": 2, "selector": {}, "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}}))
+            .unwrap();
+    };
+    let security = json!({"privileged": privileged_web});
+    deployment("web", json!({"containers": [{"name": "app", "image": "a:1", "securityContext": security}]}));
+    let volumes = if host_path_agent { json!([{"name": "h", "hostPath": {"path": "/var"}}]) } else { json!([]) };
+    deployment("agent", json!({"volumes": volumes, "containers": [{"name": "app", "image": "a:1"}]}));
+    inv
+}
+
+async fn collect(pool: &PgPool, inv: &Inventory, at: DateTime<Utc>) -> db::store::StoredCollection {
+    let exceptions = active(pool, at).await.unwrap();
+    let assessment = domain::assess(inv, &RuleSettings::default(), vec![], &exceptions);
+    write_collection(pool, "prod", CollectionTimes { started_at: at, finished_at: at }, &assessment).await.unwrap()
+}
+
+async fn nlp_score(pool: &PgPool) -> f64 {
+    db::query::tenant_overview(pool, &Scope::AllTenants, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.tenant == "nlp")
+        .unwrap()
+        .score
+}
+
+fn privileged_exception(expires_at: DateTime<Utc>) -> ExceptionRequest {
+    ExceptionRequest {
+        rule_id: "pod.privileged".into(),
+        tenant: "nlp".into(),
+        namespace: Some("nlp-prod".into()),
+        object_kind: Some("Deployment".into()),
+        object_name: Some("web".into()),
+        justification: "GPU driver installer needs device access until the operator ships".into(),
+        expires_at,
+    }
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn an_expired_exception_counts_its_findings_again(pool: PgPool) {
+    let inv = inventory(true, false);
+    let id = request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::hours(1))).await.unwrap();
+    approve(&pool, id, "ciso@security").await.unwrap();
+
+    collect(&pool, &inv, Utc::now() + Duration::minutes(1)).await;
+    let excepted_score = nlp_score(&pool).await;
+    let (exception_id,): (Option<i64>,) =
+        sqlx::query_as("select exception_id from finding_state where rule_id = 'pod.privileged'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(exception_id, Some(id), "the finding stays visible, marked excepted");
+    let compliance = compliance_summary(&pool, &Scope::AllTenants, None).await.unwrap();
+    let pss = compliance.iter().find(|r| r.tenant == "nlp" && r.framework == "pss").unwrap().clone();
+
+    let after_expiry = collect(&pool, &inv, Utc::now() + Duration::hours(2)).await;
+    assert!(after_expiry.changes.updated >= 1, "the finding lost its exception");
+    assert!(nlp_score(&pool).await > excepted_score, "the finding counts in the score again");
+    let pss_after = compliance_summary(&pool, &Scope::AllTenants, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.tenant == "nlp" && r.framework == "pss")
+        .unwrap();
+    assert_eq!(pss_after.failed, pss.failed + 1, "pss:privileged fails again");
+    let (audits,): (i64,) = sqlx::query_as("select count(*) from audit_event where subject = $1")
+        .bind(format!("exception/{id}"))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audits, 2, "requested and approved, with before and after");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn exceptions_need_a_justification_a_future_expiry_and_another_approver(pool: PgPool) {
+    let mut short = privileged_exception(Utc::now() + Duration::days(1));
+    short.justification = "because".into();
+    assert!(request(&pool, "lead@nlp", &short).await.is_err());
+    assert!(request(&pool, "lead@nlp", &privileged_exception(Utc::now() - Duration::days(1))).await.is_err());
+    let id = request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap();
+    assert!(approve(&pool, id, "lead@nlp").await.is_err(), "no self-approval");
+    assert!(active(&pool, Utc::now() + Duration::hours(1)).await.unwrap().is_empty(), "pending is not active");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn compliance_percent_is_reported_with_manual_and_not_assessable_counts(pool: PgPool) {
+    collect(&pool, &inventory(true, false), Utc::now()).await;
+    let rows = compliance_summary(&pool, &Scope::AllTenants, None).await.unwrap();
+    let cis = rows.iter().find(|r| r.tenant == "nlp" && r.framework == "cis").unwrap();
+    assert!(cis.failed >= 1, "5.2.2 fails on the privileged container");
+    assert_eq!(cis.manual, 6);
+    assert_eq!(
+        cis.not_assessable,
+        2 + 9,
+        "two node-level controls, and the nine API-server items without a visible kube-apiserver"
+    );
+    let percent = cis.percent().unwrap();
+    assert!(percent > 0.0 && percent < 100.0);
+    assert_eq!(percent, 100.0 * cis.passed as f64 / (cis.passed + cis.failed + cis.partial) as f64);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_explanation_names_the_fixed_and_the_new_finding_as_the_day_delta(pool: PgPool) {
+    let now = Utc::now();
+    collect(&pool, &inventory(true, false), now - Duration::days(2)).await;
+    let second = collect(&pool, &inventory(false, true), now).await;
+    // The host path violates two Pod Security checks (hostPathVolumes and restrictedVolumes).
+    assert_eq!((second.changes.opened, second.changes.resolved), (2, 1));
+
+    let explanation = score_explanation(&pool, &Scope::AllTenants, "nlp", None).await.unwrap().unwrap();
+    assert!(!explanation.top.is_empty());
+    let total_share: f64 = explanation.top.iter().map(|c| c.share_pct).sum();
+    assert!(total_share <= 100.0 + 1e-6);
+    let day = explanation.deltas.iter().find(|d| d.window == "day").unwrap();
+    assert!(day.previous_score.is_some() && day.change.is_some());
+    let causes: Vec<(&str, &str)> = day.causes.iter().map(|c| (c.kind.as_str(), c.rule_id.as_str())).collect();
+    assert!(causes.contains(&("resolved", "pod.privileged")), "{causes:?}");
+    assert!(causes.contains(&("opened", "pod.host-path")), "{causes:?}");
+    let fixed = day.causes.iter().find(|c| c.rule_id == "pod.privileged").unwrap();
+    assert!(fixed.signed_contribution < 0.0, "a fix lowers the score");
+    assert!(score_explanation(&pool, &Scope::Tenants(vec!["vision".into()]), "nlp", None).await.unwrap().is_none());
+}
