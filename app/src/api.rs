@@ -1,7 +1,7 @@
 //! Server functions: thin, each derives the viewer's scope and calls `db::query` read models.
 
 use chrono::{DateTime, Utc};
-use db::query::{MttrRow, ResolvedRow, ScorePoint, TenantDetail, TenantOverview};
+use db::query::{ComplianceRow, MttrRow, ResolvedRow, ScoreExplanation, ScorePoint, TenantDetail, TenantOverview};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,10 @@ pub struct TenantData {
     pub resolved: Vec<ResolvedRow>,
     /// Mean time to remediate, per severity, over the last 90 days.
     pub mttr: Vec<MttrRow>,
+    /// Why the score is what it is: top contributors and day/week deltas.
+    pub explanation: Option<ScoreExplanation>,
+    /// The tenant's compliance per framework.
+    pub compliance: Vec<ComplianceRow>,
 }
 
 /// Logs a store error in full and gives the browser a safe message.
@@ -70,5 +74,7 @@ pub async fn tenant(tenant: String, at: Option<DateTime<Utc>>) -> Result<Option<
         db::query::recently_resolved(&pool, &scope, now - chrono::Duration::days(30), 50).await.map_err(store_error)?;
     resolved.retain(|r| r.resolved_at <= now);
     let mttr = db::query::mttr(&pool, &scope, now - chrono::Duration::days(90)).await.map_err(store_error)?;
-    Ok(Some(TenantData { detail, resolved, mttr }))
+    let explanation = db::query::score_explanation(&pool, &scope, &tenant, at).await.map_err(store_error)?;
+    let compliance = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
+    Ok(Some(TenantData { detail, resolved, mttr, explanation, compliance }))
 }

@@ -87,3 +87,29 @@ async fn style_sheet_is_served(pool: PgPool) {
     assert!(headers["content-type"].to_str().unwrap().starts_with("text/css"));
     assert!(body.contains("prefers-color-scheme"));
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn tenant_page_explains_the_score_and_shows_compliance(pool: PgPool) {
+    let app = app_with_history(&pool).await;
+    let (status, _, body) = get(app, "/tenants/platform").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Why this score"));
+    assert!(body.contains("Compliance") && body.contains("Not assessable"));
+    assert!(body.contains("First seen"));
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn pages_read_the_past_with_at_and_refuse_a_malformed_at(pool: PgPool) {
+    let app = app_with_history(&pool).await;
+    let past = (chrono::Utc::now() - chrono::Duration::minutes(90)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (status, _, body) = get(app.clone(), &format!("/?at={past}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Showing the state as of"));
+    assert!(body.contains("/tenants/platform?at="), "links keep the instant");
+    let (status, _, body) = get(app.clone(), "/tenants/platform?at=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("?at=yesterday is not a time"));
+    let (status, _, body) = get(app, "/?at=2000-01-01T00:00:00Z").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Showing the state as of"));
+}

@@ -1,6 +1,6 @@
 //! `/tenants/:tenant`: one tenant's namespaces and open findings.
 
-use db::query::{MttrRow, ResolvedRow};
+use db::query::{ComplianceRow, MttrRow, ResolvedRow, ScoreExplanation};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -43,7 +43,7 @@ pub fn TenantPage() -> impl IntoView {
 
 #[component]
 fn TenantView(data: TenantData) -> impl IntoView {
-    let TenantData { detail, resolved, mttr } = data;
+    let TenantData { detail, resolved, mttr, explanation, compliance } = data;
     let s = detail.summary;
     let namespaces = detail
         .namespaces
@@ -107,6 +107,8 @@ fn TenantView(data: TenantData) -> impl IntoView {
             <div><dt>"Mean GPU use"</dt><dd>{percent(s.mean_gpu_utilisation_pct)}</dd></div>
             <div><dt>"Collected"</dt><dd><time>{timestamp(s.last_collected_at)}</time></dd></div>
         </dl>
+        <Explanation explanation />
+        <Compliance rows=compliance />
         <h2>"Namespaces"</h2>
         <table class="data namespaces">
             <thead>
@@ -202,4 +204,97 @@ fn Remediation(rows: Vec<MttrRow>) -> impl IntoView {
         </table>
     }
     .into_any()
+}
+
+fn object_name(kind: &str, namespace: &Option<String>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+#[component]
+fn Explanation(explanation: Option<ScoreExplanation>) -> impl IntoView {
+    let Some(e) = explanation else { return ().into_any() };
+    let top = e
+        .top
+        .into_iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <td><SeverityBadge severity=c.severity /></td>
+                    <td><code>{c.rule_id}</code></td>
+                    <td class="object">{object_name(&c.object_kind, &c.object_namespace, &c.object_name)}</td>
+                    <td class="num">{format!("{:.1}", c.contribution)}</td>
+                    <td class="num">{format!("{:.0}%", c.share_pct)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let deltas = e
+        .deltas
+        .into_iter()
+        .map(|d| {
+            let change = match d.change {
+                Some(change) => format!("{change:+.1} since a {} ago", d.window),
+                None => format!("no score a {} ago", d.window),
+            };
+            let causes = d
+                .causes
+                .into_iter()
+                .map(|c| {
+                    view! {
+                        <li>
+                            {format!("{} ", c.kind)}<code>{c.rule_id}</code>" on "
+                            <span class="object">{object_name(&c.object_kind, &c.object_namespace, &c.object_name)}</span>
+                            {format!(" ({:+.1})", c.signed_contribution)}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! { <div class="delta"><strong>{change}</strong><ul>{causes}</ul></div> }
+        })
+        .collect_view();
+    view! {
+        <h2>"Why this score"</h2>
+        <div class="deltas">{deltas}</div>
+        <table class="data contributors">
+            <thead><tr><th>"Severity"</th><th>"Rule"</th><th>"Object"</th><th class="num">"Contribution"</th><th class="num">"Share"</th></tr></thead>
+            <tbody>{top}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn Compliance(rows: Vec<ComplianceRow>) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let percent = r.percent().map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into());
+            view! {
+                <tr>
+                    <td>{r.framework.to_uppercase()}</td>
+                    <td class="num score">{percent}</td>
+                    <td class="num">{r.passed}</td>
+                    <td class="num">{r.failed}</td>
+                    <td class="num">{r.partial}</td>
+                    <td class="num">{r.manual}</td>
+                    <td class="num">{r.not_assessable}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"Compliance"</h2>
+        <table class="data compliance">
+            <thead>
+                <tr>
+                    <th>"Framework"</th><th class="num">"Compliance"</th><th class="num">"Pass"</th><th class="num">"Fail"</th>
+                    <th class="num">"Partial"</th><th class="num">"Manual"</th><th class="num">"Not assessable"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
 }
