@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod query;
 pub mod scope;
 pub mod store;
+pub mod synthetic;
 
 pub use scope::Scope;
 pub use sqlx::PgPool;

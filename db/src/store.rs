@@ -170,18 +170,22 @@ async fn insert_gpus(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment
 
 async fn insert_scores(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
     let s = &a.scores;
-    let ints = |f: fn(&domain::TenantScore) -> u32| -> Result<Vec<i32>> {
+    let ints = |f: &dyn Fn(&domain::TenantScore) -> u32| -> Result<Vec<i32>> {
         s.iter().map(|x| to_i32(f(x), "tenant count")).collect()
     };
     sqlx::query(
-        "insert into tenant_score (collection_id, tenant, score, workloads, findings)
-         select $1, * from unnest($2::text[], $3::float8[], $4::int[], $5::int[])",
+        "insert into tenant_score (collection_id, tenant, score, workloads, findings, critical, high, medium, low)
+         select $1, * from unnest($2::text[], $3::float8[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[])",
     )
     .bind(id)
     .bind(s.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
     .bind(s.iter().map(|x| x.score).collect::<Vec<_>>())
-    .bind(ints(|x| x.workloads)?)
-    .bind(ints(|x| x.findings)?)
+    .bind(ints(&|x| x.workloads)?)
+    .bind(ints(&|x| x.findings)?)
+    .bind(ints(&|x| x.by_severity[0])?)
+    .bind(ints(&|x| x.by_severity[1])?)
+    .bind(ints(&|x| x.by_severity[2])?)
+    .bind(ints(&|x| x.by_severity[3])?)
     .execute(&mut **tx)
     .await?;
     Ok(())

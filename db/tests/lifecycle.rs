@@ -25,12 +25,23 @@ fn finding(name: &str, rule: &str, severity: Severity) -> TenantFinding {
 }
 
 fn assessment(findings: Vec<TenantFinding>) -> Assessment {
+    let mut by_severity = [0u32; 4];
+    for f in &findings {
+        match f.item.severity {
+            Severity::Critical => by_severity[0] += 1,
+            Severity::High => by_severity[1] += 1,
+            Severity::Medium => by_severity[2] += 1,
+            Severity::Low => by_severity[3] += 1,
+            Severity::Info => {}
+        }
+    }
     Assessment {
         scores: vec![TenantScore {
             tenant: "nlp".into(),
             score: 10.0 * findings.len() as f64,
             workloads: 3,
             findings: findings.len() as u32,
+            by_severity,
         }],
         findings,
         ..Assessment::default()

@@ -68,8 +68,14 @@ fn assessment(nlp_score: f64) -> Assessment {
             },
         }],
         scores: vec![
-            TenantScore { tenant: "nlp".into(), score: nlp_score, workloads: 4, findings: 2 },
-            TenantScore { tenant: "vision".into(), score: 20.0, workloads: 4, findings: 1 },
+            TenantScore {
+                tenant: "nlp".into(),
+                score: nlp_score,
+                workloads: 4,
+                findings: 2,
+                by_severity: [1, 1, 0, 0],
+            },
+            TenantScore { tenant: "vision".into(), score: 20.0, workloads: 4, findings: 1, by_severity: [0, 1, 0, 0] },
         ],
         compliance: vec![],
         object_count: 42,

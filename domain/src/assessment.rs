@@ -48,7 +48,10 @@ pub struct TenantScore {
     pub tenant: String,
     pub score: f64,
     pub workloads: u32,
+    /// Findings that count in the score (not excepted).
     pub findings: u32,
+    /// Open findings by severity, excepted ones included: critical, high, medium, low.
+    pub by_severity: [u32; 4],
 }
 
 /// Everything one collection of one cluster yields.
@@ -134,8 +137,20 @@ fn tenant_scores(namespaces: &[NamespaceSummary], findings: &[TenantFinding]) ->
         .map(|(tenant, workloads)| {
             let counted: Vec<&TenantFinding> =
                 findings.iter().filter(|f| f.tenant == tenant && f.exception.is_none()).collect();
+            let mut by_severity = [0u32; 4];
+            for f in findings.iter().filter(|f| f.tenant == tenant) {
+                let slot = match f.item.severity {
+                    crate::Severity::Critical => 0,
+                    crate::Severity::High => 1,
+                    crate::Severity::Medium => 2,
+                    crate::Severity::Low => 3,
+                    crate::Severity::Info => continue,
+                };
+                by_severity[slot] += 1;
+            }
             TenantScore {
                 tenant: tenant.to_string(),
+                by_severity,
                 findings: u32::try_from(counted.len()).unwrap_or(u32::MAX),
                 score: tenant_score(counted.iter().map(|f| f.contribution), workloads),
                 workloads,

@@ -153,6 +153,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         objects: usize,
     },
+    /// Fill a fresh database with 90 days of history (50 tenants × 40 namespaces, 100,000 pods)
+    /// and time every read model of the overview and tenant pages; prints worst_p95_ms. Uses
+    /// DATABASE_URL when set (it must be empty), else a throwaway embedded PostgreSQL.
+    Queries {
+        /// Runs of each read model.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
 }
 
 fn parse_severity(text: &str) -> Result<domain::Severity, String> {

@@ -29,6 +29,9 @@ impl Database {
                 (pg.connect_options(), Some(pg))
             }
         };
+        // Rampart's queries are short; PostgreSQL's JIT compiler spends more time compiling them
+        // than it saves (seen: 180 ms of JIT on a 10 ms read).
+        let options = options.options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(std::time::Duration::from_secs(10))

@@ -33,7 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(bench) => crate::bench::run(bench).await.map(|()| ExitCode::SUCCESS),
+        Command::Bench(bench) => crate::bench::run(bench, database_url).await.map(|()| ExitCode::SUCCESS),
         Command::Migrate => {
             let database = Database::open(database_url, &cli.data_dir).await?;
             eprintln!("database schema is up to date");

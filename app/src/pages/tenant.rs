@@ -63,7 +63,9 @@ fn TenantView(data: TenantData) -> impl IntoView {
             }
         })
         .collect_view();
-    let finding_count = detail.findings.len();
+    let finding_count = detail.open_findings;
+    let shown_note = (detail.open_findings > detail.findings.len() as i64)
+        .then(|| format!("The {} most severe are listed.", detail.findings.len()));
     let findings = detail
         .findings
         .into_iter()
@@ -126,6 +128,7 @@ fn TenantView(data: TenantData) -> impl IntoView {
             <tbody>{namespaces}</tbody>
         </table>
         <h2>"Open findings (" {finding_count} ")"</h2>
+        {shown_note.map(|note| view! { <p class="meta">{note}</p> })}
         <table class="data findings">
             <thead>
                 <tr>

@@ -85,8 +85,10 @@ pub async fn score_explanation(
         let causes = sqlx::query_as::<_, Cause>(
             "select e.finding_id, e.kind, e.at, s.rule_id, s.severity, s.object_kind, s.object_namespace, s.object_name,
                     case when e.kind = 'resolved' then -s.contribution else s.contribution end as signed_contribution
-             from finding_event e join finding_state s using (finding_id)
-             where s.tenant = any($1) and e.at > $2 and e.at <= $3 and s.contribution > 0
+             from finding_state s
+             join lateral (select ev.finding_id, ev.kind, ev.at from finding_event ev
+                           where ev.finding_id = s.finding_id and ev.at > $2 and ev.at <= $3) e on true
+             where s.tenant = any($1) and s.contribution > 0
              order by s.contribution desc, e.at desc
              limit 10",
         )

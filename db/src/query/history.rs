@@ -14,15 +14,17 @@ pub struct ScorePoint {
     pub score: f64,
 }
 
-/// Hourly risk scores of every tenant in scope since `since`, oldest first.
+/// Risk scores of every tenant in scope since `since`, oldest first, averaged over
+/// four-hour buckets (enough points for a trend line, few enough to read fast).
 #[tracing::instrument(skip_all, err)]
 pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<Vec<ScorePoint>> {
     let rows = sqlx::query_as::<_, ScorePoint>(
-        "select s.tenant, date_trunc('hour', c.started_at) as at, avg(s.score) as score
-         from tenant_score s join collection c using (collection_id)
+        "select s.tenant, to_timestamp(floor(extract(epoch from c.started_at) / 14400) * 14400) as at,
+                avg(s.score) as score
+         from collection c join tenant_score s using (collection_id)
          where c.started_at >= $2 and ($1::text[] is null or s.tenant = any($1))
-         group by s.tenant, date_trunc('hour', c.started_at)
-         order by s.tenant, at",
+         group by 1, 2
+         order by 1, 2",
     )
     .bind(scope.tenant_filter())
     .bind(since)

@@ -15,10 +15,11 @@ pub use compliance::{ComplianceRow, compliance_summary};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};
 pub use history::{MttrRow, ResolvedRow, ScorePoint, mttr, recently_resolved, score_history};
 pub use overview::{TenantOverview, last_collection_at, tenant_overview};
-pub use tenant::{FindingRow, NamespaceRow, TenantDetail, tenant_detail};
+pub use tenant::{FINDINGS_SHOWN, FindingRow, NamespaceRow, TenantDetail, tenant_detail};
 
 /// Prefixes a query with two CTEs: `latest`, the latest collection of every cluster as of
-/// `$2`, and `open_finding`, the findings open as of `$2` in tenants the scope `$1` allows.
+/// `$2`, and `open_finding`, the findings open as of `$2` in tenants the scope `$1` allows
+/// (read from the state row; only findings that were reopened need their events).
 macro_rules! as_of {
     ($rest:literal) => {
         concat!(
@@ -26,10 +27,12 @@ macro_rules! as_of {
                 select distinct on (cluster_id) collection_id, cluster_id, finished_at
                 from collection where $2::timestamptz is null or started_at <= $2
                 order by cluster_id, started_at desc),
-            open_finding as (
+            open_finding as materialized (
                 select s.* from finding_state s
                 where ($1::text[] is null or s.tenant = any($1))
                   and case when $2::timestamptz is null then s.resolved_at is null
+                           when s.first_seen > $2 then false
+                           when s.reopen_count = 0 then s.resolved_at is null or s.resolved_at > $2
                            else (select e.kind from finding_event e
                                  where e.finding_id = s.finding_id and e.at <= $2
                                  order by e.at desc limit 1) in ('opened', 'reopened') end)",

@@ -1,4 +1,5 @@
-//! The overview: every tenant in scope with its posture, riskiest first.
+//! The overview: every tenant in scope with its posture, riskiest first. Everything comes from
+//! small per-collection rows (scores with finding counts, namespace health, quotas, GPUs).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,18 +35,12 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
         scores as (
             select s.tenant,
                    sum(s.score * greatest(s.workloads, 1)) / sum(greatest(s.workloads, 1)) as score,
-                   sum(s.workloads)::int8 as workloads, max(l.finished_at) as last_collected_at
+                   sum(s.workloads)::int8 as workloads, max(l.finished_at) as last_collected_at,
+                   sum(s.critical)::int8 as critical, sum(s.high)::int8 as high,
+                   sum(s.medium)::int8 as medium, sum(s.low)::int8 as low
             from tenant_score s join latest l using (collection_id)
             where $1::text[] is null or s.tenant = any($1)
             group by s.tenant),
-        counts as (
-            select f.tenant,
-                   count(*) filter (where f.severity = 'critical') as critical,
-                   count(*) filter (where f.severity = 'high') as high,
-                   count(*) filter (where f.severity = 'medium') as medium,
-                   count(*) filter (where f.severity = 'low') as low
-            from open_finding f join latest l using (cluster_id)
-            group by f.tenant),
         health as (
             select tenant, sum(pending + failed + crash_looping)::int8 as unhealthy_pods
             from namespace_state join latest using (collection_id)
@@ -62,14 +57,13 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
             where $1::text[] is null or tenant = any($1)
             group by tenant)
         select s.tenant, round(s.score::numeric, 1)::float8 as score, s.workloads,
-               coalesce(c.critical, 0) as critical, coalesce(c.high, 0) as high,
-               coalesce(c.medium, 0) as medium, coalesce(c.low, 0) as low,
+               s.critical, s.high, s.medium, s.low,
                coalesce(h.unhealthy_pods, 0) as unhealthy_pods,
                q.headroom as tightest_quota_headroom_pct,
                g.utilisation as mean_gpu_utilisation_pct,
                s.last_collected_at
         from scores s
-        left join counts c using (tenant) left join health h using (tenant)
+        left join health h using (tenant)
         left join quota q using (tenant) left join gpu g using (tenant)
         order by s.score desc, s.tenant"
     );

@@ -43,8 +43,14 @@ pub struct FindingRow {
 pub struct TenantDetail {
     pub summary: TenantOverview,
     pub namespaces: Vec<NamespaceRow>,
+    /// The most severe open findings, at most [`FINDINGS_SHOWN`].
     pub findings: Vec<FindingRow>,
+    /// All open findings of the tenant, shown or not.
+    pub open_findings: i64,
 }
+
+/// How many open findings the tenant read model returns, most severe first.
+pub const FINDINGS_SHOWN: i64 = 200;
 
 /// A tenant's summary, namespaces and open findings, now or as of `at`; `None` when the
 /// tenant is unknown or outside the viewer's scope (the two are indistinguishable on purpose).
@@ -62,16 +68,22 @@ pub async fn tenant_detail(
     let filter = scope.tenant_filter();
     let namespaces_sql = as_of!(
         "
+        ,
+        per_namespace as (
+            select cluster_id, coalesce(object_namespace, object_name) as namespace, count(*) as findings
+            from open_finding
+            where object_namespace is not null or object_kind = 'Namespace'
+            group by 1, 2),
+        headroom as (
+            select q.collection_id, q.namespace, min(greatest(0, 100 * (1 - q.used / q.hard))) as pct
+            from quota_usage q join latest using (collection_id)
+            where q.hard > 0 and q.tenant = any($1)
+            group by 1, 2)
         select n.namespace, n.workloads, n.pods, n.pending + n.failed + n.crash_looping as unhealthy_pods,
-               n.restarts, n.oom_killed,
-               (select count(*) from open_finding f
-                 where f.cluster_id = l.cluster_id
-                   and (f.object_namespace = n.namespace
-                        or (f.object_kind = 'Namespace' and f.object_name = n.namespace))) as findings,
-               (select min(greatest(0, 100 * (1 - q.used / q.hard))) from quota_usage q
-                 where q.collection_id = n.collection_id and q.namespace = n.namespace
-                   and q.hard > 0) as tightest_quota_headroom_pct
+               n.restarts, n.oom_killed, coalesce(p.findings, 0) as findings, h.pct as tightest_quota_headroom_pct
         from namespace_state n join latest l using (collection_id)
+        left join per_namespace p on p.cluster_id = l.cluster_id and p.namespace = n.namespace
+        left join headroom h on h.collection_id = n.collection_id and h.namespace = n.namespace
         where n.tenant = any($1)
         order by n.namespace"
     );
@@ -82,8 +94,16 @@ pub async fn tenant_detail(
                f.message, f.controls, f.evidence, f.first_seen, f.reopen_count
         from open_finding f join latest l using (cluster_id)
         order by array_position(array['critical','high','medium','low','info'], f.severity),
-                 f.object_namespace nulls first, f.object_kind, f.object_name, f.rule_id, f.container"
+                 f.object_namespace nulls first, f.object_kind, f.object_name, f.rule_id, f.container
+        limit $3"
     );
-    let findings = sqlx::query_as::<_, FindingRow>(findings_sql).bind(&filter).bind(at).fetch_all(pool).await?;
-    Ok(Some(TenantDetail { summary, namespaces, findings }))
+    let findings = sqlx::query_as::<_, FindingRow>(findings_sql)
+        .bind(&filter)
+        .bind(at)
+        .bind(FINDINGS_SHOWN)
+        .fetch_all(pool)
+        .await?;
+    let count_sql = as_of!(" select count(*) from open_finding f join latest l using (cluster_id)");
+    let (open_findings,): (i64,) = sqlx::query_as(count_sql).bind(&filter).bind(at).fetch_one(pool).await?;
+    Ok(Some(TenantDetail { summary, namespaces, findings, open_findings }))
 }

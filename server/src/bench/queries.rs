@@ -1,0 +1,79 @@
+//! `rampart bench queries`: the read models of the overview and tenant pages against 90 days of
+//! history for 50 tenants × 40 namespaces and 100,000 pods.
+
+use std::future::Future;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use db::synthetic::{HistoryShape, fill_history};
+use db::{PgPool, Scope};
+
+use super::quantile;
+use crate::database::Database;
+
+pub(super) async fn run(runs: usize, database_url: Option<&str>) -> anyhow::Result<()> {
+    anyhow::ensure!(runs > 0, "--runs must be at least 1");
+    let dir = std::env::temp_dir().join(format!("rampart-bench-queries-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let result = async {
+        let database = Database::open(database_url, &dir).await?;
+        let outcome = measure(&database.pool, runs).await;
+        database.close().await?;
+        outcome
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+async fn time<T, F, Fut>(name: &str, runs: usize, worst: &mut f64, mut query: F) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = db::Result<T>>,
+{
+    query().await?; // warm the cache once
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        query().await?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p95) = (quantile(&samples, 0.5), quantile(&samples, 0.95));
+    println!("{name:<32} p50 {p50:>8.2} ms   p95 {p95:>8.2} ms");
+    *worst = worst.max(p95);
+    Ok(())
+}
+
+async fn measure(pool: &PgPool, runs: usize) -> anyhow::Result<()> {
+    let (clusters,): (i64,) = sqlx::query_as("select count(*) from cluster").fetch_one(pool).await?;
+    anyhow::ensure!(clusters == 0, "bench queries fills its own history and needs an empty database");
+    let shape = HistoryShape::default();
+    println!(
+        "filling {} days of history: {} tenants × {} namespaces, {} pods, {} findings",
+        shape.days, shape.tenants, shape.namespaces_per_tenant, shape.pods, shape.findings
+    );
+    let started = Instant::now();
+    fill_history(pool, shape).await?;
+    println!("filled in {:.1} s", started.elapsed().as_secs_f64());
+
+    let all = Scope::AllTenants;
+    let lead = Scope::Tenants(vec!["team007".into()]);
+    let past = Some(Utc::now() - Duration::days(30));
+    let since = Utc::now() - Duration::days(14);
+    let mut worst: f64 = 0.0;
+    time("overview", runs, &mut worst, || db::query::tenant_overview(pool, &all, None)).await?;
+    time("overview as of 30 days ago", runs, &mut worst, || db::query::tenant_overview(pool, &all, past)).await?;
+    time("overview for a team lead", runs, &mut worst, || db::query::tenant_overview(pool, &lead, None)).await?;
+    time("score history (14 days)", runs, &mut worst, || db::query::score_history(pool, &all, since)).await?;
+    time("compliance summary", runs, &mut worst, || db::query::compliance_summary(pool, &all, None)).await?;
+    time("tenant detail", runs, &mut worst, || db::query::tenant_detail(pool, &all, "team007", None)).await?;
+    time("tenant detail as of 30 days ago", runs, &mut worst, || db::query::tenant_detail(pool, &all, "team007", past))
+        .await?;
+    time("score explanation", runs, &mut worst, || db::query::score_explanation(pool, &all, "team007", None)).await?;
+    time("recently resolved", runs, &mut worst, || db::query::recently_resolved(pool, &lead, since, 50)).await?;
+    time("mean time to remediate", runs, &mut worst, || db::query::mttr(pool, &lead, Utc::now() - Duration::days(90)))
+        .await?;
+    println!("worst_p95_ms={worst:.1}");
+    Ok(())
+}
