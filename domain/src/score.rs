@@ -6,7 +6,7 @@
 //!     weight        = critical 10, high 4, medium 1, low 0.25, info 0
 //!     exposure      = ×2 internet-facing, ×1.5 privileged or host access, ×1.2 secrets access
 //!     blast radius  = 1 + log2(pods running the workload)
-//! score(tenant)     = 100 × (1 − e^(−Σ contributions / (10 × max(1, workloads)))), one decimal
+//! score(tenant)     = 100 × (1 − e^(−Σ contributions / (25 × max(1, workloads)))), one decimal
 //! ```
 //!
 //! Normalising by workloads makes a 5-workload and a 5,000-workload tenant comparable; the
@@ -17,7 +17,7 @@ use crate::exposure::Exposure;
 use crate::finding::Severity;
 
 /// Scale of the saturating curve, per workload.
-pub const SATURATION: f64 = 10.0;
+pub const SATURATION: f64 = 25.0;
 
 /// The weight one finding of a severity adds before exposure and blast radius.
 pub fn severity_weight(severity: Severity) -> f64 {
@@ -76,9 +76,9 @@ mod tests {
     #[test]
     fn documented_figures_hold() {
         assert_eq!(risk_score([], 10), 0.0);
-        assert_eq!(risk_score([Critical, Critical], 2), 63.2);
-        assert_eq!(risk_score([High], 1), 33.0);
-        assert_eq!(risk_score([Medium], 1), 9.5);
+        assert_eq!(risk_score([Critical, Critical], 2), 33.0);
+        assert_eq!(risk_score([High], 1), 14.8);
+        assert_eq!(risk_score([Medium], 1), 3.9);
         let exposed = Exposure { internet_facing: true, host_access: true, secrets_access: false, pods: 4 };
         assert_eq!(contribution(High, &exposed), 4.0 * 2.0 * 1.5 * 3.0);
     }
