@@ -77,6 +77,11 @@ impl PodSpecSite<'_> {
     pub fn namespace(&self) -> Option<&str> {
         self.meta.namespace.as_deref()
     }
+
+    /// The service account the pods run as (`default` when none is named).
+    pub fn service_account(&self) -> &str {
+        self.spec.service_account_name.as_deref().filter(|n| !n.is_empty()).unwrap_or("default")
+    }
 }
 
 static NO_METADATA: std::sync::LazyLock<ObjectMeta> = std::sync::LazyLock::new(ObjectMeta::default);
@@ -140,6 +145,23 @@ impl Inventory {
             }
         }
         counts
+    }
+
+    /// True when the site's pods get their service account token mounted: the pod's own
+    /// `automountServiceAccountToken` decides, else the service account's.
+    pub fn token_mounted(&self, site: &PodSpecSite<'_>) -> bool {
+        if let Some(explicit) = site.spec.automount_service_account_token {
+            return explicit;
+        }
+        let account = site.service_account();
+        let opted_out = self
+            .service_accounts
+            .iter()
+            .find(|sa| {
+                sa.metadata.name.as_deref() == Some(account) && sa.metadata.namespace.as_deref() == site.namespace()
+            })
+            .is_some_and(|sa| sa.automount_service_account_token == Some(false));
+        !opted_out
     }
 
     /// Number of objects of every kind, for collection statistics.

@@ -6,36 +6,16 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::{Category, NotAssessable, Outcome, Rule, RuleCheck, RuleInput};
+use super::{Category, NotAssessable, Outcome, Rule, RuleInput, custom_rule};
 use crate::finding::{ObjectRef, Severity};
 use crate::inventory::Inventory;
 
-const fn cp(
-    id: &'static str,
-    title: &'static str,
-    severity: Severity,
-    rationale: &'static str,
-    remediation: &'static str,
-    controls: &'static [&'static str],
-    check: fn(&Rule, &RuleInput<'_>) -> Outcome,
-) -> Rule {
-    Rule {
-        id,
-        title,
-        category: Category::ControlPlane,
-        severity,
-        rationale,
-        remediation,
-        controls,
-        check: RuleCheck::Custom(check),
-    }
-}
-
 /// The control-plane rules.
 pub static RULES: [Rule; 7] = [
-    cp(
+    custom_rule(
         "cp.anonymous-auth",
         "Anonymous requests to the API server allowed",
+        Category::ControlPlane,
         Severity::High,
         "With `--anonymous-auth` not false, requests without credentials are served as \
          system:anonymous; one careless binding then opens the cluster.",
@@ -43,9 +23,10 @@ pub static RULES: [Rule; 7] = [
         &["cis:1.2.1", "nsa:authentication"],
         anonymous_auth,
     ),
-    cp(
+    custom_rule(
         "cp.authorization-mode",
         "Weak API server authorization mode",
+        Category::ControlPlane,
         Severity::Critical,
         "`--authorization-mode` must include Node and RBAC and never AlwaysAllow, which authorizes \
          every request.",
@@ -53,18 +34,20 @@ pub static RULES: [Rule; 7] = [
         &["cis:1.2.6", "cis:1.2.7", "cis:1.2.8", "nsa:rbac"],
         authorization_mode,
     ),
-    cp(
+    custom_rule(
         "cp.audit-logging",
         "API server audit logging off",
+        Category::ControlPlane,
         Severity::Medium,
         "Without an audit log and policy there is no record of who did what to the cluster.",
         "--audit-log-path=/var/log/kubernetes/audit.log\n--audit-policy-file=/etc/kubernetes/audit-policy.yaml",
         &["cis:1.2.16", "nsa:audit-logging"],
         audit_logging,
     ),
-    cp(
+    custom_rule(
         "cp.encryption-at-rest",
         "Secrets not encrypted at rest",
+        Category::ControlPlane,
         Severity::High,
         "Without `--encryption-provider-config`, Secrets are stored in etcd in plain text, and \
          every etcd backup holds every credential.",
@@ -72,27 +55,30 @@ pub static RULES: [Rule; 7] = [
         &["cis:1.2.27", "nsa:encryption"],
         encryption_at_rest,
     ),
-    cp(
+    custom_rule(
         "cp.profiling",
         "API server profiling on",
+        Category::ControlPlane,
         Severity::Low,
         "The profiling endpoint reveals internals and costs resources; it is on unless disabled.",
         "--profiling=false",
         &["cis:1.2.15", "nsa:control-plane-hardening"],
         profiling,
     ),
-    cp(
+    custom_rule(
         "cp.node-restriction",
         "NodeRestriction admission plugin off",
+        Category::ControlPlane,
         Severity::Medium,
         "Without NodeRestriction a compromised kubelet can modify any node and any pod, not only its own.",
         "--enable-admission-plugins=NodeRestriction,...",
         &["cis:1.2.14", "nsa:control-plane-hardening"],
         node_restriction,
     ),
-    cp(
+    custom_rule(
         "cp.insecure-tls",
         "Weak API server TLS settings",
+        Category::ControlPlane,
         Severity::Medium,
         "TLS below 1.2, or cipher suites known to be weak, let a network attacker read or alter \
          API traffic.",

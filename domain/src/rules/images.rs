@@ -1,38 +1,18 @@
 //! Images: mutable tags, missing digests, registries outside the allow-list, and what Trivy
 //! Operator's reports say about each workload's images.
 
-use super::{Category, NotAssessable, Outcome, Rule, RuleCheck, RuleInput};
+use super::{Category, NotAssessable, Outcome, Rule, RuleInput, custom_rule};
 use crate::containers::containers;
 use crate::finding::{Finding, ObjectRef, Severity};
 use crate::inventory::Inventory;
 use crate::trivy::{ReportMeta, TrivyReports};
 
-const fn image(
-    id: &'static str,
-    title: &'static str,
-    severity: Severity,
-    rationale: &'static str,
-    remediation: &'static str,
-    controls: &'static [&'static str],
-    check: fn(&Rule, &RuleInput<'_>) -> Outcome,
-) -> Rule {
-    Rule {
-        id,
-        title,
-        category: Category::Images,
-        severity,
-        rationale,
-        remediation,
-        controls,
-        check: RuleCheck::Custom(check),
-    }
-}
-
 /// The image rules.
 pub static RULES: [Rule; 6] = [
-    image(
+    custom_rule(
         "images.mutable-tag",
         "Image without a tag or with :latest",
+        Category::Images,
         Severity::Medium,
         "`latest` or no tag means the image can change under the same name: what runs is not what \
          was reviewed, and a rollback may not roll back.",
@@ -40,18 +20,20 @@ pub static RULES: [Rule; 6] = [
         &["nsa:secure-images"],
         mutable_tag,
     ),
-    image(
+    custom_rule(
         "images.no-digest",
         "Image not pinned by digest",
+        Category::Images,
         Severity::Info,
         "A tag can be moved to another image by whoever can push to the registry; a digest cannot.",
         "image: registry.example.com/team/app:1.4.2@sha256:<digest>",
         &["nsa:secure-images"],
         no_digest,
     ),
-    image(
+    custom_rule(
         "images.untrusted-registry",
         "Image from a registry outside the allow-list",
+        Category::Images,
         Severity::High,
         "Images from registries the platform does not control have not passed its scanning and \
          signing, and may be swapped by their publisher.",
@@ -59,27 +41,30 @@ pub static RULES: [Rule; 6] = [
         &["cis:5.5.1", "nsa:secure-images"],
         untrusted_registry,
     ),
-    image(
+    custom_rule(
         "images.vulnerability",
         "Known vulnerability in an image",
+        Category::Images,
         Severity::High,
         "Trivy Operator found a CVE in a package of the image; its severity is the report's.",
         "Rebuild the image on a base with the fixed version of the package, then redeploy.",
         &["nsa:upgrading", "nsa:secure-images"],
         vulnerability,
     ),
-    image(
+    custom_rule(
         "images.config-audit",
         "Trivy configuration check failed",
+        Category::Images,
         Severity::Medium,
         "Trivy Operator's own configuration audit failed a check on the workload; its severity is the report's.",
         "Follow the check's guidance in Trivy's documentation for its id.",
         &["nsa:container-hardening"],
         config_audit,
     ),
-    image(
+    custom_rule(
         "images.exposed-secret",
         "Secret baked into an image",
+        Category::Images,
         Severity::High,
         "Trivy Operator found a secret in a file of the image: everyone who can pull the image has it.",
         "Remove the file from the image, rotate the secret, and inject it at run time from a Secret.",

@@ -90,6 +90,21 @@ pub struct Rule {
     pub check: RuleCheck,
 }
 
+/// A rule checked by its own function (Pod Security Standards rules use [`RuleCheck::Pss`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) const fn custom_rule(
+    id: &'static str,
+    title: &'static str,
+    category: Category,
+    severity: Severity,
+    rationale: &'static str,
+    remediation: &'static str,
+    controls: &'static [&'static str],
+    check: fn(&Rule, &RuleInput<'_>) -> Outcome,
+) -> Rule {
+    Rule { id, title, category, severity, rationale, remediation, controls, check: RuleCheck::Custom(check) }
+}
+
 impl Rule {
     /// A finding of this rule against `object`, pointing at the offending field paths.
     pub fn finding(

@@ -5,38 +5,18 @@ use std::collections::{BTreeMap, HashSet};
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
-use super::{Category, Outcome, Rule, RuleCheck, RuleInput};
+use super::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::finding::{ObjectRef, Severity};
 use crate::selector::selects;
-
-const fn net(
-    id: &'static str,
-    title: &'static str,
-    severity: Severity,
-    rationale: &'static str,
-    remediation: &'static str,
-    controls: &'static [&'static str],
-    check: fn(&Rule, &RuleInput<'_>) -> Outcome,
-) -> Rule {
-    Rule {
-        id,
-        title,
-        category: Category::Network,
-        severity,
-        rationale,
-        remediation,
-        controls,
-        check: RuleCheck::Custom(check),
-    }
-}
 
 const DEFAULT_DENY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-ingress\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]";
 
 /// The network rules.
 pub static RULES: [Rule; 9] = [
-    net(
+    custom_rule(
         "network.namespace-without-policy",
         "Namespace without NetworkPolicy",
+        Category::Network,
         Severity::Medium,
         "Without a NetworkPolicy every pod accepts traffic from every pod of every tenant; one \
          compromised workload can reach them all.",
@@ -44,9 +24,10 @@ pub static RULES: [Rule; 9] = [
         &["cis:5.3.2", "nsa:network-policies"],
         namespace_without_policy,
     ),
-    net(
+    custom_rule(
         "network.no-default-deny",
         "No default-deny ingress policy",
+        Category::Network,
         Severity::Low,
         "Policies that allow specific traffic leave every pod they do not select open; a \
          default-deny policy closes what no other policy opens.",
@@ -54,18 +35,20 @@ pub static RULES: [Rule; 9] = [
         &["cis:5.3.2", "nsa:network-policies"],
         no_default_deny,
     ),
-    net(
+    custom_rule(
         "network.pod-not-selected",
         "Workload selected by no NetworkPolicy",
+        Category::Network,
         Severity::Low,
         "In a namespace with policies, a workload no policy selects accepts traffic from anywhere.",
         "Add a policy whose podSelector matches the workload's labels, or a default-deny policy.",
         &["nsa:network-policies"],
         pod_not_selected,
     ),
-    net(
+    custom_rule(
         "network.node-port-service",
         "NodePort Service",
+        Category::Network,
         Severity::Medium,
         "A NodePort opens the port on every node's address, outside any ingress controller or \
          load balancer that would filter it.",
@@ -73,36 +56,40 @@ pub static RULES: [Rule; 9] = [
         &["nsa:network-policies"],
         node_port,
     ),
-    net(
+    custom_rule(
         "network.load-balancer-service",
         "LoadBalancer Service",
+        Category::Network,
         Severity::Medium,
         "A LoadBalancer publishes the workload outside the cluster.",
         "Confirm the exposure is intended and keep `loadBalancerSourceRanges` as narrow as possible.",
         &["nsa:network-policies"],
         load_balancer_restricted,
     ),
-    net(
+    custom_rule(
         "network.load-balancer-open",
         "LoadBalancer open to the internet",
+        Category::Network,
         Severity::High,
         "A LoadBalancer without `loadBalancerSourceRanges` accepts connections from the whole internet.",
         "spec:\n  type: LoadBalancer\n  loadBalancerSourceRanges: [\"203.0.113.0/24\"]",
         &["nsa:network-policies"],
         load_balancer_open,
     ),
-    net(
+    custom_rule(
         "network.ingress-without-tls",
         "Ingress without TLS",
+        Category::Network,
         Severity::Medium,
         "Traffic to an Ingress without TLS, credentials included, crosses networks in clear text.",
         "spec:\n  tls:\n    - hosts: [app.example.com]\n      secretName: app-tls",
         &["nsa:encryption"],
         ingress_without_tls,
     ),
-    net(
+    custom_rule(
         "network.ingress-wildcard-host",
         "Ingress with a wildcard or missing host",
+        Category::Network,
         Severity::Medium,
         "A wildcard or empty host routes requests for any name to the workload, including names \
          another tenant expects to own.",
@@ -110,9 +97,10 @@ pub static RULES: [Rule; 9] = [
         &["nsa:network-policies"],
         ingress_wildcard_host,
     ),
-    net(
+    custom_rule(
         "network.api-server-exposed",
         "API server exposed",
+        Category::Network,
         Severity::Critical,
         "An API server reachable from the internet is one anonymous-auth or RBAC mistake away \
          from a breach, and is found by scanners within hours.",

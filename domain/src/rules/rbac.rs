@@ -5,36 +5,16 @@
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Category, Outcome, Rule, RuleCheck, RuleInput};
+use super::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::finding::{Finding, ObjectRef, Severity};
 use crate::tenancy::PLATFORM_TENANT;
 
-const fn rbac(
-    id: &'static str,
-    title: &'static str,
-    severity: Severity,
-    rationale: &'static str,
-    remediation: &'static str,
-    controls: &'static [&'static str],
-    check: fn(&Rule, &RuleInput<'_>) -> Outcome,
-) -> Rule {
-    Rule {
-        id,
-        title,
-        category: Category::Rbac,
-        severity,
-        rationale,
-        remediation,
-        controls,
-        check: RuleCheck::Custom(check),
-    }
-}
-
 /// The RBAC rules.
 pub static RULES: [Rule; 11] = [
-    rbac(
+    custom_rule(
         "rbac.anonymous-binding",
         "Rights granted to anonymous users",
+        Category::Rbac,
         Severity::Critical,
         "A binding to system:anonymous or system:unauthenticated gives its rights to anyone who can \
          reach the API server, with no credentials at all. Exposed clusters are found and exploited this way within hours.",
@@ -43,9 +23,10 @@ pub static RULES: [Rule; 11] = [
         &["nsa:authentication", "nsa:rbac"],
         anonymous_binding,
     ),
-    rbac(
+    custom_rule(
         "rbac.all-authenticated-binding",
         "Rights granted to every authenticated user",
+        Category::Rbac,
         Severity::High,
         "system:authenticated includes every user and every service account of the cluster, and \
          on some managed platforms every account of the cloud provider.",
@@ -53,9 +34,10 @@ pub static RULES: [Rule; 11] = [
         &["nsa:rbac"],
         all_authenticated_binding,
     ),
-    rbac(
+    custom_rule(
         "rbac.cluster-admin-outside-platform",
         "cluster-admin bound outside the platform team",
+        Category::Rbac,
         Severity::High,
         "cluster-admin can do anything to any object in the cluster; held by a tenant's service \
          account or in a tenant's namespace, it breaks every tenant boundary.",
@@ -63,9 +45,10 @@ pub static RULES: [Rule; 11] = [
         &["cis:5.1.1", "nsa:rbac"],
         cluster_admin_outside_platform,
     ),
-    rbac(
+    custom_rule(
         "rbac.system-masters",
         "Binding to system:masters",
+        Category::Rbac,
         Severity::Medium,
         "Members of system:masters bypass RBAC entirely, and the group cannot be revoked without \
          rotating the certificates that name it.",
@@ -73,18 +56,20 @@ pub static RULES: [Rule; 11] = [
         &["cis:5.1.7", "nsa:rbac"],
         system_masters,
     ),
-    rbac(
+    custom_rule(
         "rbac.wildcard",
         "Wildcard verbs or resources",
+        Category::Rbac,
         Severity::Medium,
         "A `*` grants every current and future verb or resource, including ones created by CRDs later.",
         "List the verbs and resources explicitly:\n\nrules:\n  - apiGroups: [\"apps\"]\n    resources: [\"deployments\"]\n    verbs: [\"get\", \"list\", \"watch\"]",
         &["cis:5.1.3", "nsa:rbac"],
         wildcard,
     ),
-    rbac(
+    custom_rule(
         "rbac.escalation-verbs",
         "escalate, bind or impersonate granted",
+        Category::Rbac,
         Severity::High,
         "`escalate` and `bind` let a subject grant itself rights it does not have; `impersonate` \
          lets it act as any user, group or service account.",
@@ -92,9 +77,10 @@ pub static RULES: [Rule; 11] = [
         &["cis:5.1.8", "nsa:rbac"],
         escalation_verbs,
     ),
-    rbac(
+    custom_rule(
         "rbac.secrets-read",
         "Read access to Secrets",
+        Category::Rbac,
         Severity::Medium,
         "`get`, `list` or `watch` on Secrets reads every credential in scope, including service \
          account tokens of more privileged accounts.",
@@ -102,9 +88,10 @@ pub static RULES: [Rule; 11] = [
         &["cis:5.1.2", "nsa:rbac"],
         secrets_read,
     ),
-    rbac(
+    custom_rule(
         "rbac.exec-attach-proxy",
         "pods/exec, pods/attach or nodes/proxy granted",
+        Category::Rbac,
         Severity::High,
         "Exec and attach run commands inside other pods; nodes/proxy reaches the kubelet API \
          directly, bypassing admission and audit.",
@@ -112,9 +99,10 @@ pub static RULES: [Rule; 11] = [
         &["cis:5.1.10", "nsa:rbac"],
         exec_attach_proxy,
     ),
-    rbac(
+    custom_rule(
         "rbac.workload-create",
         "Rights to create workloads",
+        Category::Rbac,
         Severity::Low,
         "Whoever can create pods (directly or through a controller) can run any image with any \
          service account of the namespace: a path to its privileges.",
@@ -122,9 +110,10 @@ pub static RULES: [Rule; 11] = [
         &["cis:5.1.4", "nsa:rbac"],
         workload_create,
     ),
-    rbac(
+    custom_rule(
         "rbac.default-service-account",
         "Default service account with its token mounted",
+        Category::Rbac,
         Severity::Medium,
         "Pods that run as the namespace's `default` service account with its token mounted share \
          one identity, and whatever is later granted to it.",
@@ -132,9 +121,10 @@ pub static RULES: [Rule; 11] = [
         &["cis:5.1.5", "cis:5.1.6", "nsa:service-account-tokens"],
         default_service_account,
     ),
-    rbac(
+    custom_rule(
         "rbac.cross-tenant-binding",
         "Subject of one tenant bound in another tenant's namespace",
+        Category::Rbac,
         Severity::High,
         "A RoleBinding that grants a service account of another tenant rights in this tenant's \
          namespace crosses the tenant boundary.",
@@ -395,30 +385,13 @@ fn workload_create(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 }
 
 fn default_service_account(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    let inv = input.inventory;
     let mut out = Vec::new();
-    for site in input.sites.iter() {
-        let account = site.spec.service_account_name.as_deref().filter(|n| !n.is_empty()).unwrap_or("default");
-        if account != "default" || site.spec.automount_service_account_token == Some(false) {
-            continue;
-        }
-        let sa_opts_out = inv
-            .service_accounts
-            .iter()
-            .find(|sa| {
-                sa.metadata.name.as_deref() == Some("default") && sa.metadata.namespace.as_deref() == site.namespace()
-            })
-            .is_some_and(|sa| sa.automount_service_account_token == Some(false));
-        if sa_opts_out {
-            continue;
-        }
+    for site in
+        input.sites.iter().filter(|site| site.service_account() == "default" && input.inventory.token_mounted(site))
+    {
         let evidence = vec![site.path("spec.serviceAccountName"), site.path("spec.automountServiceAccountToken")];
-        out.push(rule.finding(
-            site.object(),
-            None,
-            "pods run as the default service account with its token mounted".into(),
-            evidence,
-        ));
+        let message = "pods run as the default service account with its token mounted".to_string();
+        out.push(rule.finding(site.object(), None, message, evidence));
     }
     Ok(out)
 }

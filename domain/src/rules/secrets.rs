@@ -1,37 +1,17 @@
 //! Secrets hygiene: credentials in plain ConfigMaps and literal env values, and Secrets handed
 //! to processes as environment variables. Findings name the key, never the value.
 
-use super::{Category, Outcome, Rule, RuleCheck, RuleInput};
+use super::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::containers::containers;
 use crate::finding::{ObjectRef, Severity};
 use crate::secret_like::secret_reason;
 
-const fn secrets(
-    id: &'static str,
-    title: &'static str,
-    severity: Severity,
-    rationale: &'static str,
-    remediation: &'static str,
-    controls: &'static [&'static str],
-    check: fn(&Rule, &RuleInput<'_>) -> Outcome,
-) -> Rule {
-    Rule {
-        id,
-        title,
-        category: Category::Secrets,
-        severity,
-        rationale,
-        remediation,
-        controls,
-        check: RuleCheck::Custom(check),
-    }
-}
-
 /// The secrets rules.
 pub static RULES: [Rule; 3] = [
-    secrets(
+    custom_rule(
         "secrets.configmap-secret",
         "Secret in a ConfigMap",
+        Category::Secrets,
         Severity::High,
         "ConfigMaps are not secret: they are readable by anyone with `get configmaps`, shown in \
          dashboards and logged by tools. A credential in one is a credential published.",
@@ -40,9 +20,10 @@ pub static RULES: [Rule; 3] = [
         &["nsa:secrets"],
         configmap_secret,
     ),
-    secrets(
+    custom_rule(
         "secrets.env-literal-secret",
         "Secret written into a container's environment",
+        Category::Secrets,
         Severity::High,
         "A credential written literally into a pod template is stored in the workload object, \
          its history and every copy of the manifest.",
@@ -50,9 +31,10 @@ pub static RULES: [Rule; 3] = [
         &["nsa:secrets"],
         env_literal_secret,
     ),
-    secrets(
+    custom_rule(
         "secrets.secret-in-env",
         "Secret passed as an environment variable",
+        Category::Secrets,
         Severity::Info,
         "Environment variables leak into crash dumps, child processes and debug endpoints; Secrets \
          mounted as files do not.",

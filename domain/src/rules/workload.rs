@@ -3,26 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::{Category, Outcome, Rule, RuleCheck, RuleInput};
+use super::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::containers::{ContainerKind, containers};
 use crate::finding::{ObjectRef, Severity};
 
-const fn hygiene(
-    id: &'static str,
-    title: &'static str,
-    category: Category,
-    severity: Severity,
-    rationale: &'static str,
-    remediation: &'static str,
-    controls: &'static [&'static str],
-    check: fn(&Rule, &RuleInput<'_>) -> Outcome,
-) -> Rule {
-    Rule { id, title, category, severity, rationale, remediation, controls, check: RuleCheck::Custom(check) }
-}
-
 /// The workload and tenancy rules.
 pub static RULES: [Rule; 10] = [
-    hygiene(
+    custom_rule(
         "workload.missing-requests",
         "CPU or memory requests missing",
         Category::Workload,
@@ -32,7 +19,7 @@ pub static RULES: [Rule; 10] = [
         &["nsa:resource-policies"],
         missing_requests,
     ),
-    hygiene(
+    custom_rule(
         "workload.missing-limits",
         "Memory limit missing",
         Category::Workload,
@@ -42,7 +29,7 @@ pub static RULES: [Rule; 10] = [
         &["nsa:resource-policies"],
         missing_limits,
     ),
-    hygiene(
+    custom_rule(
         "workload.missing-probes",
         "Liveness or readiness probe missing",
         Category::Workload,
@@ -52,7 +39,7 @@ pub static RULES: [Rule; 10] = [
         &[],
         missing_probes,
     ),
-    hygiene(
+    custom_rule(
         "workload.writable-root-filesystem",
         "Writable root filesystem",
         Category::Workload,
@@ -62,7 +49,7 @@ pub static RULES: [Rule; 10] = [
         &["nsa:immutable-filesystem"],
         writable_root_filesystem,
     ),
-    hygiene(
+    custom_rule(
         "workload.writable-host-path",
         "Writable hostPath mount",
         Category::Workload,
@@ -73,7 +60,7 @@ pub static RULES: [Rule; 10] = [
         &["cis:5.2.12", "nsa:container-hardening"],
         writable_host_path,
     ),
-    hygiene(
+    custom_rule(
         "workload.automount-token",
         "Service account token mounted",
         Category::Workload,
@@ -84,7 +71,7 @@ pub static RULES: [Rule; 10] = [
         &["cis:5.1.6", "nsa:service-account-tokens"],
         automount_token,
     ),
-    hygiene(
+    custom_rule(
         "workload.namespace-without-quota",
         "Namespace without ResourceQuota",
         Category::Tenancy,
@@ -95,7 +82,7 @@ pub static RULES: [Rule; 10] = [
         &["nsa:resource-policies"],
         namespace_without_quota,
     ),
-    hygiene(
+    custom_rule(
         "workload.namespace-without-limit-range",
         "Namespace without LimitRange",
         Category::Tenancy,
@@ -106,7 +93,7 @@ pub static RULES: [Rule; 10] = [
         &["nsa:resource-policies"],
         namespace_without_limit_range,
     ),
-    hygiene(
+    custom_rule(
         "workload.default-namespace",
         "Workload in the default namespace",
         Category::Tenancy,
@@ -116,7 +103,7 @@ pub static RULES: [Rule; 10] = [
         &["cis:5.7.4", "nsa:namespaces"],
         default_namespace,
     ),
-    hygiene(
+    custom_rule(
         "tenancy.shared-volume",
         "Storage shared across tenants",
         Category::Tenancy,
@@ -227,25 +214,10 @@ fn writable_host_path(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 }
 
 fn automount_token(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    let inv = input.inventory;
     let mut out = Vec::new();
-    for site in input.sites.iter() {
-        let account = site.spec.service_account_name.as_deref().filter(|n| !n.is_empty()).unwrap_or("default");
-        let account_opts_out = inv
-            .service_accounts
-            .iter()
-            .find(|sa| {
-                sa.metadata.name.as_deref() == Some(account) && sa.metadata.namespace.as_deref() == site.namespace()
-            })
-            .is_some_and(|sa| sa.automount_service_account_token == Some(false));
-        let mounted = match site.spec.automount_service_account_token {
-            Some(explicit) => explicit,
-            None => !account_opts_out,
-        };
-        if mounted {
-            let message = format!("pods mount the token of service account {account:?}");
-            out.push(rule.finding(site.object(), None, message, vec![site.path("spec.automountServiceAccountToken")]));
-        }
+    for site in input.sites.iter().filter(|site| input.inventory.token_mounted(site)) {
+        let message = format!("pods mount the token of service account {:?}", site.service_account());
+        out.push(rule.finding(site.object(), None, message, vec![site.path("spec.automountServiceAccountToken")]));
     }
     Ok(out)
 }
