@@ -30,14 +30,14 @@ impl Inventory {
     /// Adds one object (a `kind: List` adds its items). Secrets keep their metadata only.
     pub fn add_object(&mut self, value: &Value) -> Result<Vec<Intake>, IntakeError> {
         let kind = value["kind"].as_str().unwrap_or_default();
-        if kind.ends_with("List") {
-            if let Some(items) = value.get("items").and_then(Value::as_array) {
-                let mut added = Vec::new();
-                for item in items {
-                    added.extend(self.add_object(item)?);
-                }
-                return Ok(added);
+        if kind.ends_with("List")
+            && let Some(items) = value.get("items").and_then(Value::as_array)
+        {
+            let mut added = Vec::new();
+            for item in items {
+                added.extend(self.add_object(item)?);
             }
+            return Ok(added);
         }
         let reference = match kind {
             "Namespace" => push(&mut self.namespaces, value)?,

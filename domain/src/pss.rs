@@ -261,11 +261,11 @@ fn host_ports(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
 fn app_armor_profile(meta: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     let allowed_type = |t: &str| t == "RuntimeDefault" || t == "Localhost";
     let mut out = Vec::new();
-    if let Some(profile) = spec.security_context.as_ref().and_then(|sc| sc.app_armor_profile.as_ref()) {
-        if !allowed_type(&profile.type_) {
-            let detail = format!("pod must not set AppArmor profile type to {:?}", profile.type_);
-            out.push(pod_violation("spec.securityContext.appArmorProfile.type", detail));
-        }
+    if let Some(profile) = spec.security_context.as_ref().and_then(|sc| sc.app_armor_profile.as_ref())
+        && !allowed_type(&profile.type_)
+    {
+        let detail = format!("pod must not set AppArmor profile type to {:?}", profile.type_);
+        out.push(pod_violation("spec.securityContext.appArmorProfile.type", detail));
     }
     for (c, sc) in with_security_context(spec) {
         if let Some(profile) = sc.app_armor_profile.as_ref().filter(|p| !allowed_type(&p.type_)) {
@@ -347,11 +347,11 @@ fn valid_seccomp(profile_type: &str) -> bool {
 /// Pod- and container-level seccomp profiles of a type other than RuntimeDefault/Localhost.
 fn bad_seccomp_profiles(spec: &PodSpec) -> Vec<Violation> {
     let mut out = Vec::new();
-    if let Some(profile) = spec.security_context.as_ref().and_then(|sc| sc.seccomp_profile.as_ref()) {
-        if !valid_seccomp(&profile.type_) {
-            let detail = format!("pod must not set securityContext.seccompProfile.type to {:?}", profile.type_);
-            out.push(pod_violation("spec.securityContext.seccompProfile.type", detail));
-        }
+    if let Some(profile) = spec.security_context.as_ref().and_then(|sc| sc.seccomp_profile.as_ref())
+        && !valid_seccomp(&profile.type_)
+    {
+        let detail = format!("pod must not set securityContext.seccompProfile.type to {:?}", profile.type_);
+        out.push(pod_violation("spec.securityContext.seccompProfile.type", detail));
     }
     for (c, sc) in with_security_context(spec) {
         if let Some(profile) = sc.seccomp_profile.as_ref().filter(|p| !valid_seccomp(&p.type_)) {

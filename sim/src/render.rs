@@ -43,7 +43,7 @@ impl Cluster {
         render_cluster_rbac(&mut out);
         out.entry("pods").or_default().push(apiserver_pod(&self.nodes[0].name));
         for list in out.values_mut() {
-            list.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+            list.sort_by_key(sort_key);
         }
         self.objects = out;
     }

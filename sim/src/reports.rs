@@ -28,7 +28,7 @@ pub(crate) fn render_trivy_reports(workloads: &[Workload], out: &mut BTreeMap<&'
     let mut secret_reported = false;
     for w in workloads.iter().filter(|w| !w.system && matches!(w.kind, Kind::Deployment | Kind::StatefulSet)) {
         let hash = name_hash(&w.name);
-        if hash % 3 == 0 {
+        if hash.is_multiple_of(3) {
             continue;
         }
         let (owner_kind, owner_name) = match w.kind {
@@ -58,7 +58,7 @@ pub(crate) fn render_trivy_reports(workloads: &[Workload], out: &mut BTreeMap<&'
         out.entry("configauditreports").or_default().push(json!({
             "apiVersion": "aquasecurity.github.io/v1alpha1", "kind": "ConfigAuditReport", "metadata": m,
             "report": {"checks": [
-                {"checkID": "KSV011", "title": "CPU not limited", "severity": "LOW", "success": hash % 2 == 0},
+                {"checkID": "KSV011", "title": "CPU not limited", "severity": "LOW", "success": hash.is_multiple_of(2)},
                 {"checkID": "KSV014", "title": "Root file system is not read-only", "severity": "HIGH", "success": false}
             ]}
         }));

@@ -203,8 +203,8 @@ fn bindings<'a>(input: &RuleInput<'a>) -> Vec<Binding<'a>> {
     namespaced.chain(cluster).collect()
 }
 
-fn with_bindings(input: &RuleInput<'_>, mut each: impl FnMut(&Binding<'_>) -> Option<Finding>) -> Outcome {
-    Ok(bindings(input).iter().filter_map(|b| each(b)).collect())
+fn with_bindings(input: &RuleInput<'_>, each: impl FnMut(&Binding<'_>) -> Option<Finding>) -> Outcome {
+    Ok(bindings(input).iter().filter_map(each).collect())
 }
 
 fn subjects_named(rule: &Rule, input: &RuleInput<'_>, names: &[&str]) -> Outcome {

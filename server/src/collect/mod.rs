@@ -41,10 +41,10 @@ pub enum CollectError {
 #[tracing::instrument(skip_all, fields(cluster = %target.name), err)]
 pub async fn collect_once(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
     let result = collect_and_store(pool, target).await;
-    if let Err(error) = &result {
-        if let Err(store_error) = record_collection_failure(pool, &target.name, &error.to_string()).await {
-            tracing::warn!(error = %store_error, "could not record the collection failure");
-        }
+    if let Err(error) = &result
+        && let Err(store_error) = record_collection_failure(pool, &target.name, &error.to_string()).await
+    {
+        tracing::warn!(error = %store_error, "could not record the collection failure");
     }
     result
 }
