@@ -4,6 +4,7 @@
 
 pub mod exceptions;
 pub mod lifecycle;
+pub mod maintenance;
 pub mod query;
 pub mod scope;
 pub mod store;

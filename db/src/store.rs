@@ -56,6 +56,7 @@ pub async fn write_collection(
     .bind(to_i32(assessment.object_count, "object count")?)
     .fetch_one(&mut *tx)
     .await?;
+    ensure_partitions(&mut tx, times.started_at).await?;
     insert_namespaces(&mut tx, collection_id, assessment).await?;
     let target = DiffTarget { cluster_id, collection_id, at: times.started_at, previous_at };
     let changes = apply_findings(&mut tx, &target, assessment).await?;
@@ -105,9 +106,9 @@ async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asse
     };
     sqlx::query(
         "insert into namespace_state (collection_id, namespace, tenant, workloads, pods, running,
-             pending, succeeded, failed, crash_looping, oom_killed, restarts)
-         select $1, * from unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[],
-             $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[])",
+             pending, succeeded, failed, crash_looping, oom_killed, restarts, collected_at)
+         select $1, u.*, c.started_at from unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[],
+             $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[]) as u, collection c where c.collection_id = $1",
     )
     .bind(id)
     .bind(ns.iter().map(|n| n.namespace.clone()).collect::<Vec<_>>())
@@ -129,9 +130,9 @@ async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asse
 async fn insert_quotas(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
     let q = &a.quotas;
     sqlx::query(
-        "insert into quota_usage (collection_id, tenant, namespace, quota, resource, used, hard)
-         select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[],
-                                  $6::float8[], $7::float8[])",
+        "insert into quota_usage (collection_id, tenant, namespace, quota, resource, used, hard, collected_at)
+         select $1, u.*, c.started_at from unnest($2::text[], $3::text[], $4::text[], $5::text[],
+                                  $6::float8[], $7::float8[]) as u, collection c where c.collection_id = $1",
     )
     .bind(id)
     .bind(q.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
@@ -149,9 +150,9 @@ async fn insert_gpus(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment
     let g = &a.gpus;
     sqlx::query(
         "insert into gpu_sample (collection_id, tenant, namespace, pod, container, gpu, uuid,
-             hostname, utilisation_pct, memory_used_mib)
-         select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                  $7::text[], $8::text[], $9::float8[], $10::float8[])",
+             hostname, utilisation_pct, memory_used_mib, collected_at)
+         select $1, u.*, c.started_at from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[], $9::float8[], $10::float8[]) as u, collection c where c.collection_id = $1",
     )
     .bind(id)
     .bind(g.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
@@ -174,8 +175,8 @@ async fn insert_scores(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessme
         s.iter().map(|x| to_i32(f(x), "tenant count")).collect()
     };
     sqlx::query(
-        "insert into tenant_score (collection_id, tenant, score, workloads, findings, critical, high, medium, low)
-         select $1, * from unnest($2::text[], $3::float8[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[])",
+        "insert into tenant_score (collection_id, tenant, score, workloads, findings, critical, high, medium, low, collected_at)
+         select $1, u.*, c.started_at from unnest($2::text[], $3::float8[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) as u, collection c where c.collection_id = $1",
     )
     .bind(id)
     .bind(s.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
@@ -227,6 +228,23 @@ async fn upsert_compliance(
     .bind(c.iter().map(|x| x.control).collect::<Vec<_>>())
     .bind(c.iter().map(|x| x.status.as_str()).collect::<Vec<_>>())
     .bind(c.iter().map(|x| to_i32(x.findings, "control findings")).collect::<Result<Vec<_>>>()?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The sample tables partitioned by day; a collection's rows go to its start day's partition.
+pub const PARTITIONED_TABLES: [&str; 4] = ["namespace_state", "quota_usage", "gpu_sample", "tenant_score"];
+
+/// Creates the day's partitions of the sample tables when missing. Serialised by an advisory
+/// lock, so concurrent collections of different clusters cannot race to create one.
+async fn ensure_partitions(tx: &mut Transaction<'_, Postgres>, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(hashtext('rampart.partitions'))").execute(&mut **tx).await?;
+    sqlx::query(
+        "select rampart_ensure_partition(t, ($2::timestamptz at time zone 'UTC')::date) from unnest($1::text[]) t",
+    )
+    .bind(PARTITIONED_TABLES.to_vec())
+    .bind(at)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -35,26 +35,30 @@ pub async fn fill_history(pool: &PgPool, shape: HistoryShape) -> Result<()> {
          from (select generate_series(now() - make_interval(days => $4), now() - interval '14 days', interval '1 day') as t
                union
                select generate_series(now() - interval '14 days' + interval '1 hour', now(), interval '1 hour')) times",
+        "select rampart_ensure_partition(t, d)
+         from unnest(array['namespace_state', 'quota_usage', 'gpu_sample', 'tenant_score']) t,
+              (select distinct (started_at at time zone 'UTC')::date as d from collection) days",
         "create temp table bench_namespace on commit drop as
          select 'team' || lpad(t::text, 3, '0') as tenant,
                 'team' || lpad(t::text, 3, '0') || '-ns' || lpad(n::text, 2, '0') as namespace
          from generate_series(1, $1) t, generate_series(1, $2) n",
         "insert into namespace_state (collection_id, namespace, tenant, workloads, pods, running, pending, succeeded,
-             failed, crash_looping, oom_killed, restarts)
+             failed, crash_looping, oom_killed, restarts, collected_at)
          select c.collection_id, ns.namespace, ns.tenant, $3 / ($1 * $2) / 3, $3 / ($1 * $2),
                 $3 / ($1 * $2) - 3, (c.collection_id + length(ns.namespace)) % 3, 0, 0, 1,
-                (c.collection_id % 2)::int, (c.collection_id % 50)::int
+                (c.collection_id % 2)::int, (c.collection_id % 50)::int, c.started_at
          from collection c, bench_namespace ns",
-        "insert into tenant_score (collection_id, tenant, score, workloads, findings, critical, high, medium, low)
+        "insert into tenant_score (collection_id, tenant, score, workloads, findings, critical, high, medium, low, collected_at)
          select c.collection_id, t.tenant, least(100, 20 + (abs(hashtext(t.tenant)) % 60) + (c.collection_id % 7)),
-                $3 / $1 / 3, 3500, 700, 700, 700, 1400
+                $3 / $1 / 3, 3500, 700, 700, 700, 1400, c.started_at
          from collection c, (select distinct tenant from bench_namespace) t",
-        "insert into quota_usage (collection_id, tenant, namespace, quota, resource, used, hard)
-         select c.collection_id, ns.tenant, ns.namespace, 'compute', r.resource, 10 + (c.collection_id % 40), 64
+        "insert into quota_usage (collection_id, tenant, namespace, quota, resource, used, hard, collected_at)
+         select c.collection_id, ns.tenant, ns.namespace, 'compute', r.resource, 10 + (c.collection_id % 40), 64, c.started_at
          from collection c, bench_namespace ns, (values ('requests.cpu'), ('requests.nvidia.com/gpu')) r(resource)",
-        "insert into gpu_sample (collection_id, tenant, namespace, pod, container, gpu, uuid, hostname, utilisation_pct, memory_used_mib)
+        "insert into gpu_sample (collection_id, tenant, namespace, pod, container, gpu, uuid, hostname, utilisation_pct,
+             memory_used_mib, collected_at)
          select c.collection_id, ns.tenant, ns.namespace, 'train-' || g, 'main', (g % 8)::text, 'GPU-' || g, 'gpu-' || (g / 8),
-                (g * 37 + c.collection_id) % 100, 40960
+                (g * 37 + c.collection_id) % 100, 40960, c.started_at
          from collection c, bench_namespace ns, generate_series(1, 1) g",
         "insert into finding_state (cluster_id, fingerprint, tenant, rule_id, severity, object_kind, object_namespace,
              object_name, container, message, controls, evidence, first_seen, resolved_at, last_seen, contribution)

@@ -81,6 +81,34 @@ pub struct ServeArgs {
     pub no_collect: bool,
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub retention: RetentionArgs,
+}
+
+/// How long history is kept; the maintenance task (hourly, in `serve` and `demo`) enforces it.
+#[derive(Debug, Clone, Args)]
+pub struct RetentionArgs {
+    /// Per-collection samples (daily partitions, dropped whole once past it).
+    #[arg(long, env = "RAMPART_RETENTION_RAW", default_value = "14d", value_parser = parse_duration)]
+    pub retention_raw: Duration,
+    /// Hourly rollups.
+    #[arg(long, env = "RAMPART_RETENTION_HOURLY", default_value = "90d", value_parser = parse_duration)]
+    pub retention_hourly: Duration,
+    /// Daily rollups.
+    #[arg(long, env = "RAMPART_RETENTION_DAILY", default_value = "730d", value_parser = parse_duration)]
+    pub retention_daily: Duration,
+}
+
+impl RetentionArgs {
+    /// The retention these flags describe.
+    pub fn retention(&self) -> db::maintenance::Retention {
+        let days = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+        db::maintenance::Retention {
+            raw: days(self.retention_raw),
+            hourly: days(self.retention_hourly),
+            daily: days(self.retention_daily),
+        }
+    }
 }
 
 /// `rampart collect`.
@@ -188,4 +216,6 @@ pub struct DemoArgs {
     /// Seed of the simulated cluster; the same seed gives the same cluster.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    #[command(flatten)]
+    pub retention: RetentionArgs,
 }

@@ -11,7 +11,7 @@ use crate::collect::{ClusterTarget, collect_once};
 use crate::database::Database;
 use crate::demo;
 use crate::scan::Filters;
-use crate::schedule::run_collector;
+use crate::schedule::{run_collector, run_maintenance_loop};
 use crate::shutdown::{Shutdown, on_signals};
 
 /// Runs the command `cli` names and returns the process exit code.
@@ -98,7 +98,10 @@ async fn serve(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
         let (pool, target) = (database.pool.clone(), target(&args.cluster));
         tokio::spawn(run_collector(pool, vec![target], args.cluster.interval, None, shutdown.clone()))
     });
+    let maintenance =
+        tokio::spawn(run_maintenance_loop(database.pool.clone(), args.retention.retention(), shutdown.clone()));
     serve_http(database.pool.clone(), &args.listen, shutdown).await?;
+    let _ = maintenance.await;
     if let Some(collector) = collector {
         let _ = collector.await;
     }
@@ -144,8 +147,11 @@ async fn run_demo(database: &Database, data_dir: &std::path::Path, args: &DemoAr
         Some(Box::new(step)),
         shutdown.clone(),
     ));
+    let maintenance =
+        tokio::spawn(run_maintenance_loop(database.pool.clone(), args.retention.retention(), shutdown.clone()));
     serve_http(database.pool.clone(), &args.listen, shutdown).await?;
     let _ = collector.await;
+    let _ = maintenance.await;
     drop(sim_server);
     Ok(())
 }

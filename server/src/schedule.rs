@@ -37,3 +37,28 @@ pub async fn run_collector(
         }
     }
 }
+
+/// How often the maintenance task runs.
+pub const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Runs rollups and retention now, then every [`MAINTENANCE_INTERVAL`], until shutdown. A
+/// failed run is logged; the next one catches up.
+pub async fn run_maintenance_loop(pool: db::PgPool, retention: db::maintenance::Retention, shutdown: Shutdown) {
+    let mut ticker = tokio::time::interval(MAINTENANCE_INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {},
+            _ = shutdown.clone().requested() => return,
+        }
+        match db::maintenance::run_maintenance(&pool, retention, chrono::Utc::now()).await {
+            Ok(report) => tracing::info!(
+                rollup_rows = report.rollup_rows,
+                dropped_partitions = report.dropped_partitions.len(),
+                pruned_rollup_rows = report.pruned_rollup_rows,
+                "maintenance done"
+            ),
+            Err(error) => tracing::warn!(%error, "maintenance failed; the next run catches up"),
+        }
+    }
+}

@@ -15,14 +15,21 @@ pub struct ScorePoint {
 }
 
 /// Risk scores of every tenant in scope since `since`, oldest first, averaged over
-/// four-hour buckets (enough points for a trend line, few enough to read fast).
+/// four-hour buckets (enough points for a trend line, few enough to read fast). Where raw
+/// samples have passed their retention, the hourly rollups fill in.
 #[tracing::instrument(skip_all, err)]
 pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<Vec<ScorePoint>> {
     let rows = sqlx::query_as::<_, ScorePoint>(
-        "select s.tenant, to_timestamp(floor(extract(epoch from c.started_at) / 14400) * 14400) as at,
-                avg(s.score) as score
-         from collection c join tenant_score s using (collection_id)
-         where c.started_at >= $2 and ($1::text[] is null or s.tenant = any($1))
+        "with raw_start as (select min(collected_at) as t from tenant_score),
+         points as (
+             select s.tenant, s.collected_at as at, s.score from tenant_score s
+             where s.collected_at >= $2 and ($1::text[] is null or s.tenant = any($1))
+             union all
+             select r.tenant, r.bucket, r.score_avg from tenant_rollup r, raw_start
+             where r.resolution = 'hour' and r.bucket >= $2 and (raw_start.t is null or r.bucket < date_trunc('hour', raw_start.t))
+               and ($1::text[] is null or r.tenant = any($1)))
+         select tenant, to_timestamp(floor(extract(epoch from at) / 14400) * 14400) as at, avg(score) as score
+         from points
          group by 1, 2
          order by 1, 2",
     )

@@ -68,6 +68,43 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
         order by s.score desc, s.tenant"
     );
     let rows = sqlx::query_as::<_, TenantOverview>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?;
+    match at {
+        Some(at) if rows.is_empty() => overview_from_rollups(pool, scope, at).await,
+        _ => Ok(rows),
+    }
+}
+
+/// The overview as of an instant whose raw samples have passed their retention: from the
+/// hourly rollup bucket holding it, or the daily one once the hourly rollups are pruned too.
+async fn overview_from_rollups(pool: &PgPool, scope: &Scope, at: DateTime<Utc>) -> Result<Vec<TenantOverview>> {
+    let rows = sqlx::query_as::<_, TenantOverview>(
+        "with chosen as (
+             select distinct on (cluster_id) cluster_id, resolution, bucket
+             from tenant_rollup where bucket <= $2
+             order by cluster_id, (resolution = 'hour') desc, bucket desc),
+         tenants as (
+             select r.tenant, sum(r.score_avg * greatest(r.workloads, 1)) / sum(greatest(r.workloads, 1)) as score,
+                    sum(r.workloads)::int8 as workloads, sum(r.critical)::int8 as critical, sum(r.high)::int8 as high,
+                    sum(r.medium)::int8 as medium, sum(r.low)::int8 as low, max(r.bucket) as last_collected_at
+             from tenant_rollup r join chosen c using (cluster_id, resolution, bucket)
+             where $1::text[] is null or r.tenant = any($1)
+             group by r.tenant),
+         namespaces as (
+             select n.tenant, round(sum(n.unhealthy_avg))::int8 as unhealthy_pods, min(n.headroom_min_pct) as headroom,
+                    avg(n.gpu_util_avg) as gpu
+             from namespace_rollup n join chosen c using (cluster_id, resolution, bucket)
+             where $1::text[] is null or n.tenant = any($1)
+             group by n.tenant)
+         select t.tenant, round(t.score::numeric, 1)::float8 as score, t.workloads, t.critical, t.high, t.medium, t.low,
+                coalesce(n.unhealthy_pods, 0) as unhealthy_pods, n.headroom as tightest_quota_headroom_pct,
+                n.gpu as mean_gpu_utilisation_pct, t.last_collected_at
+         from tenants t left join namespaces n using (tenant)
+         order by t.score desc, t.tenant",
+    )
+    .bind(scope.tenant_filter())
+    .bind(at)
+    .fetch_all(pool)
+    .await?;
     Ok(rows)
 }
 
