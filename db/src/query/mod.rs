@@ -19,12 +19,14 @@ pub use tenant::{FINDINGS_SHOWN, FindingRow, NamespaceRow, TenantDetail, tenant_
 
 /// Prefixes a query with two CTEs: `latest`, the latest collection of every cluster as of
 /// `$2`, and `open_finding`, the findings open as of `$2` in tenants the scope `$1` allows
-/// (read from the state row; only findings that were reopened need their events).
+/// (read from the state row; only findings that were reopened need their events). Sample
+/// tables are joined to `latest` on both the collection and its start time, so that only the
+/// partitions holding those collections are read.
 macro_rules! as_of {
     ($rest:literal) => {
         concat!(
             "with latest as (
-                select distinct on (cluster_id) collection_id, cluster_id, finished_at
+                select distinct on (cluster_id) collection_id, cluster_id, started_at, finished_at
                 from collection where $2::timestamptz is null or started_at <= $2
                 order by cluster_id, started_at desc),
             open_finding as materialized (

@@ -38,22 +38,22 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
                    sum(s.workloads)::int8 as workloads, max(l.finished_at) as last_collected_at,
                    sum(s.critical)::int8 as critical, sum(s.high)::int8 as high,
                    sum(s.medium)::int8 as medium, sum(s.low)::int8 as low
-            from tenant_score s join latest l using (collection_id)
+            from tenant_score s join latest l on l.collection_id = s.collection_id and s.collected_at = l.started_at
             where $1::text[] is null or s.tenant = any($1)
             group by s.tenant),
         health as (
             select tenant, sum(pending + failed + crash_looping)::int8 as unhealthy_pods
-            from namespace_state join latest using (collection_id)
+            from namespace_state x join latest l on l.collection_id = x.collection_id and x.collected_at = l.started_at
             where $1::text[] is null or tenant = any($1)
             group by tenant),
         quota as (
             select tenant, min(greatest(0, 100 * (1 - used / hard))) as headroom
-            from quota_usage join latest using (collection_id)
+            from quota_usage x join latest l on l.collection_id = x.collection_id and x.collected_at = l.started_at
             where hard > 0 and ($1::text[] is null or tenant = any($1))
             group by tenant),
         gpu as (
             select tenant, avg(utilisation_pct) as utilisation
-            from gpu_sample join latest using (collection_id)
+            from gpu_sample x join latest l on l.collection_id = x.collection_id and x.collected_at = l.started_at
             where $1::text[] is null or tenant = any($1)
             group by tenant)
         select s.tenant, round(s.score::numeric, 1)::float8 as score, s.workloads,

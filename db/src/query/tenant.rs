@@ -76,12 +76,12 @@ pub async fn tenant_detail(
             group by 1, 2),
         headroom as (
             select q.collection_id, q.namespace, min(greatest(0, 100 * (1 - q.used / q.hard))) as pct
-            from quota_usage q join latest using (collection_id)
+            from quota_usage q join latest l on l.collection_id = q.collection_id and q.collected_at = l.started_at
             where q.hard > 0 and q.tenant = any($1)
             group by 1, 2)
         select n.namespace, n.workloads, n.pods, n.pending + n.failed + n.crash_looping as unhealthy_pods,
                n.restarts, n.oom_killed, coalesce(p.findings, 0) as findings, h.pct as tightest_quota_headroom_pct
-        from namespace_state n join latest l using (collection_id)
+        from namespace_state n join latest l on l.collection_id = n.collection_id and n.collected_at = l.started_at
         left join per_namespace p on p.cluster_id = l.cluster_id and p.namespace = n.namespace
         left join headroom h on h.collection_id = n.collection_id and h.namespace = n.namespace
         where n.tenant = any($1)
