@@ -44,9 +44,9 @@ pub(crate) async fn apply_findings(
                  contribution = cf.contribution, exception_id = cf.exception_id
              from current_finding cf
              where s.cluster_id = $1 and s.fingerprint = cf.fingerprint and s.resolved_at is not null
-             returning s.finding_id)
-         insert into finding_event (finding_id, collection_id, at, kind)
-         select finding_id, $2, $3, 'reopened' from reopened",
+             returning s.finding_id, s.tenant)
+         insert into finding_event (finding_id, collection_id, at, kind, tenant)
+         select finding_id, $2, $3, 'reopened', tenant from reopened",
     )
     .bind(target.cluster_id)
     .bind(target.collection_id)
@@ -64,9 +64,9 @@ pub(crate) async fn apply_findings(
                     cf.contribution, cf.exception_id
              from current_finding cf
              where not exists (select 1 from finding_state s where s.cluster_id = $1 and s.fingerprint = cf.fingerprint)
-             returning finding_id)
-         insert into finding_event (finding_id, collection_id, at, kind)
-         select finding_id, $2, $3, 'opened' from opened",
+             returning finding_id, tenant)
+         insert into finding_event (finding_id, collection_id, at, kind, tenant)
+         select finding_id, $2, $3, 'opened', tenant from opened",
     )
     .bind(target.cluster_id)
     .bind(target.collection_id)
@@ -92,9 +92,9 @@ pub(crate) async fn apply_findings(
              update finding_state s set resolved_at = $3, last_seen = coalesce($4, $3)
              where s.cluster_id = $1 and s.resolved_at is null
                and not exists (select 1 from current_finding cf where cf.fingerprint = s.fingerprint)
-             returning s.finding_id)
-         insert into finding_event (finding_id, collection_id, at, kind)
-         select finding_id, $2, $3, 'resolved' from resolved",
+             returning s.finding_id, s.tenant)
+         insert into finding_event (finding_id, collection_id, at, kind, tenant)
+         select finding_id, $2, $3, 'resolved', tenant from resolved",
     )
     .bind(target.cluster_id)
     .bind(target.collection_id)

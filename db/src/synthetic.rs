@@ -73,10 +73,10 @@ pub async fn fill_history(pool: &PgPool, shape: HistoryShape) -> Result<()> {
          from generate_series(1, $5) i
          join (select row_number() over () as k, tenant, namespace from bench_namespace) ns on ns.k = 1 + i % ($1 * $2)",
         "update finding_state set resolved_at = null, last_seen = null where resolved_at > now()",
-        "insert into finding_event (finding_id, collection_id, at, kind)
-         select s.finding_id, (select min(collection_id) from collection), s.first_seen, 'opened' from finding_state s",
-        "insert into finding_event (finding_id, collection_id, at, kind)
-         select s.finding_id, (select max(collection_id) from collection), s.resolved_at, 'resolved'
+        "insert into finding_event (finding_id, collection_id, at, kind, tenant)
+         select s.finding_id, (select min(collection_id) from collection), s.first_seen, 'opened', s.tenant from finding_state s",
+        "insert into finding_event (finding_id, collection_id, at, kind, tenant)
+         select s.finding_id, (select max(collection_id) from collection), s.resolved_at, 'resolved', s.tenant
          from finding_state s where s.resolved_at is not null",
         "insert into compliance_status (day, cluster_id, tenant, framework, control, status, findings)
          select d::date, (select cluster_id from cluster where name = 'bench'), t.tenant, c.framework, c.control,

@@ -81,14 +81,12 @@ pub async fn score_explanation(
     let now = at.unwrap_or_else(Utc::now);
     let mut deltas = Vec::new();
     for (window, length) in [("day", Duration::days(1)), ("week", Duration::days(7))] {
-        let previous = tenant_overview(pool, &scope, Some(now - length)).await?.into_iter().next().map(|t| t.score);
+        let previous = score_at(pool, tenant, now - length).await?;
         let causes = sqlx::query_as::<_, Cause>(
             "select e.finding_id, e.kind, e.at, s.rule_id, s.severity, s.object_kind, s.object_namespace, s.object_name,
                     case when e.kind = 'resolved' then -s.contribution else s.contribution end as signed_contribution
-             from finding_state s
-             join lateral (select ev.finding_id, ev.kind, ev.at from finding_event ev
-                           where ev.finding_id = s.finding_id and ev.at > $2 and ev.at <= $3) e on true
-             where s.tenant = any($1) and s.contribution > 0
+             from finding_event e join finding_state s using (finding_id)
+             where e.tenant = any($1) and e.at > $2 and e.at <= $3 and s.contribution > 0
              order by s.contribution desc, e.at desc
              limit 10",
         )
@@ -105,4 +103,28 @@ pub async fn score_explanation(
         });
     }
     Ok(Some(ScoreExplanation { tenant: tenant.to_string(), score: current.score, top, deltas }))
+}
+
+/// A tenant's score as of `at` (workload-weighted across clusters), from the raw samples or,
+/// past their retention, the rollups; `None` before its first collection.
+async fn score_at(pool: &PgPool, tenant: &str, at: DateTime<Utc>) -> Result<Option<f64>> {
+    let (score,): (Option<f64>,) = sqlx::query_as(
+        "with chosen as (
+             select distinct on (cluster_id) collection_id, started_at from collection
+             where started_at <= $2 order by cluster_id, started_at desc),
+         raw as (
+             select sum(s.score * greatest(s.workloads, 1)) / sum(greatest(s.workloads, 1)) as score
+             from tenant_score s join chosen c on c.collection_id = s.collection_id and s.collected_at = c.started_at
+             where s.tenant = $1),
+         rolled as (
+             select sum(r.score_avg * greatest(r.workloads, 1)) / sum(greatest(r.workloads, 1)) as score
+             from (select distinct on (cluster_id) * from tenant_rollup
+                   where tenant = $1 and bucket <= $2 order by cluster_id, (resolution = 'hour') desc, bucket desc) r)
+         select round(coalesce((select score from raw), (select score from rolled))::numeric, 1)::float8",
+    )
+    .bind(tenant)
+    .bind(at)
+    .fetch_one(pool)
+    .await?;
+    Ok(score)
 }

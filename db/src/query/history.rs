@@ -15,7 +15,7 @@ pub struct ScorePoint {
 }
 
 /// Risk scores of every tenant in scope since `since`, oldest first, averaged over
-/// four-hour buckets (enough points for a trend line, few enough to read fast). Where raw
+/// six-hour buckets (enough points for a trend line, few enough to read fast). Where raw
 /// samples have passed their retention, the hourly rollups fill in.
 #[tracing::instrument(skip_all, err)]
 pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<Vec<ScorePoint>> {
@@ -28,7 +28,7 @@ pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -
              select r.tenant, r.bucket, r.score_avg from tenant_rollup r, raw_start
              where r.resolution = 'hour' and r.bucket >= $2 and (raw_start.t is null or r.bucket < date_trunc('hour', raw_start.t))
                and ($1::text[] is null or r.tenant = any($1)))
-         select tenant, to_timestamp(floor(extract(epoch from at) / 14400) * 14400) as at, avg(score) as score
+         select tenant, to_timestamp(floor(extract(epoch from at) / 21600) * 21600) as at, avg(score) as score
          from points
          group by 1, 2
          order by 1, 2",
@@ -92,17 +92,16 @@ pub struct MttrRow {
 #[tracing::instrument(skip_all, err)]
 pub async fn mttr(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<Vec<MttrRow>> {
     let rows = sqlx::query_as::<_, MttrRow>(
-        "with cycles as (
-             select s.tenant, s.severity, e.kind, e.at,
-                    lag(e.at) over (partition by e.finding_id order by e.at) as opened_at
-             from finding_event e join finding_state s using (finding_id)
-             where $1::text[] is null or s.tenant = any($1))
-         select tenant, severity, count(*) as resolved,
-                avg(extract(epoch from at - opened_at) / 3600)::float8 as mean_hours
-         from cycles
-         where kind = 'resolved' and at >= $2 and opened_at is not null
-         group by tenant, severity
-         order by tenant, array_position(array['critical','high','medium','low','info'], severity)",
+        "select s.tenant, s.severity, count(*) as resolved,
+                avg(extract(epoch from e.at - o.opened_at) / 3600)::float8 as mean_hours
+         from finding_event e
+         join finding_state s using (finding_id)
+         cross join lateral (select max(p.at) as opened_at from finding_event p
+                             where p.finding_id = e.finding_id and p.at < e.at) o
+         where e.kind = 'resolved' and e.at >= $2 and ($1::text[] is null or e.tenant = any($1))
+           and o.opened_at is not null
+         group by s.tenant, s.severity
+         order by s.tenant, array_position(array['critical','high','medium','low','info'], s.severity)",
     )
     .bind(scope.tenant_filter())
     .bind(since)

@@ -38,6 +38,14 @@ pub struct FindingRow {
     pub reopen_count: i32,
 }
 
+/// A finding row with the count of all open findings beside it.
+#[derive(sqlx::FromRow)]
+struct CountedFinding {
+    #[sqlx(flatten)]
+    row: FindingRow,
+    total: i64,
+}
+
 /// Everything the tenant page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantDetail {
@@ -91,19 +99,19 @@ pub async fn tenant_detail(
     let findings_sql = as_of!(
         "
         select f.finding_id, f.rule_id, f.severity, f.object_kind, f.object_namespace, f.object_name, f.container,
-               f.message, f.controls, f.evidence, f.first_seen, f.reopen_count
+               f.message, f.controls, f.evidence, f.first_seen, f.reopen_count, count(*) over () as total
         from open_finding f join latest l using (cluster_id)
         order by array_position(array['critical','high','medium','low','info'], f.severity),
                  f.object_namespace nulls first, f.object_kind, f.object_name, f.rule_id, f.container
         limit $3"
     );
-    let findings = sqlx::query_as::<_, FindingRow>(findings_sql)
+    let counted = sqlx::query_as::<_, CountedFinding>(findings_sql)
         .bind(&filter)
         .bind(at)
         .bind(FINDINGS_SHOWN)
         .fetch_all(pool)
         .await?;
-    let count_sql = as_of!(" select count(*) from open_finding f join latest l using (cluster_id)");
-    let (open_findings,): (i64,) = sqlx::query_as(count_sql).bind(&filter).bind(at).fetch_one(pool).await?;
+    let open_findings = counted.first().map_or(0, |f| f.total);
+    let findings = counted.into_iter().map(|f| f.row).collect();
     Ok(Some(TenantDetail { summary, namespaces, findings, open_findings }))
 }
