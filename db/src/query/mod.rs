@@ -29,7 +29,7 @@ macro_rules! as_of {
                 select distinct on (cluster_id) collection_id, cluster_id, started_at, finished_at
                 from collection where $2::timestamptz is null or started_at <= $2
                 order by cluster_id, started_at desc),
-            open_finding as materialized (
+            open_finding as (
                 select s.* from finding_state s
                 where ($1::text[] is null or s.tenant = any($1))
                   and case when $2::timestamptz is null then s.resolved_at is null
