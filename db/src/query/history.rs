@@ -28,7 +28,7 @@ pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -
              select r.tenant, r.bucket, r.score_avg from tenant_rollup r, raw_start
              where r.resolution = 'hour' and r.bucket >= $2 and (raw_start.t is null or r.bucket < date_trunc('hour', raw_start.t))
                and ($1::text[] is null or r.tenant = any($1)))
-         select tenant, to_timestamp(floor(extract(epoch from at) / 21600) * 21600) as at, avg(score) as score
+         select tenant, date_bin('6 hours', at, timestamptz '2000-01-01 00:00:00+00') as at, avg(score) as score
          from points
          group by 1, 2
          order by 1, 2",
