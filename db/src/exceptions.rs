@@ -101,39 +101,45 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
 
 /// Approves a pending request; the requester cannot approve their own.
 pub async fn approve(pool: &PgPool, id: i64, approver: &str) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    let before = fetch(&mut tx, id).await?;
-    if before.requested_by == approver {
-        return Err(Error::Invalid("an exception must be approved by someone other than its requester".into()));
-    }
-    if before.approved_at.is_some() || before.revoked_at.is_some() {
-        return Err(Error::Invalid(format!("exception {id} is not pending")));
-    }
-    sqlx::query("update exception set approved_by = $2, approved_at = now() where exception_id = $1")
-        .bind(id)
-        .bind(approver)
-        .execute(&mut *tx)
-        .await?;
-    let after = fetch(&mut tx, id).await?;
-    audit(&mut tx, approver, "exception.approved", id, Some(&before), Some(&after)).await?;
-    tx.commit().await?;
-    Ok(())
+    let update = "update exception set approved_by = $2, approved_at = now() where exception_id = $1";
+    transition(pool, id, approver, "exception.approved", update, |before| {
+        if before.requested_by == approver {
+            return Err(Error::Invalid("an exception must be approved by someone other than its requester".into()));
+        }
+        if before.approved_at.is_some() || before.revoked_at.is_some() {
+            return Err(Error::Invalid(format!("exception {id} is not pending")));
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Revokes an exception; its findings count again from the next collection on.
 pub async fn revoke(pool: &PgPool, id: i64, actor: &str) -> Result<()> {
+    let update = "update exception set revoked_by = $2, revoked_at = now() where exception_id = $1";
+    transition(pool, id, actor, "exception.revoked", update, |before| match before.revoked_at {
+        Some(_) => Err(Error::Invalid(format!("exception {id} is already revoked"))),
+        None => Ok(()),
+    })
+    .await
+}
+
+/// Changes one exception in a transaction: locks it, lets `allowed` refuse the change, runs
+/// `update` (bound to the id and the actor), and records the before and after in the audit log.
+async fn transition(
+    pool: &PgPool,
+    id: i64,
+    actor: &str,
+    action: &str,
+    update: &'static str,
+    allowed: impl FnOnce(&ExceptionRow) -> Result<()>,
+) -> Result<()> {
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, id).await?;
-    if before.revoked_at.is_some() {
-        return Err(Error::Invalid(format!("exception {id} is already revoked")));
-    }
-    sqlx::query("update exception set revoked_by = $2, revoked_at = now() where exception_id = $1")
-        .bind(id)
-        .bind(actor)
-        .execute(&mut *tx)
-        .await?;
+    allowed(&before)?;
+    sqlx::query(update).bind(id).bind(actor).execute(&mut *tx).await?;
     let after = fetch(&mut tx, id).await?;
-    audit(&mut tx, actor, "exception.revoked", id, Some(&before), Some(&after)).await?;
+    audit(&mut tx, actor, action, id, Some(&before), Some(&after)).await?;
     tx.commit().await?;
     Ok(())
 }

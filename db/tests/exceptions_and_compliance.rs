@@ -140,3 +140,22 @@ async fn the_explanation_names_the_fixed_and_the_new_finding_as_the_day_delta(po
     assert!(fixed.signed_contribution < 0.0, "a fix lowers the score");
     assert!(score_explanation(&pool, &Scope::Tenants(vec!["vision".into()]), "nlp", None).await.unwrap().is_none());
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_revoked_exception_stops_applying_and_cannot_be_revoked_twice(pool: PgPool) {
+    let id = request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap();
+    approve(&pool, id, "ciso@security").await.unwrap();
+    assert_eq!(active(&pool, Utc::now() + Duration::minutes(1)).await.unwrap().len(), 1);
+
+    db::exceptions::revoke(&pool, id, "ciso@security").await.unwrap();
+
+    assert!(active(&pool, Utc::now() + Duration::minutes(1)).await.unwrap().is_empty());
+    assert!(db::exceptions::revoke(&pool, id, "ciso@security").await.is_err());
+    assert!(approve(&pool, id, "someone@security").await.is_err(), "a revoked exception is not pending");
+    let actions: Vec<(String,)> =
+        sqlx::query_as("select action from audit_event order by audit_id").fetch_all(&pool).await.unwrap();
+    let actions: Vec<&str> = actions.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(actions, ["exception.requested", "exception.approved", "exception.revoked"]);
+    let listed = db::exceptions::list(&pool, &Scope::Tenants(vec!["vision".into()])).await.unwrap();
+    assert!(listed.is_empty(), "another tenant's exceptions are not listed");
+}
