@@ -76,6 +76,16 @@ impl ObjectRef {
     }
 }
 
+impl std::fmt::Display for ObjectRef {
+    /// `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{}/{ns}/{}", self.kind, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
+
 /// One rule violation on one object (and container, where the rule is per container).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {

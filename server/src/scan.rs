@@ -205,10 +205,7 @@ pub fn to_json(manifests: &Manifests, findings: &[Finding]) -> String {
 pub fn to_table(manifests: &Manifests, findings: &[Finding]) -> String {
     let mut rows = vec![["SEVERITY", "RULE", "OBJECT", "CONTAINER", "MESSAGE", "SOURCE"].map(String::from).to_vec()];
     for f in findings {
-        let object = match &f.object.namespace {
-            Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
-            None => format!("{}/{}", f.object.kind, f.object.name),
-        };
+        let object = f.object.to_string();
         rows.push(vec![
             f.severity.to_string(),
             f.rule.clone(),

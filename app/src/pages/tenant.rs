@@ -70,10 +70,7 @@ fn TenantView(data: TenantData) -> impl IntoView {
         .findings
         .into_iter()
         .map(|f| {
-            let object = match &f.object_namespace {
-                Some(ns) => format!("{}/{}/{}", f.object_kind, ns, f.object_name),
-                None => format!("{}/{}", f.object_kind, f.object_name),
-            };
+            let object = object_name(&f.object_kind, &f.object_namespace, &f.object_name);
             let rule = f.rule_id.clone();
             view! {
                 <tr class="finding" data-rule=rule>
@@ -157,10 +154,7 @@ fn RecentlyResolved(rows: Vec<ResolvedRow>) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|r| {
-            let object = match &r.object_namespace {
-                Some(ns) => format!("{}/{}/{}", r.object_kind, ns, r.object_name),
-                None => format!("{}/{}", r.object_kind, r.object_name),
-            };
+            let object = object_name(&r.object_kind, &r.object_namespace, &r.object_name);
             view! {
                 <tr>
                     <td><SeverityBadge severity=r.severity /></td>

@@ -37,10 +37,7 @@ pub fn render(
             let worst = hits.iter().map(|f| f.severity).max().unwrap_or(rule.severity);
             out.push_str(&format!("      <failure type=\"{worst}\" message=\"{} finding(s)\">", hits.len()));
             for f in hits {
-                let object = match &f.object.namespace {
-                    Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
-                    None => format!("{}/{}", f.object.kind, f.object.name),
-                };
+                let object = f.object.to_string();
                 let source = manifests.source_of(&f.object).unwrap_or("-");
                 out.push_str(&xml_escape(&format!("[{}] {object} ({source}): {}\n", f.severity, f.message)));
             }

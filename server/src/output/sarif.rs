@@ -50,10 +50,7 @@ pub fn render(manifests: &Manifests, findings: &[Finding]) -> String {
         .iter()
         .map(|f| {
             let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
-            let object = match &f.object.namespace {
-                Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
-                None => format!("{}/{}", f.object.kind, f.object.name),
-            };
+            let object = f.object.to_string();
             let mut location =
                 json!({"logicalLocations": [{"name": f.object.name, "fullyQualifiedName": object, "kind": "object"}]});
             if let Some(source) = manifests.source_of(&f.object) {
