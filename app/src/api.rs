@@ -78,3 +78,21 @@ pub async fn tenant(tenant: String, at: Option<DateTime<Utc>>) -> Result<Option<
     let compliance = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
     Ok(Some(TenantData { detail, resolved, mttr, explanation, compliance }))
 }
+
+/// The audit log, or the fact that the viewer may not read it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum AuditEvents {
+    Events(Vec<db::audit::AuditRow>),
+    NotPermitted,
+}
+
+/// The last 30 days of the audit log, for viewers who may read it.
+#[server]
+pub async fn audit_log() -> Result<AuditEvents, ServerFnError> {
+    use crate::viewer::{Permission, current_viewer};
+    if !current_viewer().is_some_and(|viewer| viewer.can(Permission::ReadAuditLog)) {
+        return Ok(AuditEvents::NotPermitted);
+    }
+    let since = Utc::now() - chrono::Duration::days(30);
+    Ok(AuditEvents::Events(db::audit::recent(&pool()?, since, 500).await.map_err(store_error)?))
+}

@@ -12,8 +12,9 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+use viewer::{Permission, Viewer};
 
-pub use state::AppState;
+pub use state::{AppState, SignIn};
 
 /// The HTML document around every page.
 pub fn shell(_options: LeptosOptions) -> impl IntoView {
@@ -38,6 +39,7 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let viewer = viewer::current_viewer();
     view! {
         <Title formatter=|page: String| format!("{page} · Rampart") />
         <Router>
@@ -45,11 +47,15 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Rampart"</A>
                 <nav>
                     <A href="/">"Overview"</A>
+                    {viewer.as_ref().filter(|v| v.can(Permission::ReadAuditLog)).map(|_| view! { <A href="/audit">"Audit log"</A> })}
                 </nav>
+                {viewer.map(|viewer| view! { <SignedIn viewer /> })}
             </header>
             <main>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=StaticSegment("") view=pages::overview::OverviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("tenants"), ParamSegment("tenant"))
                         view=pages::tenant::TenantPage
@@ -58,5 +64,18 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Who is signed in, with their role, and the sign-out button (a CSRF-protected POST).
+#[component]
+fn SignedIn(viewer: Viewer) -> impl IntoView {
+    view! {
+        <form class="signed-in" method="post" action="/logout">
+            <span class="user">{viewer.user}</span>
+            <span class="role">{viewer.role.name()}</span>
+            <input type="hidden" name="csrf" value=viewer::csrf_token() />
+            <button type="submit">"Sign out"</button>
+        </form>
     }
 }

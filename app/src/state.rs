@@ -3,11 +3,29 @@
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+/// How people sign in, which decides what the login page offers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignIn {
+    /// No authentication mode is configured: nothing but the health probes and this page is
+    /// served.
+    #[default]
+    Unconfigured,
+    /// User name and password, checked against the local user table.
+    Local,
+    /// Single sign-on through an OpenID Connect provider.
+    Oidc,
+    /// A trusted reverse proxy authenticates and passes the identity in headers.
+    Proxy,
+    /// `rampart demo`: a one-time link printed on the console.
+    OneTimeLink,
+}
+
 /// Shared state of the web application.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: db::PgPool,
+    pub sign_in: SignIn,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -18,8 +36,8 @@ impl FromRef<AppState> for LeptosOptions {
 
 impl AppState {
     /// State for a pool, with Leptos options built in code (no cargo-leptos configuration).
-    pub fn new(pool: db::PgPool) -> Self {
+    pub fn new(pool: db::PgPool, sign_in: SignIn) -> Self {
         let leptos_options = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-        AppState { leptos_options, pool }
+        AppState { leptos_options, pool, sign_in }
     }
 }

@@ -46,19 +46,19 @@ async fn audit(
     tx: &mut Transaction<'_, Postgres>,
     actor: &str,
     action: &str,
-    id: i64,
     before: Option<&ExceptionRow>,
-    after: Option<&ExceptionRow>,
+    after: &ExceptionRow,
 ) -> Result<()> {
-    sqlx::query("insert into audit_event (actor, action, subject, before, after) values ($1, $2, $3, $4, $5)")
-        .bind(actor)
-        .bind(action)
-        .bind(format!("exception/{id}"))
-        .bind(before.map(|b| sqlx::types::Json(b.clone())))
-        .bind(after.map(|a| sqlx::types::Json(a.clone())))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    let entry = crate::audit::AuditEntry {
+        actor,
+        action,
+        subject: &format!("exception/{}", after.exception_id),
+        tenant: Some(&after.tenant),
+        source_addr: None,
+        before: before.map(serde_json::to_value).transpose().map_err(|e| Error::Invalid(e.to_string()))?,
+        after: Some(serde_json::to_value(after).map_err(|e| Error::Invalid(e.to_string()))?),
+    };
+    crate::audit::record(&mut **tx, &entry).await
 }
 
 async fn fetch(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<ExceptionRow> {
@@ -94,7 +94,7 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
     .fetch_one(&mut *tx)
     .await?;
     let after = fetch(&mut tx, id).await?;
-    audit(&mut tx, requested_by, "exception.requested", id, None, Some(&after)).await?;
+    audit(&mut tx, requested_by, "exception.requested", None, &after).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -139,7 +139,7 @@ async fn transition(
     allowed(&before)?;
     sqlx::query(update).bind(id).bind(actor).execute(&mut *tx).await?;
     let after = fetch(&mut tx, id).await?;
-    audit(&mut tx, actor, action, id, Some(&before), Some(&after)).await?;
+    audit(&mut tx, actor, action, Some(&before), &after).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,13 +2,16 @@
 //! per transaction, [`query`] reads the models pages and reports show, always through the
 //! viewer's [`Scope`].
 
+pub mod audit;
 pub mod exceptions;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod query;
 pub mod scope;
+pub mod sessions;
 pub mod store;
 pub mod synthetic;
+pub mod users;
 
 pub use scope::Scope;
 pub use sqlx::PgPool;

@@ -19,6 +19,10 @@ pub struct Cli {
     /// its own embedded PostgreSQL under the data directory.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The configuration file (TOML): authentication, role and tenant mappings, TLS. Its keys
+    /// can also be set as `RAMPART_AUTH__MODE=local` and the like.
+    #[arg(long, env = "RAMPART_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -40,6 +44,12 @@ pub enum Command {
     Rules(ListArgs),
     /// List each framework's controls with their assessment kind and rules, and coverage counts.
     Frameworks(ListArgs),
+    /// Manage the users of the `local` authentication mode.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the configuration file and print what it resolves to.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Run a benchmark and print its figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -218,4 +228,30 @@ pub struct DemoArgs {
     pub seed: u64,
     #[command(flatten)]
     pub retention: RetentionArgs,
+}
+
+/// `rampart user`: passwords are read from the terminal without echo, or from one line of
+/// standard input, never from the command line.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; their groups decide their role and tenants through the configured mappings.
+    Add {
+        name: String,
+        /// A group (repeatable).
+        #[arg(long = "group", required = true)]
+        groups: Vec<String>,
+    },
+    /// Remove a user; their sessions stop working at their next request.
+    Remove { name: String },
+    /// Change a user's password.
+    Passwd { name: String },
+    /// List users and their groups.
+    List,
+}
+
+/// `rampart config`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration (file and environment) and print what it resolved to.
+    Check,
 }

@@ -1,20 +1,24 @@
 //! The HTTP application: Leptos pages, static files, health probes, and the layers every
-//! response passes through (security headers, compression, body limit, request tracing).
+//! response passes through (sign-in, CSRF checks, security headers, compression, body limit,
+//! request tracing).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use app::{App, AppState, shell};
 use axum::Router;
 use axum::extract::{MatchedPath, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+
+use crate::auth::Auth;
 
 /// Largest request body accepted (forms are small; nothing uploads).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -35,36 +39,102 @@ pub fn style_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../style"))
 }
 
-/// The whole router for `state`; tests drive it with `oneshot`.
-pub fn app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+/// One route the application serves: its method and path pattern (`/tenants/{tenant}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteEntry {
+    pub method: String,
+    pub path: String,
+    /// Where it comes from: `handler`, `page` or `server-fn`.
+    pub kind: &'static str,
+}
+
+/// The whole router for `state`, signed in through `auth`; tests drive it with `oneshot`.
+pub fn app(state: AppState, auth: Arc<Auth>) -> Router {
+    build(state, auth).0
+}
+
+/// Every route `app` serves, read off the router as it is built, so a new route is listed
+/// (and covered by the isolation tests) without anyone remembering to add it.
+pub fn route_inventory(state: AppState, auth: Arc<Auth>) -> Vec<RouteEntry> {
+    build(state, auth).1
+}
+
+fn build(state: AppState, auth: Arc<Auth>) -> (Router, Vec<RouteEntry>) {
+    let page_routes = generate_route_list(App);
+    let mut inventory: Vec<RouteEntry> = page_routes
+        .iter()
+        .flat_map(|route| {
+            route.methods().map(|method| RouteEntry {
+                method: format!("{method:?}").to_uppercase(),
+                path: route.path().to_string(),
+                kind: "page",
+            })
+        })
+        .collect();
+    inventory.extend(leptos::server_fn::axum::server_fn_paths().map(|(path, method)| RouteEntry {
+        method: method.to_string(),
+        path: path.to_string(),
+        kind: "server-fn",
+    }));
     let options = state.leptos_options.clone();
-    let headers = [
+    let mut handlers = Handlers::default();
+    handlers.add("GET", "/healthz", get(healthz));
+    handlers.add("GET", "/readyz", get(readyz));
+    let mut sign_in = Handlers::default();
+    crate::auth::routes(&mut |method, path, route| sign_in.add(method, path, route));
+    inventory.extend(handlers.entries.iter().chain(&sign_in.entries).cloned());
+    let router = handlers
+        .router
+        .nest_service("/style", ServeDir::new(style_dir()))
+        .leptos_routes(&state, page_routes, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .merge(sign_in.router.with_state(auth.clone()));
+    let mut router = crate::auth::protect(router, auth.clone());
+    let mut headers = vec![
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        (header::CACHE_CONTROL, "no-store"),
     ];
-    let mut router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .nest_service("/style", ServeDir::new(style_dir()))
-        .leptos_routes(&state, routes, {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state);
+    if auth.tls {
+        headers.push((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+    }
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    router.layer(CompressionLayer::new()).layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)).layer(
+    let router = router.layer(CompressionLayer::new()).layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)).layer(
         TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
             tracing::info_span!("request", method = %request.method(), route)
         }),
-    )
+    );
+    (router, inventory)
+}
+
+/// Plain axum routes, recorded as they are added.
+struct Handlers<S> {
+    router: Router<S>,
+    entries: Vec<RouteEntry>,
+}
+
+impl<S: Clone + Send + Sync + 'static> Default for Handlers<S> {
+    fn default() -> Self {
+        Handlers { router: Router::new(), entries: Vec::new() }
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Handlers<S> {
+    fn add(&mut self, method: &str, path: &str, route: MethodRouter<S>) {
+        self.router = std::mem::take(&mut self.router).route(path, route);
+        self.entries.push(RouteEntry { method: method.to_string(), path: path.to_string(), kind: "handler" });
+    }
 }
 
 /// Liveness: the process answers.

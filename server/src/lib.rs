@@ -1,9 +1,11 @@
 //! The `rampart` binary's library: configuration, the embedded PostgreSQL, HTTP serving,
 //! collection from clusters, scheduling, manifest scanning and the demo.
 
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod collect;
+pub mod config;
 pub mod database;
 pub mod demo;
 pub mod duration;
@@ -15,3 +17,4 @@ pub mod scan;
 pub mod schedule;
 pub mod shutdown;
 pub mod telemetry;
+pub mod web;

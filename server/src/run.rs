@@ -6,13 +6,19 @@ use anyhow::Context;
 use domain::TenantMapping;
 use domain::rules::RuleSettings;
 
-use crate::cli::{Cli, ClusterArgs, Command, DemoArgs, ListFormat, ScanArgs, ScanFormat, ServeArgs};
+use std::sync::Arc;
+
+use crate::auth::once::{DEMO_GROUP, OneTimeLinks};
+use crate::auth::{Auth, Method};
+use crate::cli::{Cli, ClusterArgs, Command, ConfigCommand, DemoArgs, ListFormat, ScanArgs, ScanFormat, ServeArgs};
+use crate::config::Config;
+use crate::web;
 use crate::collect::{ClusterTarget, collect_once};
 use crate::database::Database;
 use crate::demo;
 use crate::scan::Filters;
 use crate::schedule::{run_collector, run_maintenance_loop};
-use crate::shutdown::{Shutdown, on_signals};
+use crate::shutdown::on_signals;
 
 /// Runs the command `cli` names and returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -32,6 +38,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ListFormat::Json => println!("{}", crate::output::catalogue::frameworks_json()),
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(ConfigCommand::Check) => {
+            let config = Config::load(cli.config.as_deref())?;
+            println!("{config:#?}");
+            eprintln!("configuration is valid");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(command) => {
+            let database = Database::open(database_url, &cli.data_dir).await?;
+            let result = crate::auth::users::run(&database.pool, command).await;
+            database.close().await?;
+            result.map(|()| ExitCode::SUCCESS)
         }
         Command::Bench(bench) => crate::bench::run(bench, database_url).await.map(|()| ExitCode::SUCCESS),
         Command::Migrate => {
@@ -63,16 +81,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(code)
         }
         Command::Serve(args) => {
+            let config = Config::load(cli.config.as_deref())?;
             let database = Database::open(database_url, &cli.data_dir).await?;
-            let result = serve(&database, &args).await;
+            let result = serve(&database, &args, &config).await;
             database.close().await?;
             result.map(|()| ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
             std::fs::create_dir_all(&cli.data_dir)
                 .with_context(|| format!("cannot create data directory {}", cli.data_dir.display()))?;
+            let config = Config::load(cli.config.as_deref())?;
             let database = Database::open(database_url, &cli.data_dir).await?;
-            let result = run_demo(&database, &cli.data_dir, &args).await;
+            let result = run_demo(&database, &cli.data_dir, &args, config).await;
             database.close().await?;
             result.map(|()| ExitCode::SUCCESS)
         }
@@ -92,7 +112,15 @@ fn target(args: &ClusterArgs) -> ClusterTarget {
     }
 }
 
-async fn serve(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
+async fn serve(database: &Database, args: &ServeArgs, config: &Config) -> anyhow::Result<()> {
+    let auth = Arc::new(Auth::from_config(config, database.pool.clone())?);
+    if matches!(auth.method, Method::Unconfigured) {
+        eprintln!(
+            "warning: no authentication mode is configured ([auth] mode in --config); \
+             only the health probes and the login page are served"
+        );
+    }
+    let listener = web::bind(&args.listen).await?;
     let shutdown = on_signals();
     let collector = (!args.no_collect).then(|| {
         let (pool, target) = (database.pool.clone(), target(&args.cluster));
@@ -100,7 +128,7 @@ async fn serve(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
     });
     let maintenance =
         tokio::spawn(run_maintenance_loop(database.pool.clone(), args.retention.retention(), shutdown.clone()));
-    serve_http(database.pool.clone(), &args.listen, shutdown).await?;
+    web::serve(database.pool.clone(), listener, auth, config.tls.as_ref(), shutdown).await?;
     let _ = maintenance.await;
     if let Some(collector) = collector {
         let _ = collector.await;
@@ -108,16 +136,29 @@ async fn serve(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the dashboard on `listen` until shutdown; in-flight requests finish first.
-pub async fn serve_http(pool: db::PgPool, listen: &str, shutdown: Shutdown) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    let addr = listener.local_addr()?;
-    eprintln!("Rampart is serving http://{addr}");
-    let router = crate::http::app(app::AppState::new(pool));
-    axum::serve(listener, router).with_graceful_shutdown(shutdown.requested()).await.context("HTTP server failed")
-}
-
-async fn run_demo(database: &Database, data_dir: &std::path::Path, args: &DemoArgs) -> anyhow::Result<()> {
+async fn run_demo(
+    database: &Database,
+    data_dir: &std::path::Path,
+    args: &DemoArgs,
+    mut config: Config,
+) -> anyhow::Result<()> {
+    let listener = web::bind(&args.listen).await?;
+    let auth = match config.auth.mode {
+        Some(_) => Arc::new(Auth::from_config(&config, database.pool.clone())?),
+        None => {
+            let links = OneTimeLinks::new(
+                web::base_url(&listener, config.tls.as_ref())?,
+                Some(data_dir.join("demo-login-link")),
+            );
+            config.auth.group_roles.insert(DEMO_GROUP.into(), app::viewer::Role::Admin);
+            Arc::new(Auth {
+                config: config.auth.clone(),
+                method: Method::OneTimeLink(links),
+                pool: database.pool.clone(),
+                tls: config.tls.is_some(),
+            })
+        }
+    };
     let shutdown = on_signals();
     let cluster = demo::shared_cluster(sim::SimConfig {
         tenants: args.tenants,
@@ -149,7 +190,10 @@ async fn run_demo(database: &Database, data_dir: &std::path::Path, args: &DemoAr
     ));
     let maintenance =
         tokio::spawn(run_maintenance_loop(database.pool.clone(), args.retention.retention(), shutdown.clone()));
-    serve_http(database.pool.clone(), &args.listen, shutdown).await?;
+    if let Method::OneTimeLink(links) = &auth.method {
+        links.issue();
+    }
+    web::serve(database.pool.clone(), listener, auth, config.tls.as_ref(), shutdown).await?;
     let _ = collector.await;
     let _ = maintenance.await;
     drop(sim_server);

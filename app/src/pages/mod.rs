@@ -1,5 +1,7 @@
 //! One file per page.
 
+pub mod audit;
+pub mod login;
 pub mod not_found;
 pub mod overview;
 pub mod tenant;
@@ -24,4 +26,14 @@ pub fn BadRequest(error: String) -> impl IntoView {
         response.set_status(axum::http::StatusCode::BAD_REQUEST);
     }
     view! { <p class="error" role="alert">{error}</p> }
+}
+
+/// The message shown when the viewer's role does not allow the page, with status 403.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::FORBIDDEN);
+    }
+    view! { <p class="error" role="alert">"Your role does not allow this page."</p> }
 }

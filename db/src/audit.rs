@@ -1,0 +1,79 @@
+//! The audit log: who did what, from where, to which subject and tenant. Written in the same
+//! transaction as the change it records; read by admins and the security team.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgExecutor, PgPool};
+
+use crate::Result;
+
+/// One user action to record.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEntry<'a> {
+    /// The user who acted (or `unknown user` for a failed login with an unknown name).
+    pub actor: &'a str,
+    /// A dotted verb: `login`, `login.failed`, `logout`, `exception.requested`, `user.added`, ...
+    pub action: &'a str,
+    /// What was acted on: `session`, `exception/42`, `user/alice`, `report/7`.
+    pub subject: &'a str,
+    /// The tenant the subject belongs to, when it belongs to one.
+    pub tenant: Option<&'a str>,
+    /// The client address the request came from, when it came over HTTP.
+    pub source_addr: Option<&'a str>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// An audit event as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct AuditRow {
+    pub audit_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub tenant: Option<String>,
+    pub source_addr: Option<String>,
+}
+
+/// Appends `entry` to the audit log, inside whatever transaction `executor` is part of.
+pub async fn record(executor: impl PgExecutor<'_>, entry: &AuditEntry<'_>) -> Result<()> {
+    sqlx::query(
+        "insert into audit_event (actor, action, subject, tenant, source_addr, before, after)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(entry.actor)
+    .bind(entry.action)
+    .bind(entry.subject)
+    .bind(entry.tenant)
+    .bind(entry.source_addr)
+    .bind(entry.before.as_ref().map(sqlx::types::Json))
+    .bind(entry.after.as_ref().map(sqlx::types::Json))
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// The newest `limit` events at or after `since`, newest first.
+pub async fn recent(pool: &PgPool, since: DateTime<Utc>, limit: i64) -> Result<Vec<AuditRow>> {
+    Ok(sqlx::query_as::<_, AuditRow>(
+        "select audit_id, at, actor, action, subject, tenant, source_addr from audit_event
+         where at >= $1 order by at desc, audit_id desc limit $2",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// How many logins failed from `source_addr` since `since`: the input of login rate limiting,
+/// kept in the database so that every replica sees the same count.
+pub async fn failed_logins_since(pool: &PgPool, source_addr: &str, since: DateTime<Utc>) -> Result<i64> {
+    let (count,): (i64,) =
+        sqlx::query_as("select count(*) from audit_event where action = 'login.failed' and source_addr = $1 and at >= $2")
+            .bind(source_addr)
+            .bind(since)
+            .fetch_one(pool)
+            .await?;
+    Ok(count)
+}

@@ -1,0 +1,130 @@
+//! Signing in with a local user's password, signing out, and starting a session (shared by
+//! every sign-in method).
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Extension, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::identity::Identity;
+use super::middleware::{CSRF_KEY, IDENTITY_KEY, session_error};
+use super::{Auth, ClientAddr, Method};
+
+/// The window failed sign-ins are counted in, per client address.
+pub const FAILED_LOGIN_WINDOW_MINUTES: i64 = 15;
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    user: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /login`: checks the password, then starts a session under a new id.
+pub async fn login(
+    State(auth): State<Arc<Auth>>,
+    Extension(client): Extension<ClientAddr>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !matches!(auth.method, Method::Local) {
+        return (StatusCode::NOT_FOUND, "password sign-in is not enabled").into_response();
+    }
+    let source = client.text().unwrap_or_else(|| "unknown".into());
+    let since = chrono::Utc::now() - chrono::Duration::minutes(FAILED_LOGIN_WINDOW_MINUTES);
+    match db::audit::failed_logins_since(&auth.pool, &source, since).await {
+        Ok(count) if count >= i64::from(auth.config.max_failed_logins) => {
+            tracing::warn!(source, count, "sign-in refused: too many failures");
+            let retry = (FAILED_LOGIN_WINDOW_MINUTES * 60).to_string();
+            return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], "too many failed sign-ins; wait and try again")
+                .into_response();
+        }
+        Ok(_) => {}
+        Err(error) => return session_error(error),
+    }
+    let user = match db::users::find(&auth.pool, form.user.trim()).await {
+        Ok(user) => user,
+        Err(error) => return session_error(error),
+    };
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let known = user.is_some();
+    let password = form.password;
+    let verified = tokio::task::spawn_blocking(move || super::password::verify(&password, stored.as_deref()))
+        .await
+        .unwrap_or(false);
+    let next = if app::pages::login::is_local_path(&form.next) { form.next } else { "/".into() };
+    let Some(user) = user.filter(|_| verified) else {
+        // The attempted name is recorded only when it is a user's: a password typed into the
+        // name field must not end up in the audit log.
+        let actor = if known { form.user.trim().to_string() } else { "unknown user".into() };
+        let entry = db::audit::AuditEntry {
+            actor: &actor,
+            action: "login.failed",
+            subject: "session",
+            source_addr: Some(&source),
+            ..Default::default()
+        };
+        if let Err(error) = db::audit::record(&auth.pool, &entry).await {
+            return session_error(error);
+        }
+        let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        return Redirect::to(&format!("/login?error=credentials&next={next}")).into_response();
+    };
+    let identity = Identity { user: user.name, groups: user.groups, signed_in_at: chrono::Utc::now().timestamp() };
+    if let Err(error) = start_session(&auth, &session, &identity, client).await {
+        return session_error(error);
+    }
+    Redirect::to(&next).into_response()
+}
+
+/// Starts a signed-in session for `identity`: a new session id (no fixation), a new
+/// anti-forgery token, and a `login` audit event.
+pub async fn start_session(
+    auth: &Auth,
+    session: &Session,
+    identity: &Identity,
+    client: ClientAddr,
+) -> anyhow::Result<()> {
+    session.cycle_id().await?;
+    session.insert(IDENTITY_KEY, identity).await?;
+    session.insert(CSRF_KEY, super::once::random_token()).await?;
+    let source = client.text();
+    let entry = db::audit::AuditEntry {
+        actor: &identity.user,
+        action: "login",
+        subject: "session",
+        source_addr: source.as_deref(),
+        ..Default::default()
+    };
+    db::audit::record(&auth.pool, &entry).await?;
+    tracing::info!(user = identity.user, "signed in");
+    Ok(())
+}
+
+/// `POST /logout`: ends the session (its row is deleted) and records it.
+pub async fn logout(State(auth): State<Arc<Auth>>, Extension(client): Extension<ClientAddr>, session: Session) -> Response {
+    let identity: Option<Identity> = session.get(IDENTITY_KEY).await.ok().flatten();
+    if let Some(identity) = identity {
+        let source = client.text();
+        let entry = db::audit::AuditEntry {
+            actor: &identity.user,
+            action: "logout",
+            subject: "session",
+            source_addr: source.as_deref(),
+            ..Default::default()
+        };
+        if let Err(error) = db::audit::record(&auth.pool, &entry).await {
+            return session_error(error);
+        }
+    }
+    if let Err(error) = session.flush().await {
+        return session_error(error);
+    }
+    Redirect::to("/login").into_response()
+}

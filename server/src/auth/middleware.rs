@@ -1,0 +1,147 @@
+//! The one place a request's viewer is decided.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use app::viewer::{CsrfToken, Viewer};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use super::identity::{Identity, viewer_for};
+use super::proxy::ProxiedIdentity;
+use super::{Auth, ClientAddr, Method};
+
+/// Session key of the signed-in [`Identity`].
+pub const IDENTITY_KEY: &str = "identity";
+/// Session key of the anti-forgery token.
+pub const CSRF_KEY: &str = "csrf";
+
+/// Paths served to anyone: probes, the stylesheet, and the ways to sign in.
+pub fn is_public(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/login" | "/favicon.ico")
+        || path.starts_with("/style/")
+        || path.starts_with("/auth/")
+}
+
+/// Decides the viewer of `request` and lets it through only when it has one (or the path is
+/// public). Puts the [`Viewer`], the session's [`CsrfToken`] and the [`ClientAddr`] into the
+/// request's extensions for everything after it.
+pub async fn authenticate(State(auth): State<Arc<Auth>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    let client = ClientAddr(client_addr(&auth, peer, &request));
+    request.extensions_mut().insert(client);
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "session layer missing").into_response();
+    };
+    let path = request.uri().path().to_owned();
+    let headers = request.headers().clone();
+    let identity = match signed_in_identity(&auth, &session, peer, &headers, client).await {
+        Ok(identity) => identity,
+        Err(response) => return response,
+    };
+    let viewer = identity.as_ref().and_then(|identity| viewer_for(identity, &auth.config));
+    if identity.is_some() && viewer.is_none() && !is_public(&path) {
+        tracing::info!(user = identity.as_ref().map(|i| i.user.as_str()), "signed in but no group maps to a role");
+        if !matches!(auth.method, Method::Proxy(_)) {
+            let _ = session.flush().await;
+            return Redirect::to("/login?error=role").into_response();
+        }
+        return (StatusCode::FORBIDDEN, "none of your groups maps to a Rampart role").into_response();
+    }
+    if viewer.is_some() || path == "/login" {
+        match csrf_token(&session).await {
+            Ok(token) => {
+                request.extensions_mut().insert(CsrfToken(token));
+            }
+            Err(error) => return error,
+        }
+    }
+    match viewer {
+        Some(viewer) => {
+            request.extensions_mut().insert::<Viewer>(viewer);
+        }
+        None if is_public(&path) => {}
+        None => return sign_in_first(&request),
+    }
+    next.run(request).await
+}
+
+/// The identity of this request: from the proxy headers in proxy mode, else from the session.
+/// Ends a session past its absolute lifetime.
+async fn signed_in_identity(
+    auth: &Auth,
+    session: &Session,
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    client: ClientAddr,
+) -> Result<Option<Identity>, Response> {
+    let stored: Option<Identity> = session.get(IDENTITY_KEY).await.map_err(session_error)?;
+    if let Method::Proxy(proxies) = &auth.method {
+        return match proxies.identity(peer, headers) {
+            ProxiedIdentity::Forged => {
+                tracing::warn!(peer = ?peer, "identity headers from an address that is not a trusted proxy");
+                Err((StatusCode::FORBIDDEN, "identity headers are accepted only from the configured proxies")
+                    .into_response())
+            }
+            ProxiedIdentity::Absent => Ok(None),
+            ProxiedIdentity::Vouched { user, groups } => {
+                let same = stored.as_ref().is_some_and(|s| s.user == user && s.groups == groups);
+                if same {
+                    return Ok(stored);
+                }
+                let identity = Identity { user, groups, signed_in_at: chrono::Utc::now().timestamp() };
+                super::local::start_session(auth, session, &identity, client).await.map_err(session_error)?;
+                Ok(Some(identity))
+            }
+        };
+    }
+    let Some(identity) = stored else { return Ok(None) };
+    let lifetime = i64::from(auth.config.absolute_timeout_hours) * 3600;
+    if chrono::Utc::now().timestamp() - identity.signed_in_at > lifetime {
+        session.flush().await.map_err(session_error)?;
+        return Err(Redirect::to("/login?error=expired").into_response());
+    }
+    Ok(Some(identity))
+}
+
+/// The session's anti-forgery token, created on first use.
+async fn csrf_token(session: &Session) -> Result<String, Response> {
+    if let Some(token) = session.get::<String>(CSRF_KEY).await.map_err(session_error)? {
+        return Ok(token);
+    }
+    let token = super::once::random_token();
+    session.insert(CSRF_KEY, &token).await.map_err(session_error)?;
+    Ok(token)
+}
+
+/// The client address: the peer, or the last `X-Forwarded-For` hop when the peer is a trusted
+/// proxy.
+fn client_addr(auth: &Auth, peer: Option<IpAddr>, request: &Request) -> Option<IpAddr> {
+    let Method::Proxy(proxies) = &auth.method else { return peer };
+    if !proxies.trusts(peer) {
+        return peer;
+    }
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    forwarded.and_then(|v| v.rsplit(',').next()).and_then(|hop| hop.trim().parse().ok()).or(peer)
+}
+
+/// Browsers are sent to the login page (and back afterwards); anything else gets a 401.
+fn sign_in_first(request: &Request) -> Response {
+    let is_page = matches!(*request.method(), HttpMethod::GET | HttpMethod::HEAD)
+        && !request.uri().path().starts_with("/api/");
+    if !is_page {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Session")], "sign in first").into_response();
+    }
+    let next = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    Redirect::to(&format!("/login?next={encoded}")).into_response()
+}
+
+/// A session store failure: logged in full, shown as a safe 503.
+pub fn session_error(error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "session store failed");
+    (StatusCode::SERVICE_UNAVAILABLE, "the session store is unavailable; try again shortly").into_response()
+}

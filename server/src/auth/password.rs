@@ -1,0 +1,40 @@
+//! Password hashing for local users: argon2id with a random salt, in PHC string form.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+/// Shortest password accepted by `rampart user add|passwd`.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Hashes `password` for storage.
+pub fn hash(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))
+}
+
+/// True when `password` matches `stored`. With no stored hash (unknown user) a dummy hash is
+/// checked anyway, so a wrong name takes as long as a wrong password.
+pub fn verify(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash("not a password anyone has").unwrap_or_default());
+    let Ok(parsed) = PasswordHash::new(stored.unwrap_or(dummy)) else { return false };
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && stored.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_hash_verifies_its_password_only() {
+        let stored = super::hash("correct horse battery").unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(super::verify("correct horse battery", Some(&stored)));
+        assert!(!super::verify("wrong horse battery", Some(&stored)));
+        assert!(!super::verify("correct horse battery", None));
+    }
+}

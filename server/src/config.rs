@@ -1,0 +1,278 @@
+//! The configuration file (TOML), layered with `RAMPART_<SECTION>__<KEY>` environment variables
+//! (`RAMPART_AUTH__MODE=local`, `RAMPART_AUTH__OIDC__CLIENT_SECRET=…`). Flags stay on the
+//! command line; the file holds what a deployment sets once: authentication, role and tenant
+//! mappings, TLS.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use app::viewer::Role;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+
+/// Everything the configuration file can set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub auth: AuthConfig,
+    /// Serve HTTPS with this certificate and key (PEM files).
+    pub tls: Option<TlsConfig>,
+}
+
+/// How people sign in and what their groups allow them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// `oidc`, `proxy` or `local`. Unset, the server fails closed: it serves only the health
+    /// probes and a login page that says so.
+    pub mode: Option<AuthMode>,
+    /// The address users reach Rampart at (`https://rampart.example.com`): the origin
+    /// state-changing requests must come from, and the base of the OIDC redirect URL. Unset,
+    /// a request's own `Host` is the expected origin.
+    pub public_url: Option<String>,
+    /// Minutes without a request after which a session ends.
+    #[serde(default = "default_idle_minutes")]
+    pub idle_timeout_minutes: u32,
+    /// Hours after sign-in after which a session ends however active it is.
+    #[serde(default = "default_absolute_hours")]
+    pub absolute_timeout_hours: u32,
+    /// Failed sign-ins allowed from one address within 15 minutes before it must wait.
+    #[serde(default = "default_login_attempts")]
+    pub max_failed_logins: u32,
+    /// Group → role. A user in several mapped groups gets the most privileged role.
+    #[serde(default)]
+    pub group_roles: BTreeMap<String, Role>,
+    /// Group → tenants, for tenant leads: a lead sees the union of their groups' tenants.
+    #[serde(default)]
+    pub group_tenants: BTreeMap<String, Vec<String>>,
+    pub oidc: Option<OidcConfig>,
+    #[serde(default)]
+    pub proxy: ProxyConfig,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            mode: None,
+            public_url: None,
+            idle_timeout_minutes: default_idle_minutes(),
+            absolute_timeout_hours: default_absolute_hours(),
+            max_failed_logins: default_login_attempts(),
+            group_roles: BTreeMap::new(),
+            group_tenants: BTreeMap::new(),
+            oidc: None,
+            proxy: ProxyConfig::default(),
+        }
+    }
+}
+
+fn default_idle_minutes() -> u32 {
+    60
+}
+fn default_absolute_hours() -> u32 {
+    12
+}
+fn default_login_attempts() -> u32 {
+    10
+}
+
+/// The configured authentication mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    Oidc,
+    Proxy,
+    Local,
+}
+
+/// An OpenID Connect provider and this client's registration with it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The issuer URL; its discovery document is read at start-up.
+    pub issuer: String,
+    pub client_id: String,
+    /// Better set through `RAMPART_AUTH__OIDC__CLIENT_SECRET` than in the file.
+    pub client_secret: Option<String>,
+    /// The ID-token (or userinfo) claim holding the user's groups.
+    #[serde(default = "default_groups_claim")]
+    pub groups_claim: String,
+    /// Scopes to ask for besides `openid`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_groups_claim() -> String {
+    "groups".into()
+}
+fn default_scopes() -> Vec<String> {
+    vec!["profile".into(), "email".into(), "groups".into()]
+}
+
+/// Identity headers set by a trusted authenticating proxy (oauth2-proxy and the like).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyConfig {
+    #[serde(default = "default_user_header")]
+    pub user_header: String,
+    #[serde(default = "default_groups_header")]
+    pub groups_header: String,
+    /// Addresses (`10.0.0.5`) or networks (`10.0.0.0/8`) of the proxies. Headers from anywhere
+    /// else are refused.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        ProxyConfig { user_header: default_user_header(), groups_header: default_groups_header(), trusted_proxies: vec![] }
+    }
+}
+
+fn default_user_header() -> String {
+    "X-Forwarded-User".into()
+}
+fn default_groups_header() -> String {
+    "X-Forwarded-Groups".into()
+}
+
+/// A certificate chain and private key in PEM files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// A configuration that could not be read, with the key and line it is about.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    message: String,
+}
+
+impl Config {
+    /// Reads `file` (when given) and the `RAMPART_AUTH__…`/`RAMPART_TLS__…` environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::new();
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError { message: format!("configuration file {} does not exist", file.display()) });
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("RAMPART_").split("__").filter(|key| {
+            let key = key.as_str().to_ascii_lowercase();
+            key.starts_with("auth.") || key.starts_with("tls.")
+        }));
+        let config: Config = figment.extract().map_err(|error| describe(error, file))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |message: String| Err(ConfigError { message });
+        match self.auth.mode {
+            Some(AuthMode::Oidc) if self.auth.oidc.is_none() => {
+                return fail("auth.mode is \"oidc\" but the [auth.oidc] section is missing".into());
+            }
+            Some(AuthMode::Proxy) if self.auth.proxy.trusted_proxies.is_empty() => {
+                return fail("auth.mode is \"proxy\" but auth.proxy.trusted_proxies is empty".into());
+            }
+            _ => {}
+        }
+        for proxy in &self.auth.proxy.trusted_proxies {
+            if crate::auth::proxy::parse_network(proxy).is_none() {
+                return fail(format!("auth.proxy.trusted_proxies: {proxy:?} is not an address or a network"));
+            }
+        }
+        if let Some(url) = &self.auth.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return fail(format!("auth.public_url: {url:?} must start with http:// or https://"));
+        }
+        Ok(())
+    }
+}
+
+/// Turns a figment error into one message per problem naming the key, the file and the line.
+fn describe(error: figment::Error, file: Option<&Path>) -> ConfigError {
+    let text = file.and_then(|f| std::fs::read_to_string(f).ok()).unwrap_or_default();
+    let messages: Vec<String> = error
+        .into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let line = e.path.last().and_then(|last| line_of(&text, last));
+            let place = match (file, line) {
+                (Some(f), Some(line)) => format!(" ({}:{line})", f.display()),
+                (Some(f), None) => format!(" ({})", f.display()),
+                _ => String::new(),
+            };
+            let what = if key.is_empty() { String::new() } else { format!("{key}: ") };
+            format!("{what}{}{place}", e.kind)
+        })
+        .collect();
+    ConfigError { message: format!("invalid configuration: {}", messages.join("; ")) }
+}
+
+/// The 1-based line where `key` is assigned or opens a table, if it appears in `text`.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            let quoted = format!("\"{key}\"");
+            line.strip_prefix(key)
+                .or_else(|| line.strip_prefix(quoted.as_str()))
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+                || line.trim_end().trim_start_matches('[').trim_end_matches(']').ends_with(key)
+        })
+        .map(|index| index + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("rampart-config-{}-{}", std::process::id(), text.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(&file, text).unwrap();
+        Config::load(Some(&file))
+    }
+
+    #[test]
+    fn a_local_configuration_with_mappings_loads() {
+        let config = load_text(
+            "[auth]\nmode = \"local\"\n[auth.group_roles]\nsec = \"security\"\nleads = \"tenant-lead\"\n\
+             [auth.group_tenants]\nleads = [\"nlp\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.auth.mode, Some(AuthMode::Local));
+        assert_eq!(config.auth.group_roles["sec"], Role::Security);
+        assert_eq!(config.auth.group_tenants["leads"], vec!["nlp".to_string()]);
+        assert_eq!(config.auth.idle_timeout_minutes, 60);
+    }
+
+    #[test]
+    fn an_unknown_role_names_the_key_and_the_line() {
+        let error = load_text("[auth]\nmode = \"local\"\n\n[auth.group_roles]\nsec = \"superuser\"\n").unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("auth.group_roles.sec"), "{message}");
+        assert!(message.contains("rampart.toml:5"), "{message}");
+    }
+
+    #[test]
+    fn proxy_mode_without_trusted_proxies_is_refused() {
+        let error = load_text("[auth]\nmode = \"proxy\"\n").unwrap_err();
+        assert!(error.to_string().contains("trusted_proxies"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let error = Config::load(Some(Path::new("/nonexistent/rampart.toml"))).unwrap_err();
+        assert!(error.to_string().contains("/nonexistent/rampart.toml"));
+    }
+}
