@@ -88,7 +88,7 @@ pub enum AuthMode {
 }
 
 /// An OpenID Connect provider and this client's registration with it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcConfig {
     /// The issuer URL; its discovery document is read at start-up.
@@ -102,6 +102,19 @@ pub struct OidcConfig {
     /// Scopes to ask for besides `openid`.
     #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    /// Shows everything but the client secret, which `rampart config check` must not print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "<set, not shown>"))
+            .field("groups_claim", &self.groups_claim)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 fn default_groups_claim() -> String {

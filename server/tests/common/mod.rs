@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod web;
+
 use std::path::PathBuf;
 
 /// A fresh directory under the system temp dir, readable by the `postgres` user.
