@@ -39,9 +39,10 @@ impl std::str::FromStr for Role {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|role| role.name() == s).ok_or_else(|| {
-            format!("unknown role {s:?} (expected one of admin, security, auditor, tenant-lead)")
-        })
+        Role::ALL
+            .into_iter()
+            .find(|role| role.name() == s)
+            .ok_or_else(|| format!("unknown role {s:?} (expected one of admin, security, auditor, tenant-lead)"))
     }
 }
 

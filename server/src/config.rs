@@ -140,7 +140,11 @@ pub struct ProxyConfig {
 
 impl Default for ProxyConfig {
     fn default() -> Self {
-        ProxyConfig { user_header: default_user_header(), groups_header: default_groups_header(), trusted_proxies: vec![] }
+        ProxyConfig {
+            user_header: default_user_header(),
+            groups_header: default_groups_header(),
+            trusted_proxies: vec![],
+        }
     }
 }
 

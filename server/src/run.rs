@@ -11,14 +11,14 @@ use std::sync::Arc;
 use crate::auth::once::{DEMO_GROUP, OneTimeLinks};
 use crate::auth::{Auth, Method};
 use crate::cli::{Cli, ClusterArgs, Command, ConfigCommand, DemoArgs, ListFormat, ScanArgs, ScanFormat, ServeArgs};
-use crate::config::Config;
-use crate::web;
 use crate::collect::{ClusterTarget, collect_once};
+use crate::config::Config;
 use crate::database::Database;
 use crate::demo;
 use crate::scan::Filters;
 use crate::schedule::{run_collector, run_maintenance_loop};
 use crate::shutdown::on_signals;
+use crate::web;
 
 /// Runs the command `cli` names and returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {

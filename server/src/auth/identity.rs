@@ -19,13 +19,8 @@ pub struct Identity {
 /// Mappings are applied on every request, so a configuration change takes effect at once.
 pub fn viewer_for(identity: &Identity, config: &AuthConfig) -> Option<Viewer> {
     let role = identity.groups.iter().filter_map(|group| config.group_roles.get(group)).max().copied()?;
-    let mut tenants: Vec<String> = identity
-        .groups
-        .iter()
-        .filter_map(|group| config.group_tenants.get(group))
-        .flatten()
-        .cloned()
-        .collect();
+    let mut tenants: Vec<String> =
+        identity.groups.iter().filter_map(|group| config.group_tenants.get(group)).flatten().cloned().collect();
     tenants.sort();
     tenants.dedup();
     if role != Role::TenantLead {

@@ -42,7 +42,11 @@ pub async fn login(
         Ok(count) if count >= i64::from(auth.config.max_failed_logins) => {
             tracing::warn!(source, count, "sign-in refused: too many failures");
             let retry = (FAILED_LOGIN_WINDOW_MINUTES * 60).to_string();
-            return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], "too many failed sign-ins; wait and try again")
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry)],
+                "too many failed sign-ins; wait and try again",
+            )
                 .into_response();
         }
         Ok(_) => {}
@@ -108,7 +112,11 @@ pub async fn start_session(
 }
 
 /// `POST /logout`: ends the session (its row is deleted) and records it.
-pub async fn logout(State(auth): State<Arc<Auth>>, Extension(client): Extension<ClientAddr>, session: Session) -> Response {
+pub async fn logout(
+    State(auth): State<Arc<Auth>>,
+    Extension(client): Extension<ClientAddr>,
+    session: Session,
+) -> Response {
     let identity: Option<Identity> = session.get(IDENTITY_KEY).await.ok().flatten();
     if let Some(identity) = identity {
         let source = client.text();

@@ -98,11 +98,25 @@ async fn signed_in_identity(
             }
         };
     }
-    let Some(identity) = stored else { return Ok(None) };
+    let Some(mut identity) = stored else { return Ok(None) };
     let lifetime = i64::from(auth.config.absolute_timeout_hours) * 3600;
     if chrono::Utc::now().timestamp() - identity.signed_in_at > lifetime {
         session.flush().await.map_err(session_error)?;
         return Err(Redirect::to("/login?error=expired").into_response());
+    }
+    if matches!(auth.method, Method::Local) {
+        // A local user's standing is re-read on every request: removing a user or changing
+        // their password ends their sessions, and group changes apply at once.
+        let user = db::users::find(&auth.pool, &identity.user).await.map_err(session_error)?;
+        match user {
+            Some(user) if user.password_changed_at.timestamp() <= identity.signed_in_at => {
+                identity.groups = user.groups
+            }
+            _ => {
+                session.flush().await.map_err(session_error)?;
+                return Err(Redirect::to("/login?error=expired").into_response());
+            }
+        }
     }
     Ok(Some(identity))
 }
@@ -130,8 +144,8 @@ fn client_addr(auth: &Auth, peer: Option<IpAddr>, request: &Request) -> Option<I
 
 /// Browsers are sent to the login page (and back afterwards); anything else gets a 401.
 fn sign_in_first(request: &Request) -> Response {
-    let is_page = matches!(*request.method(), HttpMethod::GET | HttpMethod::HEAD)
-        && !request.uri().path().starts_with("/api/");
+    let is_page =
+        matches!(*request.method(), HttpMethod::GET | HttpMethod::HEAD) && !request.uri().path().starts_with("/api/");
     if !is_page {
         return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Session")], "sign in first").into_response();
     }

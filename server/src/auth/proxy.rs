@@ -75,7 +75,10 @@ mod tests {
     use super::*;
 
     fn proxies() -> TrustedProxies {
-        TrustedProxies::new(&ProxyConfig { trusted_proxies: vec!["10.1.0.0/16".into(), "::1".into()], ..Default::default() })
+        TrustedProxies::new(&ProxyConfig {
+            trusted_proxies: vec!["10.1.0.0/16".into(), "::1".into()],
+            ..Default::default()
+        })
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {

@@ -139,5 +139,6 @@ pub async fn signed_in(app: &axum::Router, user: &str) -> Browser {
     let page = browser.sign_in(user, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in of {user}: {}", page.body);
     assert_eq!(page.headers[header::LOCATION], "/");
+    browser.get("/").await; // picks up the session's new anti-forgery token
     browser
 }
