@@ -128,7 +128,7 @@ async fn serve(database: &Database, args: &ServeArgs, config: &Config) -> anyhow
     });
     let maintenance =
         tokio::spawn(run_maintenance_loop(database.pool.clone(), args.retention.retention(), shutdown.clone()));
-    web::serve(database.pool.clone(), listener, auth, config.tls.as_ref(), shutdown).await?;
+    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), shutdown).await?;
     let _ = maintenance.await;
     if let Some(collector) = collector {
         let _ = collector.await;
@@ -193,7 +193,7 @@ async fn run_demo(
     if let Method::OneTimeLink(links) = &auth.method {
         links.issue();
     }
-    web::serve(database.pool.clone(), listener, auth, config.tls.as_ref(), shutdown).await?;
+    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), shutdown).await?;
     let _ = collector.await;
     let _ = maintenance.await;
     drop(sim_server);

@@ -31,12 +31,12 @@ pub async fn serve(
     pool: db::PgPool,
     listener: tokio::net::TcpListener,
     auth: Arc<Auth>,
-    tls: Option<&TlsConfig>,
+    tls: Option<TlsConfig>,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let state = app::AppState::new(pool, auth.sign_in());
     let service = crate::http::app(state, auth).into_make_service_with_connect_info::<SocketAddr>();
-    eprintln!("Rampart is serving {}", base_url(&listener, tls)?);
+    eprintln!("Rampart is serving {}", base_url(&listener, tls.as_ref())?);
     let Some(tls) = tls else {
         return axum::serve(listener, service)
             .with_graceful_shutdown(shutdown.requested())
