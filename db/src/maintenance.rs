@@ -29,9 +29,11 @@ pub struct MaintenanceReport {
     pub rollup_rows: u64,
     pub dropped_partitions: Vec<String>,
     pub pruned_rollup_rows: u64,
+    /// Web sessions past their expiry, deleted.
+    pub expired_sessions: u64,
 }
 
-/// Rolls up, then enforces retention, as of `now`.
+/// Rolls up, then enforces retention, as of `now`, and deletes expired web sessions.
 #[tracing::instrument(skip_all, err)]
 pub async fn run_maintenance(pool: &PgPool, retention: Retention, now: DateTime<Utc>) -> Result<MaintenanceReport> {
     let mut report = MaintenanceReport::default();
@@ -50,6 +52,7 @@ pub async fn run_maintenance(pool: &PgPool, retention: Retention, now: DateTime<
                 .rows_affected();
         }
     }
+    report.expired_sessions = crate::sessions::delete_expired(pool).await?;
     Ok(report)
 }
 

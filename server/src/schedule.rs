@@ -56,6 +56,7 @@ pub async fn run_maintenance_loop(pool: db::PgPool, retention: db::maintenance::
                 rollup_rows = report.rollup_rows,
                 dropped_partitions = report.dropped_partitions.len(),
                 pruned_rollup_rows = report.pruned_rollup_rows,
+                expired_sessions = report.expired_sessions,
                 "maintenance done"
             ),
             Err(error) => tracing::warn!(%error, "maintenance failed; the next run catches up"),
