@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Rampart"</A>
                 <nav>
                     <A href="/">"Overview"</A>
+                    <A href="/exceptions">"Exceptions"</A>
                     {viewer.as_ref().filter(|v| v.can(Permission::ReadAuditLog)).map(|_| view! { <A href="/audit">"Audit log"</A> })}
                 </nav>
                 {viewer.map(|viewer| view! { <SignedIn viewer /> })}
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::overview::OverviewPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=pages::login::LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("exceptions") view=pages::exceptions::ExceptionsPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("tenants"), ParamSegment("tenant"))
                         view=pages::tenant::TenantPage

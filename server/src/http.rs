@@ -9,7 +9,8 @@ use app::{App, AppState, shell};
 use axum::Router;
 use axum::extract::{MatchedPath, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -93,12 +94,13 @@ fn build(state: AppState, auth: Arc<Auth>) -> (Router, Vec<RouteEntry>) {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .merge(sign_in.router.with_state(auth.clone()));
+    let router = router.layer(axum::middleware::from_fn(malformed_server_fn_input_is_a_bad_request));
     let mut router = crate::auth::protect(router, auth.clone());
     let mut headers = vec![
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
         (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
         (header::CACHE_CONTROL, "no-store"),
@@ -135,6 +137,23 @@ impl<S: Clone + Send + Sync + 'static> Handlers<S> {
         self.router = std::mem::take(&mut self.router).route(path, route);
         self.entries.push(RouteEntry { method: method.to_string(), path: path.to_string(), kind: "handler" });
     }
+}
+
+/// Server functions answer arguments they cannot decode with a 500; it is the caller's
+/// mistake, so it becomes a 400 with the same message.
+async fn malformed_server_fn_input_is_a_bad_request(request: axum::extract::Request, next: Next) -> Response {
+    let is_server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    if text.starts_with("Args|") || text.starts_with("Deserialization|") {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Liveness: the process answers.

@@ -70,7 +70,7 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
         let csp = headers["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{uri}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{uri}");
-        assert_eq!(headers["referrer-policy"], "no-referrer", "{uri}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{uri}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod audit;
+pub mod exceptions;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -70,11 +70,13 @@ pub struct Browser {
     pub cookie: Option<String>,
     pub csrf: Option<String>,
     pub peer: SocketAddr,
+    /// The last page fetched, sent as the `Referer` of form posts.
+    pub last_path: String,
 }
 
 impl Browser {
     pub fn new(app: axum::Router) -> Self {
-        Browser { app, cookie: None, csrf: None, peer: "127.0.0.1:40000".parse().unwrap() }
+        Browser { app, cookie: None, csrf: None, peer: "127.0.0.1:40000".parse().unwrap(), last_path: "/".into() }
     }
 
     /// Sends `request` with the cookie, host and peer address; keeps what comes back.
@@ -100,6 +102,7 @@ impl Browser {
     }
 
     pub async fn get(&mut self, uri: &str) -> Page {
+        self.last_path = uri.to_string();
         self.send(Request::get(uri).body(Body::empty()).unwrap()).await
     }
 
@@ -114,6 +117,8 @@ impl Browser {
         }
         let request = Request::post(uri)
             .header(header::ORIGIN, ORIGIN)
+            .header(header::REFERER, format!("{ORIGIN}{}", self.last_path))
+            .header(header::ACCEPT, "text/html")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(form.finish()))
             .unwrap();

@@ -1,5 +1,7 @@
 //! Server functions: thin, each derives the viewer's scope and calls `db::query` read models.
 
+pub mod exceptions;
+
 use chrono::{DateTime, Utc};
 use db::query::{ComplianceRow, MttrRow, ResolvedRow, ScoreExplanation, ScorePoint, TenantDetail, TenantOverview};
 use leptos::prelude::*;
@@ -33,6 +35,20 @@ pub struct TenantData {
 fn store_error(error: db::Error) -> ServerFnError {
     tracing::error!(error = %error, "read model failed");
     ServerFnError::new("the dashboard could not read its database; see the server log")
+}
+
+/// A refusal of the viewer's request (not permitted, not valid) with its HTTP status. A plain
+/// form post is redirected back to its page with the message either way; an API client also
+/// gets the status instead of a 500.
+#[cfg(feature = "ssr")]
+pub(crate) fn refusal(status: axum::http::StatusCode, message: impl Into<String>) -> ServerFnError {
+    let from_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    });
+    if !from_form && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    ServerFnError::new(message.into())
 }
 
 #[cfg(feature = "ssr")]

@@ -1,0 +1,120 @@
+//! Exceptions (risk acceptances): list, request, approve, revoke. Tenant leads request them for
+//! their own tenants; the security team and admins approve and revoke. Each change is audited
+//! by the store in the same transaction.
+
+use chrono::Utc;
+use db::exceptions::{ExceptionRequest, ExceptionRow};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the exceptions page shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExceptionsData {
+    /// Every exception of the tenants in the viewer's scope, newest first.
+    pub exceptions: Vec<ExceptionRow>,
+    /// The tenants the viewer may request exceptions for.
+    pub tenants: Vec<String>,
+    /// Whether the viewer may approve and revoke.
+    pub can_approve: bool,
+}
+
+/// Lifetimes a request may ask for, in days.
+pub const EXPIRY_CHOICES: [u32; 4] = [7, 30, 90, 180];
+
+#[cfg(feature = "ssr")]
+use axum::http::StatusCode;
+
+#[cfg(feature = "ssr")]
+fn signed_in() -> Result<crate::viewer::Viewer, ServerFnError> {
+    crate::viewer::current_viewer().ok_or_else(|| super::refusal(StatusCode::UNAUTHORIZED, "sign in first"))
+}
+
+#[cfg(feature = "ssr")]
+fn refused(error: db::Error) -> ServerFnError {
+    match error {
+        db::Error::Invalid(message) => super::refusal(StatusCode::BAD_REQUEST, message),
+        db::Error::NotFound(message) => super::refusal(StatusCode::NOT_FOUND, format!("{message} not found")),
+        other => super::store_error(other),
+    }
+}
+
+/// The exceptions page's data, scoped to the viewer.
+#[server]
+pub async fn exceptions() -> Result<ExceptionsData, ServerFnError> {
+    use crate::viewer::Permission;
+    let viewer = signed_in()?;
+    let pool = super::pool()?;
+    let scope = viewer.scope();
+    let exceptions = db::exceptions::list(&pool, &scope).await.map_err(super::store_error)?;
+    let tenants = db::query::tenant_overview(&pool, &scope, None)
+        .await
+        .map_err(super::store_error)?
+        .into_iter()
+        .map(|t| t.tenant)
+        .collect();
+    Ok(ExceptionsData { exceptions, tenants, can_approve: viewer.can(Permission::ApproveExceptions) })
+}
+
+/// Requests an exception for one rule in one of the viewer's tenants, optionally narrowed to a
+/// namespace and an object.
+#[server]
+pub async fn request_exception(
+    rule_id: String,
+    tenant: String,
+    namespace: Option<String>,
+    object_kind: Option<String>,
+    object_name: Option<String>,
+    justification: String,
+    expires_in_days: u32,
+) -> Result<(), ServerFnError> {
+    use crate::viewer::Permission;
+    let viewer = signed_in()?;
+    if !viewer.can(Permission::RequestExceptions) || !viewer.scope().allows(&tenant) {
+        return Err(super::refusal(
+            StatusCode::FORBIDDEN,
+            format!("you may not request exceptions for tenant {tenant:?}"),
+        ));
+    }
+    if !domain::rules::catalogue().iter().any(|rule| rule.id == rule_id) {
+        return Err(super::refusal(StatusCode::BAD_REQUEST, format!("there is no rule {rule_id:?}")));
+    }
+    if !EXPIRY_CHOICES.contains(&expires_in_days) {
+        return Err(super::refusal(StatusCode::BAD_REQUEST, "choose an expiry of 7, 30, 90 or 180 days"));
+    }
+    let blank_to_none = |value: Option<String>| value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let request = ExceptionRequest {
+        rule_id,
+        tenant,
+        namespace: blank_to_none(namespace),
+        object_kind: blank_to_none(object_kind),
+        object_name: blank_to_none(object_name),
+        justification: justification.trim().to_string(),
+        expires_at: Utc::now() + chrono::Duration::days(i64::from(expires_in_days)),
+    };
+    db::exceptions::request(&super::pool()?, &viewer.user, &request).await.map_err(refused)?;
+    Ok(())
+}
+
+/// Approves a pending exception (security, admin); not one's own request.
+#[server]
+pub async fn approve_exception(exception_id: i64) -> Result<(), ServerFnError> {
+    let viewer = approver()?;
+    db::exceptions::approve(&super::pool()?, exception_id, &viewer.user).await.map_err(refused)
+}
+
+/// Revokes an exception (security, admin).
+#[server]
+pub async fn revoke_exception(exception_id: i64) -> Result<(), ServerFnError> {
+    let viewer = approver()?;
+    db::exceptions::revoke(&super::pool()?, exception_id, &viewer.user).await.map_err(refused)
+}
+
+#[cfg(feature = "ssr")]
+fn approver() -> Result<crate::viewer::Viewer, ServerFnError> {
+    use crate::viewer::Permission;
+    let viewer = signed_in()?;
+    if !viewer.can(Permission::ApproveExceptions) {
+        return Err(super::refusal(StatusCode::FORBIDDEN, "only the security team approves and revokes exceptions"));
+    }
+    Ok(viewer)
+}

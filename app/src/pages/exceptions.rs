@@ -1,0 +1,157 @@
+//! `/exceptions`: risk acceptances in the viewer's tenants, a form to request one (prefilled from
+//! `?rule=&tenant=&namespace=&kind=&name=`, as a finding links to it), and approve and revoke
+//! buttons for the security team. Every form is a plain POST with the anti-forgery token.
+
+use chrono::Utc;
+use db::exceptions::ExceptionRow;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::LoadError;
+use crate::api::exceptions::{
+    ApproveException, EXPIRY_CHOICES, ExceptionsData, RequestException, RevokeException, exceptions,
+};
+use crate::components::format::timestamp;
+use crate::viewer::csrf_token;
+
+/// The exceptions page.
+#[component]
+pub fn ExceptionsPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = query.with_untracked(|q| q.get("__err")).map(|encoded| decode_error(&encoded));
+    view! {
+        <Title text="Exceptions" />
+        <nav class="breadcrumbs"><a href="/">"Overview"</a> " / Exceptions"</nav>
+        <h1>"Exceptions"</h1>
+        {error.map(|message| view! { <p class="error" role="alert">{message}</p> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {Suspend::new(async move {
+                match exceptions().await {
+                    Ok(data) => view! { <ExceptionsView data /> }.into_any(),
+                    Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ExceptionsView(data: ExceptionsData) -> impl IntoView {
+    let can_approve = data.can_approve;
+    let rows = data.exceptions.into_iter().map(|row| view! { <ExceptionRowView row can_approve /> }).collect_view();
+    view! {
+        <table class="exceptions">
+            <thead>
+                <tr>
+                    <th>"Status"</th><th>"Rule"</th><th>"Tenant"</th><th>"Applies to"</th><th>"Justification"</th>
+                    <th>"Requested"</th><th>"Approved"</th><th>"Expires"</th><th></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <RequestForm tenants=data.tenants />
+    }
+}
+
+/// Where an exception stands now.
+fn status(row: &ExceptionRow) -> &'static str {
+    if row.revoked_at.is_some() {
+        "revoked"
+    } else if row.expires_at <= Utc::now() {
+        "expired"
+    } else if row.approved_at.is_some() {
+        "active"
+    } else {
+        "pending"
+    }
+}
+
+#[component]
+fn ExceptionRowView(row: ExceptionRow, can_approve: bool) -> impl IntoView {
+    let state = status(&row);
+    let target = match (&row.namespace, &row.object_kind, &row.object_name) {
+        (None, _, _) => "the whole tenant".to_string(),
+        (Some(ns), Some(kind), Some(name)) => format!("{kind}/{ns}/{name}"),
+        (Some(ns), _, _) => format!("namespace {ns}"),
+    };
+    let id = row.exception_id.to_string();
+    let approve = (can_approve && state == "pending").then(|| {
+        view! { <ActionButton action=ApproveException::url() id=id.clone() label="Approve" /> }
+    });
+    let revoke = (can_approve && matches!(state, "pending" | "active")).then(|| {
+        view! { <ActionButton action=RevokeException::url() id=id.clone() label="Revoke" /> }
+    });
+    let approved = row.approved_by.map(|by| format!("{by}, {}", row.approved_at.map(timestamp).unwrap_or_default()));
+    view! {
+        <tr data-exception=id.clone() data-status=state>
+            <td><span class=format!("status {state}")>{state}</span></td>
+            <td><code>{row.rule_id}</code></td>
+            <td><a href=format!("/tenants/{}", row.tenant)>{row.tenant.clone()}</a></td>
+            <td>{target}</td>
+            <td>{row.justification}</td>
+            <td>{format!("{}, {}", row.requested_by, timestamp(row.requested_at))}</td>
+            <td>{approved.unwrap_or_default()}</td>
+            <td>{timestamp(row.expires_at)}</td>
+            <td class="actions">{approve}{revoke}</td>
+        </tr>
+    }
+}
+
+/// A one-button form posting `exception_id` to a server function.
+#[component]
+fn ActionButton(action: &'static str, id: String, label: &'static str) -> impl IntoView {
+    view! {
+        <form method="post" action=action class="inline">
+            <input type="hidden" name="csrf" value=csrf_token() />
+            <input type="hidden" name="exception_id" value=id />
+            <button type="submit">{label}</button>
+        </form>
+    }
+}
+
+#[component]
+fn RequestForm(tenants: Vec<String>) -> impl IntoView {
+    let query = use_query_map();
+    let get = move |key: &str| query.with_untracked(|q| q.get(key)).unwrap_or_default();
+    let (rule, tenant) = (get("rule"), get("tenant"));
+    let rules = domain::rules::catalogue()
+        .into_iter()
+        .map(|r| view! { <option value=r.id selected=r.id == rule>{format!("{} — {}", r.id, r.title)}</option> })
+        .collect_view();
+    let tenants = tenants
+        .into_iter()
+        .map(|t| {
+            let (selected, value) = (t == tenant, t.clone());
+            view! { <option value=value selected=selected>{t}</option> }
+        })
+        .collect_view();
+    let expiries = EXPIRY_CHOICES
+        .into_iter()
+        .map(|days| view! { <option value=days.to_string() selected=days == 30>{format!("{days} days")}</option> })
+        .collect_view();
+    view! {
+        <h2>"Request an exception"</h2>
+        <form method="post" action=RequestException::url() class="request-exception">
+            <input type="hidden" name="csrf" value=csrf_token() />
+            <label>"Rule" <select name="rule_id" required>{rules}</select></label>
+            <label>"Tenant" <select name="tenant" required>{tenants}</select></label>
+            <label>"Namespace (optional)" <input name="namespace" value=get("namespace") /></label>
+            <label>"Object kind (optional)" <input name="object_kind" value=get("kind") /></label>
+            <label>"Object name (optional)" <input name="object_name" value=get("name") /></label>
+            <label>"Justification" <textarea name="justification" required minlength="10"></textarea></label>
+            <label>"Expires in" <select name="expires_in_days">{expiries}</select></label>
+            <button type="submit">"Request"</button>
+        </form>
+    }
+}
+
+/// The message of a server function error carried back in `?__err=` after a form post.
+fn decode_error(encoded: &str) -> String {
+    use leptos::server_fn::error::ServerFnUrlError;
+    match ServerFnUrlError::<ServerFnError>::decode_err(encoded) {
+        ServerFnError::ServerError(message) => message,
+        other => other.to_string(),
+    }
+}
