@@ -28,3 +28,19 @@ test('an unknown tenant is a 404 page, not an error', async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.locator('h1')).toHaveText('Not found');
 });
+
+test('requesting an exception is a form post that works without JavaScript', async ({ page }, testInfo) => {
+  await page.goto('/exceptions?rule=pod.privileged&tenant=nlp');
+  await expect(page.locator('select[name="tenant"]')).toHaveValue('nlp');
+  await expect(page.locator('select[name="rule_id"]')).toHaveValue('pod.privileged');
+  await page.locator('textarea[name="justification"]').fill('The GPU driver installer needs host access until the operator lands.');
+  await page.getByRole('button', { name: 'Request' }).click();
+
+  // Back on the page, the request is listed as pending; its requester cannot approve it.
+  await expect(page).toHaveURL(/\/exceptions/);
+  const row = page.locator('table.exceptions tbody tr').filter({ hasText: 'GPU driver installer' });
+  await expect(row).toHaveAttribute('data-status', 'pending');
+  await page.screenshot({ path: testInfo.outputPath('exceptions.png'), fullPage: true });
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.locator('p.error')).toContainText('someone other than its requester');
+});
