@@ -210,7 +210,8 @@ async fn removed_users_and_sessions_past_their_lifetime_are_signed_out(pool: PgP
     let mut short = config(Some(AuthMode::Local));
     short.auth.absolute_timeout_hours = 0;
     let app = common::web::app(&pool, &short).await;
-    let mut browser = signed_in(&app, "adele").await;
+    let mut browser = Browser::new(app.clone());
+    assert_eq!(browser.sign_in("adele", PASSWORD).await.status, StatusCode::SEE_OTHER);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let page = browser.get("/").await;
     assert_eq!(page.headers[header::LOCATION], "/login?error=expired");
