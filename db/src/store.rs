@@ -62,6 +62,7 @@ pub async fn write_collection(
     let changes = apply_findings(&mut tx, &target, assessment).await?;
     insert_quotas(&mut tx, collection_id, assessment).await?;
     insert_gpus(&mut tx, collection_id, assessment).await?;
+    insert_workloads(&mut tx, collection_id, assessment).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;
     insert_not_assessable(&mut tx, collection_id, assessment).await?;
     upsert_compliance(&mut tx, cluster_id, times.started_at, assessment).await?;
@@ -122,6 +123,59 @@ async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asse
     .bind(col(|n| n.health.crash_looping)?)
     .bind(col(|n| n.health.oom_killed)?)
     .bind(col(|n| n.health.restarts)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_workloads(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
+    let w = &a.workloads;
+    let text =
+        |f: fn(&domain::workload::WorkloadSummary) -> &String| w.iter().map(|t| f(&t.item).clone()).collect::<Vec<_>>();
+    let int = |f: fn(&domain::workload::WorkloadSummary) -> u32| -> Result<Vec<i32>> {
+        w.iter().map(|t| to_i32(f(&t.item), "workload count")).collect()
+    };
+    // Arrays of arrays cannot be unnested row by row, so the text lists travel joined by a
+    // unit separator and are split again in SQL.
+    let list = |f: fn(&domain::workload::WorkloadSummary) -> &Vec<String>| {
+        w.iter().map(|t| f(&t.item).join("\u{1f}")).collect::<Vec<_>>()
+    };
+    sqlx::query(
+        "insert into workload_state (collection_id, collected_at, tenant, namespace, kind, name, images,
+             cpu_request_millis, memory_request_mib, gpus_requested, pods, ready, running, pending, failed,
+             crash_looping, oom_killed, restarts, problems, gpus_in_use, gpu_utilisation_pct)
+         select $1, c.started_at, u.tenant, u.namespace, u.kind, u.name,
+                coalesce(string_to_array(nullif(u.images, ''), chr(31)), '{}'), u.cpu, u.memory, u.gpus, u.pods, u.ready,
+                u.running, u.pending, u.failed, u.crash_looping, u.oom_killed, u.restarts,
+                coalesce(string_to_array(nullif(u.problems, ''), chr(31)), '{}'), u.gpus_in_use, u.gpu_utilisation
+         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[],
+                     $10::int[], $11::int[], $12::int[], $13::int[], $14::int[], $15::int[], $16::int[], $17::int[],
+                     $18::text[], $19::int[], $20::float8[])
+              as u(tenant, namespace, kind, name, images, cpu, memory, gpus, pods, ready, running, pending, failed,
+                   crash_looping, oom_killed, restarts, problems, gpus_in_use, gpu_utilisation),
+              collection c
+         where c.collection_id = $1",
+    )
+    .bind(id)
+    .bind(w.iter().map(|t| t.tenant.clone()).collect::<Vec<_>>())
+    .bind(text(|x| &x.namespace))
+    .bind(text(|x| &x.kind))
+    .bind(text(|x| &x.name))
+    .bind(list(|x| &x.images))
+    .bind(int(|x| x.cpu_request_millis)?)
+    .bind(int(|x| x.memory_request_mib)?)
+    .bind(int(|x| x.gpus_requested)?)
+    .bind(int(|x| x.health.pods)?)
+    .bind(int(|x| x.ready)?)
+    .bind(int(|x| x.health.running)?)
+    .bind(int(|x| x.health.pending)?)
+    .bind(int(|x| x.health.failed)?)
+    .bind(int(|x| x.health.crash_looping)?)
+    .bind(int(|x| x.health.oom_killed)?)
+    .bind(int(|x| x.health.restarts)?)
+    .bind(list(|x| &x.problems))
+    .bind(int(|x| x.gpus_in_use)?)
+    .bind(w.iter().map(|t| t.item.gpu_utilisation_pct).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -234,7 +288,8 @@ async fn upsert_compliance(
 }
 
 /// The sample tables partitioned by day; a collection's rows go to its start day's partition.
-pub const PARTITIONED_TABLES: [&str; 4] = ["namespace_state", "quota_usage", "gpu_sample", "tenant_score"];
+pub const PARTITIONED_TABLES: [&str; 5] =
+    ["namespace_state", "quota_usage", "gpu_sample", "tenant_score", "workload_state"];
 
 /// Creates the day's partitions of the sample tables when missing. Serialised by an advisory
 /// lock, so concurrent collections of different clusters cannot race to create one.

@@ -67,6 +67,20 @@ fn assessment(nlp_score: f64) -> Assessment {
                 memory_used_mib: 1024.0,
             },
         }],
+        workloads: vec![Tenanted {
+            tenant: "nlp".into(),
+            item: domain::workload::WorkloadSummary {
+                kind: "Deployment".into(),
+                namespace: "nlp-prod".into(),
+                name: "train".into(),
+                images: vec!["reg/train:1".into(), "reg/sidecar:2".into()],
+                gpus_requested: 2,
+                problems: vec!["CrashLoopBackOff".into()],
+                gpus_in_use: 1,
+                gpu_utilisation_pct: Some(40.0),
+                ..Default::default()
+            },
+        }],
         scores: vec![
             TenantScore {
                 tenant: "nlp".into(),

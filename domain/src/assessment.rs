@@ -1,5 +1,6 @@
 //! One cluster's assessment: everything a collection stores, computed from its inventory.
 
+use crate::workload::{WorkloadSummary, workload_summaries};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -61,6 +62,8 @@ pub struct Assessment {
     pub namespaces: Vec<NamespaceSummary>,
     pub quotas: Vec<Tenanted<QuotaUsage>>,
     pub gpus: Vec<Tenanted<GpuSample>>,
+    /// Every workload's requests, images, pod health and GPU use.
+    pub workloads: Vec<Tenanted<WorkloadSummary>>,
     pub scores: Vec<TenantScore>,
     /// Every control's status for every tenant, excepted findings left out.
     pub compliance: Vec<ControlResult>,
@@ -105,6 +108,10 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
         .into_iter()
         .map(|q| Tenanted { tenant: tenants.tenant(Some(&q.namespace)), item: q })
         .collect();
+    let workload_summaries = workload_summaries(inv, &gpus)
+        .into_iter()
+        .map(|w| Tenanted { tenant: tenants.tenant(Some(&w.namespace)), item: w })
+        .collect();
     let gpus = gpus.into_iter().map(|g| Tenanted { tenant: tenants.tenant(Some(&g.namespace)), item: g }).collect();
 
     let not_assessable: Vec<(String, String)> =
@@ -119,6 +126,7 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
         namespaces,
         quotas,
         gpus,
+        workloads: workload_summaries,
         object_count: inv.object_count(),
         not_assessable,
     }

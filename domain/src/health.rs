@@ -27,7 +27,7 @@ impl PodHealth {
         self.pending + self.failed + self.crash_looping
     }
 
-    fn add(&mut self, pod: &Pod) {
+    pub(crate) fn add(&mut self, pod: &Pod) {
         self.pods += 1;
         let Some(status) = &pod.status else { return };
         match status.phase.as_deref() {

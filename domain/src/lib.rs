@@ -24,6 +24,7 @@ pub mod secret_like;
 pub mod selector;
 pub mod tenancy;
 pub mod trivy;
+pub mod workload;
 
 pub use assessment::{Assessment, NamespaceSummary, TenantFinding, TenantScore, assess};
 pub use exceptions::Exception;

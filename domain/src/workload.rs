@@ -1,0 +1,207 @@
+//! Workloads as a team lead thinks of them (the Deployment, not its ReplicaSet or pods): what
+//! each asks for, what it runs, how its pods are doing, and how much of its GPUs it uses.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::{Deserialize, Serialize};
+
+use crate::gpu::GpuSample;
+use crate::health::PodHealth;
+use crate::inventory::Inventory;
+use crate::quantity::parse_quantity;
+
+/// One workload's requests, images and pod health in one collection.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadSummary {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// Every container image, init containers included, in spec order.
+    pub images: Vec<String>,
+    /// Requests of one pod, summed over its containers.
+    pub cpu_request_millis: u32,
+    pub memory_request_mib: u32,
+    pub gpus_requested: u32,
+    pub health: PodHealth,
+    /// Pods whose containers are all ready.
+    pub ready: u32,
+    /// Why pods are unwell, distinct: waiting reasons (`CrashLoopBackOff`,
+    /// `ImagePullBackOff`), last termination reasons (`OOMKilled`), and the scheduler's
+    /// reason for pending pods (`Unschedulable: 0/4 nodes are available: …`).
+    pub problems: Vec<String>,
+    /// GPU devices reporting utilisation for the workload's pods.
+    pub gpus_in_use: u32,
+    /// Mean utilisation over those devices, 0–100.
+    pub gpu_utilisation_pct: Option<f64>,
+}
+
+/// Every workload of the inventory (controllers and uncontrolled pods), with its pods' health
+/// and GPU use attributed through owner references (Pod → ReplicaSet → Deployment,
+/// Pod → Job → CronJob).
+pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSummary> {
+    let mut by_key: BTreeMap<(String, String, String), WorkloadSummary> = BTreeMap::new();
+    for site in inv.pod_specs() {
+        let Some(namespace) = site.meta.namespace.clone() else { continue };
+        let name = site.meta.name.clone().unwrap_or_default();
+        let mut summary =
+            WorkloadSummary { kind: site.kind.to_string(), namespace, name, ..WorkloadSummary::default() };
+        requests(site.spec, &mut summary);
+        by_key.insert((summary.kind.clone(), summary.namespace.clone(), summary.name.clone()), summary);
+    }
+    let mut pod_owner: BTreeMap<(String, String), (String, String, String)> = BTreeMap::new();
+    for pod in &inv.pods {
+        let key = owning_workload(inv, pod);
+        let Some(summary) = by_key.get_mut(&key) else { continue };
+        summary.health.add(pod);
+        add_pod_state(pod, summary);
+        pod_owner.insert((key.1.clone(), pod.metadata.name.clone().unwrap_or_default()), key);
+    }
+    let mut utilisation: BTreeMap<(String, String, String), Vec<(String, f64)>> = BTreeMap::new();
+    for sample in gpus {
+        if let Some(key) = pod_owner.get(&(sample.namespace.clone(), sample.pod.clone())) {
+            utilisation.entry(key.clone()).or_default().push((sample.uuid.clone(), sample.utilisation_pct));
+        }
+    }
+    for (key, samples) in utilisation {
+        if let Some(summary) = by_key.get_mut(&key) {
+            let devices: BTreeSet<&String> = samples.iter().map(|(uuid, _)| uuid).collect();
+            summary.gpus_in_use = u32::try_from(devices.len()).unwrap_or(u32::MAX);
+            summary.gpu_utilisation_pct = Some(samples.iter().map(|(_, u)| u).sum::<f64>() / samples.len() as f64);
+        }
+    }
+    by_key.into_values().collect()
+}
+
+/// The (kind, namespace, name) of the workload a pod belongs to.
+fn owning_workload(inv: &Inventory, pod: &Pod) -> (String, String, String) {
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    let controller = pod.metadata.owner_references.iter().flatten().find(|r| r.controller == Some(true));
+    let Some(owner) = controller else {
+        return ("Pod".into(), namespace, pod.metadata.name.clone().unwrap_or_default());
+    };
+    let controller_of =
+        |meta: &ObjectMeta| meta.owner_references.iter().flatten().find(|r| r.controller == Some(true)).cloned();
+    let is_owner = |meta: &ObjectMeta| {
+        meta.name.as_deref() == Some(owner.name.as_str()) && meta.namespace.as_deref() == Some(namespace.as_str())
+    };
+    let grandparent = match owner.kind.as_str() {
+        "ReplicaSet" => inv.replica_sets.iter().map(|r| &r.metadata).find(|m| is_owner(m)).and_then(controller_of),
+        "Job" => inv.jobs.iter().map(|j| &j.metadata).find(|m| is_owner(m)).and_then(controller_of),
+        _ => None,
+    };
+    match grandparent {
+        Some(top) => (top.kind, namespace, top.name),
+        None => (owner.kind.clone(), namespace, owner.name.clone()),
+    }
+}
+
+/// Adds one pod's container requests and images.
+fn requests(spec: &PodSpec, summary: &mut WorkloadSummary) {
+    let containers = spec.init_containers.iter().flatten().chain(spec.containers.iter());
+    for container in containers {
+        if let Some(image) = &container.image {
+            summary.images.push(image.clone());
+        }
+        let Some(requests) = container.resources.as_ref().and_then(|r| r.requests.as_ref()) else { continue };
+        let amount = |key: &str| requests.get(key).and_then(|q| parse_quantity(&q.0)).unwrap_or(0.0);
+        summary.cpu_request_millis += (amount("cpu") * 1000.0).round() as u32;
+        summary.memory_request_mib += (amount("memory") / (1024.0 * 1024.0)).round() as u32;
+        let gpus = container.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("nvidia.com/gpu"));
+        let gpus = gpus.or_else(|| requests.get("nvidia.com/gpu")).and_then(|q| parse_quantity(&q.0)).unwrap_or(0.0);
+        summary.gpus_requested += gpus.round() as u32;
+    }
+}
+
+/// Adds one pod's readiness and the reasons it is unwell.
+fn add_pod_state(pod: &Pod, summary: &mut WorkloadSummary) {
+    let Some(status) = &pod.status else { return };
+    let containers: Vec<_> = status.container_statuses.iter().flatten().collect();
+    if !containers.is_empty() && containers.iter().all(|c| c.ready) {
+        summary.ready += 1;
+    }
+    let mut problems: Vec<String> = Vec::new();
+    for c in containers {
+        if let Some(reason) = c.state.as_ref().and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.clone()) {
+            problems.push(reason);
+        }
+        let last = c.last_state.as_ref().and_then(|s| s.terminated.as_ref());
+        if let Some(reason) = last.and_then(|t| t.reason.clone()).filter(|r| r != "Completed") {
+            problems.push(format!("last terminated: {reason}"));
+        }
+    }
+    if status.phase.as_deref() == Some("Pending") {
+        let unscheduled = status.conditions.iter().flatten().find(|c| c.type_ == "PodScheduled" && c.status == "False");
+        if let Some(condition) = unscheduled {
+            let reason = condition.reason.clone().unwrap_or_else(|| "Unschedulable".into());
+            problems.push(match &condition.message {
+                Some(message) => format!("{reason}: {message}"),
+                None => reason,
+            });
+        }
+    }
+    for problem in problems {
+        if !summary.problems.contains(&problem) {
+            summary.problems.push(problem);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::default();
+        let objects = [
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "ml"},
+                   "spec": {"selector": {}, "template": {"spec": {"containers": [{"name": "c", "image": "reg/api:1",
+                   "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"nvidia.com/gpu": "1"}}}]}}}}),
+            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "api-5d", "namespace": "ml",
+                   "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "api", "uid": "1", "controller": true}]},
+                   "spec": {"selector": {}, "template": {"spec": {"containers": [{"name": "c", "image": "reg/api:1"}]}}}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-5d-a", "namespace": "ml",
+                   "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-5d", "uid": "2", "controller": true}]},
+                   "spec": {"containers": [{"name": "c", "image": "reg/api:1"}]},
+                   "status": {"phase": "Running", "containerStatuses": [{"name": "c", "image": "reg/api:1", "imageID": "",
+                   "ready": false, "restartCount": 4, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                   "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-5d-b", "namespace": "ml",
+                   "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-5d", "uid": "2", "controller": true}]},
+                   "spec": {"containers": [{"name": "c", "image": "reg/api:1"}]},
+                   "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+                   "reason": "Unschedulable", "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."}]}}),
+        ];
+        for object in objects {
+            inv.add_object(&object).unwrap();
+        }
+        inv
+    }
+
+    #[test]
+    fn pods_are_attributed_to_their_deployment_through_the_replica_set() {
+        let gpu = GpuSample {
+            namespace: "ml".into(),
+            pod: "api-5d-a".into(),
+            container: "c".into(),
+            gpu: "0".into(),
+            uuid: "GPU-1".into(),
+            hostname: "n".into(),
+            utilisation_pct: 30.0,
+            memory_used_mib: 1.0,
+        };
+        let summaries = workload_summaries(&inventory(), &[gpu]);
+        assert_eq!(summaries.len(), 1, "the ReplicaSet is not a workload of its own: {summaries:?}");
+        let api = &summaries[0];
+        assert_eq!((api.kind.as_str(), api.name.as_str()), ("Deployment", "api"));
+        assert_eq!((api.cpu_request_millis, api.memory_request_mib, api.gpus_requested), (500, 1024, 1));
+        assert_eq!((api.health.pods, api.health.restarts, api.ready), (2, 4, 0));
+        assert_eq!(api.health.crash_looping, 1);
+        assert!(api.problems.contains(&"CrashLoopBackOff".to_string()));
+        assert!(api.problems.contains(&"last terminated: OOMKilled".to_string()));
+        assert!(api.problems.iter().any(|p| p.starts_with("Unschedulable: 0/3 nodes")));
+        assert_eq!((api.gpus_in_use, api.gpu_utilisation_pct), (1, Some(30.0)));
+    }
+}
