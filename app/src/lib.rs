@@ -3,6 +3,7 @@
 //! derive the viewer's scope and call one `db::query` read model each.
 
 pub mod api;
+pub mod charts;
 pub mod components;
 pub mod pages;
 pub mod state;

@@ -59,7 +59,11 @@ async fn expired_raw_partitions_are_dropped_and_the_history_reads_from_rollups(p
     let report = run_maintenance(&pool, retention, now).await.unwrap();
 
     assert!(report.rollup_rows > 0);
-    assert_eq!(report.dropped_partitions.len(), db::store::PARTITIONED_TABLES.len(), "the old day's partition of each sample table");
+    assert_eq!(
+        report.dropped_partitions.len(),
+        db::store::PARTITIONED_TABLES.len(),
+        "the old day's partition of each sample table"
+    );
     assert_eq!(partitions(&pool).await.len(), 1);
     let (raw_old,): (i64,) = sqlx::query_as("select count(*) from tenant_score where collected_at < $1")
         .bind(now - Duration::days(2))
