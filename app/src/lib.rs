@@ -48,6 +48,12 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Rampart"</A>
                 <nav>
                     <A href="/">"Overview"</A>
+                    <A href="/compliance">"Compliance"</A>
+                    <A href="/health">"Health"</A>
+                    <A href="/quotas">"Quotas"</A>
+                    <A href="/gpu">"GPUs"</A>
+                    <A href="/clusters">"Clusters"</A>
+                    <A href="/rules">"Rules"</A>
                     <A href="/exceptions">"Exceptions"</A>
                     {viewer.as_ref().filter(|v| v.can(Permission::ReadAuditLog)).map(|_| view! { <A href="/audit">"Audit log"</A> })}
                 </nav>
@@ -64,6 +70,29 @@ pub fn App() -> impl IntoView {
                         view=pages::tenant::TenantPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("tenants"), ParamSegment("tenant"), StaticSegment("namespaces"), ParamSegment("namespace"))
+                        view=pages::namespace::NamespacePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("workloads"), ParamSegment("namespace"), ParamSegment("kind"), ParamSegment("name"))
+                        view=pages::workload::WorkloadPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=(StaticSegment("findings"), ParamSegment("id")) view=pages::finding::FindingPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("rules") view=pages::rules::RulesPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("rules"), ParamSegment("id")) view=pages::rules::RulePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("compliance") view=pages::compliance::CompliancePage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("compliance"), ParamSegment("framework"), ParamSegment("control"))
+                        view=pages::compliance::ControlPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("health") view=pages::fleet::HealthPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("quotas") view=pages::fleet::QuotasPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("gpu") view=pages::fleet::GpuPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("clusters") view=pages::fleet::ClustersPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -77,7 +77,10 @@ async fn a_fixed_and_a_new_misconfiguration_write_only_those_changes(pool: PgPoo
         (1, 1, 0, 0)
     );
     assert_eq!(count(&pool, "select count(*) from finding_event").await - events_before, 2, "two events, nothing else");
-    let detail = tenant_detail(&pool, &Scope::AllTenants, "nlp", None).await.unwrap().unwrap();
+    let detail = tenant_detail(&pool, &Scope::AllTenants, "nlp", &db::query::FindingQuery::default(), None)
+        .await
+        .unwrap()
+        .unwrap();
     let open: Vec<&str> = detail.findings.iter().map(|f| f.rule_id.as_str()).collect();
     assert_eq!(open, ["pod.host-path", "workload.missing-limits"]);
     let resolved = recently_resolved(&pool, &Scope::AllTenants, base(), 10).await.unwrap();
@@ -128,7 +131,10 @@ async fn as_of_reads_show_the_past_from_the_history(pool: PgPool) {
     let now = tenant_overview(&pool, &Scope::AllTenants, None).await.unwrap();
     assert_eq!((now[0].critical, now[0].high), (0, 1));
     let past_detail =
-        tenant_detail(&pool, &Scope::AllTenants, "nlp", Some(times(2).started_at)).await.unwrap().unwrap();
+        tenant_detail(&pool, &Scope::AllTenants, "nlp", &db::query::FindingQuery::default(), Some(times(2).started_at))
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(past_detail.findings.len(), 1);
     assert_eq!(past_detail.findings[0].rule_id, "pod.privileged");
     assert!(

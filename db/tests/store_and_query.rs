@@ -1,7 +1,7 @@
 //! The store against real PostgreSQL: a collection lands whole, and reads honour the scope.
 
 use chrono::{Duration, Utc};
-use db::query::{score_history, tenant_detail, tenant_overview};
+use db::query::{FindingQuery, FindingSort, WorkloadFilter, score_history, tenant_detail, tenant_overview};
 use db::store::{CollectionTimes, record_collection_failure, write_collection};
 use db::{PgPool, Scope};
 use domain::assessment::Tenanted;
@@ -72,8 +72,8 @@ fn assessment(nlp_score: f64) -> Assessment {
             item: domain::workload::WorkloadSummary {
                 kind: "Deployment".into(),
                 namespace: "nlp-prod".into(),
-                name: "train".into(),
-                images: vec!["reg/train:1".into(), "reg/sidecar:2".into()],
+                name: "web".into(),
+                images: vec!["reg/web:1".into(), "reg/sidecar:2".into()],
                 gpus_requested: 2,
                 problems: vec!["CrashLoopBackOff".into()],
                 gpus_in_use: 1,
@@ -128,8 +128,11 @@ async fn a_scoped_viewer_sees_only_its_tenants(pool: PgPool) {
     let rows = tenant_overview(&pool, &lead, None).await.unwrap();
     assert_eq!(rows.iter().map(|r| r.tenant.as_str()).collect::<Vec<_>>(), ["vision"]);
 
-    assert!(tenant_detail(&pool, &lead, "nlp", None).await.unwrap().is_none(), "foreign tenant is invisible");
-    let own = tenant_detail(&pool, &lead, "vision", None).await.unwrap().unwrap();
+    assert!(
+        tenant_detail(&pool, &lead, "nlp", &db::query::FindingQuery::default(), None).await.unwrap().is_none(),
+        "foreign tenant is invisible"
+    );
+    let own = tenant_detail(&pool, &lead, "vision", &db::query::FindingQuery::default(), None).await.unwrap().unwrap();
     assert!(own.findings.iter().all(|f| f.object_namespace.as_deref() == Some("vision-dev")));
     let history = score_history(&pool, &lead, Utc::now() - Duration::days(1)).await.unwrap();
     assert!(!history.is_empty());
@@ -140,14 +143,22 @@ async fn a_scoped_viewer_sees_only_its_tenants(pool: PgPool) {
 async fn tenant_detail_lists_namespaces_and_findings_most_severe_first(pool: PgPool) {
     write_collection(&pool, "prod", at(1), &assessment(50.0)).await.unwrap();
 
-    let detail = tenant_detail(&pool, &Scope::AllTenants, "nlp", None).await.unwrap().unwrap();
+    let detail = tenant_detail(&pool, &Scope::AllTenants, "nlp", &db::query::FindingQuery::default(), None)
+        .await
+        .unwrap()
+        .unwrap();
 
     assert_eq!(detail.namespaces.len(), 1);
     assert_eq!(detail.namespaces[0].findings, 2);
     assert_eq!(detail.findings[0].severity, "critical");
     assert_eq!(detail.findings[0].controls, ["pss:privileged", "cis:5.2.2"]);
     assert_eq!(detail.findings[0].evidence, ["spec.template.spec.containers[0].securityContext.privileged"]);
-    assert!(tenant_detail(&pool, &Scope::AllTenants, "nobody", None).await.unwrap().is_none());
+    assert!(
+        tenant_detail(&pool, &Scope::AllTenants, "nobody", &db::query::FindingQuery::default(), None)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -163,4 +174,55 @@ async fn a_failed_write_stores_nothing_and_a_failure_keeps_earlier_data(pool: Pg
     assert_eq!(collections, 1, "the failed collection left no row");
     let rows = tenant_overview(&pool, &Scope::AllTenants, None).await.unwrap();
     assert_eq!(rows.iter().find(|r| r.tenant == "nlp").unwrap().score, 50.0);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn tenant_findings_filter_sort_and_page_from_the_query(pool: PgPool) {
+    write_collection(&pool, "prod", at(1), &assessment(50.0)).await.unwrap();
+    let query = |q: FindingQuery| {
+        let pool = pool.clone();
+        async move { tenant_detail(&pool, &Scope::AllTenants, "nlp", &q, None).await.unwrap().unwrap() }
+    };
+    let high = query(FindingQuery { severity: Some("high".into()), ..Default::default() }).await;
+    assert_eq!((high.open_findings, high.findings[0].rule_id.as_str()), (1, "pod.host-path"));
+    let by_rule = query(FindingQuery { rules: vec!["pod.privileged".into()], ..Default::default() }).await;
+    assert_eq!(by_rule.open_findings, 1);
+    let sorted = query(FindingQuery { sort: FindingSort::Rule, ..Default::default() }).await;
+    assert_eq!(sorted.findings[0].rule_id, "pod.host-path", "by rule id");
+    let past_the_end = query(FindingQuery { page: 3, ..Default::default() }).await;
+    assert!(past_the_end.findings.is_empty());
+    assert_eq!(past_the_end.open_findings, 2, "the total is still counted");
+    let elsewhere = query(FindingQuery { namespace: Some("nlp-dev".into()), ..Default::default() }).await;
+    assert_eq!(elsewhere.open_findings, 0);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn workloads_quotas_and_findings_read_within_the_scope(pool: PgPool) {
+    write_collection(&pool, "prod", at(1), &assessment(50.0)).await.unwrap();
+    let nlp = Scope::Tenants(vec!["nlp".into()]);
+    let vision = Scope::Tenants(vec!["vision".into()]);
+
+    let rows = db::query::workloads(&pool, &nlp, None, WorkloadFilter::Unhealthy, None).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].name.as_str(), rows[0].findings), ("web", 2));
+    assert_eq!(rows[0].images, ["reg/web:1", "reg/sidecar:2"]);
+    assert_eq!(rows[0].problems, ["CrashLoopBackOff"]);
+    assert!(db::query::workloads(&pool, &vision, None, WorkloadFilter::All, None).await.unwrap().is_empty());
+    let detail = db::query::workload_detail(&pool, &nlp, "nlp-prod", "Deployment", "web", None).await.unwrap().unwrap();
+    assert_eq!(detail.findings.len(), 2);
+    assert!(db::query::workload_detail(&pool, &vision, "nlp-prod", "Deployment", "web", None).await.unwrap().is_none());
+
+    let quotas = db::query::quotas(&pool, &nlp, None, None).await.unwrap();
+    assert_eq!(quotas.len(), 1);
+    assert!((quotas[0].used_pct() - 90.0).abs() < 1e-9);
+    assert!(db::query::quotas(&pool, &vision, None, None).await.unwrap().is_empty());
+
+    let id = detail.findings[0].finding_id;
+    let finding = db::query::finding_detail(&pool, &nlp, id).await.unwrap().unwrap();
+    assert_eq!((finding.cluster.as_str(), finding.events.len()), ("prod", 1));
+    assert_eq!(finding.events[0].kind, "opened");
+    assert!(db::query::finding_detail(&pool, &vision, id).await.unwrap().is_none(), "foreign finding is invisible");
+    let affected = db::query::rule_findings(&pool, &Scope::AllTenants, "pod.host-path", None).await.unwrap();
+    assert_eq!(affected.iter().map(|a| a.tenant.as_str()).collect::<Vec<_>>(), ["nlp", "vision"]);
+    assert_eq!(db::query::rule_findings(&pool, &vision, "pod.host-path", None).await.unwrap().len(), 1);
 }

@@ -1,9 +1,14 @@
 //! Server functions: thin, each derives the viewer's scope and calls `db::query` read models.
 
 pub mod exceptions;
+pub mod explore;
+pub mod fleet;
 
 use chrono::{DateTime, Utc};
-use db::query::{ComplianceRow, MttrRow, ResolvedRow, ScoreExplanation, ScorePoint, TenantDetail, TenantOverview};
+use db::query::{
+    ComplianceRow, FindingQuery, MttrRow, ResolvedRow, ScoreExplanation, ScorePoint, TenantDetail, TenantOverview,
+    TrendPoint,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -28,11 +33,13 @@ pub struct TenantData {
     pub explanation: Option<ScoreExplanation>,
     /// The tenant's compliance per framework.
     pub compliance: Vec<ComplianceRow>,
+    /// Score and open findings by severity over the requested range.
+    pub trend: Vec<TrendPoint>,
 }
 
 /// Logs a store error in full and gives the browser a safe message.
 #[cfg(feature = "ssr")]
-fn store_error(error: db::Error) -> ServerFnError {
+pub(crate) fn store_error(error: db::Error) -> ServerFnError {
     tracing::error!(error = %error, "read model failed");
     ServerFnError::new("the dashboard could not read its database; see the server log")
 }
@@ -52,7 +59,7 @@ pub(crate) fn refusal(status: axum::http::StatusCode, message: impl Into<String>
 }
 
 #[cfg(feature = "ssr")]
-fn pool() -> Result<db::PgPool, ServerFnError> {
+pub(crate) fn pool() -> Result<db::PgPool, ServerFnError> {
     use_context::<crate::AppState>()
         .map(|state| state.pool)
         .ok_or_else(|| ServerFnError::new("application state missing"))
@@ -76,12 +83,18 @@ pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, ServerF
     Ok(OverviewData { tenants, history, last_collection_at })
 }
 
-/// One tenant, now or as of `at`; `None` when unknown or outside the viewer's scope.
+/// One tenant, now or as of `at`, with the open findings `query` selects and trends over the
+/// last `range_days`; `None` when unknown or outside the viewer's scope.
 #[server]
-pub async fn tenant(tenant: String, at: Option<DateTime<Utc>>) -> Result<Option<TenantData>, ServerFnError> {
+pub async fn tenant(
+    tenant: String,
+    at: Option<DateTime<Utc>>,
+    query: FindingQuery,
+    range_days: u32,
+) -> Result<Option<TenantData>, ServerFnError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
-    let Some(detail) = db::query::tenant_detail(&pool, &scope, &tenant, at).await.map_err(store_error)? else {
+    let Some(detail) = db::query::tenant_detail(&pool, &scope, &tenant, &query, at).await.map_err(store_error)? else {
         return Ok(None);
     };
     let scope = scope.narrowed_to(&tenant);
@@ -92,7 +105,10 @@ pub async fn tenant(tenant: String, at: Option<DateTime<Utc>>) -> Result<Option<
     let mttr = db::query::mttr(&pool, &scope, now - chrono::Duration::days(90)).await.map_err(store_error)?;
     let explanation = db::query::score_explanation(&pool, &scope, &tenant, at).await.map_err(store_error)?;
     let compliance = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
-    Ok(Some(TenantData { detail, resolved, mttr, explanation, compliance }))
+    let since = now - chrono::Duration::days(i64::from(range_days));
+    let mut trend = db::query::tenant_trend(&pool, &scope, &tenant, since).await.map_err(store_error)?;
+    trend.retain(|p| p.at <= now);
+    Ok(Some(TenantData { detail, resolved, mttr, explanation, compliance, trend }))
 }
 
 /// The audit log, or the fact that the viewer may not read it.

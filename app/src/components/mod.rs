@@ -2,5 +2,7 @@
 
 pub mod as_of;
 pub mod format;
+pub mod links;
+pub mod query;
 pub mod severity;
 pub mod sparkline;

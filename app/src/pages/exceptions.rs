@@ -114,7 +114,9 @@ fn ActionButton(action: &'static str, id: String, label: &'static str) -> impl I
 #[component]
 fn RequestForm(tenants: Vec<String>) -> impl IntoView {
     let query = use_query_map();
-    let get = move |key: &str| query.with_untracked(|q| q.get(key)).unwrap_or_default();
+    // Prefill only for one of the viewer's own tenants: a link never puts a foreign name here.
+    let own = query.with_untracked(|q| q.get("tenant")).is_none_or(|t| tenants.contains(&t));
+    let get = move |key: &str| query.with_untracked(|q| q.get(key)).filter(|_| own).unwrap_or_default();
     let (rule, tenant) = (get("rule"), get("tenant"));
     let rules = domain::rules::catalogue()
         .into_iter()

@@ -1,11 +1,17 @@
 //! One file per page.
 
 pub mod audit;
+pub mod compliance;
 pub mod exceptions;
+pub mod finding;
+pub mod fleet;
 pub mod login;
+pub mod namespace;
 pub mod not_found;
 pub mod overview;
+pub mod rules;
 pub mod tenant;
+pub mod workload;
 
 use leptos::prelude::*;
 

@@ -10,7 +10,12 @@ use super::{BadRequest, LoadError};
 use crate::api::{TenantData, tenant};
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{percent, score, timestamp};
+use crate::components::links::{Breadcrumbs, Chart, ObjectLink, namespace_href, rule_href, with_query};
+use crate::components::query::{RANGES, finding_query, range_days};
 use crate::components::severity::{SeverityBadge, SeverityCount};
+
+mod findings;
+use findings::FindingsSection;
 
 /// The tenant page.
 #[component]
@@ -21,15 +26,16 @@ pub fn TenantPage() -> impl IntoView {
             {
                 let name = name.clone();
                 Suspend::new(async move {
-                    let at = match requested_instant() {
-                        Ok(at) => at,
+                    let request = requested_instant().and_then(|at| Ok((at, finding_query()?, range_days()?)));
+                    let (at, query, range) = match request {
+                        Ok(request) => request,
                         Err(error) => return view! { <BadRequest error /> }.into_any(),
                     };
                     let now_href = format!("/tenants/{name}");
-                    match tenant(name, at).await {
+                    match tenant(name, at, query.clone(), range).await {
                         Ok(Some(data)) => view! {
                             <AsOfBanner at now_href />
-                            <TenantView data />
+                            <TenantView data query range />
                         }
                         .into_any(),
                         Ok(None) => view! { <NotFound /> }.into_any(),
@@ -42,16 +48,19 @@ pub fn TenantPage() -> impl IntoView {
 }
 
 #[component]
-fn TenantView(data: TenantData) -> impl IntoView {
-    let TenantData { detail, resolved, mttr, explanation, compliance } = data;
+fn TenantView(data: TenantData, query: db::query::FindingQuery, range: u32) -> impl IntoView {
+    let TenantData { detail, resolved, mttr, explanation, compliance, trend } = data;
     let s = detail.summary;
+    let tenant_name = s.tenant.clone();
+    let namespace_names: Vec<String> = detail.namespaces.iter().map(|n| n.namespace.clone()).collect();
     let namespaces = detail
         .namespaces
         .into_iter()
         .map(|n| {
+            let href = namespace_href(&tenant_name, &n.namespace);
             view! {
                 <tr>
-                    <td>{n.namespace}</td>
+                    <td><a href=href>{n.namespace}</a></td>
                     <td class="num">{n.workloads}</td>
                     <td class="num">{n.pods}</td>
                     <td class="num">{n.unhealthy_pods}</td>
@@ -63,38 +72,9 @@ fn TenantView(data: TenantData) -> impl IntoView {
             }
         })
         .collect_view();
-    let finding_count = detail.open_findings;
-    let shown_note = (detail.open_findings > detail.findings.len() as i64)
-        .then(|| format!("The {} most severe are listed.", detail.findings.len()));
-    let findings = detail
-        .findings
-        .into_iter()
-        .map(|f| {
-            let object = object_name(&f.object_kind, &f.object_namespace, &f.object_name);
-            let rule = f.rule_id.clone();
-            view! {
-                <tr class="finding" data-rule=rule>
-                    <td><SeverityBadge severity=f.severity /></td>
-                    <td><code>{f.rule_id}</code></td>
-                    <td class="object">{object}</td>
-                    <td>{f.container.unwrap_or_default()}</td>
-                    <td>
-                        {f.message}
-                        <ul class="evidence">
-                            {f.evidence.into_iter().map(|path| view! { <li><code>{path}</code></li> }).collect_view()}
-                        </ul>
-                    </td>
-                    <td class="controls">{f.controls.join(" ")}</td>
-                    <td><time>{timestamp(f.first_seen)}</time>{(f.reopen_count > 0).then(|| format!(" (reopened {}×)", f.reopen_count))}</td>
-                </tr>
-            }
-        })
-        .collect_view();
     view! {
         <Title text=format!("Tenant {}", s.tenant) />
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href="/">"Overview"</a> " / " <span>{s.tenant.clone()}</span>
-        </nav>
+        <Breadcrumbs trail=vec![] here=s.tenant.clone() />
         <h1>"Tenant " {s.tenant.clone()}</h1>
         <dl class="summary">
             <div><dt>"Risk score"</dt><dd class="score">{score(s.score)}</dd></div>
@@ -106,6 +86,7 @@ fn TenantView(data: TenantData) -> impl IntoView {
             <div><dt>"Mean GPU use"</dt><dd>{percent(s.mean_gpu_utilisation_pct)}</dd></div>
             <div><dt>"Collected"</dt><dd><time>{timestamp(s.last_collected_at)}</time></dd></div>
         </dl>
+        <Trends tenant=s.tenant.clone() trend range />
         <Explanation explanation />
         <Compliance rows=compliance />
         <h2>"Namespaces"</h2>
@@ -124,22 +105,13 @@ fn TenantView(data: TenantData) -> impl IntoView {
             </thead>
             <tbody>{namespaces}</tbody>
         </table>
-        <h2>"Open findings (" {finding_count} ")"</h2>
-        {shown_note.map(|note| view! { <p class="meta">{note}</p> })}
-        <table class="data findings">
-            <thead>
-                <tr>
-                    <th>"Severity"</th>
-                    <th>"Rule"</th>
-                    <th>"Object"</th>
-                    <th>"Container"</th>
-                    <th>"Finding"</th>
-                    <th>"Controls"</th>
-                    <th>"First seen"</th>
-                </tr>
-            </thead>
-            <tbody>{findings}</tbody>
-        </table>
+        <FindingsSection
+            tenant=s.tenant.clone()
+            namespaces=namespace_names
+            rows=detail.findings
+            total=detail.open_findings
+            query
+        />
         <RecentlyResolved rows=resolved />
         <Remediation rows=mttr />
     }
@@ -155,10 +127,11 @@ fn RecentlyResolved(rows: Vec<ResolvedRow>) -> impl IntoView {
         .into_iter()
         .map(|r| {
             let object = object_name(&r.object_kind, &r.object_namespace, &r.object_name);
+            let href = crate::components::links::finding_href(r.finding_id);
             view! {
                 <tr>
                     <td><SeverityBadge severity=r.severity /></td>
-                    <td><code>{r.rule_id}</code></td>
+                    <td><a href=href><code>{r.rule_id}</code></a></td>
                     <td class="object">{object}</td>
                     <td><time>{timestamp(r.first_seen)}</time></td>
                     <td><time>{timestamp(r.resolved_at)}</time></td>
@@ -204,9 +177,34 @@ fn Remediation(rows: Vec<MttrRow>) -> impl IntoView {
 }
 
 fn object_name(kind: &str, namespace: &Option<String>, name: &str) -> String {
-    match namespace {
-        Some(ns) => format!("{kind}/{ns}/{name}"),
-        None => format!("{kind}/{name}"),
+    crate::components::links::object_label(kind, namespace.as_deref(), name)
+}
+
+/// The score and open findings by severity over 7, 30 or 90 days.
+#[component]
+fn Trends(tenant: String, trend: Vec<db::query::TrendPoint>, range: u32) -> impl IntoView {
+    let ranges = RANGES
+        .into_iter()
+        .map(|days| {
+            let href = with_query(&format!("/tenants/{tenant}"), &[("range", days.to_string())]);
+            let current = (days == range).then_some("page");
+            view! { <a href=href aria-current=current>{format!("{days} days")}</a> }
+        })
+        .collect_view();
+    let scores: Vec<_> = trend.iter().map(|p| (p.at, p.score)).collect();
+    let severities: Vec<_> = trend.iter().map(|p| (p.at, [p.critical, p.high, p.medium, p.low])).collect();
+    let body = if trend.len() < 2 {
+        view! { <p class="empty">"Not enough history for a trend yet."</p> }.into_any()
+    } else {
+        let score_chart = crate::charts::trend(&format!("Risk score of {tenant}, last {range} days"), &scores);
+        let stack_title = format!("Open findings of {tenant} by severity, last {range} days");
+        let stack_chart = crate::charts::severity_stack(&stack_title, &severities);
+        view! { <div class="charts"><Chart svg=score_chart /><Chart svg=stack_chart /></div> }.into_any()
+    };
+    view! {
+        <h2>"Trends"</h2>
+        <nav class="ranges" aria-label="Time range">{ranges}</nav>
+        {body}
     }
 }
 
@@ -217,11 +215,12 @@ fn Explanation(explanation: Option<ScoreExplanation>) -> impl IntoView {
         .top
         .into_iter()
         .map(|c| {
+            let href = rule_href(&c.rule_id);
             view! {
                 <tr>
                     <td><SeverityBadge severity=c.severity /></td>
-                    <td><code>{c.rule_id}</code></td>
-                    <td class="object">{object_name(&c.object_kind, &c.object_namespace, &c.object_name)}</td>
+                    <td><a href=href><code>{c.rule_id}</code></a></td>
+                    <td><ObjectLink kind=c.object_kind namespace=c.object_namespace name=c.object_name /></td>
                     <td class="num">{format!("{:.1}", c.contribution)}</td>
                     <td class="num">{format!("{:.0}%", c.share_pct)}</td>
                 </tr>
@@ -271,7 +270,7 @@ fn Compliance(rows: Vec<ComplianceRow>) -> impl IntoView {
             let percent = r.percent().map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into());
             view! {
                 <tr>
-                    <td>{r.framework.to_uppercase()}</td>
+                    <td><a href=format!("/compliance?framework={}", r.framework)>{r.framework.to_uppercase()}</a></td>
                     <td class="num score">{percent}</td>
                     <td class="num">{r.passed}</td>
                     <td class="num">{r.failed}</td>

@@ -55,3 +55,71 @@ pub async fn compliance_summary(pool: &PgPool, scope: &Scope, at: Option<DateTim
     );
     Ok(sqlx::query_as::<_, ComplianceRow>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?)
 }
+
+/// One control's status for one tenant (the worst across clusters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ControlStatus {
+    pub tenant: String,
+    pub control: String,
+    /// `pass`, `fail`, `partial`, `manual` or `not-assessable`.
+    pub status: String,
+    pub findings: i64,
+}
+
+/// Every control of `framework` for every tenant in scope, now or as of `at`.
+#[tracing::instrument(skip_all, fields(framework), err)]
+pub async fn control_statuses(
+    pool: &PgPool,
+    scope: &Scope,
+    framework: &str,
+    at: Option<DateTime<Utc>>,
+) -> Result<Vec<ControlStatus>> {
+    let sql = as_of!(
+        ",
+        days as (
+            select l.cluster_id, (c.started_at at time zone 'UTC')::date as day
+            from latest l join collection c using (collection_id))
+        select cs.tenant, cs.control,
+               (array['pass', 'partial', 'manual', 'not-assessable', 'fail'])[
+                   max(array_position(array['pass', 'partial', 'manual', 'not-assessable', 'fail'], cs.status))] as status,
+               sum(cs.findings)::int8 as findings
+        from compliance_status cs join days d on d.cluster_id = cs.cluster_id and d.day = cs.day
+        where ($1::text[] is null or cs.tenant = any($1)) and cs.framework = $3
+        group by cs.tenant, cs.control
+        order by cs.control, cs.tenant"
+    );
+    Ok(sqlx::query_as::<_, ControlStatus>(sql)
+        .bind(scope.tenant_filter())
+        .bind(at)
+        .bind(framework)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// The open findings that evidence the control `framework:control`, in tenants in scope.
+#[tracing::instrument(skip_all, fields(framework, control), err)]
+pub async fn control_findings(
+    pool: &PgPool,
+    scope: &Scope,
+    framework: &str,
+    control: &str,
+    at: Option<DateTime<Utc>>,
+) -> Result<Vec<super::AffectedObject>> {
+    let sql = as_of!(
+        "
+        select f.finding_id, f.tenant, f.severity, f.object_kind, f.object_namespace, f.object_name, f.container,
+               f.message, f.first_seen
+        from open_finding f join latest l using (cluster_id)
+        where $3 = any(f.controls)
+        order by array_position(array['critical','high','medium','low','info'], f.severity), f.tenant,
+                 f.object_namespace nulls first, f.object_name
+        limit $4"
+    );
+    Ok(sqlx::query_as::<_, super::AffectedObject>(sql)
+        .bind(scope.tenant_filter())
+        .bind(at)
+        .bind(format!("{framework}:{control}"))
+        .bind(super::AFFECTED_SHOWN)
+        .fetch_all(pool)
+        .await?)
+}

@@ -109,3 +109,45 @@ pub async fn mttr(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<
     .await?;
     Ok(rows)
 }
+
+/// One bucket of a tenant's trend: mean score and mean open findings by severity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TrendPoint {
+    pub at: DateTime<Utc>,
+    pub score: f64,
+    pub critical: f64,
+    pub high: f64,
+    pub medium: f64,
+    pub low: f64,
+}
+
+/// A tenant's score and findings by severity since `since`, oldest first: six-hour buckets up
+/// to 30 days back, daily beyond, from raw samples where kept and hourly rollups before them.
+/// Empty when the tenant is outside the scope.
+#[tracing::instrument(skip_all, fields(tenant), err)]
+pub async fn tenant_trend(pool: &PgPool, scope: &Scope, tenant: &str, since: DateTime<Utc>) -> Result<Vec<TrendPoint>> {
+    if !scope.allows(tenant) {
+        return Ok(Vec::new());
+    }
+    let bucket = if Utc::now() - since > chrono::Duration::days(30) { "1 day" } else { "6 hours" };
+    let rows = sqlx::query_as::<_, TrendPoint>(
+        "with raw_start as (select min(collected_at) as t from tenant_score),
+         points as (
+             select s.collected_at as at, s.score, s.critical, s.high, s.medium, s.low from tenant_score s
+             where s.collected_at >= $2 and s.tenant = $1
+             union all
+             select r.bucket, r.score_avg, r.critical, r.high, r.medium, r.low from tenant_rollup r, raw_start
+             where r.resolution = 'hour' and r.bucket >= $2 and r.tenant = $1
+               and (raw_start.t is null or r.bucket < date_trunc('hour', raw_start.t)))
+         select date_bin($3::interval, at, timestamptz '2000-01-01 00:00:00+00') as at, avg(score) as score,
+                avg(critical)::float8 as critical, avg(high)::float8 as high, avg(medium)::float8 as medium,
+                avg(low)::float8 as low
+         from points group by 1 order by 1",
+    )
+    .bind(tenant)
+    .bind(since)
+    .bind(bucket)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}

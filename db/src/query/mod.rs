@@ -5,17 +5,25 @@
 //! latest collection of each cluster started at or before `at`, and the findings open then.
 //! Parameters are always `$1` = the scope's tenant filter and `$2` = `at` (null for now).
 
+mod clusters;
 mod compliance;
 mod explain;
+mod finding;
 mod history;
 mod overview;
 mod tenant;
+mod workload;
 
-pub use compliance::{ComplianceRow, compliance_summary};
+pub use clusters::{ClusterRow, clusters};
+pub use compliance::{ComplianceRow, ControlStatus, compliance_summary, control_findings, control_statuses};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};
-pub use history::{MttrRow, ResolvedRow, ScorePoint, mttr, recently_resolved, score_history};
+pub use finding::{AFFECTED_SHOWN, AffectedObject, FindingDetail, FindingEvent, finding_detail, rule_findings};
+pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_resolved, score_history, tenant_trend};
 pub use overview::{TenantOverview, last_collection_at, tenant_overview};
-pub use tenant::{FINDINGS_SHOWN, FindingRow, NamespaceRow, TenantDetail, tenant_detail};
+pub use tenant::{
+    FINDINGS_PAGE_SIZE, FindingQuery, FindingRow, FindingSort, NamespaceRow, TenantDetail, tenant_detail,
+};
+pub use workload::{QuotaRow, WorkloadDetail, WorkloadFilter, WorkloadRow, quotas, workload_detail, workloads};
 
 /// Prefixes a query with two CTEs: `latest`, the latest collection of every cluster as of
 /// `$2`, and `open_finding`, the findings open as of `$2` in tenants the scope `$1` allows

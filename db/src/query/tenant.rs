@@ -51,14 +51,70 @@ struct CountedFinding {
 pub struct TenantDetail {
     pub summary: TenantOverview,
     pub namespaces: Vec<NamespaceRow>,
-    /// The most severe open findings, at most [`FINDINGS_SHOWN`].
+    /// One page of the open findings the query selects.
     pub findings: Vec<FindingRow>,
-    /// All open findings of the tenant, shown or not.
+    /// All open findings the query selects, on every page.
     pub open_findings: i64,
 }
 
-/// How many open findings the tenant read model returns, most severe first.
-pub const FINDINGS_SHOWN: i64 = 200;
+/// Open findings per page.
+pub const FINDINGS_PAGE_SIZE: i64 = 50;
+
+/// Which open findings to list, in what order, and which page: the tenant page's query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingQuery {
+    /// Only this severity.
+    pub severity: Option<String>,
+    /// Only these rules (a rule, or every rule of a category); empty for all.
+    pub rules: Vec<String>,
+    /// Only objects in this namespace.
+    pub namespace: Option<String>,
+    pub sort: FindingSort,
+    /// 0-based page of [`FINDINGS_PAGE_SIZE`] findings.
+    pub page: u32,
+}
+
+/// Orders of the findings table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingSort {
+    /// Most severe first.
+    #[default]
+    Severity,
+    /// Most recently opened first.
+    Newest,
+    /// Longest open first.
+    Oldest,
+    /// By namespace, kind and name.
+    Object,
+    /// By rule id.
+    Rule,
+}
+
+impl FindingSort {
+    /// Every order, with the name used in query strings.
+    pub const ALL: [(FindingSort, &'static str); 5] = [
+        (FindingSort::Severity, "severity"),
+        (FindingSort::Newest, "newest"),
+        (FindingSort::Oldest, "oldest"),
+        (FindingSort::Object, "object"),
+        (FindingSort::Rule, "rule"),
+    ];
+
+    fn order_by(self) -> String {
+        const SEVERITY: &str = "array_position(array['critical','high','medium','low','info'], f.severity)";
+        const OBJECT: &str = "f.object_namespace nulls first, f.object_kind, f.object_name, f.rule_id, f.container";
+        match self {
+            FindingSort::Severity => "{SEVERITY}, {OBJECT}",
+            FindingSort::Newest => "f.first_seen desc, {OBJECT}",
+            FindingSort::Oldest => "f.first_seen, {OBJECT}",
+            FindingSort::Object => "{OBJECT}, {SEVERITY}",
+            FindingSort::Rule => "f.rule_id, {OBJECT}",
+        }
+        .replace("{SEVERITY}", SEVERITY)
+        .replace("{OBJECT}", OBJECT)
+    }
+}
 
 /// A tenant's summary, namespaces and open findings, now or as of `at`; `None` when the
 /// tenant is unknown or outside the viewer's scope (the two are indistinguishable on purpose).
@@ -67,6 +123,7 @@ pub async fn tenant_detail(
     pool: &PgPool,
     scope: &Scope,
     tenant: &str,
+    query: &FindingQuery,
     at: Option<DateTime<Utc>>,
 ) -> Result<Option<TenantDetail>> {
     let scope = scope.narrowed_to(tenant);
@@ -101,17 +158,52 @@ pub async fn tenant_detail(
         select f.finding_id, f.rule_id, f.severity, f.object_kind, f.object_namespace, f.object_name, f.container,
                f.message, f.controls, f.evidence, f.first_seen, f.reopen_count, count(*) over () as total
         from open_finding f join latest l using (cluster_id)
-        order by array_position(array['critical','high','medium','low','info'], f.severity),
-                 f.object_namespace nulls first, f.object_kind, f.object_name, f.rule_id, f.container
-        limit $3"
-    );
-    let counted = sqlx::query_as::<_, CountedFinding>(findings_sql)
+        where ($3::text is null or f.severity = $3)
+          and (cardinality($4::text[]) = 0 or f.rule_id = any($4))
+          and ($5::text is null or f.object_namespace = $5)
+        order by {order}
+        limit $6 offset $7"
+    )
+    .replace("{order}", &query.sort.order_by());
+    let counted = sqlx::query_as::<_, CountedFinding>(sqlx::AssertSqlSafe(findings_sql))
         .bind(&filter)
         .bind(at)
-        .bind(FINDINGS_SHOWN)
+        .bind(&query.severity)
+        .bind(&query.rules)
+        .bind(&query.namespace)
+        .bind(FINDINGS_PAGE_SIZE)
+        .bind(i64::from(query.page) * FINDINGS_PAGE_SIZE)
         .fetch_all(pool)
         .await?;
-    let open_findings = counted.first().map_or(0, |f| f.total);
+    let open_findings = match counted.first() {
+        Some(first) => first.total,
+        None => count_findings(pool, &filter, query, at).await?,
+    };
     let findings = counted.into_iter().map(|f| f.row).collect();
     Ok(Some(TenantDetail { summary, namespaces, findings, open_findings }))
+}
+
+/// How many open findings `query` selects, for a page past the last one.
+async fn count_findings(
+    pool: &PgPool,
+    filter: &Option<Vec<String>>,
+    query: &FindingQuery,
+    at: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    let sql = as_of!(
+        "
+        select count(*) from open_finding f join latest l using (cluster_id)
+        where ($3::text is null or f.severity = $3)
+          and (cardinality($4::text[]) = 0 or f.rule_id = any($4))
+          and ($5::text is null or f.object_namespace = $5)"
+    );
+    let (count,): (i64,) = sqlx::query_as(sql)
+        .bind(filter)
+        .bind(at)
+        .bind(&query.severity)
+        .bind(&query.rules)
+        .bind(&query.namespace)
+        .fetch_one(pool)
+        .await?;
+    Ok(count)
 }

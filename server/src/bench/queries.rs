@@ -72,15 +72,19 @@ async fn measure(pool: &PgPool, runs: usize) -> anyhow::Result<()> {
     let lead = Scope::Tenants(vec!["team007".into()]);
     let past = Some(Utc::now() - Duration::days(30));
     let since = Utc::now() - Duration::days(14);
+    let first_page = db::query::FindingQuery::default();
     let mut worst: f64 = 0.0;
     time("overview", runs, &mut worst, || db::query::tenant_overview(pool, &all, None)).await?;
     time("overview as of 30 days ago", runs, &mut worst, || db::query::tenant_overview(pool, &all, past)).await?;
     time("overview for a team lead", runs, &mut worst, || db::query::tenant_overview(pool, &lead, None)).await?;
     time("score history (14 days)", runs, &mut worst, || db::query::score_history(pool, &all, since)).await?;
     time("compliance summary", runs, &mut worst, || db::query::compliance_summary(pool, &all, None)).await?;
-    time("tenant detail", runs, &mut worst, || db::query::tenant_detail(pool, &all, "team007", None)).await?;
-    time("tenant detail as of 30 days ago", runs, &mut worst, || db::query::tenant_detail(pool, &all, "team007", past))
+    time("tenant detail", runs, &mut worst, || db::query::tenant_detail(pool, &all, "team007", &first_page, None))
         .await?;
+    time("tenant detail as of 30 days ago", runs, &mut worst, || {
+        db::query::tenant_detail(pool, &all, "team007", &first_page, past)
+    })
+    .await?;
     time("score explanation", runs, &mut worst, || db::query::score_explanation(pool, &all, "team007", None)).await?;
     time("recently resolved", runs, &mut worst, || db::query::recently_resolved(pool, &lead, since, 50)).await?;
     time("mean time to remediate", runs, &mut worst, || db::query::mttr(pool, &lead, Utc::now() - Duration::days(90)))

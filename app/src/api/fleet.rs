@@ -1,0 +1,59 @@
+//! Across tenants: compliance by control, unhealthy workloads, quotas, GPUs and clusters, each
+//! limited to the viewer's tenants (clusters are not tenant data).
+
+use chrono::{DateTime, Utc};
+use db::query::{AffectedObject, ClusterRow, ComplianceRow, ControlStatus, QuotaRow, WorkloadFilter, WorkloadRow};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::{pool, store_error};
+
+/// What the compliance page shows for one framework.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ComplianceData {
+    pub summary: Vec<ComplianceRow>,
+    pub statuses: Vec<ControlStatus>,
+}
+
+/// One framework's controls by tenant.
+#[server]
+pub async fn compliance(framework: String, at: Option<DateTime<Utc>>) -> Result<ComplianceData, ServerFnError> {
+    let (pool, scope) = (pool()?, crate::viewer::current_scope());
+    let summary = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
+    let statuses = db::query::control_statuses(&pool, &scope, &framework, at).await.map_err(store_error)?;
+    Ok(ComplianceData { summary, statuses })
+}
+
+/// One control's status per tenant and the findings that evidence it.
+#[server]
+pub async fn control(
+    framework: String,
+    control: String,
+    at: Option<DateTime<Utc>>,
+) -> Result<(Vec<ControlStatus>, Vec<AffectedObject>), ServerFnError> {
+    let (pool, scope) = (pool()?, crate::viewer::current_scope());
+    let mut statuses = db::query::control_statuses(&pool, &scope, &framework, at).await.map_err(store_error)?;
+    statuses.retain(|s| s.control == control);
+    let objects = db::query::control_findings(&pool, &scope, &framework, &control, at).await.map_err(store_error)?;
+    Ok((statuses, objects))
+}
+
+/// Workloads across the viewer's tenants: `unhealthy` or `gpu` ones.
+#[server]
+pub async fn fleet_workloads(gpu: bool, at: Option<DateTime<Utc>>) -> Result<Vec<WorkloadRow>, ServerFnError> {
+    let filter = if gpu { WorkloadFilter::Gpu } else { WorkloadFilter::Unhealthy };
+    db::query::workloads(&pool()?, &crate::viewer::current_scope(), None, filter, at).await.map_err(store_error)
+}
+
+/// Every quota resource across the viewer's tenants, fullest first.
+#[server]
+pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<Vec<QuotaRow>, ServerFnError> {
+    db::query::quotas(&pool()?, &crate::viewer::current_scope(), None, at).await.map_err(store_error)
+}
+
+/// Every cluster's freshness and last error.
+#[server]
+pub async fn clusters() -> Result<Vec<ClusterRow>, ServerFnError> {
+    db::query::clusters(&pool()?).await.map_err(store_error)
+}

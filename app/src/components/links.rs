@@ -1,0 +1,106 @@
+//! Where things live: one function per kind of page, so every link is built the same way.
+
+use leptos::prelude::*;
+
+/// Percent-encodes a query value or path segment.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `base` with the non-empty `params` as its query string.
+pub fn with_query(base: &str, params: &[(&str, String)]) -> String {
+    let query: Vec<String> =
+        params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    if query.is_empty() { base.to_string() } else { format!("{base}?{}", query.join("&")) }
+}
+
+pub fn tenant_href(tenant: &str) -> String {
+    format!("/tenants/{}", encode(tenant))
+}
+
+pub fn namespace_href(tenant: &str, namespace: &str) -> String {
+    format!("/tenants/{}/namespaces/{}", encode(tenant), encode(namespace))
+}
+
+/// Kinds that have a workload page.
+pub const WORKLOAD_KINDS: [&str; 8] =
+    ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "ReplicationController", "Pod"];
+
+/// The workload page of an object, when it is a namespaced workload.
+pub fn workload_href(kind: &str, namespace: Option<&str>, name: &str) -> Option<String> {
+    let namespace = namespace?;
+    WORKLOAD_KINDS
+        .contains(&kind)
+        .then(|| format!("/workloads/{}/{}/{}", encode(namespace), encode(kind), encode(name)))
+}
+
+pub fn finding_href(finding_id: i64) -> String {
+    format!("/findings/{finding_id}")
+}
+
+pub fn rule_href(rule_id: &str) -> String {
+    format!("/rules/{}", encode(rule_id))
+}
+
+/// The compliance page of a control given as `framework:control`.
+pub fn control_href(control: &str) -> String {
+    match control.split_once(':') {
+        Some((framework, id)) => format!("/compliance/{}/{}", encode(framework), encode(id)),
+        None => "/compliance".to_string(),
+    }
+}
+
+/// `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects.
+pub fn object_label(kind: &str, namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+/// An object's label, linked to its workload page when it has one.
+#[component]
+pub fn ObjectLink(kind: String, namespace: Option<String>, name: String) -> impl IntoView {
+    let label = object_label(&kind, namespace.as_deref(), &name);
+    match workload_href(&kind, namespace.as_deref(), &name) {
+        Some(href) => view! { <a class="object" href=href>{label}</a> }.into_any(),
+        None => view! { <span class="object">{label}</span> }.into_any(),
+    }
+}
+
+/// The trail from the overview to this page; the last crumb is the page itself.
+#[component]
+pub fn Breadcrumbs(trail: Vec<(String, String)>, here: String) -> impl IntoView {
+    let crumbs = trail.into_iter().map(|(label, href)| view! { <a href=href>{label}</a> " / " }).collect_view();
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a> " / " {crumbs} <span aria-current="page">{here}</span>
+        </nav>
+    }
+}
+
+/// An SVG chart from [`crate::charts`], inlined.
+#[component]
+pub fn Chart(svg: String) -> impl IntoView {
+    view! { <figure class="chart" inner_html=svg></figure> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_encode_their_parts_and_only_workloads_get_a_workload_page() {
+        assert_eq!(with_query("/t", &[("a", "x y".into()), ("b", String::new())]), "/t?a=x%20y");
+        assert_eq!(workload_href("Deployment", Some("ml"), "api").as_deref(), Some("/workloads/ml/Deployment/api"));
+        assert_eq!(workload_href("ClusterRoleBinding", None, "x"), None);
+        assert_eq!(workload_href("Service", Some("ml"), "api"), None);
+        assert_eq!(control_href("cis:5.2.2"), "/compliance/cis/5.2.2");
+    }
+}

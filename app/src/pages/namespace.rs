@@ -1,0 +1,108 @@
+//! `/tenants/:tenant/namespaces/:namespace`: a namespace's workloads with their findings and
+//! health, quota gauges, GPU use and network-policy coverage.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::not_found::NotFound;
+use super::{BadRequest, LoadError};
+use crate::api::explore::{NamespaceData, namespace};
+use crate::components::as_of::{AsOfBanner, requested_instant};
+use crate::components::links::{Breadcrumbs, Chart, finding_href, tenant_href, workload_href};
+use crate::components::severity::SeverityBadge;
+
+/// The namespace page.
+#[component]
+pub fn NamespacePage() -> impl IntoView {
+    let params = use_params_map().get_untracked();
+    let (tenant, ns) = (params.get("tenant").unwrap_or_default(), params.get("namespace").unwrap_or_default());
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let (tenant, ns) = (tenant.clone(), ns.clone());
+                Suspend::new(async move {
+                    let at = match requested_instant() {
+                        Ok(at) => at,
+                        Err(error) => return view! { <BadRequest error /> }.into_any(),
+                    };
+                    let now_href = format!("/tenants/{tenant}/namespaces/{ns}");
+                    match namespace(tenant, ns, at).await {
+                        Ok(Some(data)) => view! { <AsOfBanner at now_href /> <NamespaceView data /> }.into_any(),
+                        Ok(None) => view! { <NotFound /> }.into_any(),
+                        Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
+                    }
+                })
+            }
+        </Suspense>
+    }
+}
+
+#[component]
+fn NamespaceView(data: NamespaceData) -> impl IntoView {
+    let NamespaceData { tenant, namespace, workloads, quotas, network } = data;
+    let gpus_allocated: i32 = workloads.iter().map(|w| w.gpus_allocated()).sum();
+    let gpus_in_use: i32 = workloads.iter().map(|w| w.gpus_in_use).sum();
+    let rows = workloads
+        .into_iter()
+        .map(|w| {
+            let href = workload_href(&w.kind, Some(&w.namespace), &w.name).unwrap_or_default();
+            let unhealthy = w.pending + w.failed + w.crash_looping;
+            view! {
+                <tr>
+                    <td><a href=href>{format!("{} {}", w.kind, w.name)}</a></td>
+                    <td class="num">{format!("{} / {}", w.ready, w.pods)}</td>
+                    <td class="num">{unhealthy}</td>
+                    <td class="num">{w.restarts}</td>
+                    <td class="num">{w.findings}</td>
+                    <td class="num">{w.gpus_requested}</td>
+                    <td>{w.problems.join("; ")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let gauges = quotas
+        .into_iter()
+        .map(|q| {
+            let pct = q.used_pct();
+            let title = format!("{} of quota {}: {:.0}% used ({} of {})", q.resource, q.quota, pct, q.used, q.hard);
+            view! {
+                <tr>
+                    <td>{q.quota.clone()}</td><td>{q.resource.clone()}</td>
+                    <td class="num">{format!("{} / {}", q.used, q.hard)}</td>
+                    <td><Chart svg=crate::charts::gauge(&title, pct) /></td>
+                    <td class="num">{format!("{pct:.0}%")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let coverage = if network.open_findings == 0 {
+        view! { <p>"Every pod is selected by a network policy, with a default deny."</p> }.into_any()
+    } else {
+        let items = network
+            .findings
+            .into_iter()
+            .map(|f| view! { <li><SeverityBadge severity=f.severity /> " " <a href=finding_href(f.finding_id)>{f.message}</a></li> })
+            .collect_view();
+        view! { <ul class="network">{items}</ul> }.into_any()
+    };
+    view! {
+        <Title text=format!("Namespace {namespace}") />
+        <Breadcrumbs trail=vec![(tenant.clone(), tenant_href(&tenant))] here=namespace.clone() />
+        <h1>"Namespace " {namespace.clone()}</h1>
+        <h2>"Workloads"</h2>
+        <table class="data workloads">
+            <thead><tr><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Unhealthy"</th><th class="num">"Restarts"</th><th class="num">"Findings"</th><th class="num">"GPUs per pod"</th><th>"Problems"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <h2>"Quotas"</h2>
+        <table class="data quotas">
+            <thead><tr><th>"Quota"</th><th>"Resource"</th><th class="num">"Used / hard"</th><th>"Use"</th><th class="num">"%"</th></tr></thead>
+            <tbody>{gauges}</tbody>
+        </table>
+        <h2>"GPUs"</h2>
+        <p>{format!("{gpus_allocated} GPUs allocated to running pods; {gpus_in_use} report utilisation.")}</p>
+        <h2>"Network-policy coverage"</h2>
+        {coverage}
+    }
+}

@@ -1,0 +1,149 @@
+//! `/workloads/:namespace/:kind/:name`: one workload, joining its posture findings, pod health,
+//! requests, GPU allocation and use, and its images.
+
+use db::query::{WorkloadDetail, WorkloadRow};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::not_found::NotFound;
+use super::{BadRequest, LoadError};
+use crate::api::explore::workload;
+use crate::components::as_of::{AsOfBanner, requested_instant};
+use crate::components::format::percent;
+use crate::components::links::{
+    Breadcrumbs, Chart, control_href, finding_href, namespace_href, rule_href, tenant_href,
+};
+use crate::components::severity::SeverityBadge;
+
+/// The workload page.
+#[component]
+pub fn WorkloadPage() -> impl IntoView {
+    let params = use_params_map().get_untracked();
+    let get = |key: &str| params.get(key).unwrap_or_default();
+    let (namespace, kind, name) = (get("namespace"), get("kind"), get("name"));
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let (namespace, kind, name) = (namespace.clone(), kind.clone(), name.clone());
+                Suspend::new(async move {
+                    let at = match requested_instant() {
+                        Ok(at) => at,
+                        Err(error) => return view! { <BadRequest error /> }.into_any(),
+                    };
+                    let now_href = format!("/workloads/{namespace}/{kind}/{name}");
+                    match workload(namespace, kind, name, at).await {
+                        Ok(Some(detail)) => view! { <AsOfBanner at now_href /> <WorkloadView detail /> }.into_any(),
+                        Ok(None) => view! { <NotFound /> }.into_any(),
+                        Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
+                    }
+                })
+            }
+        </Suspense>
+    }
+}
+
+#[component]
+fn WorkloadView(detail: WorkloadDetail) -> impl IntoView {
+    let WorkloadDetail { workload: w, findings } = detail;
+    let trail = vec![
+        (w.tenant.clone(), tenant_href(&w.tenant)),
+        (w.namespace.clone(), namespace_href(&w.tenant, &w.namespace)),
+    ];
+    let problems = if w.problems.is_empty() {
+        view! { <p class="empty">"No pod problems."</p> }.into_any()
+    } else {
+        let items = w.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view();
+        view! { <ul class="problems">{items}</ul> }.into_any()
+    };
+    let images = w
+        .images
+        .iter()
+        .map(|image| {
+            let cves = findings
+                .iter()
+                .filter(|f| f.rule_id.starts_with("images.") && f.message.contains(image.as_str()))
+                .map(|f| view! { <li><a href=finding_href(f.finding_id)>{f.message.clone()}</a></li> })
+                .collect_view();
+            view! { <li><code>{image.clone()}</code><ul>{cves}</ul></li> }
+        })
+        .collect_view();
+    let finding_rows = findings
+        .into_iter()
+        .map(|f| {
+            let controls = f.controls.iter().map(|c| view! { <a href=control_href(c)>{c.clone()}</a> " " }).collect_view();
+            let rule = rule_href(&f.rule_id);
+            view! {
+                <tr>
+                    <td><SeverityBadge severity=f.severity /></td>
+                    <td><a href=rule><code>{f.rule_id}</code></a></td>
+                    <td>{f.container.unwrap_or_default()}</td>
+                    <td>
+                        <a href=finding_href(f.finding_id)>{f.message}</a>
+                        <ul class="evidence">{f.evidence.into_iter().map(|p| view! { <li><code>{p}</code></li> }).collect_view()}</ul>
+                    </td>
+                    <td class="controls">{controls}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <Title text=format!("{} {}", w.kind, w.name) />
+        <Breadcrumbs trail here=format!("{} {}", w.kind, w.name) />
+        <h1>{w.kind.clone()} " " {w.name.clone()}</h1>
+        <PodHealth w=w.clone() />
+        <h2>"Why pods are unwell"</h2>
+        {problems}
+        <Resources w=w.clone() />
+        <h2>"Images"</h2>
+        <ul class="images">{images}</ul>
+        <h2>"Open findings"</h2>
+        <table class="data findings">
+            <thead><tr><th>"Severity"</th><th>"Rule"</th><th>"Container"</th><th>"Finding"</th><th>"Controls"</th></tr></thead>
+            <tbody>{finding_rows}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn PodHealth(w: WorkloadRow) -> impl IntoView {
+    view! {
+        <dl class="summary">
+            <div><dt>"Pods ready"</dt><dd>{format!("{} / {}", w.ready, w.pods)}</dd></div>
+            <div><dt>"Running"</dt><dd>{w.running}</dd></div>
+            <div><dt>"Pending"</dt><dd>{w.pending}</dd></div>
+            <div><dt>"Failed"</dt><dd>{w.failed}</dd></div>
+            <div><dt>"CrashLoopBackOff"</dt><dd>{w.crash_looping}</dd></div>
+            <div><dt>"OOMKilled"</dt><dd>{w.oom_killed}</dd></div>
+            <div><dt>"Restarts"</dt><dd>{w.restarts}</dd></div>
+            <div><dt>"Open findings"</dt><dd>{w.findings}</dd></div>
+        </dl>
+    }
+}
+
+#[component]
+fn Resources(w: WorkloadRow) -> impl IntoView {
+    let allocated = w.gpus_allocated();
+    let gpu = (w.gpus_requested > 0).then(|| {
+        let used = w.gpu_utilisation_pct.unwrap_or(0.0);
+        let title = format!("GPU utilisation {used:.0}% over {} devices", w.gpus_in_use);
+        view! {
+            <tr>
+                <td>"nvidia.com/gpu"</td><td class="num">{w.gpus_requested}</td>
+                <td>{format!("{allocated} allocated, {} reporting, {} mean utilisation", w.gpus_in_use, percent(w.gpu_utilisation_pct))}</td>
+                <td><Chart svg=crate::charts::gauge(&title, used) /></td>
+            </tr>
+        }
+    });
+    view! {
+        <h2>"Requests and use"</h2>
+        <table class="data resources">
+            <thead><tr><th>"Resource"</th><th class="num">"Request per pod"</th><th>"In use"</th><th></th></tr></thead>
+            <tbody>
+                <tr><td>"cpu"</td><td class="num">{format!("{}m", w.cpu_request_millis)}</td><td class="meta">"usage needs metrics-server, not collected yet"</td><td></td></tr>
+                <tr><td>"memory"</td><td class="num">{format!("{} MiB", w.memory_request_mib)}</td><td class="meta">"usage needs metrics-server, not collected yet"</td><td></td></tr>
+                {gpu}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,60 @@
+//! Clusters: when each was last collected, how long it took, what it held, and its last error.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::Result;
+
+/// One cluster's freshness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ClusterRow {
+    pub name: String,
+    pub last_started_at: Option<DateTime<Utc>>,
+    pub last_finished_at: Option<DateTime<Utc>>,
+    pub duration_s: Option<f64>,
+    pub object_count: Option<i32>,
+    pub collections: i64,
+    /// The usual time between its collections (median of the last ten gaps).
+    pub interval_s: Option<f64>,
+    /// Rules the latest collection could not assess (missing input).
+    pub not_assessable: i64,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+}
+
+impl ClusterRow {
+    /// Stale: no good collection for more than three usual intervals, or none ever.
+    pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
+        match (self.last_finished_at, self.interval_s) {
+            (Some(last), Some(interval)) => (now - last).num_seconds() as f64 > 3.0 * interval.max(1.0),
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
+    }
+}
+
+/// Every cluster, by name. Cluster names and timings are not tenant data; every viewer sees them.
+#[tracing::instrument(skip_all, err)]
+pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {
+    Ok(sqlx::query_as::<_, ClusterRow>(
+        "select c.name, last.started_at as last_started_at, last.finished_at as last_finished_at,
+                extract(epoch from last.finished_at - last.started_at)::float8 as duration_s,
+                last.object_count, coalesce(n.collections, 0) as collections, gaps.interval_s,
+                coalesce(na.count, 0) as not_assessable, c.last_error, c.last_error_at
+         from cluster c
+         left join lateral (select * from collection x where x.cluster_id = c.cluster_id
+                            order by started_at desc limit 1) last on true
+         left join lateral (select count(*) as collections from collection x where x.cluster_id = c.cluster_id) n on true
+         left join lateral (
+             select percentile_cont(0.5) within group (order by gap) as interval_s
+             from (select extract(epoch from started_at - lag(started_at) over (order by started_at))::float8 as gap
+                   from (select started_at from collection x where x.cluster_id = c.cluster_id
+                         order by started_at desc limit 11) recent) g
+             where gap is not null) gaps on true
+         left join lateral (select count(*) from rule_not_assessable r where r.collection_id = last.collection_id) na on true
+         order by c.name",
+    )
+    .fetch_all(pool)
+    .await?)
+}
