@@ -79,7 +79,10 @@ async fn expired_raw_partitions_are_dropped_and_the_history_reads_from_rollups(p
     assert!((then[0].tightest_quota_headroom_pct.unwrap() - 30.0).abs() < 1e-6);
     let history = score_history(&pool, &Scope::AllTenants, now - Duration::days(7)).await.unwrap();
     assert!(history.iter().any(|p| p.at < now - Duration::days(4)), "old points come from the rollup");
-    assert!(history.iter().any(|p| p.at >= now - Duration::hours(6)), "recent points from raw samples (in the latest six-hour bucket)");
+    assert!(
+        history.iter().any(|p| p.at >= now - Duration::hours(6)),
+        "recent points from raw samples (in the latest six-hour bucket)"
+    );
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

@@ -44,3 +44,60 @@ test('requesting an exception is a form post that works without JavaScript', asy
   await row.getByRole('button', { name: 'Approve' }).click();
   await expect(page.locator('p.error')).toContainText('someone other than its requester');
 });
+
+test('from the overview to the offending field of a finding in four clicks', async ({ page }, testInfo) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'vision', exact: true }).click(); // 1
+  await expect(page.locator('h1')).toHaveText('Tenant vision');
+  await expect(page.locator('figure.chart svg title').first()).toContainText('Risk score of vision');
+  await page.screenshot({ path: testInfo.outputPath('tenant-trends.png'), fullPage: false });
+
+  await page.locator('table.findings a.object[href^="/workloads/"]').first().click(); // 2
+  await expect(page).toHaveURL(/\/workloads\/vision-[^/]+\/[A-Za-z]+\/[^/]+$/);
+  await expect(page.locator('nav.breadcrumbs')).toContainText('vision');
+  await expect(page.locator('h2', { hasText: 'Open findings' })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('workload.png'), fullPage: true });
+
+  await page.locator('table.findings a[href^="/findings/"]').first().click(); // 3
+  await expect(page).toHaveURL(/\/findings\/\d+$/);
+  const fields = page.locator('ul.evidence.fields code.field');
+  await expect(fields.first()).toBeVisible();
+  expect(await fields.first().textContent()).toMatch(/[.[]/); // a field path
+  await expect(page.locator('pre.remediation')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('finding.png'), fullPage: true });
+});
+
+test('filtering, sorting and paging the findings table are shareable links', async ({ page }, testInfo) => {
+  await page.goto('/tenants/platform');
+  await page.locator('form.filters select[name="severity"]').selectOption('high');
+  await page.locator('form.filters select[name="sort"]').selectOption('newest');
+  await page.locator('form.filters button[type="submit"]').click();
+  await expect(page).toHaveURL(/severity=high/);
+  await expect(page).toHaveURL(/sort=newest/);
+  const badges = page.locator('table.findings tbody tr td:first-child .sev');
+  expect(await badges.count()).toBeGreaterThan(0);
+  for (const text of await badges.allTextContents()) {
+    expect(text).toBe('high');
+  }
+  await page.screenshot({ path: testInfo.outputPath('filtered.png'), fullPage: false });
+  const bad = await page.goto('/tenants/platform?severity=urgent');
+  expect(bad?.status()).toBe(400);
+  await expect(page.locator('main')).toContainText('?severity=urgent is not a severity');
+});
+
+test('the fleet pages draw their charts', async ({ page }, testInfo) => {
+  for (const [path, selector] of [
+    ['/compliance?framework=cis', 'svg.heatmap'],
+    ['/quotas', 'svg.gauge'],
+    ['/gpu', 'svg.gauge'],
+    ['/health', 'table.health'],
+    ['/clusters', 'table.clusters'],
+  ]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(200);
+    await expect(page.locator(selector).first(), path).toBeVisible();
+    const name = path.replace(/[/?=]/g, '_');
+    await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+  }
+  await expect(page.locator('table.clusters tbody tr')).toContainText(['demo']);
+});

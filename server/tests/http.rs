@@ -32,7 +32,7 @@ async fn overview_lists_every_tenant_with_its_score_and_a_link(pool: PgPool) {
     for tenant in ["vision", "nlp", "speech", "recsys", "platform"] {
         assert!(body.contains(&format!("href=\"/tenants/{tenant}\"")), "link to {tenant}");
     }
-    assert!(body.matches("class=\"sparkline\"").count() >= 5, "trend sparklines are drawn");
+    assert!(body.matches("class=\"chart sparkline\"").count() >= 5, "trend sparklines are drawn");
     assert!(body.contains("Last collection"));
 }
 

@@ -16,9 +16,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OverviewData {
     pub tenants: Vec<TenantOverview>,
-    /// Hourly scores over the 14 days before the page's instant, for the sparklines.
+    /// Scores over the 30 days before the page's instant, for the sparklines.
     pub history: Vec<ScorePoint>,
     pub last_collection_at: Option<DateTime<Utc>>,
+    /// Compliance per tenant and framework.
+    pub compliance: Vec<ComplianceRow>,
+    /// GPU workloads, for each tenant's idle share.
+    pub gpu_workloads: Vec<db::query::WorkloadRow>,
+    /// Every cluster's freshness and coverage, for the stale and coverage banner.
+    pub clusters: Vec<db::query::ClusterRow>,
 }
 
 /// What the tenant page shows.
@@ -70,7 +76,7 @@ pub(crate) fn pool() -> Result<db::PgPool, ServerFnError> {
 pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, ServerFnError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
-    let since = at.unwrap_or_else(Utc::now) - chrono::Duration::days(14);
+    let since = at.unwrap_or_else(Utc::now) - chrono::Duration::days(30);
     let tenants = db::query::tenant_overview(&pool, &scope, at).await.map_err(store_error)?;
     let mut history = db::query::score_history(&pool, &scope, since).await.map_err(store_error)?;
     if let Some(at) = at {
@@ -80,7 +86,11 @@ pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, ServerF
         Some(_) => tenants.iter().map(|t| t.last_collected_at).max(),
         None => db::query::last_collection_at(&pool).await.map_err(store_error)?,
     };
-    Ok(OverviewData { tenants, history, last_collection_at })
+    let compliance = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
+    let gpu = db::query::WorkloadFilter::Gpu;
+    let gpu_workloads = db::query::workloads(&pool, &scope, None, gpu, at).await.map_err(store_error)?;
+    let clusters = db::query::clusters(&pool).await.map_err(store_error)?;
+    Ok(OverviewData { tenants, history, last_collection_at, compliance, gpu_workloads, clusters })
 }
 
 /// One tenant, now or as of `at`, with the open findings `query` selects and trends over the

@@ -24,13 +24,14 @@ fn colour(status: &str) -> RGBColor {
 }
 
 /// Pixels per cell and for the labels.
-const CELL: u32 = 18;
+const CELL: u32 = 20;
 const ROW_LABELS: u32 = 90;
 const COLUMN_LABELS: u32 = 90;
 
 /// Controls (`rows`) by tenants (`columns`); statuses not given are blank.
 pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[HeatCell]) -> String {
-    let width = ROW_LABELS + CELL * columns.len().max(1) as u32 + 8;
+    // Wide enough for the legend's five entries however few tenants there are.
+    let width = (ROW_LABELS + CELL * columns.len().max(1) as u32 + 8).max(5 * 96);
     let height = COLUMN_LABELS + CELL * rows.len().max(1) as u32 + 28;
     let mut svg = String::new();
     {
@@ -56,7 +57,7 @@ pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[HeatCe
         }
         let legend_y = (height - 14) as i32;
         for (i, status) in ["pass", "partial", "fail", "manual", "not-assessable"].iter().enumerate() {
-            let x = 4 + i as i32 * 86;
+            let x = 4 + i as i32 * 96;
             let _ = root.draw(&Rectangle::new([(x, legend_y - 5), (x + 10, legend_y + 5)], colour(status).filled()));
             let _ = root.draw(&Text::new(status.to_string(), (x + 14, legend_y + 4), label.clone()));
         }

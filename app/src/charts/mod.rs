@@ -5,7 +5,7 @@ mod gauge;
 mod heatmap;
 mod trend;
 
-pub use gauge::gauge;
+pub use gauge::{Measure, gauge};
 pub use heatmap::{HeatCell, heatmap};
 pub use trend::{severity_stack, sparkline, trend};
 

@@ -36,9 +36,10 @@ pub fn trend(title: &str, points: &[(DateTime<Utc>, f64)]) -> String {
                 .y_labels(5)
                 .x_label_formatter(&date_label)
                 .y_desc("risk score")
+                .y_label_formatter(&|y| format!("{y:.0}"))
                 .axis_desc_style(("sans-serif", 11, &INK))
                 .label_style(("sans-serif", 11, &INK))
-                .light_line_style(INK.mix(0.12))
+                .light_line_style(TRANSPARENT)
                 .bold_line_style(INK.mix(0.25))
                 .axis_style(INK.mix(0.6))
                 .draw();
@@ -72,7 +73,7 @@ pub fn severity_stack(title: &str, points: &[(DateTime<Utc>, [f64; 4])]) -> Stri
                 .y_desc("open findings")
                 .axis_desc_style(("sans-serif", 11, &INK))
                 .label_style(("sans-serif", 11, &INK))
-                .light_line_style(INK.mix(0.12))
+                .light_line_style(TRANSPARENT)
                 .bold_line_style(INK.mix(0.25))
                 .axis_style(INK.mix(0.6))
                 .draw();
@@ -90,10 +91,10 @@ pub fn severity_stack(title: &str, points: &[(DateTime<Utc>, [f64; 4])]) -> Stri
             }
             let _ = chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .label_font(("sans-serif", 11, &INK))
-                .background_style(WHITE.mix(0.0))
-                .border_style(INK.mix(0.0))
+                .position(SeriesLabelPosition::UpperRight)
+                .label_font(("sans-serif", 11, &RGBColor(0x1b, 0x1f, 0x24)))
+                .background_style(WHITE.mix(0.85))
+                .border_style(INK.mix(0.4))
                 .draw();
         }
         let _ = root.present();

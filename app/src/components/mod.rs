@@ -5,4 +5,3 @@ pub mod format;
 pub mod links;
 pub mod query;
 pub mod severity;
-pub mod sparkline;

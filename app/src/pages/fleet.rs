@@ -75,7 +75,7 @@ pub fn QuotasPage() -> impl IntoView {
                                     <td><a href=namespace_href(&q.tenant, &q.namespace)>{q.namespace.clone()}</a></td>
                                     <td>{q.quota.clone()}</td><td>{q.resource.clone()}</td>
                                     <td class="num">{format!("{} / {}", q.used, q.hard)}</td>
-                                    <td><Chart svg=crate::charts::gauge(&title, pct) /></td>
+                                    <td><Chart svg=crate::charts::gauge(&title, pct, crate::charts::Measure::QuotaUse) /></td>
                                     <td class="num">{format!("{pct:.0}%")}</td>
                                 </tr>
                             }
@@ -116,7 +116,7 @@ pub fn GpuPage() -> impl IntoView {
                                     <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
                                     <td>{workload_link(&w)}</td>
                                     <td class="num">{w.gpus_allocated()}</td><td class="num">{w.gpus_in_use}</td>
-                                    <td><Chart svg=crate::charts::gauge(&title, used) /></td>
+                                    <td><Chart svg=crate::charts::gauge(&title, used, crate::charts::Measure::Utilisation) /></td>
                                     <td class="num">{percent(w.gpu_utilisation_pct)}</td>
                                 </tr>
                             }

@@ -70,7 +70,7 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
                 <tr>
                     <td>{q.quota.clone()}</td><td>{q.resource.clone()}</td>
                     <td class="num">{format!("{} / {}", q.used, q.hard)}</td>
-                    <td><Chart svg=crate::charts::gauge(&title, pct) /></td>
+                    <td><Chart svg=crate::charts::gauge(&title, pct, crate::charts::Measure::QuotaUse) /></td>
                     <td class="num">{format!("{pct:.0}%")}</td>
                 </tr>
             }

@@ -9,8 +9,8 @@ use super::{BadRequest, LoadError};
 use crate::api::{OverviewData, overview};
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{percent, score, timestamp};
+use crate::components::links::{Chart, tenant_href, with_query};
 use crate::components::severity::SeverityCount;
-use crate::components::sparkline::Sparkline;
 
 /// The overview page.
 #[component]
@@ -37,6 +37,30 @@ pub fn OverviewPage() -> impl IntoView {
     }
 }
 
+/// Clusters that are stale or could not assess every rule, said wherever their data is shown.
+#[component]
+fn ClusterBanner(clusters: Vec<db::query::ClusterRow>) -> impl IntoView {
+    let now = chrono::Utc::now();
+    let notes: Vec<String> = clusters
+        .iter()
+        .filter_map(|c| {
+            let stale = c.is_stale(now).then(|| {
+                let last = c.last_finished_at.map(timestamp).unwrap_or_else(|| "never".into());
+                format!("cluster {} is stale (last good collection {last})", c.name)
+            });
+            let gaps = (c.not_assessable > 0)
+                .then(|| format!("{} rules could not be assessed on cluster {}", c.not_assessable, c.name));
+            match (stale, gaps) {
+                (None, None) => None,
+                (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join("; ")),
+            }
+        })
+        .collect();
+    (!notes.is_empty()).then(|| {
+        view! { <p class="as-of" role="status">{notes.join(". ")} ". " <a href="/clusters">"Clusters"</a></p> }
+    })
+}
+
 #[component]
 fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
     let Some(last) = data.last_collection_at else {
@@ -49,51 +73,69 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
     for point in &data.history {
         history.entry(point.tenant.clone()).or_default().push(point.score);
     }
+    let compliance = |tenant: &str, framework: &str| {
+        data.compliance.iter().find(|c| c.tenant == tenant && c.framework == framework).and_then(|c| c.percent())
+    };
+    let idle_share = |tenant: &str| {
+        let mine: Vec<_> = data.gpu_workloads.iter().filter(|w| w.tenant == tenant).collect();
+        let allocated: i32 = mine.iter().map(|w| w.gpus_allocated()).sum();
+        let idle: i32 =
+            mine.iter().filter(|w| w.gpu_utilisation_pct.unwrap_or(0.0) < 5.0).map(|w| w.gpus_allocated()).sum();
+        (allocated > 0).then(|| 100.0 * f64::from(idle) / f64::from(allocated))
+    };
+    let at_param = at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
     let rows = data
         .tenants
-        .into_iter()
+        .iter()
         .map(|t| {
             let trend = history.remove(&t.tenant).unwrap_or_default();
-            let href = match at {
-                Some(at) => {
-                    format!("/tenants/{}?at={}", t.tenant, at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                }
-                None => format!("/tenants/{}", t.tenant),
+            let href = with_query(&tenant_href(&t.tenant), &[("at", at_param.clone())]);
+            let sparkline = crate::charts::sparkline(&format!("{} risk score, last 30 days", t.tenant), &trend);
+            let count = |severity: &'static str, count: i64| {
+                let params = [("severity", severity.to_string()), ("at", at_param.clone())];
+                let href = format!("{}#findings", with_query(&tenant_href(&t.tenant), &params));
+                view! { <a href=href><SeverityCount severity count /></a> }
             };
-            let label = format!("{} risk score, last 14 days", t.tenant);
+            let frameworks = ["pss", "cis", "nsa"]
+                .map(|f| view! { <td class="num"><a href=format!("/compliance?framework={f}")>{percent(compliance(&t.tenant, f))}</a></td> });
             let key = t.tenant.clone();
             view! {
                 <tr data-tenant=key>
                     <td><a href=href>{t.tenant.clone()}</a></td>
                     <td class="num score">{score(t.score)}</td>
-                    <td><Sparkline scores=trend label /></td>
-                    <td class="num"><SeverityCount severity="critical" count=t.critical /></td>
-                    <td class="num"><SeverityCount severity="high" count=t.high /></td>
-                    <td class="num"><SeverityCount severity="medium" count=t.medium /></td>
-                    <td class="num"><SeverityCount severity="low" count=t.low /></td>
-                    <td class="num">{t.unhealthy_pods}</td>
-                    <td class="num">{percent(t.tightest_quota_headroom_pct)}</td>
-                    <td class="num">{percent(t.mean_gpu_utilisation_pct)}</td>
+                    <td><Chart svg=sparkline /></td>
+                    <td class="num">{count("critical", t.critical)}</td>
+                    <td class="num">{count("high", t.high)}</td>
+                    <td class="num">{count("medium", t.medium)}</td>
+                    <td class="num">{count("low", t.low)}</td>
+                    {frameworks}
+                    <td class="num"><a href="/health">{t.unhealthy_pods}</a></td>
+                    <td class="num"><a href="/quotas">{percent(t.tightest_quota_headroom_pct)}</a></td>
+                    <td class="num"><a href="/gpu">{percent(idle_share(&t.tenant))}</a></td>
                     <td class="num">{t.workloads}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
+        <ClusterBanner clusters=data.clusters.clone() />
         <p class="meta">"Last collection: " <time>{timestamp(last)}</time></p>
         <table class="data tenants">
             <thead>
                 <tr>
                     <th>"Tenant"</th>
                     <th class="num">"Risk"</th>
-                    <th>"14 days"</th>
+                    <th>"30 days"</th>
                     <th class="num">"Critical"</th>
                     <th class="num">"High"</th>
                     <th class="num">"Medium"</th>
                     <th class="num">"Low"</th>
+                    <th class="num">"PSS"</th>
+                    <th class="num">"CIS"</th>
+                    <th class="num">"NSA"</th>
                     <th class="num">"Unhealthy pods"</th>
                     <th class="num">"Tightest quota headroom"</th>
-                    <th class="num">"Mean GPU use"</th>
+                    <th class="num">"GPUs idle"</th>
                     <th class="num">"Workloads"</th>
                 </tr>
             </thead>

@@ -131,7 +131,7 @@ fn Resources(w: WorkloadRow) -> impl IntoView {
             <tr>
                 <td>"nvidia.com/gpu"</td><td class="num">{w.gpus_requested}</td>
                 <td>{format!("{allocated} allocated, {} reporting, {} mean utilisation", w.gpus_in_use, percent(w.gpu_utilisation_pct))}</td>
-                <td><Chart svg=crate::charts::gauge(&title, used) /></td>
+                <td><Chart svg=crate::charts::gauge(&title, used, crate::charts::Measure::Utilisation) /></td>
             </tr>
         }
     });

@@ -1,0 +1,119 @@
+//! Every dashboard page over a simulated cluster's history: status and the content that makes
+//! it what it is; malformed query strings are 400s that say what is wrong.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::web::{Browser, config, signed_in};
+use db::{PgPool, Scope};
+use server::config::AuthMode;
+
+async fn security_browser(pool: &PgPool) -> Browser {
+    server::demo::backfill(pool, &common::small_cluster(100), 13).await.unwrap(); // at least two six-hour buckets
+    let app = common::web::app(pool, &config(Some(AuthMode::Local))).await;
+    signed_in(&app, "sergio").await
+}
+
+async fn expect(browser: &mut Browser, uri: &str, status: StatusCode, content: &[&str]) -> String {
+    let page = browser.get(uri).await;
+    assert_eq!(page.status, status, "{uri}: {}", &page.body[..page.body.len().min(2000)]);
+    for text in content {
+        assert!(page.body.contains(text), "{uri} shows {text:?}");
+    }
+    page.body
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn every_drill_down_page_renders_its_content(pool: PgPool) {
+    let mut b = security_browser(&pool).await;
+    let all = Scope::AllTenants;
+    let workload = db::query::workloads(&pool, &all, None, db::query::WorkloadFilter::All, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| w.tenant == "vision" && w.findings > 0)
+        .unwrap();
+    let detail = db::query::workload_detail(&pool, &all, &workload.namespace, &workload.kind, &workload.name, None)
+        .await
+        .unwrap();
+    let finding = &detail.unwrap().findings[0];
+
+    let tenant = expect(&mut b, "/tenants/vision?range=7", StatusCode::OK, &["Trends", "class=\"chart trend\""]).await;
+    assert!(tenant.contains("class=\"chart severity-stack\""), "the severity chart is drawn");
+    assert!(tenant.contains(&format!("href=\"/tenants/vision/namespaces/{}\"", workload.namespace)));
+    expect(
+        &mut b,
+        &format!("/tenants/vision/namespaces/{}", workload.namespace),
+        StatusCode::OK,
+        &["Workloads", "Network-policy coverage", &workload.name],
+    )
+    .await;
+    let path = format!("/workloads/{}/{}/{}", workload.namespace, workload.kind, workload.name);
+    expect(&mut b, &path, StatusCode::OK, &["Requests and use", "Why pods are unwell", "Images", &finding.rule_id])
+        .await;
+    let page = expect(
+        &mut b,
+        &format!("/findings/{}", finding.finding_id),
+        StatusCode::OK,
+        &["Offending fields", "How to fix it", "Request an exception for this object"],
+    )
+    .await;
+    assert!(page.contains(&finding.evidence[0]), "the offending field is shown");
+    expect(&mut b, "/rules", StatusCode::OK, &["pod.privileged", "rbac.anonymous-binding"]).await;
+    expect(&mut b, &format!("/rules/{}", finding.rule_id), StatusCode::OK, &["Affected objects", &workload.name]).await;
+    expect(&mut b, "/findings/99999999", StatusCode::NOT_FOUND, &["Not found"]).await;
+    expect(&mut b, "/rules/no.such-rule", StatusCode::NOT_FOUND, &["Not found"]).await;
+    expect(&mut b, "/workloads/vision-prod/Deployment/nothing-here", StatusCode::NOT_FOUND, &[]).await;
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn fleet_and_compliance_pages_render_their_charts(pool: PgPool) {
+    let mut b = security_browser(&pool).await;
+    expect(&mut b, "/", StatusCode::OK, &["CIS", "GPUs idle", "?severity=critical#findings"]).await;
+    expect(&mut b, "/compliance?framework=cis", StatusCode::OK, &["class=\"chart heatmap\"", "5.2.2", "vision"]).await;
+    expect(&mut b, "/compliance/cis/5.2.2", StatusCode::OK, &["Status by tenant", "pod.privileged", "Evidence"]).await;
+    expect(&mut b, "/compliance/cis/9.9.9", StatusCode::NOT_FOUND, &[]).await;
+    expect(&mut b, "/health", StatusCode::OK, &["Unhealthy workloads"]).await;
+    expect(&mut b, "/quotas", StatusCode::OK, &["class=\"chart gauge\""]).await;
+    expect(&mut b, "/gpu", StatusCode::OK, &["GPUs allocated", "class=\"chart gauge\""]).await;
+    expect(&mut b, "/clusters", StatusCode::OK, &["data-state=\"fresh\""]).await;
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn malformed_query_strings_are_bad_requests_that_say_why(pool: PgPool) {
+    let mut b = security_browser(&pool).await;
+    for (uri, message) in [
+        ("/tenants/vision?severity=urgent", "?severity=urgent is not a severity"),
+        ("/tenants/vision?page=0", "?page=0 is not a page number"),
+        ("/tenants/vision?range=5", "?range=5 is not a range"),
+        ("/tenants/vision?sort=size", "?sort=size is not an order"),
+        ("/tenants/vision?category=misc", "?category=misc is not a rule category"),
+        ("/tenants/vision?rule=nope", "?rule=nope is not a rule id"),
+        ("/compliance?framework=iso", "?framework=iso is not a framework"),
+        ("/health?at=yesterday", "?at=yesterday is not a time"),
+    ] {
+        expect(&mut b, uri, StatusCode::BAD_REQUEST, &[message]).await;
+    }
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_findings_table_filters_sorts_and_pages(pool: PgPool) {
+    let mut b = security_browser(&pool).await;
+    let page = expect(&mut b, "/tenants/vision?severity=high", StatusCode::OK, &["Page 1 of"]).await;
+    assert!(page.contains("<option value=\"high\" selected"), "the form shows the filter");
+    let table = findings_table(&page);
+    let rows = table.matches("data-rule=").count();
+    assert!(rows > 0, "vision has high findings");
+    assert_eq!(table.matches("class=\"sev sev-high\"").count(), rows, "and only high ones are listed");
+    let all = expect(&mut b, "/tenants/vision", StatusCode::OK, &["rel=\"next\""]).await;
+    assert_eq!(findings_table(&all).matches("data-rule=").count(), db::query::FINDINGS_PAGE_SIZE as usize);
+    let second = expect(&mut b, "/tenants/vision?page=2", StatusCode::OK, &["Page 2 of", "rel=\"prev\""]).await;
+    assert_ne!(all, second);
+}
+
+/// The findings table of a tenant page.
+fn findings_table(page: &str) -> &str {
+    let start = page.find("<table class=\"data findings\"").expect("a findings table");
+    let end = start + page[start..].find("</table>").unwrap();
+    &page[start..end]
+}
