@@ -199,6 +199,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// Store the demo's 14 days of history, serve the dashboard with sign-in, and request every
+    /// page many times at 32 concurrent connections; prints p50/p95/p99 per page and
+    /// worst_p95_ms. Uses DATABASE_URL when set (it must be empty), else a throwaway embedded
+    /// PostgreSQL.
+    Pages {
+        /// Requests per page.
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+    },
 }
 
 fn parse_severity(text: &str) -> Result<domain::Severity, String> {

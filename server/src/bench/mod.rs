@@ -1,6 +1,7 @@
 //! `rampart bench …`: measurements that print their figures and end with one line of
 //! `key=value` pairs, so a run can be compared with the next.
 
+mod pages;
 mod queries;
 mod scan;
 
@@ -11,6 +12,7 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
     match command {
         BenchCommand::Scan { objects } => scan::run(objects),
         BenchCommand::Queries { runs } => queries::run(runs, database_url).await,
+        BenchCommand::Pages { requests } => pages::run(requests, database_url).await,
     }
 }
 
