@@ -101,3 +101,21 @@ test('the fleet pages draw their charts', async ({ page }, testInfo) => {
   }
   await expect(page.locator('table.clusters tbody tr')).toContainText(['demo']);
 });
+
+test('the tenant page works at 768 px and in the dark theme', async ({ browser }, testInfo) => {
+  const context = await browser.newContext({
+    storageState: testInfo.project.use.storageState as string,
+    viewport: { width: 768, height: 1024 },
+    colorScheme: 'dark',
+    javaScriptEnabled: true, // only for reading computed styles; the page itself has no script
+  });
+  const page = await context.newPage();
+  await page.goto(`${testInfo.project.use.baseURL}/tenants/vision`);
+  await expect(page.locator('h1')).toHaveText('Tenant vision');
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).toBe('rgb(15, 19, 23)'); // --bg of the dark theme
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0); // wide tables scroll inside themselves, not the page
+  await page.screenshot({ path: testInfo.outputPath('tenant-768-dark.png'), fullPage: false });
+  await context.close();
+});

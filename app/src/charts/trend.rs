@@ -19,6 +19,29 @@ fn date_label(x: &f64) -> String {
     DateTime::from_timestamp(*x as i64, 0).map(|d| d.format("%b %d").to_string()).unwrap_or_default()
 }
 
+type TimeChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Dates along the bottom, whole numbers up the side, `y_name` naming the axis; quiet grid.
+fn draw_time_axes(chart: &mut TimeChart<'_, '_>, y_name: &str) {
+    let _ = chart
+        .configure_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&date_label)
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_desc(y_name)
+        .axis_desc_style(("sans-serif", 11, &INK))
+        .label_style(("sans-serif", 11, &INK))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(INK.mix(0.25))
+        .axis_style(INK.mix(0.6))
+        .draw();
+}
+
 /// A score trend on a 0–100 axis: line over a light area, dates along the bottom.
 pub fn trend(title: &str, points: &[(DateTime<Utc>, f64)]) -> String {
     let mut svg = String::new();
@@ -30,19 +53,7 @@ pub fn trend(title: &str, points: &[(DateTime<Utc>, f64)]) -> String {
             .y_label_area_size(34)
             .build_cartesian_2d(x_range(points), 0f64..100f64);
         if let Ok(mut chart) = chart {
-            let _ = chart
-                .configure_mesh()
-                .x_labels(6)
-                .y_labels(5)
-                .x_label_formatter(&date_label)
-                .y_desc("risk score")
-                .y_label_formatter(&|y| format!("{y:.0}"))
-                .axis_desc_style(("sans-serif", 11, &INK))
-                .label_style(("sans-serif", 11, &INK))
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(INK.mix(0.25))
-                .axis_style(INK.mix(0.6))
-                .draw();
+            draw_time_axes(&mut chart, "risk score");
             let series = points.iter().map(|(at, v)| (seconds(at), *v));
             let _ =
                 chart.draw_series(AreaSeries::new(series, 0.0, SCORE.mix(0.15)).border_style(SCORE.stroke_width(2)));
@@ -64,19 +75,7 @@ pub fn severity_stack(title: &str, points: &[(DateTime<Utc>, [f64; 4])]) -> Stri
             .y_label_area_size(40)
             .build_cartesian_2d(x_range(points), 0f64..top);
         if let Ok(mut chart) = chart {
-            let _ = chart
-                .configure_mesh()
-                .x_labels(6)
-                .y_labels(5)
-                .x_label_formatter(&date_label)
-                .y_label_formatter(&|y| format!("{y:.0}"))
-                .y_desc("open findings")
-                .axis_desc_style(("sans-serif", 11, &INK))
-                .label_style(("sans-serif", 11, &INK))
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(INK.mix(0.25))
-                .axis_style(INK.mix(0.6))
-                .draw();
+            draw_time_axes(&mut chart, "open findings");
             // Draw the cumulative totals from the top layer down so each area covers the next.
             for layer in (0..4).rev() {
                 let (name, colour) = SEVERITY_COLOURS[layer];

@@ -104,3 +104,34 @@ mod tests {
         assert_eq!(control_href("cis:5.2.2"), "/compliance/cis/5.2.2");
     }
 }
+
+#[cfg(test)]
+mod render_tests {
+    use leptos::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn breadcrumbs_lead_from_the_overview_to_the_current_page() {
+        let trail = vec![("nlp".to_string(), tenant_href("nlp"))];
+        let html = view! { <Breadcrumbs trail here="Deployment api".to_string() /> }.to_html();
+        assert!(html.contains("<a href=\"/\">Overview</a>"));
+        assert!(html.contains("<a href=\"/tenants/nlp\">nlp</a>"));
+        assert!(html.contains("<span aria-current=\"page\">Deployment api</span>"));
+    }
+
+    #[test]
+    fn an_object_links_to_its_workload_page_only_when_it_is_a_workload() {
+        let html =
+            view! { <ObjectLink kind="Deployment".into() namespace=Some("ml".into()) name="api".into() /> }.to_html();
+        assert!(html.contains("href=\"/workloads/ml/Deployment/api\""), "{html}");
+        let html = view! { <ObjectLink kind="ClusterRole".into() namespace=None name="admin".into() /> }.to_html();
+        assert!(!html.contains("href") && html.contains("ClusterRole/admin"), "{html}");
+    }
+
+    #[test]
+    fn a_chart_is_inlined_unescaped() {
+        let html = view! { <Chart svg="<svg><title>t</title></svg>".to_string() /> }.to_html();
+        assert!(html.contains("<figure class=\"chart\"><svg><title>t</title></svg></figure>"), "{html}");
+    }
+}

@@ -14,3 +14,20 @@ pub fn SeverityCount(severity: &'static str, count: i64) -> impl IntoView {
     let class = if count == 0 { "count zero".to_string() } else { format!("count sev-{severity}") };
     view! { <span class=class title=format!("{count} {severity}")>{count}</span> }
 }
+
+#[cfg(test)]
+mod tests {
+    use leptos::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn badges_and_counts_carry_their_severity_class() {
+        let html = view! { <SeverityBadge severity="critical".to_string() /> }.to_html();
+        assert!(html.contains("class=\"sev sev-critical\"") && html.contains(">critical<"), "{html}");
+        let zero = view! { <SeverityCount severity="high" count=0 /> }.to_html();
+        assert!(zero.contains("count zero"), "zero is muted: {zero}");
+        let some = view! { <SeverityCount severity="high" count=3 /> }.to_html();
+        assert!(some.contains("count sev-high") && some.contains("title=\"3 high\""), "{some}");
+    }
+}

@@ -11,9 +11,41 @@ use crate::cli::BenchCommand;
 pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::Result<()> {
     match command {
         BenchCommand::Scan { objects } => scan::run(objects),
-        BenchCommand::Queries { runs } => queries::run(runs, database_url).await,
-        BenchCommand::Pages { requests } => pages::run(requests, database_url).await,
+        BenchCommand::Queries { runs } => {
+            with_empty_database("queries", database_url, |pool| async move { queries::measure(&pool, runs).await })
+                .await
+        }
+        BenchCommand::Pages { requests } => {
+            with_empty_database("pages", database_url, |pool| async move { pages::measure(&pool, requests).await })
+                .await
+        }
     }
+}
+
+/// Runs `measure` on a fresh database: `DATABASE_URL`'s when set (it must hold no cluster), else
+/// a throwaway embedded PostgreSQL that is removed afterwards.
+pub async fn with_empty_database<F, Fut>(name: &str, database_url: Option<&str>, measure: F) -> anyhow::Result<()>
+where
+    F: FnOnce(db::PgPool) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    use anyhow::Context;
+    let dir = std::env::temp_dir().join(format!("rampart-bench-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let result = async {
+        let database = crate::database::Database::open(database_url, &dir).await?;
+        let (clusters,): (i64,) = sqlx::query_as("select count(*) from cluster").fetch_one(&database.pool).await?;
+        let outcome = if clusters == 0 {
+            measure(database.pool.clone()).await
+        } else {
+            Err(anyhow::anyhow!("bench {name} stores its own data and needs an empty database"))
+        };
+        database.close().await?;
+        outcome
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 /// The value at quantile `q` (0–1) of unsorted samples.

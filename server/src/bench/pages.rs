@@ -14,31 +14,15 @@ use openidconnect::reqwest;
 use super::quantile;
 use crate::auth::Auth;
 use crate::config::{AuthMode, Config};
-use crate::database::Database;
 
 /// Concurrent connections.
 pub const CONCURRENCY: usize = 32;
 const USER: &str = "bench";
 const PASSWORD: &str = "bench password, not secret";
 
-pub(super) async fn run(requests: usize, database_url: Option<&str>) -> anyhow::Result<()> {
+/// Stores the demo's history, serves it, and requests every page `requests` times.
+pub(super) async fn measure(pool: &db::PgPool, requests: usize) -> anyhow::Result<()> {
     anyhow::ensure!(requests > 0, "--requests must be at least 1");
-    let dir = std::env::temp_dir().join(format!("rampart-bench-pages-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let result = async {
-        let database = Database::open(database_url, &dir).await?;
-        let outcome = measure(&database.pool, requests).await;
-        database.close().await?;
-        outcome
-    }
-    .await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result
-}
-
-async fn measure(pool: &db::PgPool, requests: usize) -> anyhow::Result<()> {
-    let (clusters,): (i64,) = sqlx::query_as("select count(*) from cluster").fetch_one(pool).await?;
-    anyhow::ensure!(clusters == 0, "bench pages stores the demo's history and needs an empty database");
     let started = Instant::now();
     let cluster = crate::demo::shared_cluster(sim::SimConfig::default());
     crate::demo::backfill(pool, &cluster, 14 * 24).await?;
@@ -85,13 +69,8 @@ async fn sign_in(client: &reqwest::Client, base: &str) -> anyhow::Result<String>
     let body = login.text().await?;
     let token = body.split("name=\"csrf\" value=\"").nth(1).and_then(|t| t.split('"').next()).unwrap_or_default();
     let form = [("user", USER), ("password", PASSWORD), ("csrf", token), ("next", "/")];
-    let answer = client
-        .post(format!("{base}/login"))
-        .header("cookie", cookie)
-        .header("origin", base)
-        .form(&form)
-        .send()
-        .await?;
+    let answer =
+        client.post(format!("{base}/login")).header("cookie", cookie).header("origin", base).form(&form).send().await?;
     anyhow::ensure!(answer.status() == 303, "sign-in failed with {}", answer.status());
     session_cookie(&answer).context("sign-in set no session cookie")
 }
@@ -126,7 +105,8 @@ async fn concrete_paths(pool: &db::PgPool, routes: &[crate::http::RouteEntry]) -
         .iter()
         .filter(|r| r.kind == "page" && r.method == "GET")
         .map(|r| {
-            let id = if r.path.starts_with("/rules/") { finding.rule_id.clone() } else { finding.finding_id.to_string() };
+            let id =
+                if r.path.starts_with("/rules/") { finding.rule_id.clone() } else { finding.finding_id.to_string() };
             r.path
                 .split('/')
                 .map(|segment| {
