@@ -49,3 +49,39 @@ mod tests {
         assert!(!super::gauge("GPU 95% busy", 95.0, Utilisation).to_lowercase().contains("#b3132b"));
     }
 }
+
+/// A tenant's open findings as one bar, stacked by severity (critical first), scaled to `max`
+/// so that bars of several tenants compare.
+pub fn severity_bar(title: &str, counts: [f64; 4], max: f64) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (140, 14)).into_drawing_area();
+        if let Ok(mut chart) = ChartBuilder::on(&root).build_cartesian_2d(0f64..max.max(1.0), 0f64..1f64) {
+            let mut start = 0.0;
+            let bars: Vec<_> = counts
+                .iter()
+                .zip(SEVERITY_COLOURS)
+                .map(|(count, (_, colour))| {
+                    let bar = Rectangle::new([(start, 0.1), (start + count, 0.9)], colour.filled());
+                    start += count;
+                    bar
+                })
+                .collect();
+            let _ = chart.draw_series(bars);
+        }
+        let _ = root.present();
+    }
+    finish(svg, "severity-bar", title)
+}
+
+#[cfg(test)]
+mod bar_tests {
+    #[test]
+    fn the_bar_has_a_segment_per_present_severity() {
+        let svg = super::severity_bar("nlp: 2 critical, 0 high, 5 medium, 9 low", [2.0, 0.0, 5.0, 9.0], 20.0);
+        assert!(svg.contains("<title>nlp: 2 critical, 0 high, 5 medium, 9 low</title>"));
+        for colour in ["#b3132b", "#b7791f", "#2f6fb3"] {
+            assert!(svg.to_lowercase().contains(colour), "{colour}");
+        }
+    }
+}

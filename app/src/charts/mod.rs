@@ -5,7 +5,7 @@ mod gauge;
 mod heatmap;
 mod trend;
 
-pub use gauge::{Measure, gauge};
+pub use gauge::{Measure, gauge, severity_bar};
 pub use heatmap::{HeatCell, heatmap};
 pub use trend::{severity_stack, sparkline, trend};
 

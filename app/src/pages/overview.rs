@@ -84,10 +84,17 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
         (allocated > 0).then(|| 100.0 * f64::from(idle) / f64::from(allocated))
     };
     let at_param = at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+    let widest = data.tenants.iter().map(|t| (t.critical + t.high + t.medium + t.low) as f64).fold(1.0, f64::max);
     let rows = data
         .tenants
         .iter()
         .map(|t| {
+            let counts = [t.critical, t.high, t.medium, t.low].map(|c| c as f64);
+            let bar_title = format!(
+                "{}: {} critical, {} high, {} medium, {} low open findings",
+                t.tenant, t.critical, t.high, t.medium, t.low
+            );
+            let bar = crate::charts::severity_bar(&bar_title, counts, widest);
             let trend = history.remove(&t.tenant).unwrap_or_default();
             let href = with_query(&tenant_href(&t.tenant), &[("at", at_param.clone())]);
             let sparkline = crate::charts::sparkline(&format!("{} risk score, last 30 days", t.tenant), &trend);
@@ -104,6 +111,7 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
                     <td><a href=href>{t.tenant.clone()}</a></td>
                     <td class="num score">{score(t.score)}</td>
                     <td><Chart svg=sparkline /></td>
+                    <td><a href=format!("{}#findings", with_query(&tenant_href(&t.tenant), &[("at", at_param.clone())]))><Chart svg=bar /></a></td>
                     <td class="num">{count("critical", t.critical)}</td>
                     <td class="num">{count("high", t.high)}</td>
                     <td class="num">{count("medium", t.medium)}</td>
@@ -126,6 +134,7 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
                     <th>"Tenant"</th>
                     <th class="num">"Risk"</th>
                     <th>"30 days"</th>
+                    <th>"Open findings"</th>
                     <th class="num">"Critical"</th>
                     <th class="num">"High"</th>
                     <th class="num">"Medium"</th>
