@@ -78,3 +78,23 @@ pub async fn failed_logins_since(pool: &PgPool, source_addr: &str, since: DateTi
     .await?;
     Ok(count)
 }
+
+/// Events between `from` and `to` for a report: everything for an all-tenants scope, else only
+/// events about the scope's tenants.
+pub async fn between(
+    pool: &PgPool,
+    scope: &crate::Scope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<AuditRow>> {
+    Ok(sqlx::query_as::<_, AuditRow>(
+        "select audit_id, at, actor, action, subject, tenant, source_addr from audit_event
+         where at >= $2 and at <= $3 and ($1::text[] is null or tenant = any($1))
+         order by at, audit_id",
+    )
+    .bind(scope.tenant_filter())
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?)
+}

@@ -7,6 +7,7 @@ pub mod exceptions;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod query;
+pub mod reports;
 pub mod scope;
 pub mod sessions;
 pub mod store;

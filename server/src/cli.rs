@@ -44,6 +44,8 @@ pub enum Command {
     Rules(ListArgs),
     /// List each framework's controls with their assessment kind and rules, and coverage counts.
     Frameworks(ListArgs),
+    /// Generate a PDF compliance report (`--tenant T` or `--all`, `--out FILE`), or `verify` one.
+    Report(ReportArgs),
     /// Manage the users of the `local` authentication mode.
     #[command(subcommand)]
     User(UserCommand),
@@ -263,4 +265,68 @@ pub enum UserCommand {
 pub enum ConfigCommand {
     /// Validate the configuration (file and environment) and print what it resolved to.
     Check,
+}
+
+/// `rampart report`: generate (the default), `verify` or `keygen`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub action: Option<ReportAction>,
+    #[command(flatten)]
+    pub generate: GenerateReportArgs,
+}
+
+/// What to report on and where to write it.
+#[derive(Debug, Args)]
+pub struct GenerateReportArgs {
+    /// A tenant to cover (repeatable).
+    #[arg(long = "tenant")]
+    pub tenants: Vec<String>,
+    /// Cover every tenant.
+    #[arg(long, conflicts_with = "tenants")]
+    pub all: bool,
+    /// A framework to cover: pss, cis or nsa (repeatable; default all three).
+    #[arg(long = "framework")]
+    pub frameworks: Vec<String>,
+    /// Start of the period: a date (2026-11-01, midnight UTC) or an RFC 3339 time; default 30
+    /// days before --to.
+    #[arg(long, value_parser = parse_instant)]
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// End of the period, whose state the report shows; default now.
+    #[arg(long, value_parser = parse_instant)]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// The PDF file to write (written only when the report succeeds).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Who the report says generated it (default: cli:$USER).
+    #[arg(long)]
+    pub by: Option<String>,
+}
+
+/// `rampart report verify|keygen`.
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Check a report file: its Ed25519 signature, and whether it is a stored report.
+    Verify {
+        file: PathBuf,
+        /// The hex public key it must be signed with (default: the configured signing key's).
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Write a new Ed25519 signing key (PKCS#8 PEM) and print its public key.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// A date (midnight UTC) or an RFC 3339 time.
+pub fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        .map_err(|_| format!("{text:?} is not a date (2026-11-01) or an RFC 3339 time"))
 }

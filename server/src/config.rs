@@ -19,6 +19,42 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Serve HTTPS with this certificate and key (PEM files).
     pub tls: Option<TlsConfig>,
+    #[serde(default)]
+    pub reports: ReportsConfig,
+}
+
+/// Compliance reports: signing, and reports generated on a schedule.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// An Ed25519 private key (PKCS#8 PEM, e.g. from `rampart report keygen`) to sign reports with.
+    pub signing_key: Option<PathBuf>,
+    /// Reports generated when their cron expression comes due.
+    #[serde(default)]
+    pub schedule: Vec<ReportSchedule>,
+}
+
+/// One scheduled report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSchedule {
+    /// A unique name, shown with the reports it made.
+    pub name: String,
+    /// When to generate it: a cron expression in UTC (`0 6 * * 1` is Mondays at 06:00).
+    pub cron: String,
+    /// Tenants to cover; empty for all.
+    #[serde(default)]
+    pub tenants: Vec<String>,
+    /// Framework ids; empty for all.
+    #[serde(default)]
+    pub frameworks: Vec<String>,
+    /// Days before the run the report covers.
+    #[serde(default = "default_period_days")]
+    pub period_days: u32,
+}
+
+fn default_period_days() -> u32 {
+    7
 }
 
 /// How people sign in and what their groups allow them.
@@ -182,7 +218,7 @@ impl Config {
         }
         figment = figment.merge(Env::prefixed("RAMPART_").split("__").filter(|key| {
             let key = key.as_str().to_ascii_lowercase();
-            key.starts_with("auth.") || key.starts_with("tls.")
+            key.starts_with("auth.") || key.starts_with("tls.") || key.starts_with("reports.")
         }));
         let config: Config = figment.extract().map_err(|error| describe(error, file))?;
         config.validate()?;
@@ -203,6 +239,11 @@ impl Config {
         for proxy in &self.auth.proxy.trusted_proxies {
             if crate::auth::proxy::parse_network(proxy).is_none() {
                 return fail(format!("auth.proxy.trusted_proxies: {proxy:?} is not an address or a network"));
+            }
+        }
+        for schedule in &self.reports.schedule {
+            if let Err(error) = crate::reports::schedule::next_run(&schedule.cron, chrono::Utc::now()) {
+                return fail(format!("reports.schedule {:?}: {error}", schedule.name));
             }
         }
         if let Some(url) = &self.auth.public_url

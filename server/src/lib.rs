@@ -12,6 +12,7 @@ pub mod duration;
 pub mod http;
 pub mod output;
 pub mod postgres;
+pub mod reports;
 pub mod run;
 pub mod scan;
 pub mod schedule;

@@ -45,6 +45,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("configuration is valid");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report(args) => {
+            let config = Config::load(cli.config.as_deref())?;
+            let data_dir = cli.data_dir.clone();
+            let open = async move || Database::open(database_url, &data_dir).await;
+            crate::reports::cli::run(args, &config, open).await
+        }
         Command::User(command) => {
             let database = Database::open(database_url, &cli.data_dir).await?;
             let result = crate::auth::users::run(&database.pool, command).await;
@@ -128,8 +134,16 @@ async fn serve(database: &Database, args: &ServeArgs, config: &Config) -> anyhow
     });
     let maintenance =
         tokio::spawn(run_maintenance_loop(database.pool.clone(), args.retention.retention(), shutdown.clone()));
-    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), shutdown).await?;
+    let signing_key = crate::reports::signing_key(config)?;
+    let schedule = tokio::spawn(crate::reports::schedule::run_report_schedule(
+        database.pool.clone(),
+        config.reports.schedule.clone(),
+        signing_key.clone(),
+        shutdown.clone(),
+    ));
+    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), signing_key, shutdown).await?;
     let _ = maintenance.await;
+    let _ = schedule.await;
     if let Some(collector) = collector {
         let _ = collector.await;
     }
@@ -193,7 +207,8 @@ async fn run_demo(
     if let Method::OneTimeLink(links) = &auth.method {
         links.issue();
     }
-    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), shutdown).await?;
+    let signing_key = crate::reports::signing_key(&config)?;
+    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), signing_key, shutdown).await?;
     let _ = collector.await;
     let _ = maintenance.await;
     drop(sim_server);

@@ -32,10 +32,14 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     auth: Arc<Auth>,
     tls: Option<TlsConfig>,
+    signing_key: Option<String>,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let state = app::AppState::new(pool, auth.sign_in());
-    let service = crate::http::app(state, auth).into_make_service_with_connect_info::<SocketAddr>();
+    let signing = crate::reports::web::ReportSigning(signing_key);
+    let service = crate::http::app(state, auth)
+        .layer(axum::Extension(signing))
+        .into_make_service_with_connect_info::<SocketAddr>();
     eprintln!("Rampart is serving {}", base_url(&listener, tls.as_ref())?);
     let Some(tls) = tls else {
         return axum::serve(listener, service)

@@ -112,3 +112,35 @@ pub async fn rule_findings(
         .fetch_all(pool)
         .await?)
 }
+
+/// An open finding with what a report lists of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct OpenFinding {
+    pub tenant: String,
+    pub rule_id: String,
+    pub severity: String,
+    pub object_kind: String,
+    pub object_namespace: Option<String>,
+    pub object_name: String,
+    pub message: String,
+    pub evidence: Vec<String>,
+}
+
+/// The open findings of tenants in scope at `at`, most severe first, at most `limit`.
+#[tracing::instrument(skip_all, err)]
+pub async fn open_findings(
+    pool: &PgPool,
+    scope: &Scope,
+    at: Option<DateTime<Utc>>,
+    limit: i64,
+) -> Result<Vec<OpenFinding>> {
+    let sql = as_of!(
+        "
+        select f.tenant, f.rule_id, f.severity, f.object_kind, f.object_namespace, f.object_name, f.message, f.evidence
+        from open_finding f join latest l using (cluster_id)
+        order by array_position(array['critical','high','medium','low','info'], f.severity), f.contribution desc,
+                 f.tenant, f.object_namespace nulls first, f.object_name, f.rule_id
+        limit $3"
+    );
+    Ok(sqlx::query_as::<_, OpenFinding>(sql).bind(scope.tenant_filter()).bind(at).bind(limit).fetch_all(pool).await?)
+}

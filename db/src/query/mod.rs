@@ -17,7 +17,10 @@ mod workload;
 pub use clusters::{ClusterRow, clusters};
 pub use compliance::{ComplianceRow, ControlStatus, compliance_summary, control_findings, control_statuses};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};
-pub use finding::{AFFECTED_SHOWN, AffectedObject, FindingDetail, FindingEvent, finding_detail, rule_findings};
+pub use finding::{
+    AFFECTED_SHOWN, AffectedObject, FindingDetail, FindingEvent, OpenFinding, finding_detail, open_findings,
+    rule_findings,
+};
 pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_resolved, score_history, tenant_trend};
 pub use overview::{TenantOverview, last_collection_at, tenant_overview};
 pub use tenant::{
