@@ -57,3 +57,12 @@ pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<Vec<QuotaRow>, Se
 pub async fn clusters() -> Result<Vec<ClusterRow>, ServerFnError> {
     db::query::clusters(&pool()?).await.map_err(store_error)
 }
+
+/// The stored reports the viewer may download, and the tenants they may report on.
+#[server]
+pub async fn reports() -> Result<(Vec<db::reports::ReportRow>, Vec<String>), ServerFnError> {
+    let (pool, scope) = (pool()?, crate::viewer::current_scope());
+    let rows = db::reports::list(&pool, &scope).await.map_err(store_error)?;
+    let tenants = db::query::tenant_overview(&pool, &scope, None).await.map_err(store_error)?;
+    Ok((rows, tenants.into_iter().map(|t| t.tenant).collect()))
+}

@@ -99,6 +99,11 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
         .collect_view();
     view! {
         <p class="meta">{format!("{} {} — {} controls", framework.name, framework.version, framework.controls.len())}</p>
+        <form method="post" action="/reports" class="filters export">
+            <input type="hidden" name="csrf" value=crate::viewer::csrf_token() />
+            <input type="hidden" name="framework" value=framework.id />
+            <button type="submit">{format!("Download the {} report of your tenants (last 30 days)", framework.id.to_uppercase())}</button>
+        </form>
         <table class="data compliance">
             <thead><tr><th>"Tenant"</th><th class="num">"Compliance"</th><th class="num">"Pass"</th><th class="num">"Fail"</th><th class="num">"Partial"</th><th class="num">"Manual"</th><th class="num">"Not assessable"</th></tr></thead>
             <tbody>{summary}</tbody>

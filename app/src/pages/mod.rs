@@ -9,6 +9,7 @@ pub mod login;
 pub mod namespace;
 pub mod not_found;
 pub mod overview;
+pub mod reports;
 pub mod rules;
 pub mod tenant;
 pub mod workload;

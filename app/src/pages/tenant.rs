@@ -86,6 +86,7 @@ fn TenantView(data: TenantData, query: db::query::FindingQuery, range: u32) -> i
             <div><dt>"Mean GPU use"</dt><dd>{percent(s.mean_gpu_utilisation_pct)}</dd></div>
             <div><dt>"Collected"</dt><dd><time>{timestamp(s.last_collected_at)}</time></dd></div>
         </dl>
+        <crate::pages::reports::ExportForm tenants=vec![] tenant=s.tenant.clone() />
         <Trends tenant=s.tenant.clone() trend range />
         <Explanation explanation />
         <Compliance rows=compliance />
