@@ -119,3 +119,18 @@ test('the tenant page works at 768 px and in the dark theme', async ({ browser }
   await page.screenshot({ path: testInfo.outputPath('tenant-768-dark.png'), fullPage: false });
   await context.close();
 });
+
+test('a tenant\'s PDF report downloads from its page and is listed on the Reports page', async ({ page }, testInfo) => {
+  await page.goto('/tenants/nlp');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download PDF report (last 30 days)' }).click(),
+  ]);
+  const file = testInfo.outputPath('nlp-report.pdf');
+  await download.saveAs(file);
+  const fs = await import('node:fs');
+  expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+  await page.goto('/reports');
+  await expect(page.locator('table.reports')).toContainText('Compliance report: tenant nlp');
+  await page.screenshot({ path: testInfo.outputPath('reports.png'), fullPage: true });
+});

@@ -201,6 +201,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// Typeset a compliance report of made-up data (by default 50 tenants and 1,000 findings) and
+    /// print seconds, bytes and pages, ending with report_s.
+    Report {
+        #[arg(long, default_value_t = 50)]
+        tenants: usize,
+        #[arg(long, default_value_t = 1000)]
+        findings: usize,
+        /// Renders to time; the slowest (the first, which loads the fonts) is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Store the demo's 14 days of history, serve the dashboard with sign-in, and request every
     /// page many times at 32 concurrent connections; prints p50/p95/p99 per page and
     /// worst_p95_ms. Uses DATABASE_URL when set (it must be empty), else a throwaway embedded

@@ -170,3 +170,24 @@ async fn the_cli_signs_reports_and_verify_catches_tampering(pool: PgPool) {
     assert!(String::from_utf8_lossy(&failed.stderr).contains("is not before"));
     assert!(!refused.exists(), "no file is written on failure");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_due_schedule_makes_its_report_once(pool: PgPool) {
+    history(&pool).await;
+    let schedule = server::config::ReportSchedule {
+        name: "new-year".into(),
+        cron: "0 0 1 1 *".into(),
+        tenants: vec!["nlp".into()],
+        frameworks: vec!["pss".into()],
+        period_days: 1,
+    };
+    let started = chrono::Utc::now() - chrono::Duration::days(400); // a 1 January has passed since
+    let made = server::reports::schedule::run_if_due(&pool, &schedule, None, started).await.unwrap();
+    let id = made.expect("the schedule was due");
+    let again = server::reports::schedule::run_if_due(&pool, &schedule, None, started).await.unwrap();
+    assert_eq!(again, None, "not due again until next 1 January");
+    let rows = db::reports::list(&pool, &Scope::AllTenants).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].report_id, rows[0].schedule.as_deref()), (id, Some("new-year")));
+    assert_eq!(rows[0].frameworks, ["pss"]);
+}

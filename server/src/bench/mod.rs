@@ -3,6 +3,7 @@
 
 mod pages;
 mod queries;
+mod report;
 mod scan;
 
 use crate::cli::BenchCommand;
@@ -15,6 +16,7 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
             with_empty_database("queries", database_url, |pool| async move { queries::measure(&pool, runs).await })
                 .await
         }
+        BenchCommand::Report { tenants, findings, runs } => report::run(tenants, findings, runs),
         BenchCommand::Pages { requests } => {
             with_empty_database("pages", database_url, |pool| async move { pages::measure(&pool, requests).await })
                 .await

@@ -44,17 +44,19 @@ pub async fn run_report_schedule(
     }
 }
 
-async fn run_if_due(
+/// Generates `schedule`'s report when it is due: its cron fired since its last report (or since
+/// `started`, for one that never ran). Returns the stored report's id.
+pub async fn run_if_due(
     pool: &db::PgPool,
     schedule: &ReportSchedule,
     signing_key: Option<&str>,
     started: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<i64>> {
     let last = db::reports::last_scheduled(pool, &schedule.name).await?.unwrap_or(started);
     let due = next_run(&schedule.cron, last).map_err(anyhow::Error::msg)?;
     let now = Utc::now();
     if due > now {
-        return Ok(());
+        return Ok(None);
     }
     let request = ReportRequest {
         tenants: schedule.tenants.clone(),
@@ -65,7 +67,7 @@ async fn run_if_due(
     let requester = Requester { name: "schedule", source_addr: None, schedule: Some(&schedule.name), signing_key };
     let stored = generate_and_store(pool, &Scope::AllTenants, &request, &requester).await?;
     tracing::info!(schedule = schedule.name, report = stored.report_id, "scheduled report stored");
-    Ok(())
+    Ok(Some(stored.report_id))
 }
 
 #[cfg(test)]
