@@ -71,7 +71,7 @@ test('filtering, sorting and paging the findings table are shareable links', asy
   await page.goto('/tenants/platform');
   await page.locator('form.filters select[name="severity"]').selectOption('high');
   await page.locator('form.filters select[name="sort"]').selectOption('newest');
-  await page.locator('form.filters button[type="submit"]').click();
+  await page.getByRole('button', { name: 'Filter', exact: true }).click();
   await expect(page).toHaveURL(/severity=high/);
   await expect(page).toHaveURL(/sort=newest/);
   const badges = page.locator('table.findings tbody tr td:first-child .sev');

@@ -99,7 +99,7 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
         .collect_view();
     view! {
         <p class="meta">{format!("{} {} — {} controls", framework.name, framework.version, framework.controls.len())}</p>
-        <form method="post" action="/reports" class="filters export">
+        <form method="post" action="/reports" class="export">
             <input type="hidden" name="csrf" value=crate::viewer::csrf_token() />
             <input type="hidden" name="framework" value=framework.id />
             <button type="submit">{format!("Download the {} report of your tenants (last 30 days)", framework.id.to_uppercase())}</button>

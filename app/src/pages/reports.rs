@@ -74,7 +74,7 @@ pub fn ExportForm(tenants: Vec<String>, tenant: String) -> impl IntoView {
         .map(|f| view! { <option value=f.id>{f.name}</option> })
         .collect_view();
     view! {
-        <form method="post" action="/reports" class="filters export">
+        <form method="post" action="/reports" class="export">
             <input type="hidden" name="csrf" value=csrf_token() />
             {fixed}
             {choice}
