@@ -1,13 +1,13 @@
 //! Across tenants: `/health` (unhealthy workloads), `/quotas`, `/gpu` and `/clusters`.
 
 use chrono::Utc;
-use db::query::WorkloadRow;
+use db::query::{QuotaRow, WorkloadRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{BadRequest, LoadError};
+use super::{LoadError, fleet_page};
 use crate::api::fleet::{clusters, fleet_quotas, fleet_workloads};
-use crate::components::as_of::requested_instant;
+use crate::charts::{Measure, gauge};
 use crate::components::format::{percent, timestamp};
 use crate::components::links::{Breadcrumbs, Chart, namespace_href, tenant_href, workload_href};
 
@@ -19,120 +19,113 @@ fn workload_link(w: &WorkloadRow) -> impl IntoView + use<> {
 /// Unhealthy workloads across the viewer's tenants.
 #[component]
 pub fn HealthPage() -> impl IntoView {
+    fleet_page("Health", "Unhealthy workloads", |at| async move {
+        let rows = fleet_workloads(false, at).await?;
+        if rows.is_empty() {
+            return Ok(view! { <p class="empty">"Every workload is healthy."</p> }.into_any());
+        }
+        Ok(view! { <HealthTable rows /> }.into_any())
+    })
+}
+
+#[component]
+fn HealthTable(rows: Vec<WorkloadRow>) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|w| {
+            view! {
+                <tr>
+                    <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
+                    <td>{workload_link(&w)}</td>
+                    <td class="num">{format!("{} / {}", w.ready, w.pods)}</td>
+                    <td class="num">{w.pending}</td><td class="num">{w.crash_looping}</td>
+                    <td class="num">{w.oom_killed}</td><td class="num">{w.restarts}</td>
+                    <td>{w.problems.join("; ")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
-        <Title text="Health" />
-        <Breadcrumbs trail=vec![] here="Health".to_string() />
-        <h1>"Unhealthy workloads"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {Suspend::new(async move {
-                let at = match requested_instant() { Ok(at) => at, Err(error) => return view! { <BadRequest error /> }.into_any() };
-                match fleet_workloads(false, at).await {
-                    Ok(rows) if rows.is_empty() => view! { <p class="empty">"Every workload is healthy."</p> }.into_any(),
-                    Ok(rows) => {
-                        let rows = rows.into_iter().map(|w| view! {
-                            <tr>
-                                <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
-                                <td>{workload_link(&w)}</td>
-                                <td class="num">{format!("{} / {}", w.ready, w.pods)}</td>
-                                <td class="num">{w.pending}</td><td class="num">{w.crash_looping}</td>
-                                <td class="num">{w.oom_killed}</td><td class="num">{w.restarts}</td>
-                                <td>{w.problems.join("; ")}</td>
-                            </tr>
-                        }).collect_view();
-                        view! {
-                            <table class="data health">
-                                <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Pending"</th><th class="num">"CrashLoop"</th><th class="num">"OOMKilled"</th><th class="num">"Restarts"</th><th>"Why"</th></tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <table class="data health">
+            <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Pending"</th><th class="num">"CrashLoop"</th><th class="num">"OOMKilled"</th><th class="num">"Restarts"</th><th>"Why"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
 
 /// Every quota across the viewer's tenants, fullest first.
 #[component]
 pub fn QuotasPage() -> impl IntoView {
+    fleet_page("Quotas", "Quotas", |at| async move {
+        let rows = fleet_quotas(at).await?;
+        Ok(view! { <QuotaTable rows /> }.into_any())
+    })
+}
+
+#[component]
+fn QuotaTable(rows: Vec<QuotaRow>) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|q| {
+            let pct = q.used_pct();
+            let title = format!("{}/{} {}: {pct:.0}% used", q.namespace, q.quota, q.resource);
+            let class = if pct >= 90.0 { "over" } else { "" };
+            view! {
+                <tr class=class>
+                    <td><a href=tenant_href(&q.tenant)>{q.tenant.clone()}</a></td>
+                    <td><a href=namespace_href(&q.tenant, &q.namespace)>{q.namespace.clone()}</a></td>
+                    <td>{q.quota.clone()}</td><td>{q.resource.clone()}</td>
+                    <td class="num">{format!("{} / {}", q.used, q.hard)}</td>
+                    <td><Chart svg=gauge(&title, pct, Measure::QuotaUse) /></td>
+                    <td class="num">{format!("{pct:.0}%")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
-        <Title text="Quotas" />
-        <Breadcrumbs trail=vec![] here="Quotas".to_string() />
-        <h1>"Quotas"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {Suspend::new(async move {
-                let at = match requested_instant() { Ok(at) => at, Err(error) => return view! { <BadRequest error /> }.into_any() };
-                match fleet_quotas(at).await {
-                    Ok(rows) => {
-                        let rows = rows.into_iter().map(|q| {
-                            let pct = q.used_pct();
-                            let title = format!("{}/{} {}: {pct:.0}% used", q.namespace, q.quota, q.resource);
-                            let class = if pct >= 90.0 { "over" } else { "" };
-                            view! {
-                                <tr class=class>
-                                    <td><a href=tenant_href(&q.tenant)>{q.tenant.clone()}</a></td>
-                                    <td><a href=namespace_href(&q.tenant, &q.namespace)>{q.namespace.clone()}</a></td>
-                                    <td>{q.quota.clone()}</td><td>{q.resource.clone()}</td>
-                                    <td class="num">{format!("{} / {}", q.used, q.hard)}</td>
-                                    <td><Chart svg=crate::charts::gauge(&title, pct, crate::charts::Measure::QuotaUse) /></td>
-                                    <td class="num">{format!("{pct:.0}%")}</td>
-                                </tr>
-                            }
-                        }).collect_view();
-                        view! {
-                            <table class="data quotas">
-                                <thead><tr><th>"Tenant"</th><th>"Namespace"</th><th>"Quota"</th><th>"Resource"</th><th class="num">"Used / hard"</th><th>"Use"</th><th class="num">"%"</th></tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <table class="data quotas">
+            <thead><tr><th>"Tenant"</th><th>"Namespace"</th><th>"Quota"</th><th>"Resource"</th><th class="num">"Used / hard"</th><th>"Use"</th><th class="num">"%"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
 
 /// GPU workloads: allocated against used.
 #[component]
 pub fn GpuPage() -> impl IntoView {
+    fleet_page("GPUs", "GPUs", |at| async move {
+        let rows = fleet_workloads(true, at).await?;
+        Ok(view! { <GpuTable rows /> }.into_any())
+    })
+}
+
+#[component]
+fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
+    let allocated: i32 = rows.iter().map(|w| w.gpus_allocated()).sum();
+    let idle: i32 =
+        rows.iter().filter(|w| w.gpu_utilisation_pct.unwrap_or(0.0) < 5.0).map(|w| w.gpus_allocated()).sum();
+    let rows = rows
+        .into_iter()
+        .map(|w| {
+            let used = w.gpu_utilisation_pct.unwrap_or(0.0);
+            let title = format!("{}: {used:.0}% mean GPU utilisation", w.name);
+            view! {
+                <tr>
+                    <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
+                    <td>{workload_link(&w)}</td>
+                    <td class="num">{w.gpus_allocated()}</td><td class="num">{w.gpus_in_use}</td>
+                    <td><Chart svg=gauge(&title, used, Measure::Utilisation) /></td>
+                    <td class="num">{percent(w.gpu_utilisation_pct)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
-        <Title text="GPUs" />
-        <Breadcrumbs trail=vec![] here="GPUs".to_string() />
-        <h1>"GPUs"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {Suspend::new(async move {
-                let at = match requested_instant() { Ok(at) => at, Err(error) => return view! { <BadRequest error /> }.into_any() };
-                match fleet_workloads(true, at).await {
-                    Ok(rows) => {
-                        let allocated: i32 = rows.iter().map(|w| w.gpus_allocated()).sum();
-                        let idle: i32 = rows.iter().filter(|w| w.gpu_utilisation_pct.unwrap_or(0.0) < 5.0).map(|w| w.gpus_allocated()).sum();
-                        let rows = rows.into_iter().map(|w| {
-                            let used = w.gpu_utilisation_pct.unwrap_or(0.0);
-                            let title = format!("{}: {used:.0}% mean GPU utilisation", w.name);
-                            view! {
-                                <tr>
-                                    <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
-                                    <td>{workload_link(&w)}</td>
-                                    <td class="num">{w.gpus_allocated()}</td><td class="num">{w.gpus_in_use}</td>
-                                    <td><Chart svg=crate::charts::gauge(&title, used, crate::charts::Measure::Utilisation) /></td>
-                                    <td class="num">{percent(w.gpu_utilisation_pct)}</td>
-                                </tr>
-                            }
-                        }).collect_view();
-                        view! {
-                            <p>{format!("{allocated} GPUs allocated; {idle} on workloads under 5% utilisation.")}</p>
-                            <table class="data gpus">
-                                <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Allocated"</th><th class="num">"Reporting"</th><th>"Utilisation"</th><th class="num">"%"</th></tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <p>{format!("{allocated} GPUs allocated; {idle} on workloads under 5% utilisation.")}</p>
+        <table class="data gpus">
+            <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Allocated"</th><th class="num">"Reporting"</th><th>"Utilisation"</th><th class="num">"%"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
 

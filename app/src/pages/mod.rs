@@ -45,3 +45,30 @@ pub fn Forbidden() -> impl IntoView {
     }
     view! { <p class="error" role="alert">"Your role does not allow this page."</p> }
 }
+
+/// A page across tenants: its title, breadcrumbs and heading, then what `load` renders for the
+/// requested instant (`?at=`), with a 400 for a malformed instant and the load error otherwise.
+pub fn fleet_page<F, Fut>(title: &'static str, heading: &'static str, load: F) -> impl IntoView + use<F, Fut>
+where
+    F: FnOnce(Option<chrono::DateTime<chrono::Utc>>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<AnyView, ServerFnError>> + Send + 'static,
+{
+    use crate::components::as_of::requested_instant;
+    view! {
+        <leptos_meta::Title text=title />
+        <crate::components::links::Breadcrumbs trail=vec![] here=title.to_string() />
+        <h1>{heading}</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {Suspend::new(async move {
+                let at = match requested_instant() {
+                    Ok(at) => at,
+                    Err(error) => return view! { <BadRequest error /> }.into_any(),
+                };
+                match load(at).await {
+                    Ok(view) => view,
+                    Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -88,16 +88,13 @@ impl Auth {
     }
 }
 
-/// Adds the routes that need the sign-in state (sign-in, sign-out, report export and download)
-/// through `add(method, path, route)`.
+/// Adds the sign-in and sign-out routes through `add(method, path, route)`.
 pub fn routes(add: &mut dyn FnMut(&str, &str, MethodRouter<Arc<Auth>>)) {
     add("POST", "/login", post(local::login));
     add("POST", "/logout", post(local::logout));
     add("GET", "/auth/oidc/login", get(oidc::start));
     add("GET", "/auth/oidc/callback", get(oidc::callback));
     add("GET", "/auth/once/{token}", get(once::redeem));
-    add("POST", "/reports", post(crate::reports::web::export));
-    add("GET", "/reports/{id}/pdf", get(crate::reports::web::download));
 }
 
 /// Wraps `router` (the whole application) in sessions, authentication and CSRF checks.

@@ -13,6 +13,12 @@ use serde::Deserialize;
 use super::{ReportError, ReportRequest, Requester, generate_and_store};
 use crate::auth::{Auth, ClientAddr};
 
+/// Adds the export and download routes through `add(method, path, route)`.
+pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<std::sync::Arc<Auth>>)) {
+    add("POST", "/reports", axum::routing::post(export));
+    add("GET", "/reports/{id}/pdf", axum::routing::get(download));
+}
+
 /// The Ed25519 key reports are sealed with, when one is configured.
 #[derive(Debug, Clone)]
 pub struct ReportSigning(pub Option<String>);
