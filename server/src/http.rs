@@ -81,10 +81,12 @@ fn build(state: AppState, auth: Arc<Auth>) -> (Router, Vec<RouteEntry>) {
     let mut handlers = Handlers::default();
     handlers.add("GET", "/healthz", get(healthz));
     handlers.add("GET", "/readyz", get(readyz));
-    // Routes whose handlers need the sign-in state (sign-in, sign-out, report export and download).
+    // Routes whose handlers need the sign-in state and its pool: sign-in and sign-out, reports,
+    // CSV exports.
     let mut sign_in = Handlers::default();
     crate::auth::routes(&mut |method, path, route| sign_in.add(method, path, route));
     crate::reports::web::routes(&mut |method, path, route| sign_in.add(method, path, route));
+    crate::export::routes(&mut |method, path, route| sign_in.add(method, path, route));
     inventory.extend(handlers.entries.iter().chain(&sign_in.entries).cloned());
     let router = handlers
         .router

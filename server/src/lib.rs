@@ -9,6 +9,7 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod duration;
+pub mod export;
 pub mod http;
 pub mod output;
 pub mod postgres;

@@ -117,3 +117,35 @@ fn findings_table(page: &str) -> &str {
     let end = start + page[start..].find("</table>").unwrap();
     &page[start..end]
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn csv_exports_follow_the_page_filters_and_the_scope(pool: PgPool) {
+    let mut b = security_browser(&pool).await;
+    let page = expect(&mut b, "/tenants/vision?severity=high&sort=rule", StatusCode::OK, &[]).await;
+    assert!(
+        page.contains("href=\"/tenants/vision/findings.csv?severity=high&amp;sort=rule\""),
+        "the link keeps the filters"
+    );
+    let csv = b.get("/tenants/vision/findings.csv?severity=high&sort=rule").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(lines[0].starts_with("severity,rule,kind,namespace,name"));
+    assert!(lines.len() > 1 && lines[1..].iter().all(|l| l.starts_with("high,")), "only high findings");
+    let rules: Vec<&str> = lines[1..].iter().map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert!(rules.windows(2).all(|w| w[0] <= w[1]), "in the page's order");
+    let total =
+        db::query::tenant_detail(&pool, &Scope::AllTenants, "vision", &db::query::FindingQuery::default(), None)
+            .await
+            .unwrap()
+            .unwrap()
+            .open_findings;
+    let all = b.get("/tenants/vision/findings.csv").await.body;
+    assert_eq!(all.lines().count() as i64, total + 1, "every page of findings, plus the header");
+    assert_eq!(b.get("/tenants/vision/findings.csv?severity=urgent").await.status, StatusCode::BAD_REQUEST);
+
+    let compliance = b.get("/compliance.csv?framework=pss").await;
+    assert!(compliance.body.starts_with("framework,control,title,assessment,tenant,status,findings"));
+    assert!(compliance.body.contains("pss,privileged,"));
+    assert_eq!(b.get("/compliance.csv?framework=iso").await.status, StatusCode::BAD_REQUEST);
+}

@@ -16,6 +16,12 @@ pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 /// The findings table's query: `?severity=&category=&rule=&namespace=&sort=&page=` (page is
 /// 1-based in the URL).
 pub fn finding_query() -> Result<FindingQuery, String> {
+    parse_finding_query(param)
+}
+
+/// [`finding_query`] over any source of parameters (`param` gives a non-empty value or `None`),
+/// so that exports read the same query string the same way.
+pub fn parse_finding_query(param: impl Fn(&str) -> Option<String>) -> Result<FindingQuery, String> {
     let severity = param("severity");
     if let Some(s) = &severity
         && !SEVERITIES.contains(&s.as_str())

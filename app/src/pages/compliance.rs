@@ -99,6 +99,7 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
         .collect_view();
     view! {
         <p class="meta">{format!("{} {} — {} controls", framework.name, framework.version, framework.controls.len())}</p>
+        <p><a class="csv" href=format!("/compliance.csv?framework={}", framework.id)>"Download control statuses as CSV"</a></p>
         <form method="post" action="/reports" class="export">
             <input type="hidden" name="csrf" value=crate::viewer::csrf_token() />
             <input type="hidden" name="framework" value=framework.id />

@@ -25,6 +25,7 @@ pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_r
 pub use overview::{TenantOverview, last_collection_at, tenant_overview};
 pub use tenant::{
     FINDINGS_PAGE_SIZE, FindingQuery, FindingRow, FindingSort, NamespaceRow, TenantDetail, tenant_detail,
+    tenant_findings,
 };
 pub use workload::{QuotaRow, WorkloadDetail, WorkloadFilter, WorkloadRow, quotas, workload_detail, workloads};
 

@@ -23,7 +23,8 @@ pub fn FindingsSection(
         <h2 id="findings">"Open findings (" {total} ")"</h2>
         <FilterForm base=base.clone() namespaces query=query.clone() />
         <FindingsTable rows />
-        <Pager base total page=query.page />
+        <Pager base=base.clone() total page=query.page />
+        <p><a class="csv" href=csv_href(&base)>"Download these findings as CSV"</a></p>
     }
 }
 
@@ -109,6 +110,15 @@ fn FindingsTable(rows: Vec<FindingRow>) -> impl IntoView {
         </table>
     }
     .into_any()
+}
+
+/// The CSV export of the table as filtered and sorted (every page).
+fn csv_href(base: &str) -> String {
+    let params: Vec<(&str, String)> = ["severity", "category", "rule", "namespace", "sort", "at"]
+        .into_iter()
+        .filter_map(|k| param(k).map(|v| (k, v)))
+        .collect();
+    with_query(&format!("{base}/findings.csv"), &params)
 }
 
 /// "Page N of M" with links that keep the other parameters.

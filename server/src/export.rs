@@ -1,0 +1,167 @@
+//! CSV exports: a tenant's findings table with the same filters and order as the page
+//! (`/tenants/{tenant}/findings.csv?severity=…`), and a framework's control statuses
+//! (`/compliance.csv?framework=cis`). Read through the viewer's scope like the pages.
+
+use std::collections::HashMap;
+
+use app::viewer::Viewer;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::Auth;
+
+/// The most rows one export holds.
+pub const MAX_ROWS: i64 = 100_000;
+
+/// Adds the export routes through `add(method, path, route)`.
+pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<std::sync::Arc<Auth>>)) {
+    add("GET", "/tenants/{tenant}/findings.csv", axum::routing::get(findings_csv));
+    add("GET", "/compliance.csv", axum::routing::get(compliance_csv));
+}
+
+/// One CSV field: quoted when it must be, and defused when a spreadsheet would run it as a
+/// formula (a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'`).
+pub fn field(value: &str) -> String {
+    let value = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    };
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+fn line(fields: &[&str]) -> String {
+    let mut out = fields.iter().map(|f| field(f)).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
+    out
+}
+
+fn csv_response(filename: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn param(query: &HashMap<String, String>, key: &str) -> Option<String> {
+    query.get(key).filter(|v| !v.is_empty()).cloned()
+}
+
+fn at(query: &HashMap<String, String>) -> Result<Option<chrono::DateTime<chrono::Utc>>, Response> {
+    match param(query, "at") {
+        None => Ok(None),
+        Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
+            .map(|t| Some(t.with_timezone(&chrono::Utc)))
+            .map_err(|_| (StatusCode::BAD_REQUEST, format!("?at={text} is not a time")).into_response()),
+    }
+}
+
+fn unavailable(error: db::Error) -> Response {
+    tracing::error!(%error, "export failed");
+    (StatusCode::SERVICE_UNAVAILABLE, "the export could not read its database").into_response()
+}
+
+/// `GET /tenants/{tenant}/findings.csv`.
+pub async fn findings_csv(
+    State(auth): State<std::sync::Arc<Auth>>,
+    Extension(viewer): Extension<Viewer>,
+    Path(tenant): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let filters = match app::components::query::parse_finding_query(|key| param(&query, key)) {
+        Ok(filters) => filters,
+        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
+    };
+    let at = match at(&query) {
+        Ok(at) => at,
+        Err(response) => return response,
+    };
+    let scope = viewer.scope();
+    if !scope.allows(&tenant) {
+        return (StatusCode::NOT_FOUND, "no such tenant").into_response();
+    }
+    let rows = match db::query::tenant_findings(&auth.pool, &scope, &tenant, &filters, at, MAX_ROWS).await {
+        Ok(rows) => rows,
+        Err(error) => return unavailable(error),
+    };
+    let mut body = line(&[
+        "severity",
+        "rule",
+        "kind",
+        "namespace",
+        "name",
+        "container",
+        "message",
+        "fields",
+        "controls",
+        "first_seen",
+    ]);
+    for f in rows {
+        body.push_str(&line(&[
+            &f.severity,
+            &f.rule_id,
+            &f.object_kind,
+            f.object_namespace.as_deref().unwrap_or(""),
+            &f.object_name,
+            f.container.as_deref().unwrap_or(""),
+            &f.message,
+            &f.evidence.join(" "),
+            &f.controls.join(" "),
+            &f.first_seen.to_rfc3339(),
+        ]));
+    }
+    csv_response(&format!("{tenant}-findings.csv"), body)
+}
+
+/// `GET /compliance.csv?framework=cis`: every control's status for every tenant in scope.
+pub async fn compliance_csv(
+    State(auth): State<std::sync::Arc<Auth>>,
+    Extension(viewer): Extension<Viewer>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let id = param(&query, "framework").unwrap_or_else(|| "cis".into());
+    let Some(framework) = domain::frameworks::framework(&id) else {
+        return (StatusCode::BAD_REQUEST, format!("?framework={id} is not a framework (pss, cis, nsa)"))
+            .into_response();
+    };
+    let at = match at(&query) {
+        Ok(at) => at,
+        Err(response) => return response,
+    };
+    let statuses = match db::query::control_statuses(&auth.pool, &viewer.scope(), framework.id, at).await {
+        Ok(statuses) => statuses,
+        Err(error) => return unavailable(error),
+    };
+    let mut body = line(&["framework", "control", "title", "assessment", "tenant", "status", "findings"]);
+    for s in statuses {
+        let Some(control) = framework.control(&s.control) else { continue };
+        body.push_str(&line(&[
+            framework.id,
+            control.id,
+            control.title,
+            control.assessment.as_str(),
+            &s.tenant,
+            &s.status,
+            &s.findings.to_string(),
+        ]));
+    }
+    csv_response(&format!("{}-compliance.csv", framework.id), body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn fields_are_quoted_and_formulas_defused() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(field("-1"), "'-1");
+    }
+}
