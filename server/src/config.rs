@@ -21,6 +21,19 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     #[serde(default)]
     pub reports: ReportsConfig,
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// `/metrics` for Prometheus. Off by default: it shows every tenant's posture.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    #[serde(default)]
+    pub enabled: bool,
+    /// When set, scrapes must send `Authorization: Bearer <token>` (better set through
+    /// `RAMPART_METRICS__BEARER_TOKEN`).
+    pub bearer_token: Option<String>,
 }
 
 /// Compliance reports: signing, and reports generated on a schedule.
@@ -218,7 +231,10 @@ impl Config {
         }
         figment = figment.merge(Env::prefixed("RAMPART_").split("__").filter(|key| {
             let key = key.as_str().to_ascii_lowercase();
-            key.starts_with("auth.") || key.starts_with("tls.") || key.starts_with("reports.")
+            key.starts_with("auth.")
+                || key.starts_with("tls.")
+                || key.starts_with("reports.")
+                || key.starts_with("metrics.")
         }));
         let config: Config = figment.extract().map_err(|error| describe(error, file))?;
         config.validate()?;

@@ -115,6 +115,7 @@ fn build(state: AppState, auth: Arc<Auth>) -> (Router, Vec<RouteEntry>) {
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
+    let router = router.layer(axum::middleware::from_fn(record_latency));
     let router = router.layer(CompressionLayer::new()).layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)).layer(
         TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
@@ -158,6 +159,16 @@ async fn malformed_server_fn_input_is_a_bad_request(request: axum::extract::Requ
         parts.status = StatusCode::BAD_REQUEST;
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Records each request's latency by method, matched route and status class for `/metrics`.
+async fn record_latency(request: axum::extract::Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().to_string();
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
+    let response = next.run(request).await;
+    crate::metrics::observe_request(&method, &route, response.status(), started.elapsed().as_secs_f64());
+    response
 }
 
 /// Liveness: the process answers.

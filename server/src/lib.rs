@@ -11,6 +11,7 @@ pub mod demo;
 pub mod duration;
 pub mod export;
 pub mod http;
+pub mod metrics;
 pub mod output;
 pub mod postgres;
 pub mod reports;

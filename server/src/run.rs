@@ -141,7 +141,8 @@ async fn serve(database: &Database, args: &ServeArgs, config: &Config) -> anyhow
         signing_key.clone(),
         shutdown.clone(),
     ));
-    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), signing_key, shutdown).await?;
+    let options = web::ServeOptions { signing_key, metrics: config.metrics.clone() };
+    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), options, shutdown).await?;
     let _ = maintenance.await;
     let _ = schedule.await;
     if let Some(collector) = collector {
@@ -207,8 +208,9 @@ async fn run_demo(
     if let Method::OneTimeLink(links) = &auth.method {
         links.issue();
     }
-    let signing_key = crate::reports::signing_key(&config)?;
-    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), signing_key, shutdown).await?;
+    let options =
+        web::ServeOptions { signing_key: crate::reports::signing_key(&config)?, metrics: config.metrics.clone() };
+    web::serve(database.pool.clone(), listener, auth, config.tls.clone(), options, shutdown).await?;
     let _ = collector.await;
     let _ = maintenance.await;
     drop(sim_server);

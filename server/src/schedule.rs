@@ -30,7 +30,9 @@ pub async fn run_collector(
         }
         for target in &targets {
             // The error is already logged and recorded against the cluster by collect_once.
-            let _ = collect_once(&pool, target).await;
+            let started = std::time::Instant::now();
+            let outcome = collect_once(&pool, target).await;
+            crate::metrics::observe_collection(&target.name, outcome.is_ok(), started.elapsed().as_secs_f64());
         }
         if shutdown.is_requested() {
             return;

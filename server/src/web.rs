@@ -15,6 +15,14 @@ use crate::shutdown::Shutdown;
 /// How long in-flight requests may take to finish once shutdown is requested.
 pub const GRACE_PERIOD: Duration = Duration::from_secs(15);
 
+/// What `serve` offers besides the dashboard.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// The Ed25519 key reports are sealed with.
+    pub signing_key: Option<String>,
+    pub metrics: crate::config::MetricsConfig,
+}
+
 /// Binds `listen`, saying clearly what could not be bound.
 pub async fn bind(listen: &str) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))
@@ -32,14 +40,20 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     auth: Arc<Auth>,
     tls: Option<TlsConfig>,
-    signing_key: Option<String>,
+    options: ServeOptions,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let state = app::AppState::new(pool, auth.sign_in());
-    let signing = crate::reports::web::ReportSigning(signing_key);
-    let service = crate::http::app(state, auth)
-        .layer(axum::Extension(signing))
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let state = app::AppState::new(pool.clone(), auth.sign_in());
+    let signing = crate::reports::web::ReportSigning(options.signing_key);
+    let mut router = crate::http::app(state, auth).layer(axum::Extension(signing));
+    if options.metrics.enabled {
+        // Scraped without a session: it answers to its own bearer token, not to sign-in.
+        let metrics = Arc::new(crate::metrics::MetricsState { pool, bearer_token: options.metrics.bearer_token });
+        router = router.merge(
+            axum::Router::new().route("/metrics", axum::routing::get(crate::metrics::metrics)).with_state(metrics),
+        );
+    }
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     eprintln!("Rampart is serving {}", base_url(&listener, tls.as_ref())?);
     let Some(tls) = tls else {
         return axum::serve(listener, service)

@@ -24,7 +24,7 @@ async fn with_a_certificate_the_dashboard_is_served_over_https_with_hsts_and_sec
     let listener = server::web::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (stop, shutdown) = server::shutdown::channel();
-    let serving = tokio::spawn(server::web::serve(pool, listener, auth, Some(tls), None, shutdown));
+    let serving = tokio::spawn(server::web::serve(pool, listener, auth, Some(tls), Default::default(), shutdown));
 
     let client = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(cert.pem().as_bytes()).unwrap())

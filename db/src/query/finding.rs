@@ -144,3 +144,13 @@ pub async fn open_findings(
     );
     Ok(sqlx::query_as::<_, OpenFinding>(sql).bind(scope.tenant_filter()).bind(at).bind(limit).fetch_all(pool).await?)
 }
+
+/// Open findings per tenant and rule in scope, now: the input of category counts.
+pub async fn open_finding_counts(pool: &PgPool, scope: &Scope) -> Result<Vec<(String, String, i64)>> {
+    let sql = as_of!(
+        "
+        select f.tenant, f.rule_id, count(*) from open_finding f join latest l using (cluster_id)
+        group by 1, 2 order by 1, 2"
+    );
+    Ok(sqlx::query_as(sql).bind(scope.tenant_filter()).bind(None::<DateTime<Utc>>).fetch_all(pool).await?)
+}

@@ -18,8 +18,8 @@ pub use clusters::{ClusterRow, clusters};
 pub use compliance::{ComplianceRow, ControlStatus, compliance_summary, control_findings, control_statuses};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};
 pub use finding::{
-    AFFECTED_SHOWN, AffectedObject, FindingDetail, FindingEvent, OpenFinding, finding_detail, open_findings,
-    rule_findings,
+    AFFECTED_SHOWN, AffectedObject, FindingDetail, FindingEvent, OpenFinding, finding_detail, open_finding_counts,
+    open_findings, rule_findings,
 };
 pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_resolved, score_history, tenant_trend};
 pub use overview::{TenantOverview, last_collection_at, tenant_overview};

@@ -38,7 +38,7 @@ pub(super) async fn measure(pool: &db::PgPool, requests: usize) -> anyhow::Resul
     let listener = crate::web::bind("127.0.0.1:0").await?;
     let base = crate::web::base_url(&listener, None)?;
     let (stop, shutdown) = crate::shutdown::channel();
-    let server = tokio::spawn(crate::web::serve(pool.clone(), listener, auth, None, None, shutdown));
+    let server = tokio::spawn(crate::web::serve(pool.clone(), listener, auth, None, Default::default(), shutdown));
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
