@@ -39,6 +39,7 @@ async fn metrics_need_the_token_and_agree_with_the_dashboard(pool: PgPool) {
 
     assert_eq!(client.get(format!("{base}/metrics")).send().await.unwrap().status(), 401);
     assert_eq!(client.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+    server::metrics::observe_collection("demo", true, 1.5); // as the collector loop does
     let response = client.get(format!("{base}/metrics")).bearer_auth("scrape-secret").send().await.unwrap();
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
@@ -61,6 +62,7 @@ async fn metrics_need_the_token_and_agree_with_the_dashboard(pool: PgPool) {
             .any(|k| k.starts_with("rampart_tenant_open_findings_by_category{tenant=\"platform\",category=\"rbac\"}"))
     );
     assert!(samples.keys().any(|k| k.starts_with("rampart_cluster_objects{cluster=")));
+    assert_eq!(samples["rampart_collection_duration_seconds_count{cluster=\"demo\",outcome=\"ok\"}"], 1.0);
     assert!(
         samples
             .keys()
@@ -72,6 +74,30 @@ async fn metrics_need_the_token_and_agree_with_the_dashboard(pool: PgPool) {
     for w in workloads.iter().filter(|w| w.name.len() > 6) {
         assert!(!text.contains(&w.name), "no object name ({}) is a label value", w.name);
     }
+    grafana_dashboard_only_uses_served_series(&text);
     stop.send(true).unwrap();
     serving.await.unwrap().unwrap();
+}
+
+/// Every series the Grafana dashboard in `deploy/grafana/` queries is one `/metrics` serves.
+fn grafana_dashboard_only_uses_served_series(exposition: &str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/grafana/rampart.json");
+    let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut used = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            let mut rest = expr;
+            while let Some(at) = rest.find("rampart_") {
+                let name: String = rest[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                rest = &rest[at + name.len()..];
+                used.push(name);
+            }
+        }
+    }
+    assert!(used.len() >= 10, "the dashboard queries the series: {used:?}");
+    for name in used {
+        let family = ["_bucket", "_count", "_sum"].iter().fold(name.as_str(), |n, suffix| n.trim_end_matches(suffix));
+        assert!(exposition.contains(&format!("# TYPE {family} ")), "{name} is served by /metrics");
+    }
 }
