@@ -12,6 +12,7 @@ pub mod scope;
 pub mod sessions;
 pub mod store;
 pub mod synthetic;
+pub mod tokens;
 pub mod users;
 
 pub use scope::Scope;

@@ -46,6 +46,9 @@ pub enum Command {
     Frameworks(ListArgs),
     /// Generate a PDF compliance report (`--tenant T` or `--all`, `--out FILE`), or `verify` one.
     Report(ReportArgs),
+    /// Manage API tokens for automation (`/api/v1`).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Manage the users of the `local` authentication mode.
     #[command(subcommand)]
     User(UserCommand),
@@ -340,4 +343,23 @@ pub fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
         .map_err(|_| format!("{text:?} is not a date (2026-11-01) or an RFC 3339 time"))
+}
+
+/// `rampart token`: API tokens; a token is printed once, at creation.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token with a role (admin, security, auditor, tenant-lead) and, for tenant-lead,
+    /// its tenants.
+    Create {
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// A tenant the token may read (repeatable; tenant-lead tokens only).
+        #[arg(long = "tenant")]
+        tenants: Vec<String>,
+    },
+    /// Revoke a token; its next request is refused.
+    Revoke { name: String },
+    /// List tokens (never their values).
+    List,
 }

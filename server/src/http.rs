@@ -82,11 +82,12 @@ fn build(state: AppState, auth: Arc<Auth>) -> (Router, Vec<RouteEntry>) {
     handlers.add("GET", "/healthz", get(healthz));
     handlers.add("GET", "/readyz", get(readyz));
     // Routes whose handlers need the sign-in state and its pool: sign-in and sign-out, reports,
-    // CSV exports.
+    // CSV exports, the JSON API.
     let mut sign_in = Handlers::default();
     crate::auth::routes(&mut |method, path, route| sign_in.add(method, path, route));
     crate::reports::web::routes(&mut |method, path, route| sign_in.add(method, path, route));
     crate::export::routes(&mut |method, path, route| sign_in.add(method, path, route));
+    crate::api_v1::routes(&mut |method, path, route| sign_in.add(method, path, route));
     inventory.extend(handlers.entries.iter().chain(&sign_in.entries).cloned());
     let router = handlers
         .router

@@ -51,6 +51,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let open = async move || Database::open(database_url, &data_dir).await;
             crate::reports::cli::run(args, &config, open).await
         }
+        Command::Token(command) => {
+            let database = Database::open(database_url, &cli.data_dir).await?;
+            let result = crate::auth::tokens::run(&database.pool, command).await;
+            database.close().await?;
+            result.map(|()| ExitCode::SUCCESS)
+        }
         Command::User(command) => {
             let database = Database::open(database_url, &cli.data_dir).await?;
             let result = crate::auth::users::run(&database.pool, command).await;

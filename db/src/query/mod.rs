@@ -5,6 +5,7 @@
 //! latest collection of each cluster started at or before `at`, and the findings open then.
 //! Parameters are always `$1` = the scope's tenant filter and `$2` = `at` (null for now).
 
+mod api;
 mod clusters;
 mod compliance;
 mod explain;
@@ -14,6 +15,7 @@ mod overview;
 mod tenant;
 mod workload;
 
+pub use api::{ApiFinding, ApiFindingFilter, CollectionRow, api_findings, collections};
 pub use clusters::{ClusterRow, clusters};
 pub use compliance::{ComplianceRow, ControlStatus, compliance_summary, control_findings, control_statuses};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};

@@ -33,10 +33,24 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut request: Request, n
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
     let client = ClientAddr(client_addr(&auth, peer, &request));
     request.extensions_mut().insert(client);
+    let path = request.uri().path().to_owned();
+    if path.starts_with("/api/v1/")
+        && let Some(token) = bearer_token(request.headers())
+    {
+        // Automation: the token alone decides the viewer; no session, no cookie.
+        return match super::tokens::viewer_for_token(&auth.pool, &token).await {
+            Ok(Some(viewer)) => {
+                request.extensions_mut().insert::<Viewer>(viewer);
+                next.run(request).await
+            }
+            Ok(None) => (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unknown or revoked token")
+                .into_response(),
+            Err(error) => session_error(error),
+        };
+    }
     let Some(session) = request.extensions().get::<Session>().cloned() else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "session layer missing").into_response();
     };
-    let path = request.uri().path().to_owned();
     let headers = request.headers().clone();
     let identity = match signed_in_identity(&auth, &session, peer, &headers, client).await {
         Ok(identity) => identity,
@@ -129,6 +143,11 @@ async fn csrf_token(session: &Session) -> Result<String, Response> {
     let token = super::once::random_token();
     session.insert(CSRF_KEY, &token).await.map_err(session_error)?;
     Ok(token)
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(|t| t.trim().to_string())
 }
 
 /// The client address: the peer, or the last `X-Forwarded-For` hop when the peer is a trusted

@@ -13,6 +13,7 @@ pub mod once;
 pub mod password;
 pub mod proxy;
 pub mod session_store;
+pub mod tokens;
 pub mod users;
 
 use std::net::IpAddr;
