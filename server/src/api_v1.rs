@@ -10,9 +10,77 @@ use axum::Json;
 use axum::extract::{Extension, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+
+use db::query::{ApiFinding, ClusterRow, CollectionRow, ComplianceRow, ControlStatus, TenantOverview};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
 
 use crate::auth::Auth;
+
+/// `GET /api/v1/tenants`.
+#[derive(Serialize, ToSchema)]
+pub struct TenantsResponse {
+    pub tenants: Vec<TenantOverview>,
+}
+
+/// One page of findings; pass `next_cursor` as `cursor` for the next (absent on the last page).
+#[derive(Serialize, ToSchema)]
+pub struct FindingsPage {
+    pub findings: Vec<ApiFinding>,
+    pub next_cursor: Option<i64>,
+}
+
+/// `GET /api/v1/compliance`.
+#[derive(Serialize, ToSchema)]
+pub struct ComplianceResponse {
+    pub framework: String,
+    pub tenants: Vec<ComplianceRow>,
+    pub controls: Vec<ControlStatus>,
+}
+
+/// `GET /api/v1/clusters`.
+#[derive(Serialize, ToSchema)]
+pub struct ClustersResponse {
+    pub clusters: Vec<ClusterRow>,
+}
+
+/// One page of collections, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct CollectionsPage {
+    pub collections: Vec<CollectionRow>,
+    pub next_cursor: Option<i64>,
+}
+
+/// A refused request.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    pub error: String,
+}
+
+/// The API's OpenAPI document, generated from the handlers and types below.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Rampart API", description = "Read-only posture data, scoped to the caller's role and tenants."),
+    paths(tenants, findings, compliance, clusters, collections),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
 
 /// Rows per page when the caller does not say.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -27,18 +95,20 @@ pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<std::s
     add("GET", "/api/v1/compliance", get(compliance));
     add("GET", "/api/v1/clusters", get(clusters));
     add("GET", "/api/v1/collections", get(collections));
+    add("GET", "/api/v1/openapi.json", get(openapi));
 }
 
 type Params = Query<HashMap<String, String>>;
 
 /// A 400 with a JSON body naming the problem.
 fn bad_request(message: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+    (StatusCode::BAD_REQUEST, Json(ApiError { error: message })).into_response()
 }
 
 fn unavailable(error: db::Error) -> Response {
     tracing::error!(%error, "API read failed");
-    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": "the store is unavailable" }))).into_response()
+    let error = "the store is unavailable".to_string();
+    (StatusCode::SERVICE_UNAVAILABLE, Json(ApiError { error })).into_response()
 }
 
 fn param(query: &HashMap<String, String>, key: &str) -> Option<String> {
@@ -59,15 +129,27 @@ fn limit(query: &HashMap<String, String>) -> Result<i64, Response> {
     Ok(limit)
 }
 
-/// `GET /api/v1/tenants`: every tenant in scope with its score and open findings by severity.
+/// Every tenant in scope with its score and open findings by severity.
+#[utoipa::path(get, path = "/api/v1/tenants", responses((status = 200, body = TenantsResponse)))]
 pub async fn tenants(State(auth): State<std::sync::Arc<Auth>>, Extension(viewer): Extension<Viewer>) -> Response {
     match db::query::tenant_overview(&auth.pool, &viewer.scope(), None).await {
-        Ok(rows) => Json(json!({ "tenants": rows })).into_response(),
+        Ok(tenants) => Json(TenantsResponse { tenants }).into_response(),
         Err(error) => unavailable(error),
     }
 }
 
-/// `GET /api/v1/findings?tenant=&severity=&rule=&status=open|resolved&since=&cursor=&limit=`.
+/// Findings in scope, by id, filtered; cursor-paginated.
+#[utoipa::path(get, path = "/api/v1/findings",
+    params(
+        ("tenant" = Option<String>, Query, description = "only this tenant"),
+        ("severity" = Option<String>, Query, description = "critical, high, medium, low or info"),
+        ("rule" = Option<String>, Query, description = "a rule id"),
+        ("status" = Option<String>, Query, description = "open or resolved"),
+        ("since" = Option<String>, Query, description = "opened or resolved at or after this date or RFC 3339 time"),
+        ("cursor" = Option<i64>, Query, description = "next_cursor of the previous page"),
+        ("limit" = Option<i64>, Query, description = "1 to 1000, default 100"),
+    ),
+    responses((status = 200, body = FindingsPage), (status = 400, body = ApiError)))]
 pub async fn findings(
     State(auth): State<std::sync::Arc<Auth>>,
     Extension(viewer): Extension<Viewer>,
@@ -105,14 +187,17 @@ pub async fn findings(
     };
     match db::query::api_findings(&auth.pool, &viewer.scope(), &filter).await {
         Ok(rows) => {
-            let next = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.id)).flatten();
-            Json(json!({ "findings": rows, "next_cursor": next })).into_response()
+            let next_cursor = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.id)).flatten();
+            Json(FindingsPage { findings: rows, next_cursor }).into_response()
         }
         Err(error) => unavailable(error),
     }
 }
 
-/// `GET /api/v1/compliance?framework=`: compliance per tenant and every control's status.
+/// Compliance per tenant in scope and every control's status, for one framework.
+#[utoipa::path(get, path = "/api/v1/compliance",
+    params(("framework" = Option<String>, Query, description = "pss, cis (default) or nsa")),
+    responses((status = 200, body = ComplianceResponse), (status = 400, body = ApiError)))]
 pub async fn compliance(
     State(auth): State<std::sync::Arc<Auth>>,
     Extension(viewer): Extension<Viewer>,
@@ -129,21 +214,29 @@ pub async fn compliance(
     };
     match db::query::control_statuses(&auth.pool, &scope, framework.id, None).await {
         Ok(controls) => {
-            Json(json!({ "framework": framework.id, "tenants": summary, "controls": controls })).into_response()
+            Json(ComplianceResponse { framework: framework.id.to_string(), tenants: summary, controls }).into_response()
         }
         Err(error) => unavailable(error),
     }
 }
 
-/// `GET /api/v1/clusters`: freshness, coverage and last error of every cluster.
+/// Freshness, coverage and last error of every cluster.
+#[utoipa::path(get, path = "/api/v1/clusters", responses((status = 200, body = ClustersResponse)))]
 pub async fn clusters(State(auth): State<std::sync::Arc<Auth>>) -> Response {
     match db::query::clusters(&auth.pool).await {
-        Ok(rows) => Json(json!({ "clusters": rows })).into_response(),
+        Ok(clusters) => Json(ClustersResponse { clusters }).into_response(),
         Err(error) => unavailable(error),
     }
 }
 
-/// `GET /api/v1/collections?cluster=&cursor=&limit=`: newest first.
+/// Stored collections, newest first; cursor-paginated.
+#[utoipa::path(get, path = "/api/v1/collections",
+    params(
+        ("cluster" = Option<String>, Query, description = "only this cluster"),
+        ("cursor" = Option<i64>, Query, description = "next_cursor of the previous page"),
+        ("limit" = Option<i64>, Query, description = "1 to 1000, default 100"),
+    ),
+    responses((status = 200, body = CollectionsPage), (status = 400, body = ApiError)))]
 pub async fn collections(State(auth): State<std::sync::Arc<Auth>>, Query(query): Params) -> Response {
     let (before, limit) = match (number(&query, "cursor"), limit(&query)) {
         (Ok(before), Ok(limit)) => (before, limit),
@@ -152,8 +245,8 @@ pub async fn collections(State(auth): State<std::sync::Arc<Auth>>, Query(query):
     let cluster = param(&query, "cluster");
     match db::query::collections(&auth.pool, cluster.as_deref(), before, limit).await {
         Ok(rows) => {
-            let next = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.id)).flatten();
-            Json(json!({ "collections": rows, "next_cursor": next })).into_response()
+            let next_cursor = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.id)).flatten();
+            Json(CollectionsPage { collections: rows, next_cursor }).into_response()
         }
         Err(error) => unavailable(error),
     }

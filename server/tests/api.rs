@@ -85,3 +85,32 @@ async fn tokens_read_through_their_roles_scope(pool: PgPool) {
     let tokens = db::tokens::list(&pool).await.unwrap();
     assert!(tokens.iter().all(|t| !format!("{t:?}").contains("rpt_")), "token values are never stored");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_openapi_document_describes_every_api_route_and_validates(pool: PgPool) {
+    let config = config(Some(AuthMode::Local));
+    let mut b = Browser::new(common::web::app(&pool, &config).await);
+    let page = b.get("/api/v1/openapi.json").await;
+    assert_eq!(page.status, StatusCode::OK, "the description is public");
+    let document: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    let auth = std::sync::Arc::new(server::auth::Auth::from_config(&config, pool.clone()).unwrap());
+    let routes = server::http::route_inventory(app::AppState::new(pool.clone(), auth.sign_in()), auth);
+    let api: Vec<_> =
+        routes.iter().filter(|r| r.path.starts_with("/api/v1/") && !r.path.ends_with("openapi.json")).collect();
+    assert!(api.len() >= 5);
+    for route in api {
+        let method = route.method.to_lowercase();
+        assert!(document["paths"][&route.path][&method].is_object(), "{} {} is documented", route.method, route.path);
+    }
+    assert!(document["components"]["schemas"]["ApiFinding"].is_object());
+    assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+
+    let file = common::temp_dir("openapi").join("openapi.json");
+    std::fs::write(&file, &page.body).unwrap();
+    let check = "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(open(sys.argv[1])))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", check, file.to_str().unwrap()])
+        .output()
+        .expect("python3 with openapi-spec-validator (scripts/test installs it)");
+    assert!(out.status.success(), "the document validates: {}", String::from_utf8_lossy(&out.stderr));
+}

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use crate::{Result, Scope};
 
 /// A finding as the API returns it, open or resolved.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ApiFinding {
     pub id: i64,
     pub cluster: String,
@@ -73,7 +73,7 @@ pub async fn api_findings(pool: &PgPool, scope: &Scope, filter: &ApiFindingFilte
 }
 
 /// A stored collection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CollectionRow {
     pub id: i64,
     pub cluster: String,

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use crate::Result;
 
 /// One cluster's freshness.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ClusterRow {
     pub name: String,
     pub last_started_at: Option<DateTime<Utc>>,

@@ -8,7 +8,7 @@ use super::as_of;
 use crate::{Result, Scope};
 
 /// One tenant's standing against one framework.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ComplianceRow {
     pub tenant: String,
     pub framework: String,
@@ -57,7 +57,7 @@ pub async fn compliance_summary(pool: &PgPool, scope: &Scope, at: Option<DateTim
 }
 
 /// One control's status for one tenant (the worst across clusters).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ControlStatus {
     pub tenant: String,
     pub control: String,

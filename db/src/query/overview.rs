@@ -9,7 +9,7 @@ use super::as_of;
 use crate::{Result, Scope};
 
 /// One tenant's row on the overview.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TenantOverview {
     pub tenant: String,
     /// Risk score 0–100 (workload-weighted across clusters), higher is riskier.

@@ -19,9 +19,9 @@ pub const IDENTITY_KEY: &str = "identity";
 /// Session key of the anti-forgery token.
 pub const CSRF_KEY: &str = "csrf";
 
-/// Paths served to anyone: probes, the stylesheet, and the ways to sign in.
+/// Paths served to anyone: probes, the stylesheet, the ways to sign in, and the API's description.
 pub fn is_public(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/login" | "/favicon.ico")
+    matches!(path, "/healthz" | "/readyz" | "/login" | "/favicon.ico" | "/api/v1/openapi.json")
         || path.starts_with("/style/")
         || path.starts_with("/auth/")
 }
