@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <A href="/rules">"Rules"</A>
                     <A href="/exceptions">"Exceptions"</A>
                     <A href="/reports">"Reports"</A>
+                    <A href="/alerts">"Alerts"</A>
                     {viewer.as_ref().filter(|v| v.can(Permission::ReadAuditLog)).map(|_| view! { <A href="/audit">"Audit log"</A> })}
                 </nav>
                 {viewer.map(|viewer| view! { <SignedIn viewer /> })}
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("gpu") view=pages::fleet::GpuPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("clusters") view=pages::fleet::ClustersPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("reports") view=pages::reports::ReportsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -2,6 +2,7 @@
 //! per transaction, [`query`] reads the models pages and reports show, always through the
 //! viewer's [`Scope`].
 
+pub mod alerts;
 pub mod audit;
 pub mod exceptions;
 pub mod lifecycle;

@@ -23,6 +23,58 @@ pub struct Config {
     pub reports: ReportsConfig,
     #[serde(default)]
     pub metrics: MetricsConfig,
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+}
+
+/// Alert rules and where alerts go.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// Alert on each new critical finding.
+    #[serde(default)]
+    pub new_critical: bool,
+    /// Alert when a tenant's risk score rises by more than this within a day.
+    pub score_rise: Option<f64>,
+    /// Alert when a cluster has had no good collection for three intervals.
+    #[serde(default)]
+    pub stale_clusters: bool,
+    /// Alert when a quota resource is at or above this percentage of its hard limit.
+    pub quota_percent: Option<f64>,
+    #[serde(default)]
+    pub webhook: Vec<WebhookConfig>,
+}
+
+impl AlertsConfig {
+    /// True when some rule is on and some webhook receives it.
+    pub fn enabled(&self) -> bool {
+        let any_rule =
+            self.new_critical || self.score_rise.is_some() || self.stale_clusters || self.quota_percent.is_some();
+        any_rule && !self.webhook.is_empty()
+    }
+}
+
+/// A webhook alerts are posted to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub name: String,
+    pub url: String,
+    #[serde(default)]
+    pub format: WebhookFormat,
+}
+
+/// The body a webhook receives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    /// `{"source":"rampart","kind":…,"tenant":…,"summary":…,"key":…,"at":…}`
+    #[default]
+    Json,
+    /// Slack incoming webhooks: `{"text": …}`.
+    Slack,
+    /// Microsoft Teams incoming webhooks: a MessageCard.
+    Teams,
 }
 
 /// `/metrics` for Prometheus. Off by default: it shows every tenant's posture.
@@ -235,6 +287,7 @@ impl Config {
                 || key.starts_with("tls.")
                 || key.starts_with("reports.")
                 || key.starts_with("metrics.")
+                || key.starts_with("alerts.")
         }));
         let config: Config = figment.extract().map_err(|error| describe(error, file))?;
         config.validate()?;

@@ -1,6 +1,7 @@
 //! The `rampart` binary's library: configuration, the embedded PostgreSQL, HTTP serving,
 //! collection from clusters, scheduling, manifest scanning and the demo.
 
+pub mod alerts;
 pub mod api_v1;
 pub mod auth;
 pub mod bench;

@@ -147,10 +147,13 @@ async fn serve(database: &Database, args: &ServeArgs, config: &Config) -> anyhow
         signing_key.clone(),
         shutdown.clone(),
     ));
+    let alerts =
+        tokio::spawn(crate::alerts::run_alerts(database.pool.clone(), config.alerts.clone(), shutdown.clone()));
     let options = web::ServeOptions { signing_key, metrics: config.metrics.clone() };
     web::serve(database.pool.clone(), listener, auth, config.tls.clone(), options, shutdown).await?;
     let _ = maintenance.await;
     let _ = schedule.await;
+    let _ = alerts.await;
     if let Some(collector) = collector {
         let _ = collector.await;
     }

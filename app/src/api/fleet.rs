@@ -66,3 +66,9 @@ pub async fn reports() -> Result<(Vec<db::reports::ReportRow>, Vec<String>), Ser
     let tenants = db::query::tenant_overview(&pool, &scope, None).await.map_err(store_error)?;
     Ok((rows, tenants.into_iter().map(|t| t.tenant).collect()))
 }
+
+/// The newest alerts the viewer may see, with their deliveries.
+#[server]
+pub async fn alerts() -> Result<Vec<db::alerts::AlertRow>, ServerFnError> {
+    db::alerts::list(&pool()?, &crate::viewer::current_scope(), 500).await.map_err(store_error)
+}
