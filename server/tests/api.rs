@@ -33,10 +33,23 @@ async fn tokens_read_through_their_roles_scope(pool: PgPool) {
     let security = token(&pool, "siem", "security", &[]).await;
     let lead = token(&pool, "nlp-ci", "tenant-lead", &["nlp"]).await;
 
-    let (status, all, _) = call(&mut b, &security, "/api/v1/tenants").await;
-    assert_eq!(status, StatusCode::OK);
     let everyone = db::query::tenant_overview(&pool, &Scope::AllTenants, None).await.unwrap();
-    assert_eq!(all["tenants"].as_array().unwrap().len(), everyone.len());
+    for role in ["admin", "security", "auditor"] {
+        let token = token(&pool, &format!("all-{role}"), role, &[]).await;
+        let (status, all, _) = call(&mut b, &token, "/api/v1/tenants").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(all["tenants"].as_array().unwrap().len(), everyone.len(), "{role} reads every tenant");
+    }
+
+    // Every API route, asked about another tenant with a lead's token, shows nothing of it.
+    let config_for_routes = config(Some(AuthMode::Local));
+    let auth = std::sync::Arc::new(server::auth::Auth::from_config(&config_for_routes, pool.clone()).unwrap());
+    let routes = server::http::route_inventory(app::AppState::new(pool.clone(), auth.sign_in()), auth);
+    for route in routes.iter().filter(|r| r.path.starts_with("/api/v1/") && !r.path.ends_with("openapi.json")) {
+        let (status, _, body) = call(&mut b, &lead, &format!("{}?tenant=vision&framework=cis", route.path)).await;
+        assert_eq!(status, StatusCode::OK, "{}", route.path);
+        assert!(!body.contains("\"vision") && !body.contains("vision-"), "{} leaks vision: {body:.300}", route.path);
+    }
 
     let (status, mine, body) = call(&mut b, &lead, "/api/v1/tenants").await;
     assert_eq!(status, StatusCode::OK);
