@@ -46,6 +46,13 @@ pub enum Command {
     Frameworks(ListArgs),
     /// Generate a PDF compliance report (`--tenant T` or `--all`, `--out FILE`), or `verify` one.
     Report(ReportArgs),
+    /// Back the database up with pg_dump (custom format) to `--out FILE`.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the database's contents with a backup made by `rampart backup`, then migrate it.
+    Restore { file: PathBuf },
     /// Manage API tokens for automation (`/api/v1`).
     #[command(subcommand)]
     Token(TokenCommand),

@@ -89,6 +89,16 @@ impl EmbeddedPostgres {
         Ok(pg)
     }
 
+    /// The private socket's directory, for PostgreSQL's own client tools.
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
+    }
+
+    /// The directory of the server binaries (and of `pg_dump` and `pg_restore` beside them).
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin
+    }
+
     /// Connection options for the `rampart` database over the private socket.
     pub fn connect_options(&self) -> PgConnectOptions {
         self.admin_options().database(DATABASE)

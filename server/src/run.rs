@@ -51,6 +51,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let open = async move || Database::open(database_url, &data_dir).await;
             crate::reports::cli::run(args, &config, open).await
         }
+        Command::Backup { out } => {
+            let database = Database::open(database_url, &cli.data_dir).await?;
+            let result = crate::backup::backup(&database, database_url, &out).await;
+            database.close().await?;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            let database = Database::open(database_url, &cli.data_dir).await?;
+            let result = crate::backup::restore(&database, database_url, &file).await;
+            database.close().await?;
+            result.map(|()| ExitCode::SUCCESS)
+        }
         Command::Token(command) => {
             let database = Database::open(database_url, &cli.data_dir).await?;
             let result = crate::auth::tokens::run(&database.pool, command).await;
