@@ -48,6 +48,12 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
     Ok(())
 }
 
+/// True when no cluster has been stored yet (benchmarks need an empty database).
+pub async fn is_empty(pool: &PgPool) -> Result<bool> {
+    let (clusters,): (i64,) = sqlx::query_as("select count(*) from cluster").fetch_one(pool).await?;
+    Ok(clusters == 0)
+}
+
 /// Checks that the database answers, for readiness probes.
 pub async fn ping(pool: &PgPool) -> Result<()> {
     sqlx::query("select 1").execute(pool).await?;

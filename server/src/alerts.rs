@@ -127,7 +127,8 @@ pub async fn deliver(
         match request.send().await {
             Ok(response) if response.status().is_success() => return (attempt, None),
             Ok(response) => last_error = Some(format!("HTTP {}", response.status())),
-            Err(error) => last_error = Some(error.to_string()),
+            // Without the URL: a webhook URL is a credential, and this text is logged and stored.
+            Err(error) => last_error = Some(error.without_url().to_string()),
         }
         if attempt < ATTEMPTS {
             let jitter = Duration::from_millis(u64::from(rand::random::<u16>() % 100));

@@ -16,6 +16,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::auth::Auth;
+use crate::export::param;
 
 /// `GET /api/v1/tenants`.
 #[derive(Serialize, ToSchema)]
@@ -109,10 +110,6 @@ fn unavailable(error: db::Error) -> Response {
     tracing::error!(%error, "API read failed");
     let error = "the store is unavailable".to_string();
     (StatusCode::SERVICE_UNAVAILABLE, Json(ApiError { error })).into_response()
-}
-
-fn param(query: &HashMap<String, String>, key: &str) -> Option<String> {
-    query.get(key).filter(|v| !v.is_empty()).cloned()
 }
 
 fn number(query: &HashMap<String, String>, key: &str) -> Result<Option<i64>, Response> {

@@ -55,13 +55,39 @@ impl AlertsConfig {
 }
 
 /// A webhook alerts are posted to.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
     pub name: String,
     pub url: String,
     #[serde(default)]
     pub format: WebhookFormat,
+}
+
+/// Shown as set or not: `rampart config check` and logs never print a credential.
+fn secret(value: Option<&str>) -> Option<&'static str> {
+    value.map(|_| "<set, not shown>")
+}
+
+impl std::fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("enabled", &self.enabled)
+            .field("bearer_token", &secret(self.bearer_token.as_deref()))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    /// The URL of a chat webhook is its credential: only its scheme and host are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let host = self.url.split('/').take(3).collect::<Vec<_>>().join("/");
+        f.debug_struct("WebhookConfig")
+            .field("name", &self.name)
+            .field("url", &format!("{host}/…"))
+            .field("format", &self.format)
+            .finish()
+    }
 }
 
 /// The body a webhook receives.
@@ -78,7 +104,7 @@ pub enum WebhookFormat {
 }
 
 /// `/metrics` for Prometheus. Off by default: it shows every tenant's posture.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsConfig {
     #[serde(default)]
@@ -211,7 +237,7 @@ impl std::fmt::Debug for OidcConfig {
         f.debug_struct("OidcConfig")
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<set, not shown>"))
+            .field("client_secret", &secret(self.client_secret.as_deref()))
             .field("groups_claim", &self.groups_claim)
             .field("scopes", &self.scopes)
             .finish()
@@ -395,6 +421,18 @@ mod tests {
     fn proxy_mode_without_trusted_proxies_is_refused() {
         let error = load_text("[auth]\nmode = \"proxy\"\n").unwrap_err();
         assert!(error.to_string().contains("trusted_proxies"), "{error}");
+    }
+
+    #[test]
+    fn config_check_output_shows_no_credential() {
+        let config = load_text(
+            "[metrics]\nenabled = true\nbearer_token = \"scrape-secret\"\n\n[[alerts.webhook]]\nname = \"chat\"\n\
+             url = \"https://hooks.example/services/T0/B0/hook-secret\"\nformat = \"slack\"\n",
+        )
+        .unwrap();
+        let shown = format!("{config:#?}");
+        assert!(!shown.contains("scrape-secret") && !shown.contains("hook-secret"), "{shown}");
+        assert!(shown.contains("https://hooks.example/…"));
     }
 
     #[test]

@@ -20,11 +20,7 @@ pub const DEMO_CLUSTER: &str = "demo";
 /// after a `step()`. Skipped when the demo cluster already has history (a restarted demo keeps
 /// what it stored). Prints progress to stderr.
 pub async fn backfill(pool: &db::PgPool, cluster: &SharedCluster, hours: u32) -> anyhow::Result<()> {
-    let (existing,): (i64,) =
-        sqlx::query_as("select count(*) from collection join cluster using (cluster_id) where cluster.name = $1")
-            .bind(DEMO_CLUSTER)
-            .fetch_one(pool)
-            .await?;
+    let existing = db::query::collection_count(pool, Some(DEMO_CLUSTER), None, None).await?;
     if existing > 0 || hours == 0 {
         return Ok(());
     }

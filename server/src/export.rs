@@ -47,17 +47,14 @@ fn csv_response(filename: &str, body: String) -> Response {
         .into_response()
 }
 
-fn param(query: &HashMap<String, String>, key: &str) -> Option<String> {
+/// A query-string value, when present and not empty.
+pub fn param(query: &HashMap<String, String>, key: &str) -> Option<String> {
     query.get(key).filter(|v| !v.is_empty()).cloned()
 }
 
 fn at(query: &HashMap<String, String>) -> Result<Option<chrono::DateTime<chrono::Utc>>, Response> {
-    match param(query, "at") {
-        None => Ok(None),
-        Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
-            .map(|t| Some(t.with_timezone(&chrono::Utc)))
-            .map_err(|_| (StatusCode::BAD_REQUEST, format!("?at={text} is not a time")).into_response()),
-    }
+    app::components::as_of::parse_at(query.get("at").map(String::as_str))
+        .map_err(|message| (StatusCode::BAD_REQUEST, message).into_response())
 }
 
 fn unavailable(error: db::Error) -> Response {

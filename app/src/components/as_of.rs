@@ -7,10 +7,15 @@ use leptos_router::hooks::use_query_map;
 /// The instant the page shows: `None` for now, or the parsed `?at=` (RFC 3339).
 /// An unparseable value is an error naming it.
 pub fn requested_instant() -> Result<Option<DateTime<Utc>>, String> {
-    match use_query_map().get_untracked().get("at") {
-        None => Ok(None),
-        Some(text) if text.is_empty() => Ok(None),
-        Some(text) => DateTime::parse_from_rfc3339(&text)
+    parse_at(use_query_map().get_untracked().get("at").as_deref())
+}
+
+/// The instant an `?at=` value names: `None` when absent or empty, an error naming it when it is
+/// not RFC 3339. Pages and exports read `?at=` through this one function.
+pub fn parse_at(value: Option<&str>) -> Result<Option<DateTime<Utc>>, String> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(text) => DateTime::parse_from_rfc3339(text)
             .map(|at| Some(at.with_timezone(&Utc)))
             .map_err(|_| format!("?at={text} is not a time; use RFC 3339, e.g. ?at=2026-10-01T00:00:00Z")),
     }

@@ -58,10 +58,8 @@ pub fn control_href(control: &str) -> String {
 
 /// `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects.
 pub fn object_label(kind: &str, namespace: Option<&str>, name: &str) -> String {
-    match namespace {
-        Some(ns) => format!("{kind}/{ns}/{name}"),
-        None => format!("{kind}/{name}"),
-    }
+    domain::ObjectRef { kind: kind.to_string(), namespace: namespace.map(str::to_string), name: name.to_string() }
+        .to_string()
 }
 
 /// An object's label, linked to its workload page when it has one.

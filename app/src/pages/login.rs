@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::links::with_query;
 use crate::state::SignIn;
 use crate::viewer::csrf_token;
 
@@ -27,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
         }
         .into_any(),
         SignIn::Oidc => view! {
-            <p><a class="button" href=format!("/auth/oidc/login?next={}", encode(&next))>"Sign in with single sign-on"</a></p>
+            <p><a class="button" href=with_query("/auth/oidc/login", &[("next", next.clone())])>"Sign in with single sign-on"</a></p>
         }
         .into_any(),
         SignIn::Proxy => view! {
@@ -70,16 +71,6 @@ fn error_message(code: &str) -> &'static str {
         "sso" => "Single sign-on did not complete; try again.",
         _ => "Sign-in failed.",
     }
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::{BadRequest, LoadError};
 use crate::api::{TenantData, tenant};
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{percent, score, timestamp};
-use crate::components::links::{Breadcrumbs, Chart, ObjectLink, namespace_href, rule_href, with_query};
+use crate::components::links::{Breadcrumbs, Chart, ObjectLink, namespace_href, object_label, rule_href, with_query};
 use crate::components::query::{RANGES, finding_query, range_days};
 use crate::components::severity::{SeverityBadge, SeverityCount};
 
@@ -127,7 +127,7 @@ fn RecentlyResolved(rows: Vec<ResolvedRow>) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|r| {
-            let object = object_name(&r.object_kind, &r.object_namespace, &r.object_name);
+            let object = object_label(&r.object_kind, r.object_namespace.as_deref(), &r.object_name);
             let href = crate::components::links::finding_href(r.finding_id);
             view! {
                 <tr>
@@ -175,10 +175,6 @@ fn Remediation(rows: Vec<MttrRow>) -> impl IntoView {
         </table>
     }
     .into_any()
-}
-
-fn object_name(kind: &str, namespace: &Option<String>, name: &str) -> String {
-    crate::components::links::object_label(kind, namespace.as_deref(), name)
 }
 
 /// The score and open findings by severity over 7, 30 or 90 days.
@@ -243,7 +239,7 @@ fn Explanation(explanation: Option<ScoreExplanation>) -> impl IntoView {
                     view! {
                         <li>
                             {format!("{} ", c.kind)}<code>{c.rule_id}</code>" on "
-                            <span class="object">{object_name(&c.object_kind, &c.object_namespace, &c.object_name)}</span>
+                            <span class="object">{object_label(&c.object_kind, c.object_namespace.as_deref(), &c.object_name)}</span>
                             {format!(" ({:+.1})", c.signed_contribution)}
                         </li>
                     }

@@ -34,6 +34,27 @@ impl ClusterRow {
     }
 }
 
+/// How many collections finished in `from..=to` (either bound optional), of one cluster or all.
+pub async fn collection_count(
+    pool: &PgPool,
+    cluster: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    let (count,): (i64,) = sqlx::query_as(
+        "select count(*) from collection x join cluster c using (cluster_id)
+         where ($1::text is null or c.name = $1)
+           and ($2::timestamptz is null or x.finished_at >= $2)
+           and ($3::timestamptz is null or x.started_at <= $3)",
+    )
+    .bind(cluster)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
+    Ok(count)
+}
+
 /// Every cluster, by name. Cluster names and timings are not tenant data; every viewer sees them.
 #[tracing::instrument(skip_all, err)]
 pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {

@@ -16,7 +16,7 @@ mod tenant;
 mod workload;
 
 pub use api::{ApiFinding, ApiFindingFilter, CollectionRow, api_findings, collections};
-pub use clusters::{ClusterRow, clusters};
+pub use clusters::{ClusterRow, clusters, collection_count};
 pub use compliance::{ComplianceRow, ControlStatus, compliance_summary, control_findings, control_statuses};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};
 pub use finding::{

@@ -36,8 +36,7 @@ where
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let result = async {
         let database = crate::database::Database::open(database_url, &dir).await?;
-        let (clusters,): (i64,) = sqlx::query_as("select count(*) from cluster").fetch_one(&database.pool).await?;
-        let outcome = if clusters == 0 {
+        let outcome = if db::is_empty(&database.pool).await? {
             measure(database.pool.clone()).await
         } else {
             Err(anyhow::anyhow!("bench {name} stores its own data and needs an empty database"))

@@ -33,14 +33,7 @@ pub async fn report_data(
             .map(|id| domain::frameworks::framework(id).ok_or_else(|| ReportError::UnknownFramework(id.clone())))
             .collect::<Result<_, _>>()?
     };
-    let (collections,): (i64,) =
-        sqlx::query_as("select count(*) from collection where finished_at >= $1 and started_at <= $2")
-            .bind(from)
-            .bind(to)
-            .fetch_one(pool)
-            .await
-            .map_err(db::Error::from)?;
-    if collections == 0 {
+    if db::query::collection_count(pool, None, Some(from), Some(to)).await? == 0 {
         return Err(ReportError::EmptyPeriod { from, to });
     }
     let at = Some(to);
