@@ -1,7 +1,7 @@
 //! The embedded PostgreSQL default: first start initialises, a second user of the same data
 //! directory is refused while the first keeps running, and a stop leaves a clean cluster.
 
-mod common;
+use crate::common;
 
 use server::postgres::{EmbeddedError, EmbeddedPostgres, find_binaries};
 

@@ -1,7 +1,7 @@
 //! A real Prometheus server (Debian's `prometheus`, installed by scripts/test) scrapes Rampart's
 //! `/metrics` with the bearer token, and its query API returns Rampart's series.
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The JSON API with tokens of each role: the same isolation as the pages, cursor pagination,
 //! revocation, and clear errors.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

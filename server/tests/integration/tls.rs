@@ -1,7 +1,7 @@
 //! HTTPS with rustls when a certificate and key are configured: HSTS is sent and the session
 //! cookie is `Secure`.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

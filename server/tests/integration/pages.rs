@@ -1,7 +1,7 @@
 //! Every dashboard page over a simulated cluster's history: status and the content that makes
 //! it what it is; malformed query strings are 400s that say what is wrong.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::web::{Browser, config, signed_in};

@@ -1,7 +1,7 @@
 //! `/metrics` over a real listener: bearer token, per-tenant and per-cluster series that match the
 //! read models, HTTP timings, and labels that never name objects.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Alerts against a local webhook receiver: raised once per key, retried through failures,
 //! recorded with their delivery status, in each webhook's format, and shown within the scope.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

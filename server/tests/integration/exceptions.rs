@@ -1,7 +1,7 @@
 //! Exceptions through the web: a tenant lead requests one for their own tenant only, the
 //! security team approves and revokes, and every step is in the audit log.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use common::web::{config, signed_in};

@@ -1,6 +1,6 @@
 //! The HTTP application driven with `oneshot` over real PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::web::{Browser, config, signed_in};

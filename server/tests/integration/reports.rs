@@ -1,7 +1,7 @@
 //! Compliance reports end to end: generated from stored history, read back with `pdftotext`,
 //! refused on bad input, exported through the web within the viewer's scope, signed and verified.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! route for every role, fail-closed start-up, trusted-proxy headers, CSRF, sessions, login
 //! rate limiting and the audit log.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

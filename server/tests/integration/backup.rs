@@ -1,7 +1,7 @@
 //! `rampart backup` and `rampart restore` through PostgreSQL's own tools: a restored database
 //! holds what the backed-up one did, and the schema is current.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! The collector against the simulated API server, through the real `kube::Client`, into real
 //! PostgreSQL.
 
-mod common;
+use crate::common;
 
 use db::{PgPool, Scope};
 use domain::rules::RuleSettings;

@@ -1,0 +1,19 @@
+//! The server's integration tests, linked into one binary: every module below used to be its
+//! own test crate, and each of those linked the whole server (Typst, Leptos, kube) again.
+
+mod common;
+
+mod access;
+mod alerts;
+mod api;
+mod backup;
+mod collect;
+mod embedded_postgres;
+mod exceptions;
+mod http;
+mod metrics;
+mod pages;
+mod prometheus;
+mod reports;
+mod scan;
+mod tls;
