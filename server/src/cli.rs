@@ -30,9 +30,9 @@ pub struct Cli {
 /// What `rampart` does.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the dashboard, and collect the configured cluster on an interval.
+    /// Serve the dashboard, and collect the configured clusters, each on its interval.
     Serve(ServeArgs),
-    /// Collect the configured cluster into the database (once, or on an interval).
+    /// Collect the configured clusters into the database (once, or each on its interval).
     Collect(CollectArgs),
     /// Check manifests on disk against the rules; no database needed.
     Scan(ScanArgs),
@@ -67,7 +67,8 @@ pub enum Command {
     Bench(BenchCommand),
 }
 
-/// Which cluster to collect and how to map its namespaces to tenants.
+/// Which cluster to collect and how to map its namespaces to tenants, when the configuration
+/// file lists no `[[clusters]]`.
 #[derive(Debug, Clone, Args)]
 pub struct ClusterArgs {
     /// Kubeconfig file; without it the usual inference applies (KUBECONFIG,

@@ -25,6 +25,45 @@ pub struct Config {
     pub metrics: MetricsConfig,
     #[serde(default)]
     pub alerts: AlertsConfig,
+    /// The clusters to collect; without any, `collect` and `serve` use the cluster flags.
+    #[serde(default)]
+    pub clusters: Vec<ClusterConfig>,
+}
+
+/// One cluster to collect (`[[clusters]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// The name the cluster is stored and shown under; unique.
+    pub name: String,
+    /// Kubeconfig file; unset, the in-cluster service account or `KUBECONFIG` is used.
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context; unset, the file's current context.
+    pub context: Option<String>,
+    /// Time between collections (`30s`, `5m`, `1h`).
+    #[serde(default = "default_interval")]
+    pub interval: String,
+    /// The namespace label whose value names the tenant.
+    #[serde(default = "default_tenant_label")]
+    pub tenant_label: String,
+    /// Image registries workloads may pull from; empty keeps the registry rule silent.
+    #[serde(default)]
+    pub allowed_registries: Vec<String>,
+}
+
+fn default_interval() -> String {
+    "5m".into()
+}
+
+fn default_tenant_label() -> String {
+    domain::tenancy::DEFAULT_TENANT_LABEL.into()
+}
+
+impl ClusterConfig {
+    /// The collection interval (validated when the configuration loads).
+    pub fn interval(&self) -> std::time::Duration {
+        crate::duration::parse_duration(&self.interval).unwrap_or(std::time::Duration::from_secs(300))
+    }
 }
 
 /// Alert rules and where alerts go.
@@ -341,6 +380,18 @@ impl Config {
                 return fail(format!("reports.schedule {:?}: {error}", schedule.name));
             }
         }
+        let mut names = std::collections::BTreeSet::new();
+        for cluster in &self.clusters {
+            if cluster.name.trim().is_empty() {
+                return fail("clusters: a cluster has an empty name".into());
+            }
+            if !names.insert(cluster.name.as_str()) {
+                return fail(format!("clusters: the name {:?} is used twice", cluster.name));
+            }
+            if let Err(error) = crate::duration::parse_duration(&cluster.interval) {
+                return fail(format!("clusters {:?}: interval: {error}", cluster.name));
+            }
+        }
         if let Some(url) = &self.auth.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
@@ -439,5 +490,29 @@ mod tests {
     fn a_missing_file_is_named() {
         let error = Config::load(Some(Path::new("/nonexistent/rampart.toml"))).unwrap_err();
         assert!(error.to_string().contains("/nonexistent/rampart.toml"));
+    }
+
+    #[test]
+    fn clusters_load_with_their_defaults() {
+        let config = load_text(
+            "[[clusters]]\nname = \"east\"\nkubeconfig = \"/etc/rampart/east.yaml\"\ninterval = \"30s\"\n\n\
+             [[clusters]]\nname = \"west\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.clusters.len(), 2);
+        assert_eq!(config.clusters[0].interval(), std::time::Duration::from_secs(30));
+        assert_eq!(config.clusters[1].interval(), std::time::Duration::from_secs(300));
+        assert_eq!(config.clusters[1].kubeconfig, None);
+        assert_eq!(config.clusters[1].tenant_label, domain::tenancy::DEFAULT_TENANT_LABEL);
+    }
+
+    #[test]
+    fn a_cluster_named_twice_or_with_a_bad_interval_is_refused() {
+        let twice = load_text("[[clusters]]\nname = \"east\"\n[[clusters]]\nname = \"east\"\n").unwrap_err();
+        assert!(twice.to_string().contains("\"east\" is used twice"), "{twice}");
+        let interval = load_text("[[clusters]]\nname = \"east\"\ninterval = \"often\"\n").unwrap_err();
+        assert!(interval.to_string().contains("clusters \"east\": interval"), "{interval}");
+        let unknown = load_text("[[clusters]]\nname = \"east\"\nkubecfg = \"x\"\n").unwrap_err();
+        assert!(unknown.to_string().contains("kubecfg"), "{unknown}");
     }
 }

@@ -216,7 +216,7 @@ pub fn find_binaries() -> Option<PathBuf> {
 
 /// The Unix socket directory: inside the data directory, unless its path would exceed the
 /// ~107-byte socket path limit, then a short directory in /tmp named after the data directory.
-fn socket_dir_for(data_dir: &Path) -> PathBuf {
+pub fn socket_dir_for(data_dir: &Path) -> PathBuf {
     let inside = data_dir.join("run");
     if inside.join(".s.PGSQL.5432").as_os_str().len() < 100 {
         return inside;

@@ -12,7 +12,7 @@ use crate::auth::once::{DEMO_GROUP, OneTimeLinks};
 use crate::auth::{Auth, Method};
 use crate::cli::{Cli, ClusterArgs, Command, ConfigCommand, DemoArgs, ListFormat, ScanArgs, ScanFormat, ServeArgs};
 use crate::collect::{ClusterTarget, collect_once};
-use crate::config::Config;
+use crate::config::{ClusterConfig, Config};
 use crate::database::Database;
 use crate::demo;
 use crate::scan::Filters;
@@ -83,22 +83,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Collect(args) => {
+            let config = Config::load(cli.config.as_deref())?;
             let database = Database::open(database_url, &cli.data_dir).await?;
-            let target = target(&args.cluster);
+            let targets = targets(&args.cluster, &config);
             let code = if args.once {
-                match collect_once(&database.pool, &target).await {
-                    Ok(id) => {
-                        eprintln!("collection {id} of cluster {:?} stored", target.name);
-                        ExitCode::SUCCESS
-                    }
-                    Err(error) => {
-                        eprintln!("error: collection of cluster {:?} failed: {error}", target.name);
-                        ExitCode::FAILURE
-                    }
-                }
+                collect_all_once(&database.pool, targets).await
             } else {
-                let shutdown = on_signals();
-                run_collector(database.pool.clone(), vec![target], args.cluster.interval, None, shutdown).await;
+                run_collector(database.pool.clone(), targets, None, on_signals()).await;
                 ExitCode::SUCCESS
             };
             database.close().await?;
@@ -123,17 +114,61 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn target(args: &ClusterArgs) -> ClusterTarget {
-    ClusterTarget {
+/// The clusters to collect: the configuration file's `[[clusters]]`, or else the one the
+/// cluster flags describe.
+fn targets(args: &ClusterArgs, config: &Config) -> Vec<ClusterTarget> {
+    if !config.clusters.is_empty() {
+        return config.clusters.iter().map(target_of).collect();
+    }
+    vec![ClusterTarget {
         name: args.cluster_name.clone(),
         kubeconfig: args.kubeconfig.clone(),
         context: args.context.clone(),
-        rules: RuleSettings {
-            tenant_mapping: TenantMapping { label_key: args.tenant_label.clone() },
-            allowed_registries: args.allowed_registries.clone(),
-            ..RuleSettings::default()
-        },
+        rules: rule_settings(&args.tenant_label, &args.allowed_registries),
+        interval: args.interval,
+    }]
+}
+
+fn target_of(cluster: &ClusterConfig) -> ClusterTarget {
+    ClusterTarget {
+        name: cluster.name.clone(),
+        kubeconfig: cluster.kubeconfig.clone(),
+        context: cluster.context.clone(),
+        rules: rule_settings(&cluster.tenant_label, &cluster.allowed_registries),
+        interval: cluster.interval(),
     }
+}
+
+fn rule_settings(tenant_label: &str, allowed_registries: &[String]) -> RuleSettings {
+    RuleSettings {
+        tenant_mapping: TenantMapping { label_key: tenant_label.to_string() },
+        allowed_registries: allowed_registries.to_vec(),
+        ..RuleSettings::default()
+    }
+}
+
+/// Collects every target once, concurrently; fails when any of them failed.
+async fn collect_all_once(pool: &db::PgPool, targets: Vec<ClusterTarget>) -> ExitCode {
+    let mut collections = tokio::task::JoinSet::new();
+    for target in targets {
+        let pool = pool.clone();
+        collections.spawn(async move { (collect_once(&pool, &target).await, target.name) });
+    }
+    let mut code = ExitCode::SUCCESS;
+    while let Some(joined) = collections.join_next().await {
+        match joined {
+            Ok((Ok(id), name)) => eprintln!("collection {id} of cluster {name:?} stored"),
+            Ok((Err(error), name)) => {
+                eprintln!("error: collection of cluster {name:?} failed: {error}");
+                code = ExitCode::FAILURE;
+            }
+            Err(error) => {
+                eprintln!("error: a collection task failed: {error}");
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
+    code
 }
 
 async fn serve(database: &Database, args: &ServeArgs, config: &Config) -> anyhow::Result<()> {
@@ -147,8 +182,8 @@ async fn serve(database: &Database, args: &ServeArgs, config: &Config) -> anyhow
     let listener = web::bind(&args.listen).await?;
     let shutdown = on_signals();
     let collector = (!args.no_collect).then(|| {
-        let (pool, target) = (database.pool.clone(), target(&args.cluster));
-        tokio::spawn(run_collector(pool, vec![target], args.cluster.interval, None, shutdown.clone()))
+        let (pool, targets) = (database.pool.clone(), targets(&args.cluster, config));
+        tokio::spawn(run_collector(pool, targets, None, shutdown.clone()))
     });
     let maintenance =
         tokio::spawn(run_maintenance_loop(database.pool.clone(), args.retention.retention(), shutdown.clone()));
@@ -211,6 +246,7 @@ async fn run_demo(
         kubeconfig: Some(kubeconfig),
         context: None,
         rules: RuleSettings::default(),
+        interval: args.interval,
     };
     let step = move || {
         if let Ok(mut cluster) = cluster.write() {
@@ -220,8 +256,7 @@ async fn run_demo(
     let collector = tokio::spawn(run_collector(
         database.pool.clone(),
         vec![target],
-        args.interval,
-        Some(Box::new(step)),
+        Some(Arc::new(step)),
         shutdown.clone(),
     ));
     let maintenance =

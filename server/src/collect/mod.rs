@@ -3,8 +3,10 @@
 
 pub mod gpu;
 pub mod kubernetes;
+pub mod lease;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::Utc;
 use db::store::{CollectionTimes, record_collection_failure, write_collection};
@@ -21,6 +23,8 @@ pub struct ClusterTarget {
     pub context: Option<String>,
     /// Tenant mapping and rule settings.
     pub rules: RuleSettings,
+    /// Time between collections.
+    pub interval: Duration,
 }
 
 /// Why a collection failed. Nothing of a failed collection is stored.

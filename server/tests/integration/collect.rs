@@ -15,6 +15,7 @@ async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimServer
         kubeconfig: Some(kubeconfig),
         context: None,
         rules: RuleSettings::default(),
+        interval: std::time::Duration::from_secs(60),
     };
     (server, target)
 }
@@ -168,6 +169,7 @@ async fn a_missing_kubeconfig_is_named_in_the_error(pool: PgPool) {
         kubeconfig: Some("/nonexistent/kubeconfig".into()),
         context: None,
         rules: RuleSettings::default(),
+        interval: std::time::Duration::from_secs(60),
     };
     let error = collect_once(&pool, &target).await.unwrap_err();
     assert!(error.to_string().contains("/nonexistent/kubeconfig"));
@@ -186,6 +188,7 @@ fn collects_a_real_cluster_from_kubeconfig() {
             kubeconfig: std::env::var_os("KUBECONFIG").map(Into::into),
             context: None,
             rules: RuleSettings::default(),
+            interval: std::time::Duration::from_secs(60),
         };
         collect_once(&pool, &target).await.unwrap();
     });
