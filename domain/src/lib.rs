@@ -15,6 +15,7 @@ pub mod gpu;
 pub mod health;
 pub mod intake;
 pub mod inventory;
+pub mod manifest;
 pub mod pss;
 pub mod quantity;
 pub mod quota;

@@ -232,6 +232,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         requests: usize,
     },
+    /// Serve the demo's history to 64 concurrent connections cycling through every page while
+    /// the simulated cluster is collected every 20 s; prints requests, errors, p99 and RSS each
+    /// minute, ending with errors and rss_growth_pct. Uses DATABASE_URL when set (it must be
+    /// empty), else a throwaway embedded PostgreSQL.
+    Soak {
+        /// How long to run.
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+    },
 }
 
 fn parse_severity(text: &str) -> Result<domain::Severity, String> {

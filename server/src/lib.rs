@@ -13,6 +13,7 @@ pub mod database;
 pub mod demo;
 pub mod duration;
 pub mod export;
+pub mod form;
 pub mod http;
 pub mod metrics;
 pub mod output;

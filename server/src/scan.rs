@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use domain::intake::Intake;
+use domain::manifest::{Format, MAX_MANIFEST_BYTES, ManifestError, parse_manifest};
 use domain::rules::RuleSettings;
 use domain::{Finding, Inventory, ObjectRef, Severity};
-use serde::Deserialize;
 use serde_json::Value;
 
 /// Why manifests could not be read. Each names the file and, where known, the line.
@@ -17,12 +17,8 @@ use serde_json::Value;
 pub enum ScanError {
     #[error("{path}: {source}")]
     Read { path: String, source: std::io::Error },
-    #[error("{path}: not valid UTF-8 text")]
-    NotUtf8 { path: String },
-    #[error("{path}: YAML error{}: {message}", .line.map(|l| format!(" at line {l}")).unwrap_or_default())]
-    Yaml { path: String, line: Option<usize>, message: String },
-    #[error("{path}: JSON error at line {line}: {message}")]
-    Json { path: String, line: usize, message: String },
+    #[error("{path}: {source}")]
+    Parse { path: String, source: ManifestError },
     #[error("{path}: {kind} {name:?} is not a valid {kind}: {message}")]
     Object { path: String, kind: String, name: String, message: String },
 }
@@ -89,22 +85,18 @@ fn files_under(path: &Path) -> Result<Vec<PathBuf>, ScanError> {
 
 fn load_file(file: &Path, manifests: &mut Manifests) -> Result<(), ScanError> {
     let path = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|source| ScanError::Read { path: path.clone(), source })?;
-    let text = String::from_utf8(bytes).map_err(|_| ScanError::NotUtf8 { path: path.clone() })?;
-    if file.extension().and_then(|e| e.to_str()) == Some("json") {
-        let value: Value = serde_json::from_str(&text).map_err(|e| ScanError::Json {
-            path: path.clone(),
-            line: e.line(),
-            message: e.to_string(),
-        })?;
-        return add_document(value, &path, manifests);
+    let read_error = |source| ScanError::Read { path: path.clone(), source };
+    // Refused before reading: a huge file never reaches memory.
+    let size = std::fs::metadata(file).map_err(read_error)?.len();
+    if size > MAX_MANIFEST_BYTES as u64 {
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        return Err(ScanError::Parse { path, source: ManifestError::TooLarge { size } });
     }
-    for document in serde_yaml_ng::Deserializer::from_str(&text) {
-        let value = Value::deserialize(document).map_err(|e| ScanError::Yaml {
-            path: path.clone(),
-            line: e.location().map(|l| l.line()),
-            message: e.to_string(),
-        })?;
+    let bytes = std::fs::read(file).map_err(read_error)?;
+    let format = if file.extension().and_then(|e| e.to_str()) == Some("json") { Format::Json } else { Format::Yaml };
+    let documents =
+        parse_manifest(&bytes, format).map_err(|source| ScanError::Parse { path: path.clone(), source })?;
+    for value in documents {
         add_document(value, &path, manifests)?;
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::Form;
+use crate::form::ValidForm;
 use axum::extract::{Extension, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,7 +31,7 @@ pub async fn login(
     State(auth): State<Arc<Auth>>,
     Extension(client): Extension<ClientAddr>,
     session: Session,
-    Form(form): Form<LoginForm>,
+    ValidForm(form): ValidForm<LoginForm>,
 ) -> Response {
     if !matches!(auth.method, Method::Local) {
         return (StatusCode::NOT_FOUND, "password sign-in is not enabled").into_response();

@@ -5,6 +5,7 @@ mod pages;
 mod queries;
 mod report;
 mod scan;
+mod soak;
 
 use crate::cli::BenchCommand;
 
@@ -20,6 +21,9 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
         BenchCommand::Pages { requests } => {
             with_empty_database("pages", database_url, |pool| async move { pages::measure(&pool, requests).await })
                 .await
+        }
+        BenchCommand::Soak { minutes } => {
+            with_empty_database("soak", database_url, |pool| async move { soak::measure(&pool, minutes).await }).await
         }
     }
 }
@@ -59,10 +63,20 @@ pub fn quantile(samples: &[f64], q: f64) -> f64 {
 
 /// The process's peak resident set size so far, in MiB (Linux `VmHWM`).
 pub fn peak_rss_mib() -> f64 {
+    proc_status_mib("VmHWM:")
+}
+
+/// The process's resident set size now, in MiB (Linux `VmRSS`).
+pub fn current_rss_mib() -> f64 {
+    proc_status_mib("VmRSS:")
+}
+
+/// A `/proc/self/status` field given in kB, in MiB; 0 where it cannot be read.
+fn proc_status_mib(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kib| kib.parse::<f64>().ok())
         .map_or(0.0, |kib| kib / 1024.0)

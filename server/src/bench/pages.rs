@@ -28,38 +28,60 @@ pub(super) async fn measure(pool: &db::PgPool, requests: usize) -> anyhow::Resul
     crate::demo::backfill(pool, &cluster, 14 * 24).await?;
     println!("demo dataset: 14 days of hourly collections stored in {:.1} s", started.elapsed().as_secs_f64());
 
-    let mut config = Config::default();
-    config.auth.mode = Some(AuthMode::Local);
-    config.auth.group_roles.insert("bench".into(), app::viewer::Role::Security);
-    db::users::add(pool, "bench", USER, &crate::auth::password::hash(PASSWORD)?, &["bench".into()]).await?;
-    let auth = Arc::new(Auth::from_config(&config, pool.clone())?);
-    let state = app::AppState::new(pool.clone(), auth.sign_in());
-    let routes = crate::http::route_inventory(state, auth.clone());
-    let listener = crate::web::bind("127.0.0.1:0").await?;
-    let base = crate::web::base_url(&listener, None)?;
-    let (stop, shutdown) = crate::shutdown::channel();
-    let server = tokio::spawn(crate::web::serve(pool.clone(), listener, auth, None, Default::default(), shutdown));
-
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(CONCURRENCY)
-        .build()?;
-    let cookie = sign_in(&client, &base).await?;
-    let paths = concrete_paths(pool, &routes).await?;
-    println!("{} pages × {requests} requests at {CONCURRENCY} concurrent connections", paths.len());
+    let served = Served::start(pool, CONCURRENCY).await?;
+    println!("{} pages × {requests} requests at {CONCURRENCY} concurrent connections", served.paths.len());
     let mut worst: f64 = 0.0;
     let mut total_errors = 0;
-    for path in &paths {
-        let (samples, errors) = hammer(&client, &format!("{base}{path}"), &cookie, requests).await;
+    for path in &served.paths {
+        let (samples, errors) = hammer(&served.client, &format!("{}{path}", served.base), &served.cookie, requests).await;
         let (p50, p95, p99) = (quantile(&samples, 0.5), quantile(&samples, 0.95), quantile(&samples, 0.99));
         println!("{path:<56} p50 {p50:>7.2} ms  p95 {p95:>7.2} ms  p99 {p99:>7.2} ms  errors {errors}");
         worst = worst.max(p95);
         total_errors += errors;
     }
-    let _ = stop.send(true);
-    let _ = server.await;
+    served.stop().await;
     println!("worst_p95_ms={worst:.1} errors={total_errors}");
     Ok(())
+}
+
+/// The real HTTP server over `pool`, a signed-in client, and every page's concrete path.
+pub(super) struct Served {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub cookie: String,
+    pub paths: Vec<String>,
+    stop: tokio::sync::watch::Sender<bool>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Served {
+    /// Starts the server with local sign-in for a security-role user and signs in.
+    pub async fn start(pool: &db::PgPool, connections: usize) -> anyhow::Result<Served> {
+        let mut config = Config::default();
+        config.auth.mode = Some(AuthMode::Local);
+        config.auth.group_roles.insert("bench".into(), app::viewer::Role::Security);
+        db::users::add(pool, "bench", USER, &crate::auth::password::hash(PASSWORD)?, &["bench".into()]).await?;
+        let auth = Arc::new(Auth::from_config(&config, pool.clone())?);
+        let state = app::AppState::new(pool.clone(), auth.sign_in());
+        let routes = crate::http::route_inventory(state, auth.clone());
+        let listener = crate::web::bind("127.0.0.1:0").await?;
+        let base = crate::web::base_url(&listener, None)?;
+        let (stop, shutdown) = crate::shutdown::channel();
+        let server = tokio::spawn(crate::web::serve(pool.clone(), listener, auth, None, Default::default(), shutdown));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(connections)
+            .build()?;
+        let cookie = sign_in(&client, &base).await?;
+        let paths = concrete_paths(pool, &routes).await?;
+        Ok(Served { client, base, cookie, paths, stop, server })
+    }
+
+    /// Stops the server, letting in-flight requests finish.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+    }
 }
 
 /// Signs in through the login form, as a browser does; returns the session cookie.

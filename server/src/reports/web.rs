@@ -3,7 +3,7 @@
 //! bytes again, to anyone whose scope covers every tenant in it.
 
 use app::viewer::{Permission, Viewer};
-use axum::Form;
+use crate::form::ValidForm;
 use axum::extract::{Extension, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -41,7 +41,7 @@ pub async fn export(
     Extension(viewer): Extension<Viewer>,
     Extension(client): Extension<ClientAddr>,
     signing: Option<Extension<ReportSigning>>,
-    Form(form): Form<ExportForm>,
+    ValidForm(form): ValidForm<ExportForm>,
 ) -> Response {
     if !viewer.can(Permission::ExportReports) {
         return (StatusCode::FORBIDDEN, "your role does not export reports").into_response();

@@ -332,3 +332,19 @@ async fn signed_in_pages_show_who_is_signed_in_and_a_protected_sign_out(pool: Pg
     assert!(page.body.contains("href=\"/audit\""), "security sees the audit log link");
     assert_eq!(common::web::hidden_csrf(&page.body), browser.csrf, "the sign-out form carries the token");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_form_post_that_does_not_fit_is_a_400_saying_why(pool: PgPool) {
+    server::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
+    let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
+    let mut browser = Browser::new(app.clone());
+    browser.get("/login").await;
+    let missing = browser.post_form("/login", &[("user", "sec")]).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{}", missing.body);
+    assert!(missing.body.contains("password"), "names the missing field: {}", missing.body);
+
+    let mut security = signed_in(&app, "sergio").await;
+    let report = security.post_form("/reports", &[("tenant", ""), ("framework", "iso")]).await;
+    assert_eq!(report.status, StatusCode::BAD_REQUEST, "{}", report.body);
+    assert!(report.body.contains("unknown framework \"iso\""), "{}", report.body);
+}

@@ -202,3 +202,34 @@ fn rules_and_frameworks_list_the_catalogue() {
     let table = String::from_utf8(rampart(&["frameworks"]).stdout).unwrap();
     assert!(table.contains("cis:5.2.2") && table.contains("automated"));
 }
+
+#[test]
+fn bad_manifests_exit_2_naming_the_file_and_what_is_wrong() {
+    let dir = crate::common::temp_dir("bad-manifests");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let huge = dir.join("huge.yaml");
+    std::fs::File::create(&huge).unwrap().set_len(100 * 1024 * 1024).unwrap();
+    let cases = [
+        (write("duplicate.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n"), "duplicate key \"name\""),
+        (write("duplicate.json", br#"{"kind": "Pod", "kind": "Service"}"#), "duplicate key \"kind\""),
+        (write("binary.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: \xff\xfe\n"), "not valid UTF-8 text (line 4)"),
+        (write("deep.json", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).as_bytes()), "recursion limit"),
+        (huge.display().to_string(), "a manifest file may have"),
+        (write("truncated.json", br#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"#), "JSON error at line 1"),
+        (write("wrong-shape.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: 7\n"), "not a valid Pod"),
+    ];
+    for (file, reason) in cases {
+        let out = rampart(&["scan", &file]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
+        assert!(stderr.contains(&file) && stderr.contains(reason), "{file} should say {reason:?}: {stderr}");
+    }
+    let unknown = write("unknown.yaml", b"apiVersion: example.com/v9\nkind: Gizmo\nmetadata:\n  name: g\n");
+    let out = rampart(&["scan", &unknown]);
+    assert!(out.status.success(), "an unknown kind is skipped, not an error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 Gizmo document(s) skipped"));
+}
