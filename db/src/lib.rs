@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod exceptions;
+pub mod exclusive;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod query;

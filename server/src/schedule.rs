@@ -118,8 +118,8 @@ fn next_wait(interval: Duration, failures: u32, jitter: f64) -> Duration {
 /// How often the maintenance task runs.
 pub const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(3600);
 
-/// Runs rollups and retention now, then every [`MAINTENANCE_INTERVAL`], until shutdown. A
-/// failed run is logged; the next one catches up.
+/// Runs rollups and retention now, then every [`MAINTENANCE_INTERVAL`], until shutdown; one
+/// replica at a time. A failed run is logged; the next one catches up.
 pub async fn run_maintenance_loop(pool: db::PgPool, retention: db::maintenance::Retention, shutdown: Shutdown) {
     let mut ticker = tokio::time::interval(MAINTENANCE_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -128,8 +128,10 @@ pub async fn run_maintenance_loop(pool: db::PgPool, retention: db::maintenance::
             _ = ticker.tick() => {},
             _ = shutdown.clone().requested() => return,
         }
-        match db::maintenance::run_maintenance(&pool, retention, chrono::Utc::now()).await {
-            Ok(report) => tracing::info!(
+        let run = || db::maintenance::run_maintenance(&pool, retention, chrono::Utc::now());
+        match db::exclusive::run_exclusive(&pool, "maintenance", run).await.and_then(|outcome| outcome.transpose()) {
+            Ok(None) => tracing::info!("maintenance skipped: another replica is running it"),
+            Ok(Some(report)) => tracing::info!(
                 rollup_rows = report.rollup_rows,
                 dropped_partitions = report.dropped_partitions.len(),
                 pruned_rollup_rows = report.pruned_rollup_rows,

@@ -45,8 +45,22 @@ pub async fn run_report_schedule(
 }
 
 /// Generates `schedule`'s report when it is due: its cron fired since its last report (or since
-/// `started`, for one that never ran). Returns the stored report's id.
+/// `started`, for one that never ran). Returns the stored report's id. Replicas sharing the
+/// database take turns: the one holding the schedule's lock checks and generates; the others
+/// skip, and see the report once it is stored.
 pub async fn run_if_due(
+    pool: &db::PgPool,
+    schedule: &ReportSchedule,
+    signing_key: Option<&str>,
+    started: DateTime<Utc>,
+) -> anyhow::Result<Option<i64>> {
+    let job = format!("report-schedule:{}", schedule.name);
+    let outcome =
+        db::exclusive::run_exclusive(pool, &job, || generate_if_due(pool, schedule, signing_key, started)).await?;
+    outcome.unwrap_or(Ok(None))
+}
+
+async fn generate_if_due(
     pool: &db::PgPool,
     schedule: &ReportSchedule,
     signing_key: Option<&str>,
