@@ -7,12 +7,14 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::SharedCluster;
+use crate::faults::{Injected, listed_plural};
 
 /// One kind the simulated API server serves.
 struct ResourceType {
@@ -120,10 +122,51 @@ async fn handle(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
+    let (delay, fault) = match cluster.write() {
+        Ok(mut cluster) => {
+            let has_continue = params.get("continue").is_some_and(|t| !t.is_empty());
+            let fault = listed_plural(&segments).and_then(|plural| cluster.faults.for_list(plural, has_continue));
+            (cluster.faults.delay, fault)
+        }
+        Err(_) => (std::time::Duration::ZERO, None),
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    match fault {
+        Some(Injected::Forbidden) => {
+            let what = listed_plural(&segments).unwrap_or_default();
+            return status(StatusCode::FORBIDDEN, "Forbidden", format!("{what} is forbidden: cannot list resource"));
+        }
+        Some(Injected::Unserved) => return not_found(uri.path()),
+        Some(Injected::ServerError) => {
+            return status(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "injected server error".into());
+        }
+        Some(Injected::Gone) => {
+            return status(StatusCode::GONE, "Expired", "the provided continue parameter is too old".into());
+        }
+        Some(Injected::WrongShape) => {
+            return axum::Json(json!({"kind": "List", "apiVersion": "v1", "metadata": {}, "items": "not a list"}))
+                .into_response();
+        }
+        Some(Injected::Reset) | None => {}
+    }
+    let response = answer(&cluster, &segments, &uri, &headers, &params);
+    if fault == Some(Injected::Reset) { reset_mid_body(response).await } else { response }
+}
+
+/// Answers a request from the cluster's state.
+fn answer(
+    cluster: &SharedCluster,
+    segments: &[&str],
+    uri: &Uri,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Response {
     let Ok(cluster) = cluster.read() else {
         return status(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "simulator state poisoned".into());
     };
-    let (group_version, rest) = match segments.as_slice() {
+    let (group_version, rest) = match segments {
         ["version"] => {
             return axum::Json(
                 json!({"major": "1", "minor": "35", "gitVersion": "v1.35.0-rampart-sim", "platform": "linux/amd64"}),
@@ -190,6 +233,18 @@ async fn handle(
         }
         _ => not_found(uri.path()),
     }
+}
+
+/// The response's head and the first half of its body, then a broken connection.
+async fn reset_mid_body(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else { return Response::from_parts(parts, Body::empty()) };
+    let half = bytes.slice(..bytes.len() / 2);
+    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> =
+        vec![Ok(half), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected connection reset"))];
+    let mut response = Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)));
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    response
 }
 
 fn metrics(text: String) -> Response {

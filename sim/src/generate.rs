@@ -88,6 +88,7 @@ impl Cluster {
             namespaces,
             nodes,
             objects: BTreeMap::new(),
+            faults: crate::faults::Faults::default(),
         };
         cluster.add_platform_workloads();
         let pods_per_ns = (cfg.pods / tenant_ns).max(1);

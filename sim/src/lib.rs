@@ -10,6 +10,7 @@
 
 pub mod api;
 mod dcgm;
+pub mod faults;
 mod generate;
 mod model;
 mod platform;
@@ -20,6 +21,7 @@ mod step;
 mod storage;
 
 pub use api::{SimServer, kubeconfig_yaml, serve};
+pub use faults::Faults;
 pub use model::{Cluster, SimConfig};
 
 /// A cluster shared between the API server and whoever steps it.

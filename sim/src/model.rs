@@ -133,4 +133,6 @@ pub struct Cluster {
     pub(crate) nodes: Vec<NodeModel>,
     /// Rendered API objects by resource plural (`pods`, `deployments`, ...).
     pub(crate) objects: BTreeMap<&'static str, Vec<Value>>,
+    /// Faults the API server injects; none by default.
+    pub faults: crate::faults::Faults,
 }

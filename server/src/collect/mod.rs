@@ -34,8 +34,8 @@ pub enum CollectError {
     Kubeconfig { path: String, source: kube::config::KubeconfigError },
     #[error("cannot configure a client for cluster {cluster}: {detail}")]
     Client { cluster: String, detail: String },
-    #[error("listing {kind} failed: {source}")]
-    List { kind: &'static str, source: kube::Error },
+    #[error("listing {kind} failed{}: {source}", if *.attempts > 1 { format!(" after {attempts} attempts") } else { String::new() })]
+    List { kind: &'static str, attempts: u32, source: kube::Error },
     #[error("storing the collection failed: {0}")]
     Store(#[from] db::Error),
 }

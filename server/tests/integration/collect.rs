@@ -193,3 +193,41 @@ fn collects_a_real_cluster_from_kubeconfig() {
         collect_once(&pool, &target).await.unwrap();
     });
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn transient_api_failures_are_retried_and_an_expired_continue_token_restarts_the_list(pool: PgPool) {
+    let cluster = common::small_cluster(1200);
+    let (_server, target) = target_for(&cluster, "flaky").await;
+    {
+        let mut cluster = cluster.write().unwrap();
+        cluster.faults.server_errors = 2;
+        cluster.faults.resets = 2;
+        cluster.faults.expired_continue = 1;
+        cluster.faults.delay = std::time::Duration::from_millis(5);
+    }
+
+    let id = collect_once(&pool, &target).await.unwrap();
+
+    let faults = cluster.read().unwrap().faults.clone();
+    assert_eq!((faults.server_errors, faults.resets, faults.expired_continue), (0, 0, 0), "every fault was hit");
+    let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let objects = count(&pool, "select object_count::int8 from collection where collection_id = $1", id).await;
+    assert_eq!(objects as usize, expected.object_count(), "nothing lost, nothing counted twice");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_response_of_the_wrong_shape_fails_the_collection_clearly_and_keeps_what_was_stored(pool: PgPool) {
+    let cluster = common::small_cluster(60);
+    let (_server, target) = target_for(&cluster, "garbled").await;
+    let first = collect_once(&pool, &target).await.unwrap();
+    cluster.write().unwrap().faults.wrong_shape = 1000;
+
+    let error = collect_once(&pool, &target).await.unwrap_err().to_string();
+
+    assert!(error.contains("listing") && error.contains("after 4 attempts"), "{error}");
+    let (latest,): (i64,) = sqlx::query_as("select max(collection_id) from collection").fetch_one(&pool).await.unwrap();
+    assert_eq!(latest, first, "the failed collection stored nothing");
+    let (last_error,): (Option<String>,) =
+        sqlx::query_as("select last_error from cluster where name = 'garbled'").fetch_one(&pool).await.unwrap();
+    assert!(last_error.is_some_and(|e| e.contains("listing")));
+}
