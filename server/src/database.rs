@@ -11,6 +11,8 @@ use crate::postgres::EmbeddedPostgres;
 pub struct Database {
     pub pool: db::PgPool,
     pub embedded: Option<EmbeddedPostgres>,
+    /// Restarts the embedded server should it crash; stopped before a deliberate stop.
+    watchdog: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Database {
@@ -42,11 +44,15 @@ impl Database {
                 None => "cannot connect to the embedded PostgreSQL".to_string(),
             })?;
         db::migrate(&pool).await.context("cannot bring the database schema up to date")?;
-        Ok(Database { pool, embedded })
+        let watchdog = embedded.as_ref().map(|pg| tokio::spawn(pg.watchdog().watch()));
+        Ok(Database { pool, embedded, watchdog })
     }
 
     /// Closes the pool and stops the embedded server, if any.
     pub async fn close(self) -> anyhow::Result<()> {
+        if let Some(watchdog) = self.watchdog {
+            watchdog.abort();
+        }
         self.pool.close().await;
         if let Some(pg) = self.embedded {
             pg.stop().await?;

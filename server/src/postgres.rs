@@ -79,10 +79,7 @@ impl EmbeddedPostgres {
                 .await?;
         }
         pg.stop_leftover().await;
-        let options = format!("-c listen_addresses='' -k {} -c unix_socket_permissions=0700", pg.socket_dir.display());
-        let log = pg.pg_dir.join("postgres.log").display().to_string();
-        let dir = pg.pg_dir.display().to_string();
-        pg.run("pg_ctl", &["start", "-w", "-t", "60", "-D", &dir, "-l", &log, "-o", &options]).await?;
+        pg.watchdog().start_server().await?;
         pg.running = true;
         pg.ensure_database().await?;
         tracing::info!(socket = %pg.socket_dir.display(), "embedded PostgreSQL running");
@@ -141,6 +138,67 @@ impl EmbeddedPostgres {
         self.run("pg_ctl", &["stop", "-m", "fast", "-w", "-D", &dir]).await?;
         self.running = false;
         tracing::info!("embedded PostgreSQL stopped");
+        Ok(())
+    }
+
+    async fn run(&self, program: &'static str, args: &[&str]) -> Result<Output, EmbeddedError> {
+        self.watchdog().run(program, args).await
+    }
+
+    /// A handle that restarts this server should it stop without being asked to.
+    pub fn watchdog(&self) -> Watchdog {
+        Watchdog {
+            bin: self.bin.clone(),
+            pg_dir: self.pg_dir.clone(),
+            socket_dir: self.socket_dir.clone(),
+            run_as: self.run_as,
+        }
+    }
+}
+
+/// Restarts the embedded PostgreSQL when it has stopped without being asked to (a crash, the
+/// out-of-memory killer): it then recovers from its write-ahead log, and the pool reconnects.
+#[derive(Debug, Clone)]
+pub struct Watchdog {
+    bin: PathBuf,
+    pg_dir: PathBuf,
+    socket_dir: PathBuf,
+    run_as: Option<(u32, u32)>,
+}
+
+impl Watchdog {
+    /// How often [`Watchdog::watch`] checks the server.
+    pub const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+    /// Checks the server every [`Watchdog::EVERY`] and restarts it when it is not running; runs
+    /// until the task is aborted (before a deliberate stop).
+    pub async fn watch(self) {
+        loop {
+            tokio::time::sleep(Self::EVERY).await;
+            if let Err(error) = self.restart_if_stopped().await {
+                tracing::warn!(%error, "the embedded PostgreSQL is down and could not be restarted; retrying");
+            }
+        }
+    }
+
+    /// Starts the server when it is not running; true when it did.
+    pub async fn restart_if_stopped(&self) -> Result<bool, EmbeddedError> {
+        let dir = self.pg_dir.display().to_string();
+        if self.run("pg_ctl", &["status", "-D", &dir]).await.is_ok() {
+            return Ok(false);
+        }
+        tracing::warn!("the embedded PostgreSQL stopped unexpectedly; restarting it");
+        self.start_server().await?;
+        tracing::info!("the embedded PostgreSQL is running again");
+        Ok(true)
+    }
+
+    /// `pg_ctl start`, listening only on the private socket, logging to `pg/postgres.log`.
+    async fn start_server(&self) -> Result<(), EmbeddedError> {
+        let options = format!("-c listen_addresses='' -k {} -c unix_socket_permissions=0700", self.socket_dir.display());
+        let log = self.pg_dir.join("postgres.log").display().to_string();
+        let dir = self.pg_dir.display().to_string();
+        self.run("pg_ctl", &["start", "-w", "-t", "60", "-D", &dir, "-l", &log, "-o", &options]).await?;
         Ok(())
     }
 

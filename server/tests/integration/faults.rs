@@ -182,6 +182,32 @@ async fn postgres_crashing_mid_transaction_loses_nothing_and_the_collector_resum
 }
 
 #[tokio::test]
+async fn the_embedded_postgres_crashing_mid_transaction_is_restarted_and_loses_nothing() {
+    let (_cluster, config) = one_cluster("embedded-crash", 1500).await;
+    let data = common::temp_dir("embedded-crash-data");
+    let args = ["--data-dir", data.to_str().unwrap(), "--config", config.to_str().unwrap(), "collect"];
+    let mut collector = Rampart::start(&args, None);
+    let pool = connect_to_embedded(&data).await;
+    wait_for_count(&pool, "select count(*) from collection", 1).await;
+
+    wait_for_open_write(&pool).await;
+    let quit = Command::new("kill").args(["-s", "QUIT", &postmaster_pid(&data.join("pg"))]).status().unwrap();
+    assert!(quit.success());
+    pool.close().await;
+    // Nobody but rampart's own watchdog starts it again.
+    let pool = connect_to_embedded(&data).await;
+    let before = count(&pool, "select count(*) from collection").await;
+    wait_for_count(&pool, "select count(*) from collection", before + 2).await;
+
+    assert_whole(&pool).await;
+    let log = std::fs::read_to_string(data.join("pg/postgres.log")).unwrap();
+    assert!(log.contains("redo"), "PostgreSQL recovered from its write-ahead log");
+    pool.close().await;
+    collector.signal("TERM");
+    assert!(collector.0.wait().unwrap().success(), "and it still stops cleanly");
+}
+
+#[tokio::test]
 async fn sigterm_mid_collection_exits_cleanly_and_embedded_postgres_needs_no_recovery() {
     let (_cluster, config) = one_cluster("sigterm", 1500).await;
     let data = common::temp_dir("sigterm-data");
