@@ -92,6 +92,7 @@ pub(crate) async fn apply_findings(
              update finding_state s set resolved_at = $3, last_seen = coalesce($4, $3)
              where s.cluster_id = $1 and s.resolved_at is null
                and not exists (select 1 from current_finding cf where cf.fingerprint = s.fingerprint)
+               and s.rule_id <> all($5::text[])
              returning s.finding_id, s.tenant)
          insert into finding_event (finding_id, collection_id, at, kind, tenant)
          select finding_id, $2, $3, 'resolved', tenant from resolved",
@@ -100,6 +101,8 @@ pub(crate) async fn apply_findings(
     .bind(target.collection_id)
     .bind(target.at)
     .bind(target.previous_at)
+    // A rule this collection could not assess says nothing about its findings: they stay open.
+    .bind(a.not_assessable.iter().map(|(rule, _)| rule.clone()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?
     .rows_affected();

@@ -34,6 +34,7 @@ pub async fn write_collection(
     times: CollectionTimes,
     assessment: &Assessment,
 ) -> Result<StoredCollection> {
+    ensure_partitions(pool, times.started_at).await?;
     let mut tx = pool.begin().await?;
     let cluster_id = upsert_cluster(&mut tx, cluster).await?;
     // The cluster row is locked by the upsert, so collections of one cluster are written one
@@ -56,7 +57,6 @@ pub async fn write_collection(
     .bind(to_i32(assessment.object_count, "object count")?)
     .fetch_one(&mut *tx)
     .await?;
-    ensure_partitions(&mut tx, times.started_at).await?;
     insert_namespaces(&mut tx, collection_id, assessment).await?;
     let target = DiffTarget { cluster_id, collection_id, at: times.started_at, previous_at };
     let changes = apply_findings(&mut tx, &target, assessment).await?;
@@ -65,6 +65,7 @@ pub async fn write_collection(
     insert_workloads(&mut tx, collection_id, assessment).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;
     insert_not_assessable(&mut tx, collection_id, assessment).await?;
+    insert_coverage(&mut tx, collection_id, assessment).await?;
     upsert_compliance(&mut tx, cluster_id, times.started_at, assessment).await?;
     sqlx::query("update cluster set last_error = null, last_error_at = null where cluster_id = $1")
         .bind(cluster_id)
@@ -246,6 +247,22 @@ async fn insert_scores(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessme
     Ok(())
 }
 
+async fn insert_coverage(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
+    let c = &a.coverage;
+    let objects: Vec<i32> = c.iter().map(|k| to_i32(k.objects, "object count")).collect::<Result<_>>()?;
+    sqlx::query(
+        "insert into collection_coverage (collection_id, kind, objects, gap)
+         select $1, * from unnest($2::text[], $3::int[], $4::text[])",
+    )
+    .bind(id)
+    .bind(c.iter().map(|k| k.kind.clone()).collect::<Vec<_>>())
+    .bind(objects)
+    .bind(c.iter().map(|k| k.gap.clone()).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 async fn insert_not_assessable(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
     let n = &a.not_assessable;
     sqlx::query(
@@ -291,16 +308,21 @@ async fn upsert_compliance(
 pub const PARTITIONED_TABLES: [&str; 5] =
     ["namespace_state", "quota_usage", "gpu_sample", "tenant_score", "workload_state"];
 
-/// Creates the day's partitions of the sample tables when missing. Serialised by an advisory
-/// lock, so concurrent collections of different clusters cannot race to create one.
-async fn ensure_partitions(tx: &mut Transaction<'_, Postgres>, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtext('rampart.partitions'))").execute(&mut **tx).await?;
+/// Creates the day's partitions of the sample tables when missing, in a transaction of its own
+/// that runs before the collection's: creating a partition locks the tables its foreign keys
+/// reference (`collection`), so doing it inside a collection's transaction, after its insert
+/// into `collection`, deadlocks with a concurrent collection of another cluster. Serialised by
+/// an advisory lock, so concurrent collections cannot race to create one.
+async fn ensure_partitions(pool: &PgPool, at: DateTime<Utc>) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock(hashtext('rampart.partitions'))").execute(&mut *tx).await?;
     sqlx::query(
         "select rampart_ensure_partition(t, ($2::timestamptz at time zone 'UTC')::date) from unnest($1::text[]) t",
     )
     .bind(PARTITIONED_TABLES.to_vec())
     .bind(at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(())
 }

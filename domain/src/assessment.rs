@@ -70,6 +70,33 @@ pub struct Assessment {
     pub object_count: usize,
     /// Rules that could not be assessed on this inventory, with why.
     pub not_assessable: Vec<(String, String)>,
+    /// Objects read per kind, and the kinds that could not be listed, with why.
+    pub coverage: Vec<KindCoverage>,
+}
+
+/// What one collection could read of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KindCoverage {
+    /// The resource plural (`pods`, `networkpolicies`).
+    pub kind: String,
+    pub objects: usize,
+    /// Why the kind could not be listed (a 403, an API the cluster does not serve), if so.
+    pub gap: Option<String>,
+}
+
+/// Objects per kind and the gaps, every gap included even for a kind Rampart does not count.
+fn coverage(inv: &Inventory) -> Vec<KindCoverage> {
+    let mut coverage: Vec<KindCoverage> = inv
+        .kind_counts()
+        .into_iter()
+        .map(|(kind, objects)| KindCoverage { kind: kind.to_string(), objects, gap: inv.gaps.get(kind).cloned() })
+        .collect();
+    for (kind, why) in &inv.gaps {
+        if !coverage.iter().any(|c| &c.kind == kind) {
+            coverage.push(KindCoverage { kind: kind.clone(), objects: 0, gap: Some(why.clone()) });
+        }
+    }
+    coverage
 }
 
 /// Evaluates the rules over an inventory, attributes everything to tenants, applies the active
@@ -129,6 +156,7 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
         workloads: workload_summaries,
         object_count: inv.object_count(),
         not_assessable,
+        coverage: coverage(inv),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The typed snapshot of one cluster, as read from its API server or from manifests.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
@@ -44,6 +46,9 @@ pub struct Inventory {
     pub persistent_volume_claims: Vec<PersistentVolumeClaim>,
     /// Trivy Operator's reports; `None` when the cluster does not serve them.
     pub trivy: Option<TrivyReports>,
+    /// Kinds (resource plurals) that could not be listed, with why: a 403, or an API the
+    /// cluster does not serve. Rules that read them are not assessable.
+    pub gaps: BTreeMap<String, String>,
 }
 
 /// A pod specification found in the inventory, with the object that declares it: a bare Pod,
@@ -166,31 +171,41 @@ impl Inventory {
 
     /// Number of objects of every kind, for collection statistics.
     pub fn object_count(&self) -> usize {
-        self.namespaces.len()
-            + self.nodes.len()
-            + self.pods.len()
-            + self.deployments.len()
-            + self.stateful_sets.len()
-            + self.daemon_sets.len()
-            + self.replica_sets.len()
-            + self.jobs.len()
-            + self.cron_jobs.len()
-            + self.replication_controllers.len()
-            + self.services.len()
-            + self.ingresses.len()
-            + self.network_policies.len()
-            + self.resource_quotas.len()
-            + self.limit_ranges.len()
-            + self.service_accounts.len()
-            + self.roles.len()
-            + self.role_bindings.len()
-            + self.cluster_roles.len()
-            + self.cluster_role_bindings.len()
-            + self.config_maps.len()
-            + self.secrets.len()
-            + self.persistent_volumes.len()
-            + self.persistent_volume_claims.len()
-            + self.trivy.as_ref().map_or(0, TrivyReports::len)
+        self.kind_counts().iter().map(|(_, count)| count).sum()
+    }
+
+    /// Objects per kind, by resource plural, in listing order.
+    pub fn kind_counts(&self) -> Vec<(&'static str, usize)> {
+        let trivy = self.trivy.as_ref();
+        vec![
+            ("namespaces", self.namespaces.len()),
+            ("nodes", self.nodes.len()),
+            ("pods", self.pods.len()),
+            ("deployments", self.deployments.len()),
+            ("statefulsets", self.stateful_sets.len()),
+            ("daemonsets", self.daemon_sets.len()),
+            ("replicasets", self.replica_sets.len()),
+            ("jobs", self.jobs.len()),
+            ("cronjobs", self.cron_jobs.len()),
+            ("replicationcontrollers", self.replication_controllers.len()),
+            ("services", self.services.len()),
+            ("ingresses", self.ingresses.len()),
+            ("networkpolicies", self.network_policies.len()),
+            ("resourcequotas", self.resource_quotas.len()),
+            ("limitranges", self.limit_ranges.len()),
+            ("serviceaccounts", self.service_accounts.len()),
+            ("roles", self.roles.len()),
+            ("rolebindings", self.role_bindings.len()),
+            ("clusterroles", self.cluster_roles.len()),
+            ("clusterrolebindings", self.cluster_role_bindings.len()),
+            ("configmaps", self.config_maps.len()),
+            ("secrets", self.secrets.len()),
+            ("persistentvolumes", self.persistent_volumes.len()),
+            ("persistentvolumeclaims", self.persistent_volume_claims.len()),
+            ("vulnerabilityreports", trivy.map_or(0, |t| t.vulnerability_reports.len())),
+            ("configauditreports", trivy.map_or(0, |t| t.config_audit_reports.len())),
+            ("exposedsecretreports", trivy.map_or(0, |t| t.exposed_secret_reports.len())),
+        ]
     }
 }
 

@@ -27,7 +27,7 @@ pub mod tenancy;
 pub mod trivy;
 pub mod workload;
 
-pub use assessment::{Assessment, NamespaceSummary, TenantFinding, TenantScore, assess};
+pub use assessment::{Assessment, KindCoverage, NamespaceSummary, TenantFinding, TenantScore, assess};
 pub use exceptions::Exception;
 pub use finding::{Finding, ObjectRef, Severity};
 pub use inventory::Inventory;

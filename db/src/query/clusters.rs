@@ -19,6 +19,8 @@ pub struct ClusterRow {
     pub interval_s: Option<f64>,
     /// Rules the latest collection could not assess (missing input).
     pub not_assessable: i64,
+    /// Kinds the latest collection could not list, each as `kind: why`.
+    pub coverage_gaps: Vec<String>,
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
 }
@@ -62,7 +64,8 @@ pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {
         "select c.name, last.started_at as last_started_at, last.finished_at as last_finished_at,
                 extract(epoch from last.finished_at - last.started_at)::float8 as duration_s,
                 last.object_count, coalesce(n.collections, 0) as collections, gaps.interval_s,
-                coalesce(na.count, 0) as not_assessable, c.last_error, c.last_error_at
+                coalesce(na.count, 0) as not_assessable, coalesce(cov.gaps, '{}') as coverage_gaps,
+                c.last_error, c.last_error_at
          from cluster c
          left join lateral (select * from collection x where x.cluster_id = c.cluster_id
                             order by started_at desc limit 1) last on true
@@ -74,6 +77,8 @@ pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {
                          order by started_at desc limit 11) recent) g
              where gap is not null) gaps on true
          left join lateral (select count(*) from rule_not_assessable r where r.collection_id = last.collection_id) na on true
+         left join lateral (select array_agg(v.kind || ': ' || v.gap order by v.kind) as gaps from collection_coverage v
+                            where v.collection_id = last.collection_id and v.gap is not null) cov on true
          order by c.name",
     )
     .fetch_all(pool)

@@ -3,13 +3,15 @@
 //! and the framework controls its findings evidence.
 //!
 //! A rule whose input is not visible (no kube-apiserver pod on a managed control plane, no
-//! Trivy Operator reports) reports itself *not assessable* rather than passing.
+//! Trivy Operator reports, a kind the collector was not allowed to list) reports itself *not
+//! assessable* rather than passing.
 
 use crate::finding::{Finding, ObjectRef, Severity};
 use crate::inventory::{Inventory, PodSpecSite};
 use crate::tenancy::{TenantIndex, TenantMapping};
 
 pub mod control_plane;
+pub mod coverage;
 pub mod images;
 pub mod network;
 pub mod pod_security;
@@ -193,6 +195,10 @@ pub fn evaluate_with(inventory: &Inventory, settings: &RuleSettings) -> Evaluati
     };
     let mut evaluation = Evaluation::default();
     for rule in catalogue() {
+        if let Some(missing) = coverage::missing_input(rule.category, &inventory.gaps) {
+            evaluation.not_assessable.push((rule.id, missing));
+            continue;
+        }
         let outcome = match rule.check {
             RuleCheck::Pss(check) => Ok(pod_security::pss_findings(rule, check, &input)),
             RuleCheck::Custom(check) => check(rule, &input),

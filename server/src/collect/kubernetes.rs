@@ -32,40 +32,46 @@ pub async fn client(target: &ClusterTarget) -> Result<Client, CollectError> {
     Client::try_from(config).map_err(|e| client_error(e.to_string()))
 }
 
-/// Lists every kind Rampart assesses, cluster-wide and concurrently.
+/// Kinds that could not be listed, with why.
+type Gaps = std::sync::Mutex<std::collections::BTreeMap<String, String>>;
+
+/// Lists every kind Rampart assesses, cluster-wide and concurrently. A kind the collector may
+/// not list (403) or the cluster does not serve (404) is recorded as a gap in the inventory,
+/// and the collection goes on with the rest.
 pub async fn read_inventory(client: &Client) -> Result<Inventory, CollectError> {
+    let gaps = Gaps::default();
     let (namespaces, nodes, pods, deployments, stateful_sets, daemon_sets, replica_sets) = tokio::try_join!(
-        list_all(client, "namespaces"),
-        list_all(client, "nodes"),
-        list_all(client, "pods"),
-        list_all(client, "deployments"),
-        list_all(client, "statefulsets"),
-        list_all(client, "daemonsets"),
-        list_all(client, "replicasets"),
+        list_all(client, "namespaces", &gaps),
+        list_all(client, "nodes", &gaps),
+        list_all(client, "pods", &gaps),
+        list_all(client, "deployments", &gaps),
+        list_all(client, "statefulsets", &gaps),
+        list_all(client, "daemonsets", &gaps),
+        list_all(client, "replicasets", &gaps),
     )?;
     let (jobs, cron_jobs, replication_controllers, services, ingresses, network_policies) = tokio::try_join!(
-        list_all(client, "jobs"),
-        list_all(client, "cronjobs"),
-        list_all(client, "replicationcontrollers"),
-        list_all(client, "services"),
-        list_all(client, "ingresses"),
-        list_all(client, "networkpolicies"),
+        list_all(client, "jobs", &gaps),
+        list_all(client, "cronjobs", &gaps),
+        list_all(client, "replicationcontrollers", &gaps),
+        list_all(client, "services", &gaps),
+        list_all(client, "ingresses", &gaps),
+        list_all(client, "networkpolicies", &gaps),
     )?;
     let (resource_quotas, limit_ranges, service_accounts, roles, role_bindings, cluster_roles) = tokio::try_join!(
-        list_all(client, "resourcequotas"),
-        list_all(client, "limitranges"),
-        list_all(client, "serviceaccounts"),
-        list_all(client, "roles"),
-        list_all(client, "rolebindings"),
-        list_all(client, "clusterroles"),
+        list_all(client, "resourcequotas", &gaps),
+        list_all(client, "limitranges", &gaps),
+        list_all(client, "serviceaccounts", &gaps),
+        list_all(client, "roles", &gaps),
+        list_all(client, "rolebindings", &gaps),
+        list_all(client, "clusterroles", &gaps),
     )?;
     let (cluster_role_bindings, config_maps, secrets, persistent_volumes, persistent_volume_claims, trivy) = tokio::try_join!(
-        list_all(client, "clusterrolebindings"),
-        list_all(client, "configmaps"),
-        list_secret_metadata(client),
-        list_all(client, "persistentvolumes"),
-        list_all(client, "persistentvolumeclaims"),
-        read_trivy_reports(client),
+        list_all(client, "clusterrolebindings", &gaps),
+        list_all(client, "configmaps", &gaps),
+        list_secret_metadata(client, &gaps),
+        list_all(client, "persistentvolumes", &gaps),
+        list_all(client, "persistentvolumeclaims", &gaps),
+        read_trivy_reports(client, &gaps),
     )?;
     Ok(Inventory {
         namespaces,
@@ -93,7 +99,23 @@ pub async fn read_inventory(client: &Client) -> Result<Inventory, CollectError> 
         persistent_volumes,
         persistent_volume_claims,
         trivy,
+        gaps: gaps.into_inner().unwrap_or_default(),
     })
+}
+
+/// A kind the API server refuses (403) or does not serve (404) becomes a gap, not a failure.
+fn gap_or_empty<T: Default>(kind: &'static str, result: Result<T, CollectError>, gaps: &Gaps) -> Result<T, CollectError> {
+    match result {
+        Err(CollectError::List { source: kube::Error::Api(status), .. }) if matches!(status.code, 403 | 404) => {
+            let why = format!("HTTP {}: {}", status.code, status.message);
+            tracing::warn!(kind, %why, "cannot list this kind; recorded as a coverage gap");
+            if let Ok(mut gaps) = gaps.lock() {
+                gaps.insert(kind.to_string(), why);
+            }
+            Ok(T::default())
+        }
+        other => other,
+    }
 }
 
 /// Attempts per page before a list fails: a 5xx, 429, a broken connection or an unreadable body
@@ -168,17 +190,18 @@ fn is_transient(error: &kube::Error) -> bool {
 }
 
 /// Lists every object of one kind, without `managedFields`.
-async fn list_all<K>(client: &Client, kind: &'static str) -> Result<Vec<K>, CollectError>
+async fn list_all<K>(client: &Client, kind: &'static str, gaps: &Gaps) -> Result<Vec<K>, CollectError>
 where
     K: Resource + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
 {
     let api: Api<K> = Api::all(client.clone());
-    let mut objects = paginate(kind, |params| {
+    let listed = paginate(kind, |params| {
         let api = api.clone();
         async move { api.list(&params).await }
     })
-    .await?;
+    .await;
+    let mut objects = gap_or_empty(kind, listed, gaps)?;
     for object in &mut objects {
         object.managed_fields_mut().clear();
     }
@@ -187,13 +210,14 @@ where
 
 /// Secret metadata only: the list asks the API server for metadata, so no value is ever
 /// transferred, held in memory or stored.
-async fn list_secret_metadata(client: &Client) -> Result<Vec<ObjectMeta>, CollectError> {
+async fn list_secret_metadata(client: &Client, gaps: &Gaps) -> Result<Vec<ObjectMeta>, CollectError> {
     let api: Api<Secret> = Api::all(client.clone());
-    let items = paginate("secrets", |params| {
+    let listed = paginate("secrets", |params| {
         let api = api.clone();
         async move { api.list_metadata(&params).await }
     })
-    .await?;
+    .await;
+    let items = gap_or_empty("secrets", listed, gaps)?;
     Ok(items
         .into_iter()
         .map(|mut item| {
@@ -205,23 +229,25 @@ async fn list_secret_metadata(client: &Client) -> Result<Vec<ObjectMeta>, Collec
 
 /// Trivy Operator's reports, or `None` when the cluster does not serve them (the CRDs are not
 /// installed: the vulnerability rules are then not assessable).
-async fn read_trivy_reports(client: &Client) -> Result<Option<TrivyReports>, CollectError> {
-    let Some(vulnerability_reports) = list_custom(client, "VulnerabilityReport", "vulnerabilityreports").await? else {
+async fn read_trivy_reports(client: &Client, gaps: &Gaps) -> Result<Option<TrivyReports>, CollectError> {
+    let Some(vulnerability_reports) = list_custom(client, "VulnerabilityReport", "vulnerabilityreports", gaps).await?
+    else {
         return Ok(None);
     };
     let config_audit_reports =
-        list_custom(client, "ConfigAuditReport", "configauditreports").await?.unwrap_or_default();
+        list_custom(client, "ConfigAuditReport", "configauditreports", gaps).await?.unwrap_or_default();
     let exposed_secret_reports =
-        list_custom(client, "ExposedSecretReport", "exposedsecretreports").await?.unwrap_or_default();
+        list_custom(client, "ExposedSecretReport", "exposedsecretreports", gaps).await?.unwrap_or_default();
     Ok(Some(TrivyReports { vulnerability_reports, config_audit_reports, exposed_secret_reports }))
 }
 
 /// Lists one `aquasecurity.github.io/v1alpha1` kind into Rampart's own report type; `None`
-/// when the API server does not serve it.
+/// when the API server does not serve it (Trivy Operator is optional), or refuses it (a gap).
 async fn list_custom<T: DeserializeOwned>(
     client: &Client,
     kind: &'static str,
     plural: &'static str,
+    gaps: &Gaps,
 ) -> Result<Option<Vec<T>>, CollectError> {
     let gvk = GroupVersionKind::gvk(TRIVY_GROUP, TRIVY_VERSION, kind);
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ApiResource::from_gvk_with_plural(&gvk, plural));
@@ -233,6 +259,9 @@ async fn list_custom<T: DeserializeOwned>(
     let objects = match objects {
         Ok(objects) => objects,
         Err(CollectError::List { source: kube::Error::Api(status), .. }) if status.is_not_found() => return Ok(None),
+        Err(error @ CollectError::List { source: kube::Error::Api(_), .. }) => {
+            return gap_or_empty(plural, Err(error), gaps).map(|_: ()| None);
+        }
         Err(error) => return Err(error),
     };
     let reports = objects

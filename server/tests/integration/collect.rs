@@ -231,3 +231,51 @@ async fn a_response_of_the_wrong_shape_fails_the_collection_clearly_and_keeps_wh
         sqlx::query_as("select last_error from cluster where name = 'garbled'").fetch_one(&pool).await.unwrap();
     assert!(last_error.is_some_and(|e| e.contains("listing")));
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_forbidden_kind_is_a_coverage_gap_whose_rules_are_not_assessable_and_keep_their_findings(pool: PgPool) {
+    let cluster = common::small_cluster(120);
+    let (_server, target) = target_for(&cluster, "partial").await;
+    collect_once(&pool, &target).await.unwrap();
+    let open_network = "select count(*) from finding_state where resolved_at is null and rule_id like 'network.%'";
+    let (before,): (i64,) = sqlx::query_as(open_network).fetch_one(&pool).await.unwrap();
+    assert!(before > 0, "the cluster has network findings to keep");
+    cluster.write().unwrap().faults.forbidden.insert("networkpolicies".into());
+
+    let id = collect_once(&pool, &target).await.expect("the collection completes with what it could read");
+
+    let (gap,): (Option<String>,) =
+        sqlx::query_as("select gap from collection_coverage where collection_id = $1 and kind = 'networkpolicies'")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(gap.is_some_and(|g| g.contains("403")));
+    let (pods,): (i32,) =
+        sqlx::query_as("select objects from collection_coverage where collection_id = $1 and kind = 'pods'")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(pods >= 120, "the other kinds were read: {pods} pods");
+    let unassessed: Vec<(String,)> =
+        sqlx::query_as("select rule_id from rule_not_assessable where collection_id = $1 order by rule_id")
+            .bind(id)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let unassessed: Vec<String> = unassessed.into_iter().map(|(r,)| r).collect();
+    let network_rules: Vec<String> = domain::rules::catalogue()
+        .into_iter()
+        .filter(|r| r.category == domain::rules::Category::Network)
+        .map(|r| r.id.to_string())
+        .collect();
+    assert!(network_rules.iter().all(|r| unassessed.contains(r)), "every network rule is not assessable: {unassessed:?}");
+    assert!(!unassessed.iter().any(|r| r.starts_with("rbac.")), "RBAC rules do not read network policies");
+    let (after,): (i64,) = sqlx::query_as(open_network).fetch_one(&pool).await.unwrap();
+    assert_eq!(after, before, "findings of rules that could not look are neither resolved nor opened");
+    let clusters = db::query::clusters(&pool).await.unwrap();
+    let partial = clusters.iter().find(|c| c.name == "partial").unwrap();
+    assert_eq!(partial.coverage_gaps.len(), 1);
+    assert!(partial.coverage_gaps[0].starts_with("networkpolicies: HTTP 403"), "{:?}", partial.coverage_gaps);
+}

@@ -158,3 +158,45 @@ async fn two_collectors_split_the_clusters_and_one_takes_over_when_the_other_is_
     assert_eq!(failures, 0, "no collection failed, neither from the split nor from the takeover");
     drop(servers);
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn of_three_configured_clusters_the_two_up_are_collected_and_the_down_one_is_reported(pool: PgPool) {
+    let dir = common::temp_dir("three-clusters");
+    let mut servers = Vec::new();
+    let mut config = String::new();
+    for name in ["east", "west"] {
+        let cluster_dir = dir.join(name);
+        std::fs::create_dir_all(&cluster_dir).unwrap();
+        let (server, kubeconfig) =
+            server::demo::start_simulator(common::small_cluster(40), &cluster_dir).await.unwrap();
+        servers.push(server);
+        config.push_str(&format!("[[clusters]]\nname = \"{name}\"\nkubeconfig = \"{}\"\n\n", kubeconfig.display()));
+    }
+    let down = dir.join("down.yaml");
+    std::fs::write(&down, sim::kubeconfig_yaml("http://127.0.0.1:9")).unwrap();
+    config.push_str(&format!("[[clusters]]\nname = \"down\"\nkubeconfig = \"{}\"\n", down.display()));
+    let config_file = dir.join("rampart.toml");
+    std::fs::write(&config_file, config).unwrap();
+    let (database,): (String,) = sqlx::query_as("select current_database()").fetch_one(&pool).await.unwrap();
+
+    // tokio's Command: the simulated clusters are served by this test's runtime meanwhile.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["--config", config_file.to_str().unwrap(), "collect", "--once"])
+        .env("DATABASE_URL", url_of(&database))
+        .env("RUST_LOG", "error")
+        .output()
+        .await
+        .unwrap();
+
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "one cluster failed: {stderr}");
+    assert!(stderr.contains("collection of cluster \"down\" failed"), "{stderr}");
+    let clusters = db::query::clusters(&pool).await.unwrap();
+    let by_name: BTreeMap<&str, &db::query::ClusterRow> = clusters.iter().map(|c| (c.name.as_str(), c)).collect();
+    assert_eq!(by_name["east"].collections, 1, "{stderr}");
+    assert_eq!(by_name["west"].collections, 1, "{stderr}");
+    assert_eq!(by_name["down"].collections, 0);
+    assert!(by_name["down"].last_error.as_deref().is_some_and(|e| e.contains("listing")), "the down cluster says why");
+    assert!(by_name["down"].is_stale(chrono::Utc::now()), "and shows as stale");
+    drop(servers);
+}

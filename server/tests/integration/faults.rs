@@ -33,6 +33,17 @@ impl Rampart {
         i32::try_from(self.0.id()).unwrap()
     }
 
+    /// Waits for the process to exit without blocking the runtime, which also serves the
+    /// simulated cluster the process may still be reading.
+    async fn exited(&mut self) -> std::process::ExitStatus {
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     fn signal(&self, signal: &str) {
         let sent = Command::new("kill").args(["-s", signal, &self.pid().to_string()]).status().unwrap();
         assert!(sent.success());
@@ -204,7 +215,7 @@ async fn the_embedded_postgres_crashing_mid_transaction_is_restarted_and_loses_n
     assert!(log.contains("redo"), "PostgreSQL recovered from its write-ahead log");
     pool.close().await;
     collector.signal("TERM");
-    assert!(collector.0.wait().unwrap().success(), "and it still stops cleanly");
+    assert!(collector.exited().await.success(), "and it still stops cleanly");
 }
 
 #[tokio::test]
@@ -221,14 +232,13 @@ async fn sigterm_mid_collection_exits_cleanly_and_embedded_postgres_needs_no_rec
     pool.close().await;
 
     collector.signal("TERM");
-    let status = collector.0.wait().unwrap();
+    let status = collector.exited().await;
     assert!(status.success(), "SIGTERM ends rampart normally: {status:?}");
     assert!(stored().contains("database system is shut down"), "embedded PostgreSQL stopped cleanly");
     assert!(!data.join("pg/postmaster.pid").exists());
 
-    let restarted = Rampart::start(&["--data-dir", data.to_str().unwrap(), "migrate"], None);
-    let mut restarted = restarted;
-    assert!(restarted.0.wait().unwrap().success());
+    let mut restarted = Rampart::start(&["--data-dir", data.to_str().unwrap(), "migrate"], None);
+    assert!(restarted.exited().await.success());
     let after = stored();
     let last_start = &after[after.rfind("starting PostgreSQL").unwrap()..];
     assert!(!last_start.contains("redo starts"), "no recovery after a clean stop: {last_start}");
