@@ -232,6 +232,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         requests: usize,
     },
+    /// Collect a simulated cluster of --pods pods (about 2,000 namespaces, 50 tenants) through
+    /// kube::Client, assess and store it, then time merely decoding the same responses; prints
+    /// cycle_s, decode_s, their ratio and peak_rss_mib. Uses DATABASE_URL when set (it must be
+    /// empty), else a throwaway embedded PostgreSQL.
+    Collect {
+        #[arg(long, default_value_t = 100_000)]
+        pods: usize,
+    },
     /// Serve the demo's history to 64 concurrent connections cycling through every page while
     /// the simulated cluster is collected every 20 s; prints requests, errors, p99 and RSS each
     /// minute, ending with errors and rss_growth_pct. Uses DATABASE_URL when set (it must be

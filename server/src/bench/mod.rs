@@ -1,6 +1,7 @@
 //! `rampart bench …`: measurements that print their figures and end with one line of
 //! `key=value` pairs, so a run can be compared with the next.
 
+mod collect;
 mod pages;
 mod queries;
 mod report;
@@ -20,6 +21,10 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
         BenchCommand::Report { tenants, findings, runs } => report::run(tenants, findings, runs),
         BenchCommand::Pages { requests } => {
             with_empty_database("pages", database_url, |pool| async move { pages::measure(&pool, requests).await })
+                .await
+        }
+        BenchCommand::Collect { pods } => {
+            with_empty_database("collect", database_url, |pool| async move { collect::measure(&pool, pods).await })
                 .await
         }
         BenchCommand::Soak { minutes } => {

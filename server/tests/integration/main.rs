@@ -9,6 +9,7 @@ mod api;
 mod backup;
 mod collect;
 mod collectors;
+mod deploy;
 mod embedded_postgres;
 mod exceptions;
 mod faults;
