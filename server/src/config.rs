@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use app::viewer::Role;
+use domain::tenancy::{TenantMapping, TenantRule};
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
@@ -49,6 +50,34 @@ pub struct ClusterConfig {
     /// Image registries workloads may pull from; empty keeps the registry rule silent.
     #[serde(default)]
     pub allowed_registries: Vec<String>,
+    /// Tenant rules (`[[clusters.tenants]]`), tried in order, the first match naming the
+    /// tenant; without any, the `tenant_label` alone.
+    #[serde(default)]
+    pub tenants: Vec<TenantRuleConfig>,
+}
+
+/// One tenant rule: exactly one of `label`, `namespaces` (with `tenant`) or `pattern` (with
+/// `tenant`, in which `$1` or `$name` stand for the pattern's groups).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantRuleConfig {
+    pub label: Option<String>,
+    pub namespaces: Option<Vec<String>>,
+    pub pattern: Option<String>,
+    pub tenant: Option<String>,
+}
+
+impl TenantRuleConfig {
+    fn rule(&self) -> Result<TenantRule, String> {
+        match (&self.label, &self.namespaces, &self.pattern, &self.tenant) {
+            (Some(label), None, None, None) => Ok(TenantRule::Label(label.clone())),
+            (None, Some(namespaces), None, Some(tenant)) => {
+                Ok(TenantRule::Namespaces { namespaces: namespaces.clone(), tenant: tenant.clone() })
+            }
+            (None, None, Some(pattern), Some(tenant)) => TenantRule::pattern(pattern, tenant),
+            _ => Err("a tenant rule has exactly one of `label`, `namespaces` + `tenant`, `pattern` + `tenant`".into()),
+        }
+    }
 }
 
 fn default_interval() -> String {
@@ -63,6 +92,15 @@ impl ClusterConfig {
     /// The collection interval (validated when the configuration loads).
     pub fn interval(&self) -> std::time::Duration {
         crate::duration::parse_duration(&self.interval).unwrap_or(std::time::Duration::from_secs(300))
+    }
+
+    /// How this cluster's namespaces map to tenants (validated when the configuration loads).
+    pub fn tenant_mapping(&self) -> Result<TenantMapping, String> {
+        if self.tenants.is_empty() {
+            return Ok(TenantMapping::by_label(&self.tenant_label));
+        }
+        let rules = self.tenants.iter().enumerate().map(|(i, rule)| rule.rule().map_err(|e| format!("tenants[{i}]: {e}")));
+        Ok(TenantMapping { rules: rules.collect::<Result<_, _>>()? })
     }
 }
 
@@ -391,6 +429,9 @@ impl Config {
             if let Err(error) = crate::duration::parse_duration(&cluster.interval) {
                 return fail(format!("clusters {:?}: interval: {error}", cluster.name));
             }
+            if let Err(error) = cluster.tenant_mapping() {
+                return fail(format!("clusters {:?}: {error}", cluster.name));
+            }
         }
         if let Some(url) = &self.auth.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -514,5 +555,23 @@ mod tests {
         assert!(interval.to_string().contains("clusters \"east\": interval"), "{interval}");
         let unknown = load_text("[[clusters]]\nname = \"east\"\nkubecfg = \"x\"\n").unwrap_err();
         assert!(unknown.to_string().contains("kubecfg"), "{unknown}");
+    }
+
+    #[test]
+    fn tenant_rules_load_in_order_and_a_bad_one_is_named() {
+        let config = load_text(
+            "[[clusters]]\nname = \"east\"\n[[clusters.tenants]]\nnamespaces = [\"payments\"]\ntenant = \"fintech\"\n\
+             [[clusters.tenants]]\npattern = \"^ml-(?P<team>[a-z]+)-.*$\"\ntenant = \"$team\"\n",
+        )
+        .unwrap();
+        let mapping = config.clusters[0].tenant_mapping().unwrap();
+        assert_eq!(mapping.rules.len(), 2);
+        assert!(matches!(&mapping.rules[0], TenantRule::Namespaces { tenant, .. } if tenant == "fintech"));
+        let bad = load_text("[[clusters]]\nname = \"east\"\n[[clusters.tenants]]\npattern = \"(\"\ntenant = \"x\"\n")
+            .unwrap_err();
+        assert!(bad.to_string().contains("clusters \"east\": tenants[0]: invalid pattern"), "{bad}");
+        let both = load_text("[[clusters]]\nname = \"east\"\n[[clusters.tenants]]\nlabel = \"team\"\ntenant = \"x\"\n")
+            .unwrap_err();
+        assert!(both.to_string().contains("exactly one of"), "{both}");
     }
 }

@@ -124,27 +124,25 @@ fn targets(args: &ClusterArgs, config: &Config) -> Vec<ClusterTarget> {
         name: args.cluster_name.clone(),
         kubeconfig: args.kubeconfig.clone(),
         context: args.context.clone(),
-        rules: rule_settings(&args.tenant_label, &args.allowed_registries),
+        rules: rule_settings(TenantMapping::by_label(&args.tenant_label), &args.allowed_registries),
         interval: args.interval,
     }]
 }
 
 fn target_of(cluster: &ClusterConfig) -> ClusterTarget {
+    // Validated when the configuration loaded.
+    let mapping = cluster.tenant_mapping().unwrap_or_else(|_| TenantMapping::by_label(&cluster.tenant_label));
     ClusterTarget {
         name: cluster.name.clone(),
         kubeconfig: cluster.kubeconfig.clone(),
         context: cluster.context.clone(),
-        rules: rule_settings(&cluster.tenant_label, &cluster.allowed_registries),
+        rules: rule_settings(mapping, &cluster.allowed_registries),
         interval: cluster.interval(),
     }
 }
 
-fn rule_settings(tenant_label: &str, allowed_registries: &[String]) -> RuleSettings {
-    RuleSettings {
-        tenant_mapping: TenantMapping { label_key: tenant_label.to_string() },
-        allowed_registries: allowed_registries.to_vec(),
-        ..RuleSettings::default()
-    }
+fn rule_settings(tenant_mapping: TenantMapping, allowed_registries: &[String]) -> RuleSettings {
+    RuleSettings { tenant_mapping, allowed_registries: allowed_registries.to_vec(), ..RuleSettings::default() }
 }
 
 /// Collects every target once, concurrently; fails when any of them failed.
