@@ -50,6 +50,9 @@ pub struct ClusterConfig {
     /// Image registries workloads may pull from; empty keeps the registry rule silent.
     #[serde(default)]
     pub allowed_registries: Vec<String>,
+    /// A Prometheus scraping the cluster's dcgm-exporters (`http://prometheus:9090`), queried
+    /// for GPU metrics; unset, the exporters are read through the API server's pod proxy.
+    pub prometheus_url: Option<String>,
     /// Tenant rules (`[[clusters.tenants]]`), tried in order, the first match naming the
     /// tenant; without any, the `tenant_label` alone.
     #[serde(default)]
@@ -429,6 +432,11 @@ impl Config {
             if let Err(error) = crate::duration::parse_duration(&cluster.interval) {
                 return fail(format!("clusters {:?}: interval: {error}", cluster.name));
             }
+            if let Some(url) = &cluster.prometheus_url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return fail(format!("clusters {:?}: prometheus_url {url:?} must start with http:// or https://", cluster.name));
+            }
             if let Err(error) = cluster.tenant_mapping() {
                 return fail(format!("clusters {:?}: {error}", cluster.name));
             }
@@ -553,6 +561,8 @@ mod tests {
         assert!(twice.to_string().contains("\"east\" is used twice"), "{twice}");
         let interval = load_text("[[clusters]]\nname = \"east\"\ninterval = \"often\"\n").unwrap_err();
         assert!(interval.to_string().contains("clusters \"east\": interval"), "{interval}");
+        let url = load_text("[[clusters]]\nname = \"east\"\nprometheus_url = \"prometheus:9090\"\n").unwrap_err();
+        assert!(url.to_string().contains("prometheus_url \"prometheus:9090\" must start with http"), "{url}");
         let unknown = load_text("[[clusters]]\nname = \"east\"\nkubecfg = \"x\"\n").unwrap_err();
         assert!(unknown.to_string().contains("kubecfg"), "{unknown}");
     }

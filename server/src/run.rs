@@ -126,6 +126,7 @@ fn targets(args: &ClusterArgs, config: &Config) -> Vec<ClusterTarget> {
         context: args.context.clone(),
         rules: rule_settings(TenantMapping::by_label(&args.tenant_label), &args.allowed_registries),
         interval: args.interval,
+        prometheus_url: None,
     }]
 }
 
@@ -138,6 +139,7 @@ fn target_of(cluster: &ClusterConfig) -> ClusterTarget {
         context: cluster.context.clone(),
         rules: rule_settings(mapping, &cluster.allowed_registries),
         interval: cluster.interval(),
+        prometheus_url: cluster.prometheus_url.clone(),
     }
 }
 
@@ -245,6 +247,7 @@ async fn run_demo(
         context: None,
         rules: RuleSettings::default(),
         interval: args.interval,
+        prometheus_url: None,
     };
     let step = move || {
         if let Ok(mut cluster) = cluster.write() {

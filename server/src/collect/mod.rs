@@ -25,6 +25,9 @@ pub struct ClusterTarget {
     pub rules: RuleSettings,
     /// Time between collections.
     pub interval: Duration,
+    /// A Prometheus that scrapes the cluster's dcgm-exporters; without it, GPU metrics are read
+    /// from the exporters through the API server's pod proxy.
+    pub prometheus_url: Option<String>,
 }
 
 /// Why a collection failed. Nothing of a failed collection is stored.
@@ -57,7 +60,10 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let started_at = Utc::now();
     let client = kubernetes::client(target).await?;
     let inventory = kubernetes::read_inventory(&client).await?;
-    let gpus = gpu::read_dcgm_exporters(&client, &inventory).await;
+    let gpus = match &target.prometheus_url {
+        Some(url) => gpu::read_prometheus(url).await,
+        None => gpu::read_dcgm_exporters(&client, &inventory).await,
+    };
     let exceptions = db::exceptions::active(pool, started_at).await?;
     let assessment = domain::assess(&inventory, &target.rules, gpus, &exceptions);
     let times = CollectionTimes { started_at, finished_at: Utc::now() };

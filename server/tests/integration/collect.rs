@@ -16,6 +16,7 @@ async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimServer
         context: None,
         rules: RuleSettings::default(),
         interval: std::time::Duration::from_secs(60),
+        prometheus_url: None,
     };
     (server, target)
 }
@@ -170,6 +171,7 @@ async fn a_missing_kubeconfig_is_named_in_the_error(pool: PgPool) {
         context: None,
         rules: RuleSettings::default(),
         interval: std::time::Duration::from_secs(60),
+        prometheus_url: None,
     };
     let error = collect_once(&pool, &target).await.unwrap_err();
     assert!(error.to_string().contains("/nonexistent/kubeconfig"));
@@ -189,6 +191,7 @@ fn collects_a_real_cluster_from_kubeconfig() {
             context: None,
             rules: RuleSettings::default(),
             interval: std::time::Duration::from_secs(60),
+            prometheus_url: None,
         };
         collect_once(&pool, &target).await.unwrap();
     });

@@ -78,3 +78,72 @@ async fn prometheus_scrapes_rampart_with_its_token(pool: PgPool) {
     stop.send(true).unwrap();
     serving.await.unwrap().unwrap();
 }
+
+/// Starts Prometheus scraping `target` (host:port) every second; returns its port.
+fn start_prometheus(dir: &std::path::Path, job: &str, target: &str) -> (Running, u16) {
+    let config = format!(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+    );
+    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+    let port = free_port();
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
+        .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the prometheus server is installed (Debian package prometheus; scripts/test installs it)");
+    (Running(child), port)
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgPool) {
+    let cluster = common::small_cluster(200);
+    let dir = common::temp_dir("prometheus-gpu");
+    let (simulator, kubeconfig) = server::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
+    let (_prometheus, port) = start_prometheus(&dir, "dcgm", &simulator.addr.to_string());
+    let prometheus_url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let probe = format!("{prometheus_url}/api/v1/query?query=DCGM_FI_DEV_FB_USED");
+    let mut scraped = false;
+    for _ in 0..120 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let Ok(response) = client.get(&probe).send().await else { continue };
+        let Ok(text) = response.text().await else { continue };
+        let Ok(body) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        if body["data"]["result"].as_array().is_some_and(|r| !r.is_empty()) {
+            scraped = true;
+            break;
+        }
+    }
+    assert!(scraped, "Prometheus scraped the simulated dcgm-exporter within a minute");
+    let expected = domain::gpu::parse_dcgm_metrics(&cluster.read().unwrap().dcgm_metrics(None)).unwrap();
+    assert!(!expected.is_empty(), "the simulated cluster has GPU pods");
+
+    let target = server::collect::ClusterTarget {
+        name: "gpu".into(),
+        kubeconfig: Some(kubeconfig),
+        context: None,
+        rules: domain::rules::RuleSettings::default(),
+        interval: Duration::from_secs(60),
+        prometheus_url: Some(prometheus_url),
+    };
+    let id = server::collect::collect_once(&pool, &target).await.unwrap();
+
+    let mut stored: Vec<(String, String, String, f64, f64)> = sqlx::query_as(
+        "select namespace, pod, gpu, utilisation_pct, memory_used_mib from gpu_sample where collection_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut expected: Vec<(String, String, String, f64, f64)> = expected
+        .into_iter()
+        .map(|e| (e.namespace, e.pod, e.gpu, e.utilisation_pct, e.memory_used_mib))
+        .collect();
+    stored.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_eq!(stored, expected, "every GPU of every pod, with the exporter's figures, came through Prometheus");
+    drop(simulator);
+}
