@@ -240,6 +240,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         pods: usize,
     },
+    /// Internal to `bench collect`: generate and serve its simulated cluster in a process of its
+    /// own, write the kubeconfig into DIR, and serve until standard input closes.
+    #[command(hide = true)]
+    Simulate {
+        #[arg(long)]
+        pods: usize,
+        #[arg(long)]
+        dir: std::path::PathBuf,
+    },
     /// Serve the demo's history to 64 concurrent connections cycling through every page while
     /// the simulated cluster is collected every 20 s; prints requests, errors, p99 and RSS each
     /// minute, ending with errors and rss_growth_pct. Uses DATABASE_URL when set (it must be

@@ -89,6 +89,7 @@ impl Cluster {
             nodes,
             objects: BTreeMap::new(),
             faults: crate::faults::Faults::default(),
+            gpus_taken: BTreeMap::new(),
         };
         cluster.add_platform_workloads();
         let pods_per_ns = (cfg.pods / tenant_ns).max(1);
@@ -251,6 +252,7 @@ impl Cluster {
                 })
                 .collect();
         }
+        self.gpus_taken.entry(node.clone()).or_default().extend(pod.gpus.iter().map(|g| g.0));
         pod.node = Some(node);
         pod.phase = Phase::Running;
         if !system {
@@ -267,12 +269,7 @@ impl Cluster {
     }
 
     fn gpus_in_use(&self, node: &str) -> Vec<u32> {
-        self.workloads
-            .iter()
-            .flat_map(|w| &w.pods)
-            .filter(|p| p.node.as_deref() == Some(node))
-            .flat_map(|p| p.gpus.iter().map(|g| g.0))
-            .collect()
+        self.gpus_taken.get(node).cloned().unwrap_or_default()
     }
 
     fn node_with_capacity(&mut self, gpus: u32) -> Option<String> {

@@ -135,4 +135,6 @@ pub struct Cluster {
     pub(crate) objects: BTreeMap<&'static str, Vec<Value>>,
     /// Faults the API server injects; none by default.
     pub faults: crate::faults::Faults,
+    /// GPU indexes taken on each node, kept as pods are placed (placement never changes).
+    pub(crate) gpus_taken: BTreeMap<String, Vec<u32>>,
 }

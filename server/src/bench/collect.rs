@@ -4,8 +4,8 @@
 //! into k8s-openapi types. Prints both times, their ratio and peak RSS, ending with
 //! `cycle_s=A decode_s=B ratio=C peak_rss_mib=D`.
 //!
-//! The simulator runs in this process, so RSS includes it: the figures print the RSS before the
-//! collection too, and the collector's own share is the difference.
+//! The simulator runs in a child process (`rampart bench simulate`), so this process' peak RSS
+//! is the collector's own: listing, decoding, assessing and storing.
 
 use std::time::Instant;
 
@@ -28,9 +28,69 @@ use crate::collect::{ClusterTarget, collect_once};
 const TENANTS: usize = 50;
 const MAX_NAMESPACES_PER_TENANT: usize = 79;
 
-/// Generates, serves, collects and decodes; prints the figures.
+/// Generates and serves the cluster in a child process, collects and decodes; prints the figures.
 pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()> {
     anyhow::ensure!(pods > 0, "--pods must be at least 1");
+    let dir = std::env::temp_dir().join(format!("rampart-bench-simulator-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let started = Instant::now();
+    let mut simulator = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "simulate", "--pods", &pods.to_string(), "--dir"])
+        .arg(&dir)
+        .stdin(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let kubeconfig = dir.join("demo-kubeconfig.yaml");
+    while !kubeconfig.exists() {
+        if let Some(status) = simulator.try_wait()? {
+            anyhow::bail!("the simulator stopped before serving: {status}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    println!("simulated cluster served after {:.1} s (in its own process)", started.elapsed().as_secs_f64());
+    let rss_before = current_rss_mib();
+
+    let target = ClusterTarget {
+        name: "bench".into(),
+        kubeconfig: Some(kubeconfig),
+        context: None,
+        rules: domain::rules::RuleSettings::default(),
+        interval: std::time::Duration::from_secs(300),
+        prometheus_url: None,
+    };
+    let cycle_started = Instant::now();
+    let id = collect_once(pool, &target).await?;
+    let cycle_s = cycle_started.elapsed().as_secs_f64();
+    let peak = peak_rss_mib();
+    let (objects,): (i32,) = sqlx::query_as("select object_count from collection where collection_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    println!("collection {id}: {objects} objects listed, assessed and stored in {cycle_s:.2} s");
+
+    let client = crate::collect::kubernetes::client(&target).await?;
+    let bodies = fetch_bodies(&client).await?;
+    let bytes: usize = bodies.iter().map(|(_, body)| body.len()).sum();
+    let decode_started = Instant::now();
+    let decoded = decode_all(&bodies)?;
+    let decode_s = decode_started.elapsed().as_secs_f64();
+    println!(
+        "decode only: {} pages, {:.1} MiB of JSON, {decoded} objects decoded in {decode_s:.2} s",
+        bodies.len(),
+        bytes as f64 / 1_048_576.0
+    );
+    drop(simulator);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let ratio = cycle_s / decode_s.max(f64::EPSILON);
+    println!("rss of the collecting process: {rss_before:.0} MiB before, peak {peak:.0} MiB during the collection");
+    println!("cycle_s={cycle_s:.2} decode_s={decode_s:.2} ratio={ratio:.1} peak_rss_mib={peak:.0}");
+    Ok(())
+}
+
+/// The child process of [`measure`]: generates the cluster, serves it, writes the kubeconfig
+/// into `dir` and serves until its standard input closes (the parent ended).
+pub(super) async fn simulate(pods: usize, dir: &std::path::Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = sim::SimConfig {
         tenants: TENANTS,
@@ -39,9 +99,6 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()
         ..sim::SimConfig::default()
     };
     let cluster = crate::demo::shared_cluster(config);
-    let dir = std::env::temp_dir().join(format!("rampart-bench-collect-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let (simulator, kubeconfig) = crate::demo::start_simulator(cluster.clone(), &dir).await?;
     let inventory = {
         let cluster = cluster.read().map_err(|_| anyhow::anyhow!("the simulated cluster is poisoned"))?;
         crate::demo::inventory_of(&cluster)?
@@ -54,39 +111,12 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()
         started.elapsed().as_secs_f64()
     );
     drop(inventory);
-    let rss_before = current_rss_mib();
-
-    let target = ClusterTarget {
-        name: "bench".into(),
-        kubeconfig: Some(kubeconfig.clone()),
-        context: None,
-        rules: domain::rules::RuleSettings::default(),
-        interval: std::time::Duration::from_secs(300),
-        prometheus_url: None,
-    };
-    let cycle_started = Instant::now();
-    let id = collect_once(pool, &target).await?;
-    let cycle_s = cycle_started.elapsed().as_secs_f64();
-    let peak = peak_rss_mib();
-    println!("collection {id}: listed, assessed and stored in {cycle_s:.2} s");
-
-    let client = crate::collect::kubernetes::client(&target).await?;
-    let bodies = fetch_bodies(&client).await?;
-    let bytes: usize = bodies.iter().map(|(_, body)| body.len()).sum();
-    let decode_started = Instant::now();
-    let objects = decode_all(&bodies)?;
-    let decode_s = decode_started.elapsed().as_secs_f64();
-    println!(
-        "decode only: {} pages, {:.1} MiB of JSON, {objects} objects decoded in {decode_s:.2} s",
-        bodies.len(),
-        bytes as f64 / 1_048_576.0
-    );
-    drop(simulator);
-    let _ = std::fs::remove_dir_all(&dir);
-
-    let ratio = cycle_s / decode_s.max(f64::EPSILON);
-    println!("rss: {rss_before:.0} MiB before the collection (the simulator), peak {peak:.0} MiB during it");
-    println!("cycle_s={cycle_s:.2} decode_s={decode_s:.2} ratio={ratio:.1} peak_rss_mib={peak:.0}");
+    let partial = dir.join("starting");
+    std::fs::create_dir_all(&partial)?;
+    let (server, kubeconfig) = crate::demo::start_simulator(cluster, &partial).await?;
+    std::fs::rename(kubeconfig, dir.join("demo-kubeconfig.yaml"))?;
+    let _ = tokio::task::spawn_blocking(|| std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new())).await;
+    drop(server);
     Ok(())
 }
 

@@ -27,6 +27,7 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
             with_empty_database("collect", database_url, |pool| async move { collect::measure(&pool, pods).await })
                 .await
         }
+        BenchCommand::Simulate { pods, dir } => collect::simulate(pods, &dir).await,
         BenchCommand::Soak { minutes } => {
             with_empty_database("soak", database_url, |pool| async move { soak::measure(&pool, minutes).await }).await
         }

@@ -39,35 +39,9 @@ async fn prometheus_scrapes_rampart_with_its_token(pool: PgPool) {
     let serving = tokio::spawn(server::web::serve(pool.clone(), listener, auth, None, options, shutdown));
 
     let dir = common::temp_dir("prometheus");
-    let config = format!(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: rampart\n    authorization:\n      credentials: scrape-secret\n    static_configs:\n      - targets: ['{target}']\n"
-    );
-    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-    let port = free_port();
-    let child = Command::new("prometheus")
-        .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
-        .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the prometheus server is installed (Debian package prometheus; scripts/test installs it)");
-    let _prometheus = Running(child);
+    let (_prometheus, port) = start_prometheus(&dir, "rampart", &target.to_string(), Some("scrape-secret"));
 
-    let client = reqwest::Client::new();
-    let url = format!("http://127.0.0.1:{port}/api/v1/query?query=rampart_tenant_risk_score");
-    let mut result = serde_json::Value::Null;
-    for _ in 0..120 {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let Ok(response) = client.get(&url).send().await else { continue };
-        let Ok(text) = response.text().await else { continue };
-        let Ok(body) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        if body["data"]["result"].as_array().is_some_and(|r| !r.is_empty()) {
-            result = body["data"]["result"].clone();
-            break;
-        }
-    }
-    let series = result.as_array().expect("Prometheus scraped rampart_tenant_risk_score within a minute");
+    let series = wait_for_series(port, "rampart_tenant_risk_score").await;
     let vision = series.iter().find(|s| s["metric"]["tenant"] == "vision").expect("vision's score");
     let scraped: f64 = vision["value"][1].as_str().unwrap().parse().unwrap();
     let stored =
@@ -79,10 +53,29 @@ async fn prometheus_scrapes_rampart_with_its_token(pool: PgPool) {
     serving.await.unwrap().unwrap();
 }
 
-/// Starts Prometheus scraping `target` (host:port) every second; returns its port.
-fn start_prometheus(dir: &std::path::Path, job: &str, target: &str) -> (Running, u16) {
+/// The series Prometheus on `port` answers for `query`, once it has any; panics after a minute.
+async fn wait_for_series(port: u16, query: &str) -> Vec<serde_json::Value> {
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/api/v1/query?query={query}");
+    for _ in 0..120 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let Ok(response) = client.get(&url).send().await else { continue };
+        let Ok(text) = response.text().await else { continue };
+        let Ok(body) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        if let Some(series) = body["data"]["result"].as_array().filter(|r| !r.is_empty()) {
+            return series.clone();
+        }
+    }
+    panic!("Prometheus had no {query} within a minute");
+}
+
+/// Starts Prometheus scraping `target` (host:port) every second as `job`, sending `bearer` as
+/// its token when given; returns the running server and its port.
+fn start_prometheus(dir: &std::path::Path, job: &str, target: &str, bearer: Option<&str>) -> (Running, u16) {
+    let authorization =
+        bearer.map(|token| format!("    authorization:\n      credentials: {token}\n")).unwrap_or_default();
     let config = format!(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n{authorization}    static_configs:\n      - targets: ['{target}']\n"
     );
     std::fs::write(dir.join("prometheus.yml"), config).unwrap();
     let port = free_port();
@@ -102,22 +95,9 @@ async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgP
     let cluster = common::small_cluster(200);
     let dir = common::temp_dir("prometheus-gpu");
     let (simulator, kubeconfig) = server::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
-    let (_prometheus, port) = start_prometheus(&dir, "dcgm", &simulator.addr.to_string());
+    let (_prometheus, port) = start_prometheus(&dir, "dcgm", &simulator.addr.to_string(), None);
     let prometheus_url = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let probe = format!("{prometheus_url}/api/v1/query?query=DCGM_FI_DEV_FB_USED");
-    let mut scraped = false;
-    for _ in 0..120 {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let Ok(response) = client.get(&probe).send().await else { continue };
-        let Ok(text) = response.text().await else { continue };
-        let Ok(body) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        if body["data"]["result"].as_array().is_some_and(|r| !r.is_empty()) {
-            scraped = true;
-            break;
-        }
-    }
-    assert!(scraped, "Prometheus scraped the simulated dcgm-exporter within a minute");
+    wait_for_series(port, "DCGM_FI_DEV_FB_USED").await;
     let expected = domain::gpu::parse_dcgm_metrics(&cluster.read().unwrap().dcgm_metrics(None)).unwrap();
     assert!(!expected.is_empty(), "the simulated cluster has GPU pods");
 
