@@ -175,10 +175,16 @@ mod tests {
         let ManifestError::Yaml { line, message } = &yaml else { panic!("{yaml:?}") };
         assert!(message.contains("duplicate key \"name\""), "{message}");
         assert!(line.is_some_and(|line| (3..=4).contains(&line)), "the mapping's line: {line:?}");
-        let json = parse_manifest(br#"{"kind":"Pod",
-            "kind":"Service"}"#, Format::Json)
+        let json = parse_manifest(
+            br#"{"kind":"Pod",
+            "kind":"Service"}"#,
+            Format::Json,
+        )
         .unwrap_err();
-        assert!(matches!(&json, ManifestError::Json { line: 2, message } if message.contains("duplicate key")), "{json:?}");
+        assert!(
+            matches!(&json, ManifestError::Json { line: 2, message } if message.contains("duplicate key")),
+            "{json:?}"
+        );
     }
 
     #[test]
@@ -187,10 +193,7 @@ mod tests {
         assert!(matches!(parse_manifest(deep.as_bytes(), Format::Yaml), Err(ManifestError::Yaml { .. })));
         let deep_json = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(matches!(parse_manifest(deep_json.as_bytes(), Format::Json), Err(ManifestError::Json { .. })));
-        assert_eq!(
-            parse_manifest(b"kind: Pod\nname: \xff\n", Format::Yaml),
-            Err(ManifestError::NotUtf8 { line: 2 })
-        );
+        assert_eq!(parse_manifest(b"kind: Pod\nname: \xff\n", Format::Yaml), Err(ManifestError::NotUtf8 { line: 2 }));
         let huge = vec![b' '; MAX_MANIFEST_BYTES + 1];
         assert!(matches!(parse_manifest(&huge, Format::Yaml), Err(ManifestError::TooLarge { .. })));
     }

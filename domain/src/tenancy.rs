@@ -64,7 +64,9 @@ impl TenantRule {
     fn tenant_for(&self, name: &str, labels: Option<&std::collections::BTreeMap<String, String>>) -> Option<String> {
         match self {
             TenantRule::Label(key) => labels.and_then(|l| l.get(key)).filter(|v| !v.is_empty()).cloned(),
-            TenantRule::Namespaces { namespaces, tenant } => namespaces.iter().any(|n| n == name).then(|| tenant.clone()),
+            TenantRule::Namespaces { namespaces, tenant } => {
+                namespaces.iter().any(|n| n == name).then(|| tenant.clone())
+            }
             TenantRule::Pattern { pattern, tenant } => {
                 let captures = pattern.captures(name).filter(|c| c.get(0).is_some_and(|m| m.as_str() == name))?;
                 let mut expanded = String::new();

@@ -102,7 +102,8 @@ impl ClusterConfig {
         if self.tenants.is_empty() {
             return Ok(TenantMapping::by_label(&self.tenant_label));
         }
-        let rules = self.tenants.iter().enumerate().map(|(i, rule)| rule.rule().map_err(|e| format!("tenants[{i}]: {e}")));
+        let rules =
+            self.tenants.iter().enumerate().map(|(i, rule)| rule.rule().map_err(|e| format!("tenants[{i}]: {e}")));
         Ok(TenantMapping { rules: rules.collect::<Result<_, _>>()? })
     }
 }
@@ -435,7 +436,10 @@ impl Config {
             if let Some(url) = &cluster.prometheus_url
                 && !(url.starts_with("http://") || url.starts_with("https://"))
             {
-                return fail(format!("clusters {:?}: prometheus_url {url:?} must start with http:// or https://", cluster.name));
+                return fail(format!(
+                    "clusters {:?}: prometheus_url {url:?} must start with http:// or https://",
+                    cluster.name
+                ));
             }
             if let Err(error) = cluster.tenant_mapping() {
                 return fail(format!("clusters {:?}: {error}", cluster.name));

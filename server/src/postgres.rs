@@ -195,7 +195,8 @@ impl Watchdog {
 
     /// `pg_ctl start`, listening only on the private socket, logging to `pg/postgres.log`.
     async fn start_server(&self) -> Result<(), EmbeddedError> {
-        let options = format!("-c listen_addresses='' -k {} -c unix_socket_permissions=0700", self.socket_dir.display());
+        let options =
+            format!("-c listen_addresses='' -k {} -c unix_socket_permissions=0700", self.socket_dir.display());
         let log = self.pg_dir.join("postgres.log").display().to_string();
         let dir = self.pg_dir.display().to_string();
         self.run("pg_ctl", &["start", "-w", "-t", "60", "-D", &dir, "-l", &log, "-o", &options]).await?;

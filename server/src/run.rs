@@ -254,12 +254,8 @@ async fn run_demo(
             cluster.step();
         }
     };
-    let collector = tokio::spawn(run_collector(
-        database.pool.clone(),
-        vec![target],
-        Some(Arc::new(step)),
-        shutdown.clone(),
-    ));
+    let collector =
+        tokio::spawn(run_collector(database.pool.clone(), vec![target], Some(Arc::new(step)), shutdown.clone()));
     let maintenance =
         tokio::spawn(run_maintenance_loop(database.pool.clone(), args.retention.retention(), shutdown.clone()));
     if let Method::OneTimeLink(links) = &auth.method {

@@ -94,8 +94,7 @@ fn load_file(file: &Path, manifests: &mut Manifests) -> Result<(), ScanError> {
     }
     let bytes = std::fs::read(file).map_err(read_error)?;
     let format = if file.extension().and_then(|e| e.to_str()) == Some("json") { Format::Json } else { Format::Yaml };
-    let documents =
-        parse_manifest(&bytes, format).map_err(|source| ScanError::Parse { path: path.clone(), source })?;
+    let documents = parse_manifest(&bytes, format).map_err(|source| ScanError::Parse { path: path.clone(), source })?;
     for value in documents {
         add_document(value, &path, manifests)?;
     }

@@ -32,12 +32,8 @@ pub async fn run_collector(
     let loops: Vec<_> = targets
         .into_iter()
         .map(|target| {
-            let cluster_loop = ClusterLoop {
-                pool: pool.clone(),
-                target,
-                leases: leases.clone(),
-                before_each: before_each.clone(),
-            };
+            let cluster_loop =
+                ClusterLoop { pool: pool.clone(), target, leases: leases.clone(), before_each: before_each.clone() };
             tokio::spawn(cluster_loop.run(shutdown.clone()))
         })
         .collect();

@@ -238,7 +238,9 @@ fn answer(
 /// The response's head and the first half of its body, then a broken connection.
 async fn reset_mid_body(response: Response) -> Response {
     let (parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else { return Response::from_parts(parts, Body::empty()) };
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
     let half = bytes.slice(..bytes.len() / 2);
     let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> =
         vec![Ok(half), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected connection reset"))];

@@ -33,7 +33,8 @@ pub(super) async fn measure(pool: &db::PgPool, requests: usize) -> anyhow::Resul
     let mut worst: f64 = 0.0;
     let mut total_errors = 0;
     for path in &served.paths {
-        let (samples, errors) = hammer(&served.client, &format!("{}{path}", served.base), &served.cookie, requests).await;
+        let (samples, errors) =
+            hammer(&served.client, &format!("{}{path}", served.base), &served.cookie, requests).await;
         let (p50, p95, p99) = (quantile(&samples, 0.5), quantile(&samples, 0.95), quantile(&samples, 0.99));
         println!("{path:<56} p50 {p50:>7.2} ms  p95 {p95:>7.2} ms  p99 {p99:>7.2} ms  errors {errors}");
         worst = worst.max(p95);

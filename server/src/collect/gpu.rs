@@ -89,9 +89,8 @@ async fn query_gpus(base_url: &str) -> Result<Vec<GpuSample>, String> {
         utilisation.into_iter().map(|(l, v)| (l, v, false)).chain(memory.into_iter().map(|(l, v)| (l, v, true)))
     {
         // Scraped through a ServiceMonitor, the exporter's own labels are renamed exported_*.
-        let label = |key: &str| {
-            labels.get(&format!("exported_{key}")).or_else(|| labels.get(key)).cloned().unwrap_or_default()
-        };
+        let label =
+            |key: &str| labels.get(&format!("exported_{key}")).or_else(|| labels.get(key)).cloned().unwrap_or_default();
         let (namespace, pod) = (label("namespace"), label("pod"));
         if namespace.is_empty() || pod.is_empty() {
             unattributed += 1;
@@ -129,16 +128,10 @@ async fn query(
     expression: &str,
 ) -> Result<Vec<(BTreeMap<String, String>, f64)>, String> {
     let url = format!("{}/api/v1/query", base_url.trim_end_matches('/'));
-    let response = client
-        .get(&url)
-        .query(&[("query", expression)])
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
+    let response = client.get(&url).query(&[("query", expression)]).send().await.map_err(|e| format!("{url}: {e}"))?;
     let status = response.status();
     let text = response.text().await.map_err(|e| format!("{url}: {e}"))?;
-    let body: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{url}: unreadable answer: {e}"))?;
+    let body: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{url}: unreadable answer: {e}"))?;
     if !status.is_success() || body["status"] != "success" {
         return Err(format!("{url}: {status}: {}", body["error"].as_str().unwrap_or("no error message")));
     }

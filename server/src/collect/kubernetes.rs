@@ -104,7 +104,11 @@ pub async fn read_inventory(client: &Client) -> Result<Inventory, CollectError> 
 }
 
 /// A kind the API server refuses (403) or does not serve (404) becomes a gap, not a failure.
-fn gap_or_empty<T: Default>(kind: &'static str, result: Result<T, CollectError>, gaps: &Gaps) -> Result<T, CollectError> {
+fn gap_or_empty<T: Default>(
+    kind: &'static str,
+    result: Result<T, CollectError>,
+    gaps: &Gaps,
+) -> Result<T, CollectError> {
     match result {
         Err(CollectError::List { source: kube::Error::Api(status), .. }) if matches!(status.code, 403 | 404) => {
             let why = format!("HTTP {}: {}", status.code, status.message);
@@ -170,7 +174,8 @@ where
         match fetch(params.clone()).await {
             Ok(page) => return Ok(page),
             Err(error) if attempt < PAGE_ATTEMPTS && is_transient(&error) => {
-                let wait = FIRST_PAGE_RETRY.saturating_mul(1 << (attempt - 1)).mul_f64(1.0 + rand::random::<f64>() / 2.0);
+                let wait =
+                    FIRST_PAGE_RETRY.saturating_mul(1 << (attempt - 1)).mul_f64(1.0 + rand::random::<f64>() / 2.0);
                 tracing::debug!(%error, attempt, "list page failed; retrying");
                 tokio::time::sleep(wait).await;
                 attempt += 1;

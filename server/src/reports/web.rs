@@ -2,8 +2,8 @@
 //! as the CLI) and sends the browser to its download; `GET /reports/{id}/pdf` serves the stored
 //! bytes again, to anyone whose scope covers every tenant in it.
 
-use app::viewer::{Permission, Viewer};
 use crate::form::ValidForm;
+use app::viewer::{Permission, Viewer};
 use axum::extract::{Extension, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

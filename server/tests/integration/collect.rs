@@ -273,7 +273,10 @@ async fn a_forbidden_kind_is_a_coverage_gap_whose_rules_are_not_assessable_and_k
         .filter(|r| r.category == domain::rules::Category::Network)
         .map(|r| r.id.to_string())
         .collect();
-    assert!(network_rules.iter().all(|r| unassessed.contains(r)), "every network rule is not assessable: {unassessed:?}");
+    assert!(
+        network_rules.iter().all(|r| unassessed.contains(r)),
+        "every network rule is not assessable: {unassessed:?}"
+    );
     assert!(!unassessed.iter().any(|r| r.starts_with("rbac.")), "RBAC rules do not read network policies");
     let (after,): (i64,) = sqlx::query_as(open_network).fetch_one(&pool).await.unwrap();
     assert_eq!(after, before, "findings of rules that could not look are neither resolved nor opened");

@@ -74,12 +74,11 @@ async fn owners(pool: &PgPool) -> BTreeMap<String, String> {
 
 /// Collections stored so far, per cluster.
 async fn collections(pool: &PgPool) -> BTreeMap<String, i64> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "select c.name, count(*) from collection k join cluster c using (cluster_id) group by c.name",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("select c.name, count(*) from collection k join cluster c using (cluster_id) group by c.name")
+            .fetch_all(pool)
+            .await
+            .unwrap();
     rows.into_iter().collect()
 }
 

@@ -118,10 +118,8 @@ async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgP
     .fetch_all(&pool)
     .await
     .unwrap();
-    let mut expected: Vec<(String, String, String, f64, f64)> = expected
-        .into_iter()
-        .map(|e| (e.namespace, e.pod, e.gpu, e.utilisation_pct, e.memory_used_mib))
-        .collect();
+    let mut expected: Vec<(String, String, String, f64, f64)> =
+        expected.into_iter().map(|e| (e.namespace, e.pod, e.gpu, e.utilisation_pct, e.memory_used_mib)).collect();
     stored.sort_by(|a, b| a.partial_cmp(b).unwrap());
     expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
     assert_eq!(stored, expected, "every GPU of every pod, with the exporter's figures, came through Prometheus");

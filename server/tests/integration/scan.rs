@@ -214,13 +214,22 @@ fn bad_manifests_exit_2_naming_the_file_and_what_is_wrong() {
     let huge = dir.join("huge.yaml");
     std::fs::File::create(&huge).unwrap().set_len(100 * 1024 * 1024).unwrap();
     let cases = [
-        (write("duplicate.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n"), "duplicate key \"name\""),
+        (
+            write("duplicate.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n"),
+            "duplicate key \"name\"",
+        ),
         (write("duplicate.json", br#"{"kind": "Pod", "kind": "Service"}"#), "duplicate key \"kind\""),
-        (write("binary.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: \xff\xfe\n"), "not valid UTF-8 text (line 4)"),
+        (
+            write("binary.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: \xff\xfe\n"),
+            "not valid UTF-8 text (line 4)",
+        ),
         (write("deep.json", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).as_bytes()), "recursion limit"),
         (huge.display().to_string(), "a manifest file may have"),
         (write("truncated.json", br#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"#), "JSON error at line 1"),
-        (write("wrong-shape.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: 7\n"), "not a valid Pod"),
+        (
+            write("wrong-shape.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: 7\n"),
+            "not a valid Pod",
+        ),
     ];
     for (file, reason) in cases {
         let out = rampart(&["scan", &file]);
