@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod audit;
 pub mod exceptions;
 pub mod exclusive;
+pub mod lease;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod query;

@@ -131,8 +131,7 @@ pub async fn deliver(
             Err(error) => last_error = Some(error.without_url().to_string()),
         }
         if attempt < ATTEMPTS {
-            let jitter = Duration::from_millis(u64::from(rand::random::<u16>() % 100));
-            tokio::time::sleep(base_delay * 2u32.pow(attempt - 1) + jitter).await;
+            tokio::time::sleep(crate::backoff::backoff(base_delay, attempt, Duration::MAX)).await;
         }
     }
     (ATTEMPTS, last_error)

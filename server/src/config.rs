@@ -32,7 +32,7 @@ pub struct Config {
 }
 
 /// One cluster to collect (`[[clusters]]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterConfig {
     /// The name the cluster is stored and shown under; unique.
@@ -155,6 +155,22 @@ impl std::fmt::Debug for MetricsConfig {
         f.debug_struct("MetricsConfig")
             .field("enabled", &self.enabled)
             .field("bearer_token", &secret(self.bearer_token.as_deref()))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ClusterConfig {
+    /// A Prometheus URL may carry basic-auth credentials: its password is not shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterConfig")
+            .field("name", &self.name)
+            .field("kubeconfig", &self.kubeconfig)
+            .field("context", &self.context)
+            .field("interval", &self.interval)
+            .field("tenant_label", &self.tenant_label)
+            .field("allowed_registries", &self.allowed_registries)
+            .field("prometheus_url", &self.prometheus_url.as_deref().map(crate::database::redact))
+            .field("tenants", &self.tenants)
             .finish()
     }
 }
@@ -531,11 +547,13 @@ mod tests {
     fn config_check_output_shows_no_credential() {
         let config = load_text(
             "[metrics]\nenabled = true\nbearer_token = \"scrape-secret\"\n\n[[alerts.webhook]]\nname = \"chat\"\n\
-             url = \"https://hooks.example/services/T0/B0/hook-secret\"\nformat = \"slack\"\n",
+             url = \"https://hooks.example/services/T0/B0/hook-secret\"\nformat = \"slack\"\n\n\
+             [[clusters]]\nname = \"east\"\nprometheus_url = \"https://rampart:prom-secret@prometheus.example\"\n",
         )
         .unwrap();
         let shown = format!("{config:#?}");
         assert!(!shown.contains("scrape-secret") && !shown.contains("hook-secret"), "{shown}");
+        assert!(!shown.contains("prom-secret") && shown.contains("rampart:***@prometheus.example"), "{shown}");
         assert!(shown.contains("https://hooks.example/…"));
     }
 

@@ -61,7 +61,7 @@ impl Database {
     }
 }
 
-/// A database URL with its password replaced, safe to print.
+/// A URL (a database's, a Prometheus') with its password replaced, safe to print.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod api_v1;
 pub mod auth;
+pub mod backoff;
 pub mod backup;
 pub mod bench;
 pub mod cli;

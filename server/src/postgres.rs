@@ -40,10 +40,8 @@ pub enum EmbeddedError {
 /// A running embedded PostgreSQL. Stopped by [`EmbeddedPostgres::stop`], or on drop.
 #[derive(Debug)]
 pub struct EmbeddedPostgres {
-    bin: PathBuf,
-    pg_dir: PathBuf,
-    socket_dir: PathBuf,
-    run_as: Option<(u32, u32)>,
+    /// Where the server lives and how to run its tools; also its watchdog.
+    server: Watchdog,
     running: bool,
     _lock: File,
 }
@@ -71,29 +69,30 @@ impl EmbeddedPostgres {
                 std::os::unix::fs::chown(dir, Some(uid), Some(gid)).map_err(io(dir))?;
             }
         }
-        let mut pg = EmbeddedPostgres { bin, pg_dir, socket_dir, run_as, running: false, _lock: lock };
-        if !pg.pg_dir.join("PG_VERSION").exists() {
-            tracing::info!(dir = %pg.pg_dir.display(), "initialising embedded PostgreSQL");
-            let dir = pg.pg_dir.display().to_string();
+        let mut pg =
+            EmbeddedPostgres { server: Watchdog { bin, pg_dir, socket_dir, run_as }, running: false, _lock: lock };
+        if !pg.server.pg_dir.join("PG_VERSION").exists() {
+            tracing::info!(dir = %pg.server.pg_dir.display(), "initialising embedded PostgreSQL");
+            let dir = pg.server.pg_dir.display().to_string();
             pg.run("initdb", &["-D", &dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"])
                 .await?;
         }
         pg.stop_leftover().await;
-        pg.watchdog().start_server().await?;
+        pg.server.start_server().await?;
         pg.running = true;
         pg.ensure_database().await?;
-        tracing::info!(socket = %pg.socket_dir.display(), "embedded PostgreSQL running");
+        tracing::info!(socket = %pg.server.socket_dir.display(), "embedded PostgreSQL running");
         Ok(pg)
     }
 
     /// The private socket's directory, for PostgreSQL's own client tools.
     pub fn socket_dir(&self) -> &Path {
-        &self.socket_dir
+        &self.server.socket_dir
     }
 
     /// The directory of the server binaries (and of `pg_dump` and `pg_restore` beside them).
     pub fn bin_dir(&self) -> &Path {
-        &self.bin
+        &self.server.bin
     }
 
     /// Connection options for the `rampart` database over the private socket.
@@ -102,7 +101,7 @@ impl EmbeddedPostgres {
     }
 
     fn admin_options(&self) -> PgConnectOptions {
-        PgConnectOptions::new().socket(&self.socket_dir).username("postgres").database("postgres")
+        PgConnectOptions::new().socket(&self.server.socket_dir).username("postgres").database("postgres")
     }
 
     async fn ensure_database(&self) -> Result<(), EmbeddedError> {
@@ -123,8 +122,8 @@ impl EmbeddedPostgres {
 
     /// Stops a server a killed rampart left running on this data directory.
     async fn stop_leftover(&self) {
-        if self.pg_dir.join("postmaster.pid").exists() {
-            let dir = self.pg_dir.display().to_string();
+        if self.server.pg_dir.join("postmaster.pid").exists() {
+            let dir = self.server.pg_dir.display().to_string();
             if self.run("pg_ctl", &["status", "-D", &dir]).await.is_ok() {
                 tracing::warn!("stopping a PostgreSQL left running by an earlier rampart");
                 let _ = self.run("pg_ctl", &["stop", "-m", "fast", "-w", "-D", &dir]).await;
@@ -134,7 +133,7 @@ impl EmbeddedPostgres {
 
     /// Stops PostgreSQL cleanly (a fast shutdown: no recovery on the next start).
     pub async fn stop(mut self) -> Result<(), EmbeddedError> {
-        let dir = self.pg_dir.display().to_string();
+        let dir = self.server.pg_dir.display().to_string();
         self.run("pg_ctl", &["stop", "-m", "fast", "-w", "-D", &dir]).await?;
         self.running = false;
         tracing::info!("embedded PostgreSQL stopped");
@@ -142,17 +141,12 @@ impl EmbeddedPostgres {
     }
 
     async fn run(&self, program: &'static str, args: &[&str]) -> Result<Output, EmbeddedError> {
-        self.watchdog().run(program, args).await
+        self.server.run(program, args).await
     }
 
     /// A handle that restarts this server should it stop without being asked to.
     pub fn watchdog(&self) -> Watchdog {
-        Watchdog {
-            bin: self.bin.clone(),
-            pg_dir: self.pg_dir.clone(),
-            socket_dir: self.socket_dir.clone(),
-            run_as: self.run_as,
-        }
+        self.server.clone()
     }
 }
 
@@ -230,9 +224,9 @@ impl Drop for EmbeddedPostgres {
         if !self.running {
             return;
         }
-        let mut command = std::process::Command::new(self.bin.join("pg_ctl"));
-        command.args(["stop", "-m", "fast", "-w", "-D"]).arg(&self.pg_dir).current_dir(&self.pg_dir);
-        if let Some((uid, gid)) = self.run_as {
+        let mut command = std::process::Command::new(self.server.bin.join("pg_ctl"));
+        command.args(["stop", "-m", "fast", "-w", "-D"]).arg(&self.server.pg_dir).current_dir(&self.server.pg_dir);
+        if let Some((uid, gid)) = self.server.run_as {
             std::os::unix::process::CommandExt::uid(&mut command, uid);
             std::os::unix::process::CommandExt::gid(&mut command, gid);
         }

@@ -1,15 +1,15 @@
 //! The collection loops: each cluster on its own schedule, so one that is down, slow or
 //! forbidden never delays another. Before each collection a process claims the cluster's lease
-//! (see [`crate::collect::lease`]), so several collector processes share the clusters. A failed
+//! (see [`db::lease`]), so several collector processes share the clusters. A failed
 //! collection is logged and recorded, and retried with exponential backoff and jitter, never
 //! later than the next interval.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::collect::lease::Leases;
 use crate::collect::{ClusterTarget, collect_once};
 use crate::shutdown::Shutdown;
+use db::lease::Leases;
 
 /// Something to do just before each collection (the demo advances its simulated cluster).
 pub type BeforeEach = Arc<dyn Fn() + Send + Sync>;
@@ -107,8 +107,7 @@ fn next_wait(interval: Duration, failures: u32, jitter: f64) -> Duration {
     if failures == 0 {
         return interval;
     }
-    let backoff = FIRST_RETRY.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(16)));
-    backoff.mul_f64(1.0 + jitter.clamp(0.0, 1.0) / 2.0).min(interval)
+    crate::backoff::with_jitter(FIRST_RETRY, failures, interval, jitter)
 }
 
 /// How often the maintenance task runs.

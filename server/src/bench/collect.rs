@@ -63,8 +63,8 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()
     let id = collect_once(pool, &target).await?;
     let cycle_s = cycle_started.elapsed().as_secs_f64();
     let peak = peak_rss_mib();
-    let (objects,): (i32,) =
-        sqlx::query_as("select object_count from collection where collection_id = $1").bind(id).fetch_one(pool).await?;
+    let clusters = db::query::clusters(pool).await?;
+    let objects = clusters.iter().find(|c| c.name == target.name).and_then(|c| c.object_count).unwrap_or(0);
     println!("collection {id}: {objects} objects listed, assessed and stored in {cycle_s:.2} s");
     // The first collection opens every finding; the next one, of the unchanged cluster, only
     // diffs them: what a collector does every interval.

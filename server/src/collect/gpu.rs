@@ -70,7 +70,7 @@ pub async fn read_prometheus(base_url: &str) -> Vec<GpuSample> {
     match query_gpus(base_url).await {
         Ok(samples) => samples,
         Err(error) => {
-            tracing::warn!(%error, prometheus = base_url, "cannot read GPU metrics from Prometheus");
+            tracing::warn!(%error, "cannot read GPU metrics from Prometheus");
             Vec::new()
         }
     }
@@ -128,14 +128,19 @@ async fn query(
     expression: &str,
 ) -> Result<Vec<(BTreeMap<String, String>, f64)>, String> {
     let url = format!("{}/api/v1/query", base_url.trim_end_matches('/'));
-    let response = client.get(&url).query(&[("query", expression)]).send().await.map_err(|e| format!("{url}: {e}"))?;
+    // The URL may carry basic-auth credentials: errors name it redacted, and reqwest's own
+    // errors without it.
+    let shown = crate::database::redact(&url);
+    let failed = |e: openidconnect::reqwest::Error| format!("{shown}: {}", e.without_url());
+    let response = client.get(&url).query(&[("query", expression)]).send().await.map_err(failed)?;
     let status = response.status();
-    let text = response.text().await.map_err(|e| format!("{url}: {e}"))?;
-    let body: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{url}: unreadable answer: {e}"))?;
+    let text = response.text().await.map_err(failed)?;
+    let body: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{shown}: unreadable answer: {e}"))?;
     if !status.is_success() || body["status"] != "success" {
-        return Err(format!("{url}: {status}: {}", body["error"].as_str().unwrap_or("no error message")));
+        return Err(format!("{shown}: {status}: {}", body["error"].as_str().unwrap_or("no error message")));
     }
-    let series = body["data"]["result"].as_array().ok_or_else(|| format!("{url}: no result vector"))?;
+    let series = body["data"]["result"].as_array().ok_or_else(|| format!("{shown}: no result vector"))?;
     Ok(series
         .iter()
         .filter_map(|s| {

@@ -174,8 +174,7 @@ where
         match fetch(params.clone()).await {
             Ok(page) => return Ok(page),
             Err(error) if attempt < PAGE_ATTEMPTS && is_transient(&error) => {
-                let wait =
-                    FIRST_PAGE_RETRY.saturating_mul(1 << (attempt - 1)).mul_f64(1.0 + rand::random::<f64>() / 2.0);
+                let wait = crate::backoff::backoff(FIRST_PAGE_RETRY, attempt, std::time::Duration::MAX);
                 tracing::debug!(%error, attempt, "list page failed; retrying");
                 tokio::time::sleep(wait).await;
                 attempt += 1;

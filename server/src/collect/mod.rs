@@ -3,7 +3,6 @@
 
 pub mod gpu;
 pub mod kubernetes;
-pub mod lease;
 
 use std::path::PathBuf;
 use std::time::Duration;

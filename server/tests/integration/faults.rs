@@ -7,67 +7,18 @@
 //! would show as one with missing namespaces, or as findings resolved and reopened.
 
 use crate::common;
+use crate::common::process::Process;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use db::PgPool;
 use server::postgres::EmbeddedPostgres;
 
-/// A `rampart` process, killed when dropped.
-struct Rampart(Child);
-
-impl Rampart {
-    fn start(args: &[&str], database_url: Option<&str>) -> Rampart {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_rampart"));
-        command.args(args).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
-        match database_url {
-            Some(url) => command.env("DATABASE_URL", url),
-            None => command.env_remove("DATABASE_URL"),
-        };
-        Rampart(command.spawn().unwrap())
-    }
-
-    fn pid(&self) -> i32 {
-        i32::try_from(self.0.id()).unwrap()
-    }
-
-    /// Waits for the process to exit without blocking the runtime, which also serves the
-    /// simulated cluster the process may still be reading.
-    async fn exited(&mut self) -> std::process::ExitStatus {
-        loop {
-            if let Some(status) = self.0.try_wait().unwrap() {
-                return status;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn signal(&self, signal: &str) {
-        let sent = Command::new("kill").args(["-s", signal, &self.pid().to_string()]).status().unwrap();
-        assert!(sent.success());
-    }
-}
-
-impl Drop for Rampart {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A simulated cluster and a configuration collecting it every second.
-async fn one_cluster(name: &str, pods: usize) -> (sim::SimServer, PathBuf) {
-    let dir = common::temp_dir(name);
-    let (server, kubeconfig) = server::demo::start_simulator(common::small_cluster(pods), &dir).await.unwrap();
-    let config = dir.join("rampart.toml");
-    std::fs::write(
-        &config,
-        format!("[[clusters]]\nname = \"{name}\"\nkubeconfig = \"{}\"\ninterval = \"1s\"\n", kubeconfig.display()),
-    )
-    .unwrap();
-    (server, config)
+async fn one_cluster(name: &str, pods: usize) -> (Vec<sim::SimServer>, PathBuf) {
+    common::simulated_clusters(&common::temp_dir(name), &[name], pods, "1s").await
 }
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {
@@ -77,15 +28,11 @@ async fn count(pool: &PgPool, sql: &str) -> i64 {
 
 /// Waits until `sql` counts at least `at_least`; panics after two minutes.
 async fn wait_for_count(pool: &PgPool, sql: &str, at_least: i64) {
-    for _ in 0..600 {
-        if matches!(sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(pool).await,
-                    Ok((n,)) if n >= at_least)
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting for {sql} to reach {at_least}");
+    common::wait_until(&format!("{sql} counts {at_least}"), || async {
+        let counted = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(pool).await;
+        matches!(counted, Ok((n,)) if n >= at_least)
+    })
+    .await;
 }
 
 /// Waits until a client other than this one has a transaction open that has written
@@ -130,26 +77,20 @@ async fn assert_whole(pool: &PgPool) {
     assert!(count(pool, "select count(*) from finding_state").await > 0);
 }
 
-fn url_of(database: &str) -> String {
-    let base = std::env::var("DATABASE_URL").unwrap();
-    format!("{}/{database}", base.rsplit_once('/').unwrap().0)
-}
-
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_collector_killed_mid_transaction_leaves_whole_collections(pool: PgPool) {
     let (_cluster, config) = one_cluster("sigkill", 1500).await;
-    let (database,): (String,) = sqlx::query_as("select current_database()").fetch_one(&pool).await.unwrap();
-    let url = url_of(&database);
+    let url = common::url_for(&pool).await;
     let args = ["--config", config.to_str().unwrap(), "collect"];
 
     for _ in 0..3 {
-        let collector = Rampart::start(&args, Some(&url));
+        let collector = Process::rampart(&args, Some(&url));
         wait_for_open_write(&pool).await;
         collector.signal("KILL");
         drop(collector);
     }
     let before = count(&pool, "select count(*) from collection").await;
-    let _collector = Rampart::start(&args, Some(&url));
+    let _collector = Process::rampart(&args, Some(&url));
     wait_for_count(&pool, "select count(*) from collection", before + 2).await;
 
     assert_whole(&pool).await;
@@ -170,7 +111,7 @@ async fn postgres_crashing_mid_transaction_loses_nothing_and_the_collector_resum
     let connect = || async { PgPool::connect(&url).await.unwrap() };
     let pool = connect().await;
     db::migrate(&pool).await.unwrap();
-    let collector = Rampart::start(&["--config", config.to_str().unwrap(), "collect"], Some(&url));
+    let collector = Process::rampart(&["--config", config.to_str().unwrap(), "collect"], Some(&url));
     wait_for_count(&pool, "select count(*) from collection", 1).await;
 
     wait_for_open_write(&pool).await;
@@ -197,7 +138,7 @@ async fn the_embedded_postgres_crashing_mid_transaction_is_restarted_and_loses_n
     let (_cluster, config) = one_cluster("embedded-crash", 1500).await;
     let data = common::temp_dir("embedded-crash-data");
     let args = ["--data-dir", data.to_str().unwrap(), "--config", config.to_str().unwrap(), "collect"];
-    let mut collector = Rampart::start(&args, None);
+    let mut collector = Process::rampart(&args, None);
     let pool = connect_to_embedded(&data).await;
     wait_for_count(&pool, "select count(*) from collection", 1).await;
 
@@ -223,7 +164,7 @@ async fn sigterm_mid_collection_exits_cleanly_and_embedded_postgres_needs_no_rec
     let (_cluster, config) = one_cluster("sigterm", 1500).await;
     let data = common::temp_dir("sigterm-data");
     let args = ["--data-dir", data.to_str().unwrap(), "--config", config.to_str().unwrap(), "collect"];
-    let mut collector = Rampart::start(&args, None);
+    let mut collector = Process::rampart(&args, None);
     let log = data.join("pg/postgres.log");
     let stored = || std::fs::read_to_string(&log).unwrap_or_default();
     let pool = connect_to_embedded(&data).await;
@@ -237,7 +178,7 @@ async fn sigterm_mid_collection_exits_cleanly_and_embedded_postgres_needs_no_rec
     assert!(stored().contains("database system is shut down"), "embedded PostgreSQL stopped cleanly");
     assert!(!data.join("pg/postmaster.pid").exists());
 
-    let mut restarted = Rampart::start(&["--data-dir", data.to_str().unwrap(), "migrate"], None);
+    let mut restarted = Process::rampart(&["--data-dir", data.to_str().unwrap(), "migrate"], None);
     assert!(restarted.exited().await.success());
     let after = stored();
     let last_start = &after[after.rfind("starting PostgreSQL").unwrap()..];

@@ -2,24 +2,15 @@
 //! `/metrics` with the bearer token, and its query API returns Rampart's series.
 
 use crate::common;
+use crate::common::process::Process;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 use db::{PgPool, Scope};
 use openidconnect::reqwest;
 use server::config::MetricsConfig;
-
-/// Kills the Prometheus process when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -71,7 +62,7 @@ async fn wait_for_series(port: u16, query: &str) -> Vec<serde_json::Value> {
 
 /// Starts Prometheus scraping `target` (host:port) every second as `job`, sending `bearer` as
 /// its token when given; returns the running server and its port.
-fn start_prometheus(dir: &std::path::Path, job: &str, target: &str, bearer: Option<&str>) -> (Running, u16) {
+fn start_prometheus(dir: &std::path::Path, job: &str, target: &str, bearer: Option<&str>) -> (Process, u16) {
     let authorization =
         bearer.map(|token| format!("    authorization:\n      credentials: {token}\n")).unwrap_or_default();
     let config = format!(
@@ -87,7 +78,7 @@ fn start_prometheus(dir: &std::path::Path, job: &str, target: &str, bearer: Opti
         .stderr(Stdio::null())
         .spawn()
         .expect("the prometheus server is installed (Debian package prometheus; scripts/test installs it)");
-    (Running(child), port)
+    (Process(child), port)
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

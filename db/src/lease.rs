@@ -17,17 +17,20 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::{ConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, PgConnection, PgPool};
 use tokio::sync::Mutex;
+
+use crate::Result;
 
 /// The first key of every cluster lock (`'RAMP'`); the second is `hashtext(cluster name)`.
 pub const CLUSTER_LOCKS: i32 = 0x5241_4d50;
-/// The first key of every membership lock; the second is a random per-process number.
+/// The first key of every membership lock; the second is the lease connection's backend pid,
+/// unique among live sessions.
 pub const MEMBER_LOCKS: i32 = 0x5241_4d51;
 
 /// This process' share of the clusters, held through its lease connection.
 pub struct Leases {
-    pool: db::PgPool,
+    pool: PgPool,
     cluster_count: usize,
     held: Mutex<Option<Held>>,
 }
@@ -39,7 +42,7 @@ struct Held {
 
 impl Leases {
     /// Leases for a process configured with `cluster_count` clusters.
-    pub fn new(pool: db::PgPool, cluster_count: usize) -> Self {
+    pub fn new(pool: PgPool, cluster_count: usize) -> Self {
         Leases { pool, cluster_count, held: Mutex::new(None) }
     }
 
@@ -47,7 +50,7 @@ impl Leases {
     /// it if it is free and within this process' share), false when another process holds it or
     /// this process has its share already. An error means the database could not be asked; the
     /// lease connection is then dropped (releasing every lock) and rebuilt on the next call.
-    pub async fn claim(&self, cluster: &str) -> Result<bool, sqlx::Error> {
+    pub async fn claim(&self, cluster: &str) -> Result<bool> {
         let mut held = self.held.lock().await;
         let result = self.claim_on(&mut held, cluster).await;
         if result.is_err() {
@@ -56,7 +59,7 @@ impl Leases {
         result
     }
 
-    async fn claim_on(&self, held: &mut Option<Held>, cluster: &str) -> Result<bool, sqlx::Error> {
+    async fn claim_on(&self, held: &mut Option<Held>, cluster: &str) -> Result<bool> {
         if let Some(lease) = held.as_mut()
             && sqlx::query("select 1").execute(&mut lease.connection).await.is_err()
         {
@@ -106,20 +109,15 @@ impl Leases {
 
     /// Opens the lease connection, named `rampart-collector <pid>` in `pg_stat_activity`, and
     /// takes a membership lock on it.
-    async fn connect(&self) -> Result<Held, sqlx::Error> {
+    async fn connect(&self) -> Result<Held> {
         let options = (*self.pool.connect_options())
             .clone()
             .application_name(&format!("rampart-collector {}", std::process::id()));
         let mut connection = options.connect().await?;
-        loop {
-            let (taken,): (bool,) = sqlx::query_as("select pg_try_advisory_lock($1, $2)")
-                .bind(MEMBER_LOCKS)
-                .bind(rand::random::<i32>())
-                .fetch_one(&mut connection)
-                .await?;
-            if taken {
-                return Ok(Held { connection, clusters: BTreeSet::new() });
-            }
-        }
+        sqlx::query("select pg_advisory_lock($1, pg_backend_pid())")
+            .bind(MEMBER_LOCKS)
+            .execute(&mut connection)
+            .await?;
+        Ok(Held { connection, clusters: BTreeSet::new() })
     }
 }
