@@ -149,9 +149,9 @@ async fn insert_workloads(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asses
                 coalesce(string_to_array(nullif(u.images, ''), chr(31)), '{}'), u.cpu, u.memory, u.gpus, u.pods, u.ready,
                 u.running, u.pending, u.failed, u.crash_looping, u.oom_killed, u.restarts,
                 coalesce(string_to_array(nullif(u.problems, ''), chr(31)), '{}'), u.gpus_in_use, u.gpu_utilisation
-         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[],
+         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::float8[],
                      $10::int[], $11::int[], $12::int[], $13::int[], $14::int[], $15::int[], $16::int[], $17::int[],
-                     $18::text[], $19::int[], $20::float8[])
+                     $18::text[], $19::float8[], $20::float8[])
               as u(tenant, namespace, kind, name, images, cpu, memory, gpus, pods, ready, running, pending, failed,
                    crash_looping, oom_killed, restarts, problems, gpus_in_use, gpu_utilisation),
               collection c
@@ -165,7 +165,7 @@ async fn insert_workloads(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asses
     .bind(list(|x| &x.images))
     .bind(int(|x| x.cpu_request_millis)?)
     .bind(int(|x| x.memory_request_mib)?)
-    .bind(int(|x| x.gpus_requested)?)
+    .bind(w.iter().map(|t| t.item.gpus_requested).collect::<Vec<_>>())
     .bind(int(|x| x.health.pods)?)
     .bind(int(|x| x.ready)?)
     .bind(int(|x| x.health.running)?)
@@ -175,7 +175,7 @@ async fn insert_workloads(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asses
     .bind(int(|x| x.health.oom_killed)?)
     .bind(int(|x| x.health.restarts)?)
     .bind(list(|x| &x.problems))
-    .bind(int(|x| x.gpus_in_use)?)
+    .bind(w.iter().map(|t| t.item.gpus_in_use).collect::<Vec<_>>())
     .bind(w.iter().map(|t| t.item.gpu_utilisation_pct).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
@@ -205,9 +205,10 @@ async fn insert_gpus(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment
     let g = &a.gpus;
     sqlx::query(
         "insert into gpu_sample (collection_id, tenant, namespace, pod, container, gpu, uuid,
-             hostname, utilisation_pct, memory_used_mib, collected_at)
+             hostname, utilisation_pct, memory_used_mib, engine_active_pct, mig_profile, idle_hours, collected_at)
          select $1, u.*, c.started_at from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                  $7::text[], $8::text[], $9::float8[], $10::float8[]) as u, collection c where c.collection_id = $1",
+                                  $7::text[], $8::text[], $9::float8[], $10::float8[], $11::float8[], $12::text[],
+                                  $13::float8[]) as u, collection c where c.collection_id = $1",
     )
     .bind(id)
     .bind(g.iter().map(|x| x.tenant.clone()).collect::<Vec<_>>())
@@ -219,6 +220,9 @@ async fn insert_gpus(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment
     .bind(g.iter().map(|x| x.item.hostname.clone()).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.utilisation_pct).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.memory_used_mib).collect::<Vec<_>>())
+    .bind(g.iter().map(|x| x.item.engine_active_pct).collect::<Vec<_>>())
+    .bind(g.iter().map(|x| x.item.mig_profile.clone()).collect::<Vec<_>>())
+    .bind(g.iter().map(|x| x.item.idle_hours).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -65,6 +65,9 @@ fn assessment(nlp_score: f64) -> Assessment {
                 hostname: "gpu-1".into(),
                 utilisation_pct: 40.0,
                 memory_used_mib: 1024.0,
+                engine_active_pct: None,
+                mig_profile: None,
+                idle_hours: 0.5,
             },
         }],
         workloads: vec![Tenanted {
@@ -74,9 +77,9 @@ fn assessment(nlp_score: f64) -> Assessment {
                 namespace: "nlp-prod".into(),
                 name: "web".into(),
                 images: vec!["reg/web:1".into(), "reg/sidecar:2".into()],
-                gpus_requested: 2,
+                gpus_requested: 2.0,
                 problems: vec!["CrashLoopBackOff".into()],
-                gpus_in_use: 1,
+                gpus_in_use: 1.0,
                 gpu_utilisation_pct: Some(40.0),
                 ..Default::default()
             },
@@ -119,6 +122,25 @@ async fn overview_reflects_the_latest_collection_of_each_tenant(pool: PgPool) {
     assert!((nlp.tightest_quota_headroom_pct.unwrap() - 10.0).abs() < 1e-9);
     assert_eq!(nlp.mean_gpu_utilisation_pct, Some(40.0));
     assert_eq!(rows[1].mean_gpu_utilisation_pct, None);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn idle_gpu_hours_sum_the_last_day_of_collections_for_the_viewer(pool: PgPool) {
+    write_collection(&pool, "prod", at(30), &assessment(80.0)).await.unwrap();
+    write_collection(&pool, "prod", at(2), &assessment(60.0)).await.unwrap();
+    write_collection(&pool, "prod", at(1), &assessment(55.5)).await.unwrap();
+
+    let rows = db::query::idle_gpu_hours(&pool, &Scope::AllTenants, None).await.unwrap();
+    assert_eq!(rows.len(), 1, "only nlp has idle GPUs: {rows:?}");
+    assert_eq!((rows[0].tenant.as_str(), rows[0].namespace.as_str()), ("nlp", "nlp-prod"));
+    assert!((rows[0].idle_hours - 1.0).abs() < 1e-9, "two collections of the last day, not the one of 30 hours ago");
+
+    let as_of = Utc::now() - Duration::hours(20);
+    let then = db::query::idle_gpu_hours(&pool, &Scope::AllTenants, Some(as_of)).await.unwrap();
+    assert!((then[0].idle_hours - 0.5).abs() < 1e-9, "as of 20 hours ago, the day before holds one collection");
+
+    let lead = Scope::Tenants(vec!["vision".into()]);
+    assert!(db::query::idle_gpu_hours(&pool, &lead, None).await.unwrap().is_empty(), "nothing of nlp's for vision");
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

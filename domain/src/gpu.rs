@@ -4,7 +4,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Utilisation of one GPU as attributed to one pod.
+/// Utilisation below which an allocated GPU counts as idle, in percent.
+pub const IDLE_UTILISATION_PCT: f64 = 5.0;
+
+/// Compute slices of a whole GPU that MIG profiles divide (A100, H100: `1g` to `7g`).
+const MIG_SLICES_PER_GPU: f64 = 7.0;
+
+/// Utilisation of one GPU (or one MIG instance) as attributed to one pod.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GpuSample {
     pub namespace: String,
@@ -18,7 +24,92 @@ pub struct GpuSample {
     pub utilisation_pct: f64,
     /// `DCGM_FI_DEV_FB_USED`, MiB of frame buffer in use.
     pub memory_used_mib: f64,
+    /// `DCGM_FI_PROF_GR_ENGINE_ACTIVE` as 0–100, when the exporter reports profiling metrics:
+    /// a truer measure of use than `GPU_UTIL`, which counts any kernel running as busy.
+    pub engine_active_pct: Option<f64>,
+    /// The MIG profile (`GPU_I_PROFILE`, such as `1g.10gb`) when this is a MIG instance.
+    pub mig_profile: Option<String>,
+    /// Hours of the collection's window in which the device sat below
+    /// [`IDLE_UTILISATION_PCT`] while allocated to the pod, in GPU equivalents.
+    pub idle_hours: f64,
 }
+
+impl GpuSample {
+    /// A sample from one series' labels (`label` reads a label, empty when absent), with no
+    /// values yet; `None` without pod attribution, which cannot be charged to any tenant.
+    pub fn from_labels(label: impl Fn(&str) -> String) -> Option<GpuSample> {
+        let (namespace, pod) = (label("namespace"), label("pod"));
+        if namespace.is_empty() || pod.is_empty() {
+            return None;
+        }
+        let mig_profile = Some(label("GPU_I_PROFILE")).filter(|p| !p.is_empty());
+        let instance = label("GPU_I_ID");
+        let gpu = if instance.is_empty() { label("gpu") } else { format!("{}/{instance}", label("gpu")) };
+        Some(GpuSample {
+            namespace,
+            pod,
+            container: label("container"),
+            gpu,
+            uuid: label("UUID"),
+            hostname: label("Hostname"),
+            utilisation_pct: 0.0,
+            memory_used_mib: 0.0,
+            engine_active_pct: None,
+            mig_profile,
+            idle_hours: 0.0,
+        })
+    }
+
+    /// The series key samples are joined on: one device (or MIG instance) of one pod.
+    pub fn key(&self) -> (String, String, String) {
+        (self.namespace.clone(), self.pod.clone(), self.gpu.clone())
+    }
+
+    /// Records one metric's value; other metrics are ignored.
+    pub fn set(&mut self, metric: &str, value: f64) {
+        match metric {
+            UTILISATION => self.utilisation_pct = value,
+            MEMORY_USED => self.memory_used_mib = value,
+            ENGINE_ACTIVE => self.engine_active_pct = Some(value * 100.0),
+            _ => {}
+        }
+    }
+
+    /// The share of a whole GPU this device is: 1 for a GPU, its compute slices out of seven
+    /// for a MIG instance (`3g.40gb` is 3/7).
+    pub fn gpu_equivalents(&self) -> f64 {
+        self.mig_profile.as_deref().map_or(1.0, mig_gpu_equivalents)
+    }
+
+    /// The utilisation that decides idleness: engine activity when reported, else `GPU_UTIL`.
+    pub fn busy_pct(&self) -> f64 {
+        self.engine_active_pct.unwrap_or(self.utilisation_pct)
+    }
+
+    /// Without a time series (scraped once from the exporter), the sample stands for the whole
+    /// window: idle for all of it when idle now.
+    pub fn hold_for(&mut self, window_hours: f64) {
+        self.idle_hours =
+            if self.busy_pct() < IDLE_UTILISATION_PCT { window_hours * self.gpu_equivalents() } else { 0.0 };
+    }
+}
+
+/// GPU equivalents of one MIG instance of a profile (`1g.10gb`, `mig-3g.40gb`): its compute
+/// slices out of seven; an unreadable profile counts as a whole GPU.
+pub fn mig_gpu_equivalents(profile: &str) -> f64 {
+    let profile = profile.trim_start_matches("mig-");
+    let slices = profile.split_once('g').and_then(|(n, _)| n.parse::<f64>().ok()).filter(|n| *n > 0.0);
+    slices.map_or(1.0, |n| (n / MIG_SLICES_PER_GPU).min(1.0))
+}
+
+/// `DCGM_FI_DEV_GPU_UTIL`: GPU utilisation, 0–100.
+pub const UTILISATION: &str = "DCGM_FI_DEV_GPU_UTIL";
+/// `DCGM_FI_DEV_FB_USED`: frame buffer in use, MiB.
+pub const MEMORY_USED: &str = "DCGM_FI_DEV_FB_USED";
+/// `DCGM_FI_PROF_GR_ENGINE_ACTIVE`: graphics engine activity, 0–1 (profiling metrics only).
+pub const ENGINE_ACTIVE: &str = "DCGM_FI_PROF_GR_ENGINE_ACTIVE";
+/// The metrics Rampart reads.
+pub const METRICS: [&str; 3] = [UTILISATION, MEMORY_USED, ENGINE_ACTIVE];
 
 /// Why a metrics text could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -28,8 +119,8 @@ pub struct MetricsParseError {
     pub reason: String,
 }
 
-/// Reads `DCGM_FI_DEV_GPU_UTIL` and `DCGM_FI_DEV_FB_USED` samples that carry pod attribution
-/// (`namespace` and `pod` labels) and joins them per GPU. Other metrics are ignored.
+/// Reads the [`METRICS`] of series that carry pod attribution (`namespace` and `pod` labels)
+/// and joins them per device. Other metrics are ignored.
 pub fn parse_dcgm_metrics(text: &str) -> Result<Vec<GpuSample>, MetricsParseError> {
     let mut samples: BTreeMap<(String, String, String), GpuSample> = BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
@@ -39,7 +130,7 @@ pub fn parse_dcgm_metrics(text: &str) -> Result<Vec<GpuSample>, MetricsParseErro
         }
         let error = |reason: &str| MetricsParseError { line: index + 1, reason: reason.to_string() };
         let (name, rest) = line.split_once('{').ok_or_else(|| error("expected labels in braces"))?;
-        if name != "DCGM_FI_DEV_GPU_UTIL" && name != "DCGM_FI_DEV_FB_USED" {
+        if !METRICS.contains(&name) {
             continue;
         }
         let (labels, value) = rest.rsplit_once('}').ok_or_else(|| error("unclosed label set"))?;
@@ -49,27 +140,10 @@ pub fn parse_dcgm_metrics(text: &str) -> Result<Vec<GpuSample>, MetricsParseErro
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| error("expected a numeric sample value"))?;
         let labels = parse_labels(labels).map_err(|reason| error(&reason))?;
-        let get = |key: &str| labels.get(key).cloned().unwrap_or_default();
-        let (namespace, pod) = (get("namespace"), get("pod"));
-        if namespace.is_empty() || pod.is_empty() {
+        let Some(sample) = GpuSample::from_labels(|key| labels.get(key).cloned().unwrap_or_default()) else {
             continue;
-        }
-        let key = (namespace.clone(), pod.clone(), get("gpu"));
-        let sample = samples.entry(key).or_insert_with(|| GpuSample {
-            namespace,
-            pod,
-            container: get("container"),
-            gpu: get("gpu"),
-            uuid: get("UUID"),
-            hostname: get("Hostname"),
-            utilisation_pct: 0.0,
-            memory_used_mib: 0.0,
-        });
-        if name == "DCGM_FI_DEV_GPU_UTIL" {
-            sample.utilisation_pct = value;
-        } else {
-            sample.memory_used_mib = value;
-        }
+        };
+        samples.entry(sample.key()).or_insert(sample).set(name, value);
     }
     Ok(samples.into_values().collect())
 }
@@ -119,6 +193,35 @@ DCGM_FI_DEV_SM_CLOCK{gpu="0",UUID="GPU-1"} 1980
         assert_eq!(samples[0].utilisation_pct, 87.0);
         assert_eq!(samples[0].memory_used_mib, 40960.0);
         assert_eq!(samples[0].hostname, "gpu-1");
+    }
+
+    #[test]
+    fn mig_instances_count_as_their_profile_and_engine_activity_decides_idleness() {
+        let text = r#"DCGM_FI_DEV_GPU_UTIL{gpu="0",GPU_I_ID="3",GPU_I_PROFILE="3g.40gb",UUID="GPU-1",namespace="ml",pod="a"} 60
+DCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",GPU_I_ID="3",GPU_I_PROFILE="3g.40gb",UUID="GPU-1",namespace="ml",pod="a"} 0.02
+DCGM_FI_DEV_GPU_UTIL{gpu="0",GPU_I_ID="5",GPU_I_PROFILE="1g.10gb",UUID="GPU-1",namespace="ml",pod="b"} 80
+"#;
+        let mut samples = parse_dcgm_metrics(text).unwrap();
+        assert_eq!(samples.len(), 2, "two MIG instances of one GPU are two devices");
+        assert_eq!(samples[0].gpu, "0/3");
+        assert!((samples[0].gpu_equivalents() - 3.0 / 7.0).abs() < 1e-9);
+        assert!((samples[1].gpu_equivalents() - 1.0 / 7.0).abs() < 1e-9);
+        assert_eq!(samples[0].engine_active_pct, Some(2.0));
+        for sample in &mut samples {
+            sample.hold_for(2.0);
+        }
+        assert!(
+            (samples[0].idle_hours - 2.0 * 3.0 / 7.0).abs() < 1e-9,
+            "2% engine activity is idle despite 60% GPU_UTIL"
+        );
+        assert_eq!(samples[1].idle_hours, 0.0);
+    }
+
+    #[test]
+    fn mig_profiles_read_as_gpu_shares() {
+        assert!((mig_gpu_equivalents("mig-2g.20gb") - 2.0 / 7.0).abs() < 1e-9);
+        assert_eq!(mig_gpu_equivalents("7g.80gb"), 1.0);
+        assert_eq!(mig_gpu_equivalents("nonsense"), 1.0);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The typed snapshot of one cluster, as read from its API server or from manifests.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use crate::finding::ObjectRef;
 use crate::trivy::TrivyReports;
@@ -211,5 +211,41 @@ impl Inventory {
 
 /// True when a controller (Deployment's ReplicaSet, Job's CronJob, ...) owns the object.
 pub fn is_controlled(meta: &ObjectMeta) -> bool {
-    meta.owner_references.as_ref().is_some_and(|refs| refs.iter().any(|r| r.controller == Some(true)))
+    controller(meta).is_some()
+}
+
+/// The object's controlling owner reference, if any.
+pub fn controller(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references.iter().flatten().find(|r| r.controller == Some(true))
+}
+
+/// The controlling owner of every ReplicaSet and Job, by (kind, namespace, name): how an
+/// object's owner is walked up to its Deployment or CronJob without searching a list per object.
+#[derive(Debug)]
+pub struct Controllers<'a>(HashMap<(&'static str, &'a str, &'a str), &'a OwnerReference>);
+
+impl Controllers<'_> {
+    /// The workload an owner reference leads to: a ReplicaSet's Deployment, a Job's CronJob,
+    /// or the owner itself, as (kind, name) in the same namespace.
+    pub fn top_owner<'b>(&'b self, kind: &'b str, namespace: &str, name: &'b str) -> (&'b str, &'b str) {
+        let walked = ["ReplicaSet", "Job"].into_iter().find(|k| *k == kind);
+        match walked.and_then(|k| self.0.get(&(k, namespace, name))) {
+            Some(top) => (&top.kind, &top.name),
+            None => (kind, name),
+        }
+    }
+}
+
+impl Inventory {
+    /// The index of ReplicaSets' and Jobs' controllers, built once per assessment.
+    pub fn controllers(&self) -> Controllers<'_> {
+        let owned = self.replica_sets.iter().map(|r| ("ReplicaSet", &r.metadata));
+        let owned = owned.chain(self.jobs.iter().map(|j| ("Job", &j.metadata)));
+        let map = owned
+            .filter_map(|(kind, meta)| {
+                Some(((kind, meta.namespace.as_deref()?, meta.name.as_deref()?), controller(meta)?))
+            })
+            .collect();
+        Controllers(map)
+    }
 }

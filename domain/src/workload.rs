@@ -1,15 +1,14 @@
 //! Workloads as a team lead thinks of them (the Deployment, not its ReplicaSet or pods): what
 //! each asks for, what it runs, how its pods are doing, and how much of its GPUs it uses.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
 
-use crate::gpu::GpuSample;
+use crate::gpu::{GpuSample, mig_gpu_equivalents};
 use crate::health::PodHealth;
-use crate::inventory::Inventory;
+use crate::inventory::{Controllers, Inventory, controller};
 use crate::quantity::parse_quantity;
 
 /// One workload's requests, images and pod health in one collection.
@@ -23,7 +22,9 @@ pub struct WorkloadSummary {
     /// Requests of one pod, summed over its containers.
     pub cpu_request_millis: u32,
     pub memory_request_mib: u32,
-    pub gpus_requested: u32,
+    /// GPUs of one pod in GPU equivalents: whole `nvidia.com/gpu`s, and MIG instances
+    /// (`nvidia.com/mig-3g.40gb`) as their share of a GPU.
+    pub gpus_requested: f64,
     pub health: PodHealth,
     /// Pods whose containers are all ready.
     pub ready: u32,
@@ -31,8 +32,8 @@ pub struct WorkloadSummary {
     /// `ImagePullBackOff`), last termination reasons (`OOMKilled`), and the scheduler's
     /// reason for pending pods (`Unschedulable: 0/4 nodes are available: …`).
     pub problems: Vec<String>,
-    /// GPU devices reporting utilisation for the workload's pods.
-    pub gpus_in_use: u32,
+    /// GPU devices reporting utilisation for the workload's pods, in GPU equivalents.
+    pub gpus_in_use: f64,
     /// Mean utilisation over those devices, 0–100.
     pub gpu_utilisation_pct: Option<f64>,
 }
@@ -50,50 +51,43 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
         requests(site.spec, &mut summary);
         by_key.insert((summary.kind.clone(), summary.namespace.clone(), summary.name.clone()), summary);
     }
+    let controllers = inv.controllers();
     let mut pod_owner: BTreeMap<(String, String), (String, String, String)> = BTreeMap::new();
     for pod in &inv.pods {
-        let key = owning_workload(inv, pod);
+        let key = owning_workload(&controllers, pod);
         let Some(summary) = by_key.get_mut(&key) else { continue };
         summary.health.add(pod);
         add_pod_state(pod, summary);
         pod_owner.insert((key.1.clone(), pod.metadata.name.clone().unwrap_or_default()), key);
     }
-    let mut utilisation: BTreeMap<(String, String, String), Vec<(String, f64)>> = BTreeMap::new();
+    let mut utilisation: BTreeMap<(String, String, String), Vec<&GpuSample>> = BTreeMap::new();
     for sample in gpus {
         if let Some(key) = pod_owner.get(&(sample.namespace.clone(), sample.pod.clone())) {
-            utilisation.entry(key.clone()).or_default().push((sample.uuid.clone(), sample.utilisation_pct));
+            utilisation.entry(key.clone()).or_default().push(sample);
         }
     }
     for (key, samples) in utilisation {
         if let Some(summary) = by_key.get_mut(&key) {
-            let devices: BTreeSet<&String> = samples.iter().map(|(uuid, _)| uuid).collect();
-            summary.gpus_in_use = u32::try_from(devices.len()).unwrap_or(u32::MAX);
-            summary.gpu_utilisation_pct = Some(samples.iter().map(|(_, u)| u).sum::<f64>() / samples.len() as f64);
+            // A device is its GPU (or MIG instance, whose `gpu` names the instance) on its node.
+            let devices: BTreeMap<(&String, &String), f64> =
+                samples.iter().map(|s| ((&s.uuid, &s.gpu), s.gpu_equivalents())).collect();
+            summary.gpus_in_use = devices.values().sum();
+            summary.gpu_utilisation_pct =
+                Some(samples.iter().map(|s| s.utilisation_pct).sum::<f64>() / samples.len() as f64);
         }
     }
     by_key.into_values().collect()
 }
 
 /// The (kind, namespace, name) of the workload a pod belongs to.
-fn owning_workload(inv: &Inventory, pod: &Pod) -> (String, String, String) {
+fn owning_workload(controllers: &Controllers<'_>, pod: &Pod) -> (String, String, String) {
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-    let controller = pod.metadata.owner_references.iter().flatten().find(|r| r.controller == Some(true));
-    let Some(owner) = controller else {
-        return ("Pod".into(), namespace, pod.metadata.name.clone().unwrap_or_default());
-    };
-    let controller_of =
-        |meta: &ObjectMeta| meta.owner_references.iter().flatten().find(|r| r.controller == Some(true)).cloned();
-    let is_owner = |meta: &ObjectMeta| {
-        meta.name.as_deref() == Some(owner.name.as_str()) && meta.namespace.as_deref() == Some(namespace.as_str())
-    };
-    let grandparent = match owner.kind.as_str() {
-        "ReplicaSet" => inv.replica_sets.iter().map(|r| &r.metadata).find(|m| is_owner(m)).and_then(controller_of),
-        "Job" => inv.jobs.iter().map(|j| &j.metadata).find(|m| is_owner(m)).and_then(controller_of),
-        _ => None,
-    };
-    match grandparent {
-        Some(top) => (top.kind, namespace, top.name),
-        None => (owner.kind.clone(), namespace, owner.name.clone()),
+    match controller(&pod.metadata) {
+        Some(owner) => {
+            let (kind, name) = controllers.top_owner(&owner.kind, &namespace, &owner.name);
+            (kind.to_string(), namespace, name.to_string())
+        }
+        None => ("Pod".into(), namespace, pod.metadata.name.clone().unwrap_or_default()),
     }
 }
 
@@ -104,13 +98,22 @@ fn requests(spec: &PodSpec, summary: &mut WorkloadSummary) {
         if let Some(image) = &container.image {
             summary.images.push(image.clone());
         }
-        let Some(requests) = container.resources.as_ref().and_then(|r| r.requests.as_ref()) else { continue };
-        let amount = |key: &str| requests.get(key).and_then(|q| parse_quantity(&q.0)).unwrap_or(0.0);
+        let resources = container.resources.as_ref();
+        let (requests, limits) =
+            (resources.and_then(|r| r.requests.as_ref()), resources.and_then(|r| r.limits.as_ref()));
+        let amount = |key: &str| requests.and_then(|r| r.get(key)).and_then(|q| parse_quantity(&q.0)).unwrap_or(0.0);
         summary.cpu_request_millis += (amount("cpu") * 1000.0).round() as u32;
         summary.memory_request_mib += (amount("memory") / (1024.0 * 1024.0)).round() as u32;
-        let gpus = container.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("nvidia.com/gpu"));
-        let gpus = gpus.or_else(|| requests.get("nvidia.com/gpu")).and_then(|q| parse_quantity(&q.0)).unwrap_or(0.0);
-        summary.gpus_requested += gpus.round() as u32;
+        // GPUs are extended resources: set as limits, with requests equal when given.
+        let unlimited = requests.into_iter().flatten().filter(|(k, _)| !limits.is_some_and(|l| l.contains_key(*k)));
+        for (resource, quantity) in limits.into_iter().flatten().chain(unlimited) {
+            let count = parse_quantity(&quantity.0).unwrap_or(0.0).round();
+            if resource == "nvidia.com/gpu" {
+                summary.gpus_requested += count;
+            } else if let Some(profile) = resource.strip_prefix("nvidia.com/mig-") {
+                summary.gpus_requested += count * mig_gpu_equivalents(profile);
+            }
+        }
     }
 }
 
@@ -191,17 +194,34 @@ mod tests {
             hostname: "n".into(),
             utilisation_pct: 30.0,
             memory_used_mib: 1.0,
+            engine_active_pct: None,
+            mig_profile: None,
+            idle_hours: 0.0,
         };
         let summaries = workload_summaries(&inventory(), &[gpu]);
         assert_eq!(summaries.len(), 1, "the ReplicaSet is not a workload of its own: {summaries:?}");
         let api = &summaries[0];
         assert_eq!((api.kind.as_str(), api.name.as_str()), ("Deployment", "api"));
-        assert_eq!((api.cpu_request_millis, api.memory_request_mib, api.gpus_requested), (500, 1024, 1));
+        assert_eq!((api.cpu_request_millis, api.memory_request_mib, api.gpus_requested), (500, 1024, 1.0));
         assert_eq!((api.health.pods, api.health.restarts, api.ready), (2, 4, 0));
         assert_eq!(api.health.crash_looping, 1);
         assert!(api.problems.contains(&"CrashLoopBackOff".to_string()));
         assert!(api.problems.contains(&"last terminated: OOMKilled".to_string()));
         assert!(api.problems.iter().any(|p| p.starts_with("Unschedulable: 0/3 nodes")));
-        assert_eq!((api.gpus_in_use, api.gpu_utilisation_pct), (1, Some(30.0)));
+        assert_eq!((api.gpus_in_use, api.gpu_utilisation_pct), (1.0, Some(30.0)));
+    }
+
+    #[test]
+    fn mig_requests_count_as_their_share_of_a_gpu() {
+        let mut inv = Inventory::default();
+        inv.add_object(&json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "infer", "namespace": "ml"},
+            "spec": {"containers": [
+                {"name": "a", "resources": {"limits": {"nvidia.com/mig-1g.10gb": "2"}}},
+                {"name": "b", "resources": {"requests": {"nvidia.com/mig-3g.40gb": "1"}, "limits": {"nvidia.com/mig-3g.40gb": "1"}}},
+                {"name": "c", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}}))
+            .unwrap();
+        let summaries = workload_summaries(&inv, &[]);
+        let expected = 2.0 / 7.0 + 3.0 / 7.0 + 1.0;
+        assert!((summaries[0].gpus_requested - expected).abs() < 1e-9, "{}", summaries[0].gpus_requested);
     }
 }

@@ -133,9 +133,9 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
     let mut per_tenant: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
     for w in db::query::workloads(pool, &all, None, db::query::WorkloadFilter::Gpu, None).await? {
         let entry = per_tenant.entry(w.tenant.clone()).or_default();
-        entry.0 += f64::from(w.gpus_allocated());
-        if w.gpu_utilisation_pct.unwrap_or(0.0) < 5.0 {
-            entry.1 += f64::from(w.gpus_allocated());
+        entry.0 += w.gpus_allocated();
+        if w.gpu_utilisation_pct.unwrap_or(0.0) < domain::gpu::IDLE_UTILISATION_PCT {
+            entry.1 += w.gpus_allocated();
         }
     }
     for (tenant, (allocated, unused)) in per_tenant {

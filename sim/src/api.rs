@@ -215,20 +215,22 @@ fn answer(
         },
         ["pods", name, "proxy", ..] => {
             let pod_name = name.split(':').next().unwrap_or(name);
-            let pod = cluster
+            let namespace = namespace.unwrap_or("");
+            if let Some(node) = cluster.exporter_node(namespace, pod_name) {
+                return metrics(cluster.dcgm_metrics(Some(node)));
+            }
+            let exists = cluster
                 .objects("pods")
                 .iter()
-                .find(|o| o["metadata"]["name"] == pod_name && o["metadata"]["namespace"] == namespace.unwrap_or(""));
-            match pod {
-                Some(pod) if pod["metadata"]["labels"]["app"] == "nvidia-dcgm-exporter" => {
-                    metrics(cluster.dcgm_metrics(pod["spec"]["nodeName"].as_str()))
-                }
-                Some(_) => status(
+                .any(|o| o["metadata"]["name"] == pod_name && o["metadata"]["namespace"] == namespace);
+            if exists {
+                status(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "ServiceUnavailable",
                     "no endpoint behind this pod proxy".into(),
-                ),
-                None => not_found(&format!("pods {pod_name:?}")),
+                )
+            } else {
+                not_found(&format!("pods {pod_name:?}"))
             }
         }
         _ => not_found(uri.path()),

@@ -13,19 +13,17 @@ impl Cluster {
         let mut fb = String::from(
             "# HELP DCGM_FI_DEV_FB_USED Framebuffer memory used (in MiB).\n# TYPE DCGM_FI_DEV_FB_USED gauge\n",
         );
-        for w in &self.workloads {
-            for pod in &w.pods {
-                let Some(host) = pod.node.as_deref() else {
-                    continue;
-                };
-                if node.is_some_and(|n| n != host) {
-                    continue;
-                }
+        let nodes: Vec<&str> = match node {
+            Some(node) => vec![node],
+            None => self.gpu_pods.keys().map(String::as_str).collect(),
+        };
+        for host in nodes {
+            for (namespace, pod) in self.gpu_pods_on(host) {
                 for (gpu, utilisation, memory) in &pod.gpus {
                     let labels = format!(
                         "gpu=\"{gpu}\",UUID=\"GPU-{host}-{gpu}\",device=\"nvidia{gpu}\",modelName=\"NVIDIA H100 80GB HBM3\",\
-                         Hostname=\"{host}\",container=\"main\",namespace=\"{}\",pod=\"{}\"",
-                        w.namespace, pod.name
+                         Hostname=\"{host}\",container=\"main\",namespace=\"{namespace}\",pod=\"{}\"",
+                        pod.name
                     );
                     let _ = writeln!(util, "DCGM_FI_DEV_GPU_UTIL{{{labels}}} {utilisation}");
                     let _ = writeln!(fb, "DCGM_FI_DEV_FB_USED{{{labels}}} {memory}");
@@ -33,5 +31,15 @@ impl Cluster {
             }
         }
         util + &fb
+    }
+
+    /// The node of a placed dcgm-exporter pod (the DaemonSet that runs on GPU nodes only).
+    pub(crate) fn exporter_node(&self, namespace: &str, pod: &str) -> Option<&str> {
+        self.workloads
+            .iter()
+            .filter(|w| w.gpu_nodes_only && w.namespace == namespace)
+            .flat_map(|w| &w.pods)
+            .find(|p| p.name == pod)
+            .and_then(|p| p.node.as_deref())
     }
 }

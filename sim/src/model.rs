@@ -135,6 +135,10 @@ pub struct Cluster {
     pub(crate) objects: BTreeMap<&'static str, Vec<Value>>,
     /// Faults the API server injects; none by default.
     pub faults: crate::faults::Faults,
-    /// GPU indexes taken on each node, kept as pods are placed (placement never changes).
-    pub(crate) gpus_taken: BTreeMap<String, Vec<u32>>,
+    /// The GPU pods on each node, as (workload, pod) indexes into `workloads`, kept as pods are
+    /// placed (pods are never removed and placement never changes).
+    pub(crate) gpu_pods: BTreeMap<String, Vec<(usize, usize)>>,
+    /// How many nodes, from the first, are known to have no free GPU: CPU nodes come first and
+    /// are skipped, then GPU nodes as they fill.
+    pub(crate) full_gpu_nodes: usize,
 }

@@ -2,7 +2,9 @@
 //! limited to the viewer's tenants (clusters are not tenant data).
 
 use chrono::{DateTime, Utc};
-use db::query::{AffectedObject, ClusterRow, ComplianceRow, ControlStatus, QuotaRow, WorkloadFilter, WorkloadRow};
+use db::query::{
+    AffectedObject, ClusterRow, ComplianceRow, ControlStatus, IdleGpuHours, QuotaRow, WorkloadFilter, WorkloadRow,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -39,11 +41,27 @@ pub async fn control(
     Ok((statuses, objects))
 }
 
-/// Workloads across the viewer's tenants: `unhealthy` or `gpu` ones.
+/// Unhealthy workloads across the viewer's tenants.
 #[server]
-pub async fn fleet_workloads(gpu: bool, at: Option<DateTime<Utc>>) -> Result<Vec<WorkloadRow>, ServerFnError> {
-    let filter = if gpu { WorkloadFilter::Gpu } else { WorkloadFilter::Unhealthy };
+pub async fn fleet_unhealthy(at: Option<DateTime<Utc>>) -> Result<Vec<WorkloadRow>, ServerFnError> {
+    let filter = WorkloadFilter::Unhealthy;
     db::query::workloads(&pool()?, &crate::viewer::current_scope(), None, filter, at).await.map_err(store_error)
+}
+
+/// What the GPU page shows: GPU workloads, and idle GPU-hours per namespace over the last day.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GpuData {
+    pub workloads: Vec<WorkloadRow>,
+    pub idle: Vec<IdleGpuHours>,
+}
+
+/// GPU workloads and idle GPU-hours across the viewer's tenants.
+#[server]
+pub async fn fleet_gpus(at: Option<DateTime<Utc>>) -> Result<GpuData, ServerFnError> {
+    let (pool, scope) = (pool()?, crate::viewer::current_scope());
+    let workloads = db::query::workloads(&pool, &scope, None, WorkloadFilter::Gpu, at).await.map_err(store_error)?;
+    let idle = db::query::idle_gpu_hours(&pool, &scope, at).await.map_err(store_error)?;
+    Ok(GpuData { workloads, idle })
 }
 
 /// Every quota resource across the viewer's tenants, fullest first.

@@ -16,3 +16,13 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 pub fn score(value: f64) -> String {
     format!("{value:.1}")
 }
+
+/// A count of GPUs in GPU equivalents: whole numbers as they are, MIG shares to two decimals.
+pub fn gpus(value: f64) -> String {
+    if value.fract().abs() < 1e-9 { format!("{value:.0}") } else { format!("{value:.2}") }
+}
+
+/// A duration given in hours: minutes with one decimal under an hour, else hours with one.
+pub fn hours(value: f64) -> String {
+    if value < 1.0 { format!("{:.1} min", value * 60.0) } else { format!("{value:.1} h") }
+}

@@ -1,14 +1,14 @@
 //! Across tenants: `/health` (unhealthy workloads), `/quotas`, `/gpu` and `/clusters`.
 
 use chrono::Utc;
-use db::query::{QuotaRow, WorkloadRow};
+use db::query::{IDLE_WINDOW_HOURS, IdleGpuHours, QuotaRow, WorkloadRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{LoadError, fleet_page};
-use crate::api::fleet::{clusters, fleet_quotas, fleet_workloads};
+use crate::api::fleet::{GpuData, clusters, fleet_gpus, fleet_quotas, fleet_unhealthy};
 use crate::charts::{Measure, gauge};
-use crate::components::format::{percent, timestamp};
+use crate::components::format::{gpus, hours, percent, timestamp};
 use crate::components::links::{Breadcrumbs, Chart, namespace_href, tenant_href, workload_href};
 
 fn workload_link(w: &WorkloadRow) -> impl IntoView + use<> {
@@ -20,7 +20,7 @@ fn workload_link(w: &WorkloadRow) -> impl IntoView + use<> {
 #[component]
 pub fn HealthPage() -> impl IntoView {
     fleet_page("Health", "Unhealthy workloads", |at| async move {
-        let rows = fleet_workloads(false, at).await?;
+        let rows = fleet_unhealthy(at).await?;
         if rows.is_empty() {
             return Ok(view! { <p class="empty">"Every workload is healthy."</p> }.into_any());
         }
@@ -90,20 +90,23 @@ fn QuotaTable(rows: Vec<QuotaRow>) -> impl IntoView {
     }
 }
 
-/// GPU workloads: allocated against used.
+/// GPU workloads, allocated against used, and idle GPU-hours per tenant and namespace.
 #[component]
 pub fn GpuPage() -> impl IntoView {
     fleet_page("GPUs", "GPUs", |at| async move {
-        let rows = fleet_workloads(true, at).await?;
-        Ok(view! { <GpuTable rows /> }.into_any())
+        let GpuData { workloads, idle } = fleet_gpus(at).await?;
+        Ok(view! { <GpuTable rows=workloads /> <IdleGpuTables idle /> }.into_any())
     })
 }
 
 #[component]
 fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
-    let allocated: i32 = rows.iter().map(|w| w.gpus_allocated()).sum();
-    let idle: i32 =
-        rows.iter().filter(|w| w.gpu_utilisation_pct.unwrap_or(0.0) < 5.0).map(|w| w.gpus_allocated()).sum();
+    let allocated: f64 = rows.iter().map(|w| w.gpus_allocated()).sum();
+    let idle: f64 = rows
+        .iter()
+        .filter(|w| w.gpu_utilisation_pct.unwrap_or(0.0) < domain::gpu::IDLE_UTILISATION_PCT)
+        .map(|w| w.gpus_allocated())
+        .sum();
     let rows = rows
         .into_iter()
         .map(|w| {
@@ -113,7 +116,7 @@ fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
                 <tr>
                     <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
                     <td>{workload_link(&w)}</td>
-                    <td class="num">{w.gpus_allocated()}</td><td class="num">{w.gpus_in_use}</td>
+                    <td class="num">{gpus(w.gpus_allocated())}</td><td class="num">{gpus(w.gpus_in_use)}</td>
                     <td><Chart svg=gauge(&title, used, Measure::Utilisation) /></td>
                     <td class="num">{percent(w.gpu_utilisation_pct)}</td>
                 </tr>
@@ -121,12 +124,60 @@ fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p>{format!("{allocated} GPUs allocated; {idle} on workloads under 5% utilisation.")}</p>
+        <p>{format!("{} GPUs allocated; {} on workloads under {:.0}% utilisation.", gpus(allocated), gpus(idle), domain::gpu::IDLE_UTILISATION_PCT)}</p>
         <table class="data gpus">
             <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Allocated"</th><th class="num">"Reporting"</th><th>"Utilisation"</th><th class="num">"%"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }
+}
+
+/// Idle GPU-hours over the last day: per tenant, then per namespace.
+#[component]
+fn IdleGpuTables(idle: Vec<IdleGpuHours>) -> impl IntoView {
+    let heading = format!("Idle GPU-hours, last {IDLE_WINDOW_HOURS} hours");
+    if idle.is_empty() {
+        return view! { <h2>{heading}</h2> <p class="empty">"No allocated GPU sat idle."</p> }.into_any();
+    }
+    let mut by_tenant: Vec<(String, f64)> = Vec::new();
+    for row in &idle {
+        match by_tenant.iter_mut().find(|(tenant, _)| *tenant == row.tenant) {
+            Some((_, total)) => *total += row.idle_hours,
+            None => by_tenant.push((row.tenant.clone(), row.idle_hours)),
+        }
+    }
+    by_tenant.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let tenants = by_tenant
+        .into_iter()
+        .map(|(tenant, total)| {
+            view! { <tr><td><a href=tenant_href(&tenant)>{tenant.clone()}</a></td><td class="num">{hours(total)}</td></tr> }
+        })
+        .collect_view();
+    let namespaces = idle
+        .into_iter()
+        .map(|row| {
+            view! {
+                <tr>
+                    <td><a href=tenant_href(&row.tenant)>{row.tenant.clone()}</a></td>
+                    <td><a href=namespace_href(&row.tenant, &row.namespace)>{row.namespace.clone()}</a></td>
+                    <td class="num">{hours(row.idle_hours)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{heading}</h2>
+        <p>{format!("Hours allocated GPUs spent under {:.0}% utilisation, in GPU equivalents.", domain::gpu::IDLE_UTILISATION_PCT)}</p>
+        <table class="data idle-tenants">
+            <thead><tr><th>"Tenant"</th><th class="num">"Idle GPU-hours"</th></tr></thead>
+            <tbody>{tenants}</tbody>
+        </table>
+        <table class="data idle-namespaces">
+            <thead><tr><th>"Tenant"</th><th>"Namespace"</th><th class="num">"Idle GPU-hours"</th></tr></thead>
+            <tbody>{namespaces}</tbody>
+        </table>
+    }
+    .into_any()
 }
 
 /// Every cluster's freshness, coverage and last error.

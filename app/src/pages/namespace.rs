@@ -9,6 +9,7 @@ use super::not_found::NotFound;
 use super::{BadRequest, LoadError};
 use crate::api::explore::{NamespaceData, namespace};
 use crate::components::as_of::{AsOfBanner, requested_instant};
+use crate::components::format::gpus;
 use crate::components::links::{Breadcrumbs, Chart, finding_href, tenant_href, workload_href};
 use crate::components::severity::SeverityBadge;
 
@@ -41,8 +42,8 @@ pub fn NamespacePage() -> impl IntoView {
 #[component]
 fn NamespaceView(data: NamespaceData) -> impl IntoView {
     let NamespaceData { tenant, namespace, workloads, quotas, network } = data;
-    let gpus_allocated: i32 = workloads.iter().map(|w| w.gpus_allocated()).sum();
-    let gpus_in_use: i32 = workloads.iter().map(|w| w.gpus_in_use).sum();
+    let gpus_allocated: f64 = workloads.iter().map(|w| w.gpus_allocated()).sum();
+    let gpus_in_use: f64 = workloads.iter().map(|w| w.gpus_in_use).sum();
     let rows = workloads
         .into_iter()
         .map(|w| {
@@ -55,7 +56,7 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
                     <td class="num">{unhealthy}</td>
                     <td class="num">{w.restarts}</td>
                     <td class="num">{w.findings}</td>
-                    <td class="num">{w.gpus_requested}</td>
+                    <td class="num">{gpus(w.gpus_requested)}</td>
                     <td>{w.problems.join("; ")}</td>
                 </tr>
             }
@@ -101,7 +102,7 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
             <tbody>{gauges}</tbody>
         </table>
         <h2>"GPUs"</h2>
-        <p>{format!("{gpus_allocated} GPUs allocated to running pods; {gpus_in_use} report utilisation.")}</p>
+        <p>{format!("{} GPUs allocated to running pods; {} report utilisation.", gpus(gpus_allocated), gpus(gpus_in_use))}</p>
         <h2>"Network-policy coverage"</h2>
         {coverage}
     }

@@ -10,7 +10,7 @@ use super::not_found::NotFound;
 use super::{BadRequest, LoadError};
 use crate::api::explore::workload;
 use crate::components::as_of::{AsOfBanner, requested_instant};
-use crate::components::format::percent;
+use crate::components::format::{gpus, percent};
 use crate::components::links::{
     Breadcrumbs, Chart, control_href, finding_href, namespace_href, rule_href, tenant_href,
 };
@@ -124,13 +124,13 @@ fn PodHealth(w: WorkloadRow) -> impl IntoView {
 #[component]
 fn Resources(w: WorkloadRow) -> impl IntoView {
     let allocated = w.gpus_allocated();
-    let gpu = (w.gpus_requested > 0).then(|| {
+    let gpu = (w.gpus_requested > 0.0).then(|| {
         let used = w.gpu_utilisation_pct.unwrap_or(0.0);
-        let title = format!("GPU utilisation {used:.0}% over {} devices", w.gpus_in_use);
+        let title = format!("GPU utilisation {used:.0}% over {} devices", gpus(w.gpus_in_use));
         view! {
             <tr>
-                <td>"nvidia.com/gpu"</td><td class="num">{w.gpus_requested}</td>
-                <td>{format!("{allocated} allocated, {} reporting, {} mean utilisation", w.gpus_in_use, percent(w.gpu_utilisation_pct))}</td>
+                <td>"nvidia.com/gpu"</td><td class="num">{gpus(w.gpus_requested)}</td>
+                <td>{format!("{} allocated, {} reporting, {} mean utilisation", gpus(allocated), gpus(w.gpus_in_use), percent(w.gpu_utilisation_pct))}</td>
                 <td><Chart svg=crate::charts::gauge(&title, used, crate::charts::Measure::Utilisation) /></td>
             </tr>
         }

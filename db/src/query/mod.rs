@@ -10,6 +10,7 @@ mod clusters;
 mod compliance;
 mod explain;
 mod finding;
+mod gpu;
 mod history;
 mod overview;
 mod tenant;
@@ -23,6 +24,7 @@ pub use finding::{
     AFFECTED_SHOWN, AffectedObject, FindingDetail, FindingEvent, OpenFinding, finding_detail, open_finding_counts,
     open_findings, rule_findings,
 };
+pub use gpu::{IDLE_WINDOW_HOURS, IdleGpuHours, idle_gpu_hours};
 pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_resolved, score_history, tenant_trend};
 pub use overview::{TenantOverview, last_collection_at, tenant_overview};
 pub use tenant::{

@@ -18,7 +18,8 @@ pub struct WorkloadRow {
     pub images: Vec<String>,
     pub cpu_request_millis: i32,
     pub memory_request_mib: i32,
-    pub gpus_requested: i32,
+    /// GPUs per pod, in GPU equivalents (a MIG instance is its share of a GPU).
+    pub gpus_requested: f64,
     pub pods: i32,
     pub ready: i32,
     pub running: i32,
@@ -28,7 +29,8 @@ pub struct WorkloadRow {
     pub oom_killed: i32,
     pub restarts: i32,
     pub problems: Vec<String>,
-    pub gpus_in_use: i32,
+    /// Devices reporting utilisation, in GPU equivalents.
+    pub gpus_in_use: f64,
     pub gpu_utilisation_pct: Option<f64>,
     /// Open findings on the workload itself.
     pub findings: i64,
@@ -36,8 +38,8 @@ pub struct WorkloadRow {
 
 impl WorkloadRow {
     /// GPUs the workload holds: per-pod requests times running pods.
-    pub fn gpus_allocated(&self) -> i32 {
-        self.gpus_requested * self.running
+    pub fn gpus_allocated(&self) -> f64 {
+        self.gpus_requested * f64::from(self.running)
     }
 }
 

@@ -4,7 +4,6 @@
 use super::{Category, NotAssessable, Outcome, Rule, RuleInput, custom_rule};
 use crate::containers::containers;
 use crate::finding::{Finding, ObjectRef, Severity};
-use crate::inventory::Inventory;
 use crate::trivy::{ReportMeta, TrivyReports};
 
 /// The image rules.
@@ -159,25 +158,10 @@ pub fn trivy_severity(word: &str) -> Severity {
 }
 
 /// The workload a report is about, as written: a ReplicaSet's Deployment, a Job's CronJob.
-fn owning_workload(inv: &Inventory, meta: &ReportMeta) -> Option<ObjectRef> {
+fn owning_workload(input: &RuleInput<'_>, meta: &ReportMeta) -> Option<ObjectRef> {
     let (kind, namespace, name) = meta.owner()?;
-    let controller_of = |owners: &Option<Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>>| {
-        owners.iter().flatten().find(|o| o.controller == Some(true)).map(|o| (o.kind.clone(), o.name.clone()))
-    };
-    let same = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
-        m.name.as_deref() == Some(&name) && m.namespace == namespace
-    };
-    let parent = match kind.as_str() {
-        "ReplicaSet" => inv
-            .replica_sets
-            .iter()
-            .find(|r| same(&r.metadata))
-            .and_then(|r| controller_of(&r.metadata.owner_references)),
-        "Job" => inv.jobs.iter().find(|j| same(&j.metadata)).and_then(|j| controller_of(&j.metadata.owner_references)),
-        _ => None,
-    };
-    let (kind, name) = parent.unwrap_or((kind, name));
-    Some(ObjectRef { kind, namespace, name })
+    let (kind, name) = input.controllers.top_owner(&kind, namespace.as_deref().unwrap_or_default(), &name);
+    Some(ObjectRef { kind: kind.to_string(), namespace, name: name.to_string() })
 }
 
 fn with_severity(mut finding: Finding, severity: Severity) -> Finding {
@@ -188,7 +172,7 @@ fn with_severity(mut finding: Finding, severity: Severity) -> Finding {
 fn vulnerability(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
     for report in &reports(input)?.vulnerability_reports {
-        let Some(object) = owning_workload(input.inventory, &report.metadata) else {
+        let Some(object) = owning_workload(input, &report.metadata) else {
             continue;
         };
         let artifact = &report.report.artifact;
@@ -213,7 +197,7 @@ fn vulnerability(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 fn config_audit(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
     for report in &reports(input)?.config_audit_reports {
-        let Some(object) = owning_workload(input.inventory, &report.metadata) else {
+        let Some(object) = owning_workload(input, &report.metadata) else {
             continue;
         };
         for (i, check) in report.report.checks.iter().enumerate().filter(|(_, c)| !c.success) {
@@ -231,7 +215,7 @@ fn config_audit(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 fn exposed_secret(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
     for report in &reports(input)?.exposed_secret_reports {
-        let Some(object) = owning_workload(input.inventory, &report.metadata) else {
+        let Some(object) = owning_workload(input, &report.metadata) else {
             continue;
         };
         for (i, secret) in report.report.secrets.iter().enumerate() {

@@ -7,7 +7,7 @@
 //! assessable* rather than passing.
 
 use crate::finding::{Finding, ObjectRef, Severity};
-use crate::inventory::{Inventory, PodSpecSite};
+use crate::inventory::{Controllers, Inventory, PodSpecSite};
 use crate::tenancy::{TenantIndex, TenantMapping};
 
 pub mod control_plane;
@@ -155,6 +155,8 @@ pub struct RuleInput<'a> {
     pub inventory: &'a Inventory,
     /// Every pod spec of the inventory, listed once for all rules.
     pub sites: Vec<PodSpecSite<'a>>,
+    /// ReplicaSets' and Jobs' controllers, indexed once for all rules.
+    pub controllers: Controllers<'a>,
     pub tenants: TenantIndex,
     pub settings: &'a RuleSettings,
 }
@@ -190,6 +192,7 @@ pub fn evaluate_with(inventory: &Inventory, settings: &RuleSettings) -> Evaluati
     let input = RuleInput {
         inventory,
         sites: inventory.pod_specs(),
+        controllers: inventory.controllers(),
         tenants: settings.tenant_mapping.resolve(&inventory.namespaces),
         settings,
     };

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use domain::Inventory;
-use domain::gpu::{GpuSample, parse_dcgm_metrics};
+use domain::gpu::{ENGINE_ACTIVE, GpuSample, IDLE_UTILISATION_PCT, METRICS, UTILISATION, parse_dcgm_metrics};
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 
@@ -15,35 +16,48 @@ pub const DCGM_APP_LABEL: &str = "nvidia-dcgm-exporter";
 /// dcgm-exporter's default metrics port.
 pub const DCGM_PORT: i32 = 9400;
 
-/// Samples from every running dcgm-exporter pod. An exporter that cannot be read is logged
-/// and skipped: GPU figures are then missing for its node, never invented.
-pub async fn read_dcgm_exporters(client: &Client, inventory: &Inventory) -> Vec<GpuSample> {
-    let mut samples = Vec::new();
-    for pod in inventory.pods.iter().filter(|p| is_running_exporter(p)) {
-        let (Some(ns), Some(name)) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref()) else {
-            continue;
-        };
-        let path = format!("/api/v1/namespaces/{ns}/pods/{name}:{}/proxy/metrics", metrics_port(pod));
-        let request = match http::Request::get(&path).body(Vec::new()) {
-            Ok(request) => request,
-            Err(error) => {
-                tracing::warn!(%error, pod = name, "invalid dcgm-exporter proxy path");
-                continue;
-            }
-        };
-        match client.request_text(request).await {
-            Ok(text) => match parse_dcgm_metrics(&text) {
-                Ok(mut parsed) => samples.append(&mut parsed),
-                Err(error) => {
-                    tracing::warn!(%error, namespace = ns, pod = name, "unreadable dcgm-exporter metrics")
-                }
-            },
-            Err(error) => {
-                tracing::warn!(%error, namespace = ns, pod = name, "dcgm-exporter not reachable")
-            }
-        }
+/// Exporters scraped at once through the API server.
+const CONCURRENT_SCRAPES: usize = 8;
+
+/// Samples from every running dcgm-exporter pod, a few at a time. An exporter that cannot be
+/// read is logged and skipped: GPU figures are then missing for its node, never invented.
+/// Each sample is held for the whole `window` (see [`GpuSample::hold_for`]).
+pub async fn read_dcgm_exporters(client: &Client, inventory: &Inventory, window: Duration) -> Vec<GpuSample> {
+    // The futures are made by an iterator, not by a stream's closure, so the collection's
+    // future stays `Send` for any borrow of the inventory.
+    let scrapes: Vec<_> =
+        inventory.pods.iter().filter(|p| is_running_exporter(p)).map(|pod| scrape_exporter(client, pod)).collect();
+    let mut samples: Vec<GpuSample> =
+        futures::stream::iter(scrapes).buffer_unordered(CONCURRENT_SCRAPES).concat().await;
+    for sample in &mut samples {
+        sample.hold_for(window.as_secs_f64() / 3600.0);
     }
     samples
+}
+
+/// One exporter's samples through the pod proxy; none if it cannot be read.
+async fn scrape_exporter(client: &Client, pod: &Pod) -> Vec<GpuSample> {
+    let (Some(ns), Some(name)) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref()) else {
+        return Vec::new();
+    };
+    let path = format!("/api/v1/namespaces/{ns}/pods/{name}:{}/proxy/metrics", metrics_port(pod));
+    let request = match http::Request::get(&path).body(Vec::new()) {
+        Ok(request) => request,
+        Err(error) => {
+            tracing::warn!(%error, pod = name, "invalid dcgm-exporter proxy path");
+            return Vec::new();
+        }
+    };
+    match client.request_text(request).await {
+        Ok(text) => parse_dcgm_metrics(&text).unwrap_or_else(|error| {
+            tracing::warn!(%error, namespace = ns, pod = name, "unreadable dcgm-exporter metrics");
+            Vec::new()
+        }),
+        Err(error) => {
+            tracing::warn!(%error, namespace = ns, pod = name, "dcgm-exporter not reachable");
+            Vec::new()
+        }
+    }
 }
 
 fn is_running_exporter(pod: &Pod) -> bool {
@@ -61,13 +75,21 @@ fn metrics_port(pod: &Pod) -> i32 {
         .map_or(DCGM_PORT, |p| p.container_port)
 }
 
-/// The latest `DCGM_FI_DEV_GPU_UTIL` and `DCGM_FI_DEV_FB_USED` of every GPU, from Prometheus'
-/// `/api/v1/query`, joined per GPU and pod. A series without pod attribution (dcgm-exporter
-/// without its Kubernetes mode, a known pitfall) cannot be charged to a tenant: such series are
-/// counted and logged, never guessed. An unreachable Prometheus is logged; GPU figures are then
-/// missing for this collection, never invented.
-pub async fn read_prometheus(base_url: &str) -> Vec<GpuSample> {
-    match query_gpus(base_url).await {
+/// GPU samples from a Prometheus that scrapes the cluster's dcgm-exporters: the latest
+/// [`METRICS`] of every device from `/api/v1/query`, joined per device and pod, and each
+/// device's idle hours over the past `window` from `/api/v1/query_range`. A series without pod
+/// attribution (dcgm-exporter without its Kubernetes mode, a known pitfall) cannot be charged
+/// to a tenant: such series are counted and logged, never guessed. An unreachable Prometheus is
+/// logged; GPU figures are then missing for this collection, never invented.
+pub async fn read_prometheus(base_url: &str, window: Duration) -> Vec<GpuSample> {
+    let prometheus = match Prometheus::new(base_url) {
+        Ok(prometheus) => prometheus,
+        Err(error) => {
+            tracing::warn!(%error, "cannot query Prometheus");
+            return Vec::new();
+        }
+    };
+    match query_gpus(&prometheus, window).await {
         Ok(samples) => samples,
         Err(error) => {
             tracing::warn!(%error, "cannot read GPU metrics from Prometheus");
@@ -76,40 +98,18 @@ pub async fn read_prometheus(base_url: &str) -> Vec<GpuSample> {
     }
 }
 
-async fn query_gpus(base_url: &str) -> Result<Vec<GpuSample>, String> {
-    let client = openidconnect::reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let utilisation = query(&client, base_url, "DCGM_FI_DEV_GPU_UTIL").await?;
-    let memory = query(&client, base_url, "DCGM_FI_DEV_FB_USED").await?;
+async fn query_gpus(prometheus: &Prometheus, window: Duration) -> Result<Vec<GpuSample>, String> {
     let mut samples: BTreeMap<(String, String, String), GpuSample> = BTreeMap::new();
     let mut unattributed = 0;
-    for (labels, value, is_memory) in
-        utilisation.into_iter().map(|(l, v)| (l, v, false)).chain(memory.into_iter().map(|(l, v)| (l, v, true)))
-    {
-        // Scraped through a ServiceMonitor, the exporter's own labels are renamed exported_*.
-        let label =
-            |key: &str| labels.get(&format!("exported_{key}")).or_else(|| labels.get(key)).cloned().unwrap_or_default();
-        let (namespace, pod) = (label("namespace"), label("pod"));
-        if namespace.is_empty() || pod.is_empty() {
-            unattributed += 1;
-            continue;
-        }
-        let sample = samples.entry((namespace.clone(), pod.clone(), label("gpu"))).or_insert_with(|| GpuSample {
-            namespace,
-            pod,
-            container: label("container"),
-            gpu: label("gpu"),
-            uuid: label("UUID"),
-            hostname: label("Hostname"),
-            utilisation_pct: 0.0,
-            memory_used_mib: 0.0,
-        });
-        if is_memory {
-            sample.memory_used_mib = value;
-        } else {
-            sample.utilisation_pct = value;
+    for metric in METRICS {
+        for series in prometheus.instant(metric).await? {
+            let Some(sample) = series.sample() else {
+                unattributed += 1;
+                continue;
+            };
+            if let Some(value) = series.value() {
+                samples.entry(sample.key()).or_insert(sample).set(metric, value);
+            }
         }
     }
     if unattributed > 0 {
@@ -118,35 +118,107 @@ async fn query_gpus(base_url: &str) -> Result<Vec<GpuSample>, String> {
             "GPU series without pod attribution (is dcgm-exporter's Kubernetes mode on?); not charged to any tenant"
         );
     }
+    // Idle time over the window: each step below the threshold counts one step of idleness.
+    // Engine activity decides when the exporter reports it, as for the latest sample.
+    let step = idle_step(window);
+    let engine = prometheus.range(ENGINE_ACTIVE, window, step).await?;
+    let utilisation = prometheus.range(UTILISATION, window, step).await?;
+    let mut idle_steps: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    for (series, threshold) in [(engine, IDLE_UTILISATION_PCT / 100.0), (utilisation, IDLE_UTILISATION_PCT)] {
+        for series in series {
+            let Some(key) = series.sample().map(|s| s.key()) else { continue };
+            idle_steps.entry(key).or_insert_with(|| series.values().filter(|v| *v < threshold).count());
+        }
+    }
+    for sample in samples.values_mut() {
+        let steps = idle_steps.get(&sample.key()).copied().unwrap_or(0);
+        sample.idle_hours = steps as f64 * step.as_secs_f64() / 3600.0 * sample.gpu_equivalents();
+    }
     Ok(samples.into_values().collect())
 }
 
-/// One instant query: each series' labels and value.
-async fn query(
-    client: &openidconnect::reqwest::Client,
-    base_url: &str,
-    expression: &str,
-) -> Result<Vec<(BTreeMap<String, String>, f64)>, String> {
-    let url = format!("{}/api/v1/query", base_url.trim_end_matches('/'));
-    // The URL may carry basic-auth credentials: errors name it redacted, and reqwest's own
-    // errors without it.
-    let shown = crate::database::redact(&url);
-    let failed = |e: openidconnect::reqwest::Error| format!("{shown}: {}", e.without_url());
-    let response = client.get(&url).query(&[("query", expression)]).send().await.map_err(failed)?;
-    let status = response.status();
-    let text = response.text().await.map_err(failed)?;
-    let body: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{shown}: unreadable answer: {e}"))?;
-    if !status.is_success() || body["status"] != "success" {
-        return Err(format!("{shown}: {status}: {}", body["error"].as_str().unwrap_or("no error message")));
-    }
-    let series = body["data"]["result"].as_array().ok_or_else(|| format!("{shown}: no result vector"))?;
-    Ok(series
-        .iter()
-        .filter_map(|s| {
-            let labels: BTreeMap<String, String> = serde_json::from_value(s["metric"].clone()).ok()?;
-            let value = s["value"][1].as_str()?.parse::<f64>().ok()?;
-            Some((labels, value))
+/// The resolution of idle-time queries: at most 240 steps per window, and no finer than 15 s
+/// (dcgm-exporter's usual scrape interval), so a day's window stays a small answer.
+fn idle_step(window: Duration) -> Duration {
+    Duration::from_secs((window.as_secs() / 240).max(15))
+}
+
+/// Prometheus' HTTP query API at one base URL.
+struct Prometheus {
+    client: openidconnect::reqwest::Client,
+    base_url: String,
+}
+
+/// One series of a query's answer: its labels and its value (instant) or values (range).
+#[derive(serde::Deserialize)]
+struct Series {
+    metric: BTreeMap<String, String>,
+    #[serde(default)]
+    value: Option<(f64, String)>,
+    #[serde(default)]
+    values: Vec<(f64, String)>,
+}
+
+impl Series {
+    /// A sample for the series' device and pod. Scraped through a ServiceMonitor, the
+    /// exporter's own labels are renamed `exported_*`.
+    fn sample(&self) -> Option<GpuSample> {
+        GpuSample::from_labels(|key| {
+            self.metric.get(&format!("exported_{key}")).or_else(|| self.metric.get(key)).cloned().unwrap_or_default()
         })
-        .collect())
+    }
+
+    fn value(&self) -> Option<f64> {
+        self.value.as_ref().and_then(|(_, v)| v.parse().ok())
+    }
+
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.values.iter().filter_map(|(_, v)| v.parse().ok())
+    }
+}
+
+impl Prometheus {
+    fn new(base_url: &str) -> Result<Self, String> {
+        let client = openidconnect::reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Prometheus { client, base_url: base_url.trim_end_matches('/').to_string() })
+    }
+
+    /// `/api/v1/query` for an expression, now.
+    async fn instant(&self, expression: &str) -> Result<Vec<Series>, String> {
+        self.get("query", &[("query", expression.to_string())]).await
+    }
+
+    /// `/api/v1/query_range` for an expression over the past `window`, every `step`.
+    async fn range(&self, expression: &str, window: Duration, step: Duration) -> Result<Vec<Series>, String> {
+        // To the millisecond: the latest scrape may be less than a second old.
+        let end = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+        let start = end - window.as_secs_f64();
+        let params = [
+            ("query", expression.to_string()),
+            ("start", format!("{start:.3}")),
+            ("end", format!("{end:.3}")),
+            ("step", format!("{}s", step.as_secs())),
+        ];
+        self.get("query_range", &params).await
+    }
+
+    async fn get(&self, endpoint: &str, params: &[(&str, String)]) -> Result<Vec<Series>, String> {
+        let url = format!("{}/api/v1/{endpoint}", self.base_url);
+        // The URL may carry basic-auth credentials: errors name it redacted, and reqwest's own
+        // errors without it.
+        let shown = crate::database::redact(&url);
+        let failed = |e: openidconnect::reqwest::Error| format!("{shown}: {}", e.without_url());
+        let response = self.client.get(&url).query(params).send().await.map_err(failed)?;
+        let status = response.status();
+        let text = response.text().await.map_err(failed)?;
+        let body: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{shown}: unreadable answer: {e}"))?;
+        if !status.is_success() || body["status"] != "success" {
+            return Err(format!("{shown}: {status}: {}", body["error"].as_str().unwrap_or("no error message")));
+        }
+        serde_json::from_value(body["data"]["result"].clone()).map_err(|e| format!("{shown}: unexpected result: {e}"))
+    }
 }

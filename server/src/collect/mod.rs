@@ -57,18 +57,28 @@ pub async fn collect_once(pool: &db::PgPool, target: &ClusterTarget) -> Result<i
 
 async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
     let started_at = Utc::now();
+    let mut phases = Phases::start();
     let client = kubernetes::client(target).await?;
     let inventory = kubernetes::read_inventory(&client).await?;
+    let list_s = phases.lap();
     let gpus = match &target.prometheus_url {
-        Some(url) => gpu::read_prometheus(url).await,
-        None => gpu::read_dcgm_exporters(&client, &inventory).await,
+        Some(url) => gpu::read_prometheus(url, target.interval).await,
+        None => gpu::read_dcgm_exporters(&client, &inventory, target.interval).await,
     };
+    let gpu_s = phases.lap();
     let exceptions = db::exceptions::active(pool, started_at).await?;
     let assessment = domain::assess(&inventory, &target.rules, gpus, &exceptions);
+    drop(inventory);
+    let assess_s = phases.lap();
     let times = CollectionTimes { started_at, finished_at: Utc::now() };
     let stored = write_collection(pool, &target.name, times, &assessment).await?;
+    let store_s = phases.lap();
     let changes = stored.changes;
     tracing::info!(
+        list_s,
+        gpu_s,
+        assess_s,
+        store_s,
         collection = stored.collection_id,
         objects = assessment.object_count,
         findings = assessment.findings.len(),
@@ -78,4 +88,21 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
         "collection stored"
     );
     Ok(stored.collection_id)
+}
+
+/// Seconds spent in each phase of a collection, for its log line.
+struct Phases(std::time::Instant);
+
+impl Phases {
+    fn start() -> Self {
+        Phases(std::time::Instant::now())
+    }
+
+    /// Seconds since the last lap, rounded to milliseconds.
+    fn lap(&mut self) -> f64 {
+        let now = std::time::Instant::now();
+        let seconds = now.duration_since(self.0).as_secs_f64();
+        self.0 = now;
+        (seconds * 1000.0).round() / 1000.0
+    }
 }

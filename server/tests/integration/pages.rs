@@ -75,7 +75,13 @@ async fn fleet_and_compliance_pages_render_their_charts(pool: PgPool) {
     expect(&mut b, "/compliance/cis/9.9.9", StatusCode::NOT_FOUND, &[]).await;
     expect(&mut b, "/health", StatusCode::OK, &["Unhealthy workloads"]).await;
     expect(&mut b, "/quotas", StatusCode::OK, &["class=\"chart gauge\""]).await;
-    expect(&mut b, "/gpu", StatusCode::OK, &["GPUs allocated", "class=\"chart gauge\""]).await;
+    expect(
+        &mut b,
+        "/gpu",
+        StatusCode::OK,
+        &["GPUs allocated", "class=\"chart gauge\"", "Idle GPU-hours, last 24 hours"],
+    )
+    .await;
     expect(&mut b, "/clusters", StatusCode::OK, &["data-state=\"fresh\""]).await;
 }
 

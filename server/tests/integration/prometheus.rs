@@ -114,5 +114,35 @@ async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgP
     stored.sort_by(|a, b| a.partial_cmp(b).unwrap());
     expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
     assert_eq!(stored, expected, "every GPU of every pod, with the exporter's figures, came through Prometheus");
+
+    // Idle time comes from query_range over the collection's interval: the simulator holds its
+    // figures still, so a GPU under the idle threshold was idle at every step Prometheus has,
+    // and a busy one at none.
+    let idle: Vec<(String, String, f64, f64)> = sqlx::query_as(
+        "select tenant, namespace, utilisation_pct, idle_hours from gpu_sample where collection_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(idle.iter().any(|(.., utilisation, _)| *utilisation < domain::gpu::IDLE_UTILISATION_PCT), "some GPUs idle");
+    for (_, namespace, utilisation, hours) in &idle {
+        let is_idle = *utilisation < domain::gpu::IDLE_UTILISATION_PCT;
+        assert_eq!(*hours > 0.0, is_idle, "{namespace}: {utilisation}% utilisation, {hours} idle hours");
+        assert!(*hours <= 60.0 / 3600.0 + 1e-9, "never more idle time than the one-minute window");
+    }
+
+    // Per tenant, on the GPU page of a viewer who may see them.
+    let (tenant, _, _, _) = idle.iter().find(|(.., hours)| *hours > 0.0).unwrap();
+    let total: f64 = idle.iter().filter(|(t, ..)| t == tenant).map(|(.., hours)| hours).sum();
+    let rows = db::query::idle_gpu_hours(&pool, &db::Scope::AllTenants, None).await.unwrap();
+    let shown: f64 = rows.iter().filter(|r| &r.tenant == tenant).map(|r| r.idle_hours).sum();
+    assert!((shown - total).abs() < 1e-9, "{tenant}'s idle GPU-hours are the sum of its namespaces'");
+    let app = common::web::app(&pool, &common::web::config(Some(server::config::AuthMode::Local))).await;
+    let mut browser = common::web::signed_in(&app, "sergio").await;
+    let page = browser.get("/gpu").await;
+    assert!(page.body.contains("Idle GPU-hours, last 24 hours"), "{}", page.body);
+    let total = app::components::format::hours(total);
+    assert!(page.body.contains(&format!(">{tenant}</a>")) && page.body.contains(&total), "{tenant}: {total} shown");
     drop(simulator);
 }

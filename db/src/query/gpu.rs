@@ -1,0 +1,41 @@
+//! Idle GPU time: the hours GPUs sat allocated but unused, per tenant and namespace.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::{Result, Scope};
+
+/// The window idle GPU-hours are summed over, ending now or at the as-of time.
+pub const IDLE_WINDOW_HOURS: i32 = 24;
+
+/// One namespace's idle GPU-hours over [`IDLE_WINDOW_HOURS`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct IdleGpuHours {
+    pub tenant: String,
+    pub namespace: String,
+    /// GPU-hours (in GPU equivalents) below the idle threshold while allocated.
+    pub idle_hours: f64,
+}
+
+/// Idle GPU-hours of every namespace in scope over the window ending at `at` (or now), most
+/// idle first. Each collection's samples cover its interval, so the sum over the window's
+/// collections is the window's idle time.
+#[tracing::instrument(skip_all, err)]
+pub async fn idle_gpu_hours(pool: &PgPool, scope: &Scope, at: Option<DateTime<Utc>>) -> Result<Vec<IdleGpuHours>> {
+    Ok(sqlx::query_as::<_, IdleGpuHours>(
+        "select tenant, namespace, sum(idle_hours) as idle_hours
+         from gpu_sample
+         where collected_at > coalesce($2, now()) - make_interval(hours => $3)
+           and collected_at <= coalesce($2, now())
+           and ($1::text[] is null or tenant = any($1))
+         group by tenant, namespace
+         having sum(idle_hours) > 0
+         order by idle_hours desc, tenant, namespace",
+    )
+    .bind(scope.tenant_filter())
+    .bind(at)
+    .bind(IDLE_WINDOW_HOURS)
+    .fetch_all(pool)
+    .await?)
+}
