@@ -53,6 +53,16 @@ pub struct ClusterConfig {
     /// A Prometheus scraping the cluster's dcgm-exporters (`http://prometheus:9090`), queried
     /// for GPU metrics; unset, the exporters are read through the API server's pod proxy.
     pub prometheus_url: Option<String>,
+    /// The label (`key=value`) of dcgm-exporter pods, read through the API server's pod proxy
+    /// when there is no `prometheus_url`; empty turns direct discovery off.
+    #[serde(default = "default_dcgm_exporter_label")]
+    pub dcgm_exporter_label: String,
+    /// Read pod CPU and memory usage from metrics-server (`metrics.k8s.io`) when served.
+    #[serde(default = "yes")]
+    pub metrics_server: bool,
+    /// Read Trivy Operator's reports (`aquasecurity.github.io`) when served.
+    #[serde(default = "yes")]
+    pub trivy_operator: bool,
     /// Tenant rules (`[[clusters.tenants]]`), tried in order, the first match naming the
     /// tenant; without any, the `tenant_label` alone.
     #[serde(default)]
@@ -91,7 +101,27 @@ fn default_tenant_label() -> String {
     domain::tenancy::DEFAULT_TENANT_LABEL.into()
 }
 
+fn default_dcgm_exporter_label() -> String {
+    format!("app={}", crate::collect::gpu::DCGM_APP_LABEL)
+}
+
+fn yes() -> bool {
+    true
+}
+
 impl ClusterConfig {
+    /// Where GPU and usage metrics and image reports come from (validated when the
+    /// configuration loads).
+    pub fn sources(&self) -> crate::collect::Sources {
+        let dcgm = self.dcgm_exporter_label.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string()));
+        crate::collect::Sources {
+            prometheus_url: self.prometheus_url.clone(),
+            dcgm_exporters: dcgm,
+            metrics_server: self.metrics_server,
+            trivy_operator: self.trivy_operator,
+        }
+    }
+
     /// The collection interval (validated when the configuration loads).
     pub fn interval(&self) -> std::time::Duration {
         crate::duration::parse_duration(&self.interval).unwrap_or(std::time::Duration::from_secs(300))
@@ -170,6 +200,9 @@ impl std::fmt::Debug for ClusterConfig {
             .field("tenant_label", &self.tenant_label)
             .field("allowed_registries", &self.allowed_registries)
             .field("prometheus_url", &self.prometheus_url.as_deref().map(crate::database::redact))
+            .field("dcgm_exporter_label", &self.dcgm_exporter_label)
+            .field("metrics_server", &self.metrics_server)
+            .field("trivy_operator", &self.trivy_operator)
             .field("tenants", &self.tenants)
             .finish()
     }
@@ -457,6 +490,15 @@ impl Config {
                     cluster.name
                 ));
             }
+            let label = cluster.dcgm_exporter_label.trim();
+            if !label.is_empty()
+                && !label.split_once('=').is_some_and(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
+            {
+                return fail(format!(
+                    "clusters {:?}: dcgm_exporter_label {label:?} must be key=value (or empty to turn discovery off)",
+                    cluster.name
+                ));
+            }
             if let Err(error) = cluster.tenant_mapping() {
                 return fail(format!("clusters {:?}: {error}", cluster.name));
             }
@@ -575,6 +617,23 @@ mod tests {
         assert_eq!(config.clusters[1].interval(), std::time::Duration::from_secs(300));
         assert_eq!(config.clusters[1].kubeconfig, None);
         assert_eq!(config.clusters[1].tenant_label, domain::tenancy::DEFAULT_TENANT_LABEL);
+        let sources = config.clusters[1].sources();
+        assert_eq!(sources.dcgm_exporters, Some(("app".into(), "nvidia-dcgm-exporter".into())));
+        assert!(sources.metrics_server && sources.trivy_operator, "every source the cluster serves is read");
+    }
+
+    #[test]
+    fn sources_can_be_turned_off_and_a_malformed_exporter_label_is_named() {
+        let off = load_text(
+            "[[clusters]]\nname = \"east\"\ndcgm_exporter_label = \"\"\nmetrics_server = false\ntrivy_operator = false\n",
+        )
+        .unwrap();
+        let sources = off.clusters[0].sources();
+        assert_eq!((sources.dcgm_exporters, sources.metrics_server, sources.trivy_operator), (None, false, false));
+        let custom = load_text("[[clusters]]\nname = \"east\"\ndcgm_exporter_label = \"k8s-app = dcgm\"\n").unwrap();
+        assert_eq!(custom.clusters[0].sources().dcgm_exporters, Some(("k8s-app".into(), "dcgm".into())));
+        let bad = load_text("[[clusters]]\nname = \"east\"\ndcgm_exporter_label = \"dcgm\"\n").unwrap_err();
+        assert!(bad.to_string().contains("clusters \"east\": dcgm_exporter_label \"dcgm\" must be key=value"), "{bad}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::auth::once::{DEMO_GROUP, OneTimeLinks};
 use crate::auth::{Auth, Method};
 use crate::cli::{Cli, ClusterArgs, Command, ConfigCommand, DemoArgs, ListFormat, ScanArgs, ScanFormat, ServeArgs};
-use crate::collect::{ClusterTarget, collect_once};
+use crate::collect::{ClusterTarget, Sources, collect_once};
 use crate::config::{ClusterConfig, Config};
 use crate::database::Database;
 use crate::demo;
@@ -126,7 +126,7 @@ fn targets(args: &ClusterArgs, config: &Config) -> Vec<ClusterTarget> {
         context: args.context.clone(),
         rules: rule_settings(TenantMapping::by_label(&args.tenant_label), &args.allowed_registries),
         interval: args.interval,
-        prometheus_url: None,
+        sources: Sources::default(),
     }]
 }
 
@@ -139,7 +139,7 @@ fn target_of(cluster: &ClusterConfig) -> ClusterTarget {
         context: cluster.context.clone(),
         rules: rule_settings(mapping, &cluster.allowed_registries),
         interval: cluster.interval(),
-        prometheus_url: cluster.prometheus_url.clone(),
+        sources: cluster.sources(),
     }
 }
 
@@ -247,7 +247,7 @@ async fn run_demo(
         context: None,
         rules: RuleSettings::default(),
         interval: args.interval,
-        prometheus_url: None,
+        sources: Sources::default(),
     };
     let step = move || {
         if let Ok(mut cluster) = cluster.write() {

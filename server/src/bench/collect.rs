@@ -57,7 +57,7 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()
         context: None,
         rules: domain::rules::RuleSettings::default(),
         interval: std::time::Duration::from_secs(300),
-        prometheus_url: None,
+        sources: crate::collect::Sources::default(),
     };
     let cycle_started = Instant::now();
     let id = collect_once(pool, &target).await?;

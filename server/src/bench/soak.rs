@@ -47,7 +47,7 @@ pub(super) async fn measure(pool: &db::PgPool, minutes: u32) -> anyhow::Result<(
         context: None,
         rules: domain::rules::RuleSettings::default(),
         interval: COLLECTION_INTERVAL,
-        prometheus_url: None,
+        sources: crate::collect::Sources::default(),
     };
     let step = move || {
         if let Ok(mut cluster) = cluster.write() {

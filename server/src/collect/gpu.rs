@@ -11,7 +11,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 
-/// The label value that marks dcgm-exporter pods (`app=nvidia-dcgm-exporter`).
+/// The `app` label value that marks dcgm-exporter pods by default (`app=nvidia-dcgm-exporter`).
 pub const DCGM_APP_LABEL: &str = "nvidia-dcgm-exporter";
 /// dcgm-exporter's default metrics port.
 pub const DCGM_PORT: i32 = 9400;
@@ -22,11 +22,20 @@ const CONCURRENT_SCRAPES: usize = 8;
 /// Samples from every running dcgm-exporter pod, a few at a time. An exporter that cannot be
 /// read is logged and skipped: GPU figures are then missing for its node, never invented.
 /// Each sample is held for the whole `window` (see [`GpuSample::hold_for`]).
-pub async fn read_dcgm_exporters(client: &Client, inventory: &Inventory, window: Duration) -> Vec<GpuSample> {
+pub async fn read_dcgm_exporters(
+    client: &Client,
+    inventory: &Inventory,
+    label: &(String, String),
+    window: Duration,
+) -> Vec<GpuSample> {
     // The futures are made by an iterator, not by a stream's closure, so the collection's
     // future stays `Send` for any borrow of the inventory.
-    let scrapes: Vec<_> =
-        inventory.pods.iter().filter(|p| is_running_exporter(p)).map(|pod| scrape_exporter(client, pod)).collect();
+    let scrapes: Vec<_> = inventory
+        .pods
+        .iter()
+        .filter(|p| is_running_exporter(p, label))
+        .map(|pod| scrape_exporter(client, pod))
+        .collect();
     let mut samples: Vec<GpuSample> =
         futures::stream::iter(scrapes).buffer_unordered(CONCURRENT_SCRAPES).concat().await;
     for sample in &mut samples {
@@ -60,8 +69,8 @@ async fn scrape_exporter(client: &Client, pod: &Pod) -> Vec<GpuSample> {
     }
 }
 
-fn is_running_exporter(pod: &Pod) -> bool {
-    let labelled = pod.metadata.labels.as_ref().and_then(|l| l.get("app")).is_some_and(|app| app == DCGM_APP_LABEL);
+fn is_running_exporter(pod: &Pod, (key, value): &(String, String)) -> bool {
+    let labelled = pod.metadata.labels.as_ref().and_then(|l| l.get(key)).is_some_and(|v| v == value);
     let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
     labelled && running
 }

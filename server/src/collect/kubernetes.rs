@@ -38,7 +38,7 @@ type Gaps = std::sync::Mutex<std::collections::BTreeMap<String, String>>;
 /// Lists every kind Rampart assesses, cluster-wide and concurrently. A kind the collector may
 /// not list (403) or the cluster does not serve (404) is recorded as a gap in the inventory,
 /// and the collection goes on with the rest.
-pub async fn read_inventory(client: &Client) -> Result<Inventory, CollectError> {
+pub async fn read_inventory(client: &Client, sources: &super::Sources) -> Result<Inventory, CollectError> {
     let gaps = Gaps::default();
     let (namespaces, nodes, pods, deployments, stateful_sets, daemon_sets, replica_sets) = tokio::try_join!(
         list_all(client, "namespaces", &gaps),
@@ -71,7 +71,7 @@ pub async fn read_inventory(client: &Client) -> Result<Inventory, CollectError> 
         list_secret_metadata(client, &gaps),
         list_all(client, "persistentvolumes", &gaps),
         list_all(client, "persistentvolumeclaims", &gaps),
-        read_trivy_reports(client, &gaps),
+        read_trivy_reports(client, sources.trivy_operator, &gaps),
     )?;
     Ok(Inventory {
         namespaces,
@@ -233,7 +233,11 @@ async fn list_secret_metadata(client: &Client, gaps: &Gaps) -> Result<Vec<Object
 
 /// Trivy Operator's reports, or `None` when the cluster does not serve them (the CRDs are not
 /// installed: the vulnerability rules are then not assessable).
-async fn read_trivy_reports(client: &Client, gaps: &Gaps) -> Result<Option<TrivyReports>, CollectError> {
+/// Trivy Operator's reports; `None` when turned off for the cluster or not served.
+async fn read_trivy_reports(client: &Client, enabled: bool, gaps: &Gaps) -> Result<Option<TrivyReports>, CollectError> {
+    if !enabled {
+        return Ok(None);
+    }
     let Some(vulnerability_reports) = list_custom(client, "VulnerabilityReport", "vulnerabilityreports", gaps).await?
     else {
         return Ok(None);

@@ -24,9 +24,47 @@ pub struct ClusterTarget {
     pub rules: RuleSettings,
     /// Time between collections.
     pub interval: Duration,
+    /// Where GPU and usage metrics and image reports come from.
+    pub sources: Sources,
+}
+
+/// The optional sources of one cluster, beside the API server's own kinds.
+#[derive(Clone)]
+pub struct Sources {
     /// A Prometheus that scrapes the cluster's dcgm-exporters; without it, GPU metrics are read
     /// from the exporters through the API server's pod proxy.
     pub prometheus_url: Option<String>,
+    /// The label (key, value) of dcgm-exporter pods to read through the pod proxy when there is
+    /// no Prometheus; `None` reads no GPU metrics then.
+    pub dcgm_exporters: Option<(String, String)>,
+    /// Read pod usage from metrics-server (`metrics.k8s.io`) when the cluster serves it.
+    pub metrics_server: bool,
+    /// Read Trivy Operator's reports when the cluster serves them.
+    pub trivy_operator: bool,
+}
+
+impl Default for Sources {
+    /// Everything the cluster serves; dcgm-exporters found by `app=nvidia-dcgm-exporter`.
+    fn default() -> Self {
+        Sources {
+            prometheus_url: None,
+            dcgm_exporters: Some(("app".into(), gpu::DCGM_APP_LABEL.into())),
+            metrics_server: true,
+            trivy_operator: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for Sources {
+    /// A Prometheus URL may carry basic-auth credentials: its password is not shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sources")
+            .field("prometheus_url", &self.prometheus_url.as_deref().map(crate::database::redact))
+            .field("dcgm_exporters", &self.dcgm_exporters)
+            .field("metrics_server", &self.metrics_server)
+            .field("trivy_operator", &self.trivy_operator)
+            .finish()
+    }
 }
 
 /// Why a collection failed. Nothing of a failed collection is stored.
@@ -59,11 +97,12 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let started_at = Utc::now();
     let mut phases = Phases::start();
     let client = kubernetes::client(target).await?;
-    let inventory = kubernetes::read_inventory(&client).await?;
+    let inventory = kubernetes::read_inventory(&client, &target.sources).await?;
     let list_s = phases.lap();
-    let gpus = match &target.prometheus_url {
-        Some(url) => gpu::read_prometheus(url, target.interval).await,
-        None => gpu::read_dcgm_exporters(&client, &inventory, target.interval).await,
+    let gpus = match (&target.sources.prometheus_url, &target.sources.dcgm_exporters) {
+        (Some(url), _) => gpu::read_prometheus(url, target.interval).await,
+        (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, target.interval).await,
+        (None, None) => Vec::new(),
     };
     let gpu_s = phases.lap();
     let exceptions = db::exceptions::active(pool, started_at).await?;

@@ -16,7 +16,7 @@ async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimServer
         context: None,
         rules: RuleSettings::default(),
         interval: std::time::Duration::from_secs(60),
-        prometheus_url: None,
+        sources: server::collect::Sources::default(),
     };
     (server, target)
 }
@@ -171,7 +171,7 @@ async fn a_missing_kubeconfig_is_named_in_the_error(pool: PgPool) {
         context: None,
         rules: RuleSettings::default(),
         interval: std::time::Duration::from_secs(60),
-        prometheus_url: None,
+        sources: server::collect::Sources::default(),
     };
     let error = collect_once(&pool, &target).await.unwrap_err();
     assert!(error.to_string().contains("/nonexistent/kubeconfig"));
@@ -191,7 +191,7 @@ fn collects_a_real_cluster_from_kubeconfig() {
             context: None,
             rules: RuleSettings::default(),
             interval: std::time::Duration::from_secs(60),
-            prometheus_url: None,
+            sources: server::collect::Sources::default(),
         };
         collect_once(&pool, &target).await.unwrap();
     });
@@ -284,4 +284,27 @@ async fn a_forbidden_kind_is_a_coverage_gap_whose_rules_are_not_assessable_and_k
     let partial = clusters.iter().find(|c| c.name == "partial").unwrap();
     assert_eq!(partial.coverage_gaps.len(), 1);
     assert!(partial.coverage_gaps[0].starts_with("networkpolicies: HTTP 403"), "{:?}", partial.coverage_gaps);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn sources_turned_off_for_a_cluster_are_not_read(pool: PgPool) {
+    let cluster = common::small_cluster(120);
+    let (_server, mut target) = target_for(&cluster, "sources-off").await;
+    target.sources = server::collect::Sources {
+        dcgm_exporters: Some(("app".into(), "no-such-exporter".into())),
+        trivy_operator: false,
+        ..server::collect::Sources::default()
+    };
+    let id = collect_once(&pool, &target).await.unwrap();
+    assert_eq!(
+        count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await,
+        0,
+        "no exporter matched"
+    );
+    let images = "select count(*) from rule_not_assessable where collection_id = $1 and rule_id like 'images.%'";
+    assert!(count(&pool, images, id).await > 0, "without Trivy Operator's reports, image rules are not assessable");
+
+    target.sources = server::collect::Sources::default();
+    let id = collect_once(&pool, &target).await.unwrap();
+    assert!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await > 0, "exporters found");
 }
