@@ -66,6 +66,7 @@ pub async fn write_collection(
     insert_scores(&mut tx, collection_id, assessment).await?;
     insert_not_assessable(&mut tx, collection_id, assessment).await?;
     insert_coverage(&mut tx, collection_id, assessment).await?;
+    insert_not_ready_nodes(&mut tx, collection_id, assessment).await?;
     upsert_compliance(&mut tx, cluster_id, times.started_at, assessment).await?;
     sqlx::query("update cluster set last_error = null, last_error_at = null where cluster_id = $1")
         .bind(cluster_id)
@@ -223,6 +224,19 @@ async fn insert_gpus(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment
     .bind(g.iter().map(|x| x.item.engine_active_pct).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.mig_profile.clone()).collect::<Vec<_>>())
     .bind(g.iter().map(|x| x.item.idle_hours).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_not_ready_nodes(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Assessment) -> Result<()> {
+    let nodes = &a.not_ready_nodes;
+    sqlx::query(
+        "insert into node_not_ready (collection_id, node, reason) select $1, * from unnest($2::text[], $3::text[])",
+    )
+    .bind(id)
+    .bind(nodes.iter().map(|n| n.node.as_str()).collect::<Vec<_>>())
+    .bind(nodes.iter().map(|n| n.reason.as_str()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -98,6 +98,7 @@ fn assessment(nlp_score: f64) -> Assessment {
         object_count: 42,
         not_assessable: vec![("cp.profiling".into(), "the kube-apiserver pod is not visible".into())],
         coverage: vec![domain::KindCoverage { kind: "pods".into(), objects: 42, gap: None }],
+        not_ready_nodes: vec![],
     }
 }
 

@@ -10,7 +10,7 @@ use crate::exceptions::Exception;
 use crate::exposure::ExposureIndex;
 use crate::finding::Finding;
 use crate::gpu::GpuSample;
-use crate::health::{PodHealth, pod_health};
+use crate::health::{NodeProblem, PodHealth, not_ready_nodes, pod_health};
 use crate::inventory::Inventory;
 use crate::quota::{QuotaUsage, quota_usage};
 use crate::rules::{RuleSettings, evaluate_with};
@@ -72,6 +72,8 @@ pub struct Assessment {
     pub not_assessable: Vec<(String, String)>,
     /// Objects read per kind, and the kinds that could not be listed, with why.
     pub coverage: Vec<KindCoverage>,
+    /// Nodes that are not ready, with why.
+    pub not_ready_nodes: Vec<NodeProblem>,
 }
 
 /// What one collection could read of one kind.
@@ -157,6 +159,7 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
         object_count: inv.object_count(),
         not_assessable,
         coverage: coverage(inv),
+        not_ready_nodes: not_ready_nodes(&inv.nodes),
     }
 }
 

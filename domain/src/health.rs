@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Node, Pod};
 use serde::{Deserialize, Serialize};
 
 /// Counts of pods by state in one namespace.
@@ -50,6 +50,36 @@ impl PodHealth {
         self.crash_looping += u32::from(crash_looping);
         self.oom_killed += u32::from(oom_killed);
     }
+}
+
+/// A node whose `Ready` condition is not `True`, with the kubelet's reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeProblem {
+    pub node: String,
+    /// `NodeStatusUnknown: Kubelet stopped posting node status.`, or why there is no reason.
+    pub reason: String,
+}
+
+/// Every node that is not ready, by name.
+pub fn not_ready_nodes(nodes: &[Node]) -> Vec<NodeProblem> {
+    let mut problems: Vec<NodeProblem> = nodes
+        .iter()
+        .filter_map(|node| {
+            let conditions = node.status.as_ref().and_then(|s| s.conditions.as_ref());
+            let ready = conditions.into_iter().flatten().find(|c| c.type_ == "Ready");
+            let reason = match ready {
+                Some(c) if c.status == "True" => return None,
+                Some(c) => {
+                    let reason = c.reason.clone().unwrap_or_else(|| format!("Ready={}", c.status));
+                    c.message.as_ref().map_or(reason.clone(), |m| format!("{reason}: {m}"))
+                }
+                None => "no Ready condition reported".to_string(),
+            };
+            Some(NodeProblem { node: node.metadata.name.clone().unwrap_or_default(), reason })
+        })
+        .collect();
+    problems.sort_by(|a, b| a.node.cmp(&b.node));
+    problems
 }
 
 /// Pod health of every namespace that has pods.
@@ -102,5 +132,26 @@ mod tests {
         assert_eq!(health.oom_killed, 1);
         assert_eq!(health.restarts, 8);
         assert_eq!(health.unhealthy(), 2);
+    }
+
+    #[test]
+    fn nodes_not_ready_are_named_with_the_kubelets_reason() {
+        let node = |name: &str, ready: serde_json::Value| -> Node {
+            serde_json::from_value(serde_json::json!({"metadata": {"name": name}, "status": {"conditions": ready}}))
+                .unwrap()
+        };
+        let nodes = [
+            node(
+                "b",
+                serde_json::json!([{"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+                                          "message": "Kubelet stopped posting node status."}]),
+            ),
+            node("ok", serde_json::json!([{"type": "Ready", "status": "True"}])),
+            node("a", serde_json::json!([{"type": "MemoryPressure", "status": "False"}])),
+        ];
+        let problems = not_ready_nodes(&nodes);
+        assert_eq!(problems.len(), 2);
+        assert_eq!(problems[0], NodeProblem { node: "a".into(), reason: "no Ready condition reported".into() });
+        assert_eq!(problems[1].reason, "NodeStatusUnknown: Kubelet stopped posting node status.");
     }
 }

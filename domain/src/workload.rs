@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +61,19 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
         add_pod_state(pod, summary);
         pod_owner.insert((key.1.clone(), pod.metadata.name.clone().unwrap_or_default()), key);
     }
+    for job in &inv.jobs {
+        let Some(problem) = job_problem(job) else { continue };
+        let namespace = job.metadata.namespace.clone().unwrap_or_default();
+        let (kind, name) = match controller(&job.metadata) {
+            Some(owner) => (owner.kind.clone(), owner.name.clone()),
+            None => ("Job".to_string(), job.metadata.name.clone().unwrap_or_default()),
+        };
+        if let Some(summary) = by_key.get_mut(&(kind, namespace, name))
+            && !summary.problems.contains(&problem)
+        {
+            summary.problems.push(problem);
+        }
+    }
     let mut utilisation: BTreeMap<(String, String, String), Vec<&GpuSample>> = BTreeMap::new();
     for sample in gpus {
         if let Some(key) = pod_owner.get(&(sample.namespace.clone(), sample.pod.clone())) {
@@ -114,6 +128,24 @@ fn requests(spec: &PodSpec, summary: &mut WorkloadSummary) {
                 summary.gpus_requested += count * mig_gpu_equivalents(profile);
             }
         }
+    }
+}
+
+/// A Job that gave up (its `Failed` condition, such as `BackoffLimitExceeded`) or is retrying
+/// failed pods, against its `backoffLimit` (Kubernetes' default is 6).
+fn job_problem(job: &Job) -> Option<String> {
+    let status = job.status.as_ref()?;
+    let failed = status.failed.unwrap_or(0);
+    let limit = job.spec.as_ref().and_then(|s| s.backoff_limit).unwrap_or(6);
+    let name = job.metadata.name.as_deref().unwrap_or_default();
+    let gave_up = status.conditions.iter().flatten().find(|c| c.type_ == "Failed" && c.status == "True");
+    match gave_up {
+        Some(c) => Some(format!(
+            "job {name} failed: {} after {failed} failed pods (backoffLimit {limit})",
+            c.reason.as_deref().unwrap_or("Failed")
+        )),
+        None if failed > 0 => Some(format!("job {name} retrying: {failed} failed pods of backoffLimit {limit}")),
+        None => None,
     }
 }
 
@@ -223,5 +255,33 @@ mod tests {
         let summaries = workload_summaries(&inv, &[]);
         let expected = 2.0 / 7.0 + 3.0 / 7.0 + 1.0;
         assert!((summaries[0].gpus_requested - expected).abs() < 1e-9, "{}", summaries[0].gpus_requested);
+    }
+
+    #[test]
+    fn failed_jobs_are_problems_of_their_cron_job_with_their_backoff() {
+        let mut inv = Inventory::default();
+        let template = json!({"spec": {"containers": [{"name": "c", "image": "reg/etl:1"}]}});
+        inv.add_object(
+            &json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "etl", "namespace": "data"},
+            "spec": {"schedule": "0 2 * * *", "jobTemplate": {"spec": {"template": template}}}}),
+        )
+        .unwrap();
+        let owner =
+            json!([{"apiVersion": "batch/v1", "kind": "CronJob", "name": "etl", "uid": "1", "controller": true}]);
+        inv.add_object(&json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "etl-1", "namespace": "data", "ownerReferences": owner},
+            "spec": {"backoffLimit": 2, "template": template},
+            "status": {"failed": 3, "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}}))
+            .unwrap();
+        inv.add_object(
+            &json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once", "namespace": "data"},
+            "spec": {"template": template}, "status": {"failed": 1, "active": 1}}),
+        )
+        .unwrap();
+        let summaries = workload_summaries(&inv, &[]);
+        let etl = summaries.iter().find(|s| s.kind == "CronJob").unwrap();
+        assert_eq!(etl.problems, ["job etl-1 failed: BackoffLimitExceeded after 3 failed pods (backoffLimit 2)"]);
+        let once = summaries.iter().find(|s| s.name == "once").unwrap();
+        assert_eq!(once.problems, ["job once retrying: 1 failed pods of backoffLimit 6"]);
     }
 }

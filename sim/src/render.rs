@@ -226,6 +226,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
         Kind::Job => {
             let mut j = base("Job", "batch/v1", &w.name);
             j["spec"] = json!({"parallelism": w.replicas, "backoffLimit": 4, "template": template});
+            j["status"] = job_status(w);
             out.entry("jobs").or_default().push(j);
             ("Job", "batch/v1", w.name.clone())
         }
@@ -237,6 +238,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
             let mut j = base("Job", "batch/v1", &job_name);
             j["metadata"]["ownerReferences"] = owner("batch/v1", "CronJob", &w.name);
             j["spec"] = json!({"backoffLimit": 4, "template": template});
+            j["status"] = job_status(w);
             out.entry("jobs").or_default().push(j);
             ("Job", "batch/v1", job_name)
         }
@@ -312,4 +314,17 @@ fn render_exposure(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
             "metadata": meta(&w.name, Some(ns), &uid("Ingress", ns, &w.name)), "spec": spec
         }));
     }
+}
+
+/// A Job's status from its pods: each pod that terminated badly is a failed attempt, and a Job
+/// with a pod crash-looping has given up (`BackoffLimitExceeded`).
+fn job_status(w: &Workload) -> Value {
+    let failed = w.pods.iter().filter(|p| p.last_terminated.is_some()).count();
+    let active = w.pods.iter().filter(|p| p.phase == Phase::Running && p.waiting.is_none()).count();
+    let mut status = json!({"active": active, "failed": failed});
+    if w.pods.iter().any(|p| p.waiting.is_some()) {
+        status["conditions"] = json!([{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                                       "message": "Job has reached the specified backoff limit"}]);
+    }
+    status
 }

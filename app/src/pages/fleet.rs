@@ -205,13 +205,14 @@ pub fn ClustersPage() -> impl IntoView {
                                     <td class="num">{c.interval_s.map(|d| format!("{d:.0} s")).unwrap_or_default()}</td>
                                     <td class="num">{c.not_assessable}</td>
                                     <td class="gaps">{c.coverage_gaps.join("; ")}</td>
+                                    <td class="nodes">{c.not_ready_nodes.join("; ")}</td>
                                     <td>{c.last_error.clone().map(|e| format!("{e} ({})", c.last_error_at.map(timestamp).unwrap_or_default())).unwrap_or_default()}</td>
                                 </tr>
                             }
                         }).collect_view();
                         view! {
                             <table class="data clusters">
-                                <thead><tr><th>"Cluster"</th><th>"State"</th><th>"Last collection"</th><th class="num">"Took"</th><th class="num">"Objects"</th><th class="num">"Collections"</th><th class="num">"Interval"</th><th class="num">"Rules not assessable"</th><th>"Could not list"</th><th>"Last error"</th></tr></thead>
+                                <thead><tr><th>"Cluster"</th><th>"State"</th><th>"Last collection"</th><th class="num">"Took"</th><th class="num">"Objects"</th><th class="num">"Collections"</th><th class="num">"Interval"</th><th class="num">"Rules not assessable"</th><th>"Could not list"</th><th>"Nodes not ready"</th><th>"Last error"</th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
                         }.into_any()

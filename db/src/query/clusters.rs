@@ -21,6 +21,8 @@ pub struct ClusterRow {
     pub not_assessable: i64,
     /// Kinds the latest collection could not list, each as `kind: why`.
     pub coverage_gaps: Vec<String>,
+    /// Nodes the latest collection found not ready, each as `node: why`.
+    pub not_ready_nodes: Vec<String>,
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
 }
@@ -65,6 +67,7 @@ pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {
                 extract(epoch from last.finished_at - last.started_at)::float8 as duration_s,
                 last.object_count, coalesce(n.collections, 0) as collections, gaps.interval_s,
                 coalesce(na.count, 0) as not_assessable, coalesce(cov.gaps, '{}') as coverage_gaps,
+                coalesce(nr.nodes, '{}') as not_ready_nodes,
                 c.last_error, c.last_error_at
          from cluster c
          left join lateral (select * from collection x where x.cluster_id = c.cluster_id
@@ -79,6 +82,8 @@ pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {
          left join lateral (select count(*) from rule_not_assessable r where r.collection_id = last.collection_id) na on true
          left join lateral (select array_agg(v.kind || ': ' || v.gap order by v.kind) as gaps from collection_coverage v
                             where v.collection_id = last.collection_id and v.gap is not null) cov on true
+         left join lateral (select array_agg(r.node || ': ' || r.reason order by r.node) as nodes from node_not_ready r
+                            where r.collection_id = last.collection_id) nr on true
          order by c.name",
     )
     .fetch_all(pool)

@@ -308,3 +308,35 @@ async fn sources_turned_off_for_a_cluster_are_not_read(pool: PgPool) {
     let id = collect_once(&pool, &target).await.unwrap();
     assert!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await > 0, "exporters found");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn not_ready_nodes_and_failed_jobs_are_stored_with_why(pool: PgPool) {
+    let cluster = common::small_cluster(400);
+    let (_server, target) = target_for(&cluster, "unwell").await;
+    let id = collect_once(&pool, &target).await.unwrap();
+    let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+
+    let not_ready = domain::health::not_ready_nodes(&expected.nodes);
+    assert!(!not_ready.is_empty(), "the simulator keeps one CPU node not ready");
+    let row = db::query::clusters(&pool).await.unwrap().into_iter().find(|c| c.name == "unwell").unwrap();
+    let shown: Vec<String> = not_ready.iter().map(|n| format!("{}: {}", n.node, n.reason)).collect();
+    assert_eq!(row.not_ready_nodes, shown);
+    assert!(row.not_ready_nodes[0].starts_with("node-cpu-") && row.not_ready_nodes[0].contains("NodeStatusUnknown"));
+
+    let gave_up = expected
+        .jobs
+        .iter()
+        .filter(|j| {
+            j.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|c| c.iter().any(|c| c.type_ == "Failed"))
+        })
+        .count();
+    assert!(gave_up > 0, "the simulated cluster has a Job that gave up");
+    let stored = count(
+        &pool,
+        "select count(*) from workload_state w, unnest(w.problems) p
+         where w.collection_id = $1 and p like 'job % failed: BackoffLimitExceeded after % (backoffLimit 4)'",
+        id,
+    )
+    .await;
+    assert_eq!(stored as usize, gave_up, "each Job that gave up is a problem of its workload");
+}
