@@ -78,6 +78,7 @@ impl Inventory {
             "ExposedSecretReport" => {
                 push_report(&mut self.trivy.get_or_insert_with(TrivyReports::default).exposed_secret_reports, value)?
             }
+            "PodMetrics" => push_report(self.pod_metrics.get_or_insert_with(Vec::new), value)?,
             "" => return Ok(vec![Intake::Skipped("(no kind)".into())]),
             other => return Ok(vec![Intake::Skipped(other.to_string())]),
         };

@@ -14,6 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 
 use crate::finding::ObjectRef;
 use crate::trivy::TrivyReports;
+use crate::usage::PodMetrics;
 
 /// Every object Rampart reads from one cluster. Secrets are kept as metadata only: their values
 /// are never requested, so they cannot be stored.
@@ -46,6 +47,9 @@ pub struct Inventory {
     pub persistent_volume_claims: Vec<PersistentVolumeClaim>,
     /// Trivy Operator's reports; `None` when the cluster does not serve them.
     pub trivy: Option<TrivyReports>,
+    /// metrics-server's PodMetrics (`pods.metrics.k8s.io`); `None` when the cluster does not
+    /// serve them or they were not read.
+    pub pod_metrics: Option<Vec<PodMetrics>>,
     /// Kinds (resource plurals) that could not be listed, with why: a 403, or an API the
     /// cluster does not serve. Rules that read them are not assessable.
     pub gaps: BTreeMap<String, String>,
@@ -202,6 +206,7 @@ impl Inventory {
             ("secrets", self.secrets.len()),
             ("persistentvolumes", self.persistent_volumes.len()),
             ("persistentvolumeclaims", self.persistent_volume_claims.len()),
+            ("pods.metrics.k8s.io", self.pod_metrics.as_ref().map_or(0, Vec::len)),
             ("vulnerabilityreports", trivy.map_or(0, |t| t.vulnerability_reports.len())),
             ("configauditreports", trivy.map_or(0, |t| t.config_audit_reports.len())),
             ("exposedsecretreports", trivy.map_or(0, |t| t.exposed_secret_reports.len())),

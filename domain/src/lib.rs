@@ -25,6 +25,7 @@ pub mod secret_like;
 pub mod selector;
 pub mod tenancy;
 pub mod trivy;
+pub mod usage;
 pub mod workload;
 
 pub use assessment::{Assessment, KindCoverage, NamespaceSummary, TenantFinding, TenantScore, assess};

@@ -11,6 +11,7 @@ use crate::gpu::{GpuSample, mig_gpu_equivalents};
 use crate::health::PodHealth;
 use crate::inventory::{Controllers, Inventory, controller};
 use crate::quantity::parse_quantity;
+use crate::usage::usage_by_pod;
 
 /// One workload's requests, images and pod health in one collection.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -37,6 +38,11 @@ pub struct WorkloadSummary {
     pub gpus_in_use: f64,
     /// Mean utilisation over those devices, 0–100.
     pub gpu_utilisation_pct: Option<f64>,
+    /// CPU in use now over the workload's pods (metrics-server), in millicores; `None` without
+    /// metrics for any of its pods.
+    pub cpu_usage_millis: Option<f64>,
+    /// Memory in use now over the workload's pods (metrics-server), in MiB.
+    pub memory_usage_mib: Option<f64>,
 }
 
 /// Every workload of the inventory (controllers and uncontrolled pods), with its pods' health
@@ -53,12 +59,18 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
         by_key.insert((summary.kind.clone(), summary.namespace.clone(), summary.name.clone()), summary);
     }
     let controllers = inv.controllers();
+    let usage = usage_by_pod(inv.pod_metrics.as_deref().unwrap_or_default());
     let mut pod_owner: BTreeMap<(String, String), (String, String, String)> = BTreeMap::new();
     for pod in &inv.pods {
         let key = owning_workload(&controllers, pod);
         let Some(summary) = by_key.get_mut(&key) else { continue };
         summary.health.add(pod);
         add_pod_state(pod, summary);
+        let (namespace, name) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref());
+        if let Some(used) = usage.get(&(namespace.unwrap_or_default(), name.unwrap_or_default())) {
+            *summary.cpu_usage_millis.get_or_insert(0.0) += used.cpu_millis;
+            *summary.memory_usage_mib.get_or_insert(0.0) += used.memory_mib;
+        }
         pod_owner.insert((key.1.clone(), pod.metadata.name.clone().unwrap_or_default()), key);
     }
     for job in &inv.jobs {
@@ -283,5 +295,19 @@ mod tests {
         assert_eq!(etl.problems, ["job etl-1 failed: BackoffLimitExceeded after 3 failed pods (backoffLimit 2)"]);
         let once = summaries.iter().find(|s| s.name == "once").unwrap();
         assert_eq!(once.problems, ["job once retrying: 1 failed pods of backoffLimit 6"]);
+    }
+
+    #[test]
+    fn usage_from_metrics_server_is_summed_over_the_workloads_pods() {
+        let mut inv = inventory();
+        for (pod, cpu) in [("api-5d-a", "300m"), ("api-5d-b", "100m"), ("gone", "5")] {
+            inv.add_object(&json!({"apiVersion": "metrics.k8s.io/v1beta1", "kind": "PodMetrics",
+                "metadata": {"name": pod, "namespace": "ml"},
+                "containers": [{"name": "c", "usage": {"cpu": cpu, "memory": "256Mi"}}]}))
+                .unwrap();
+        }
+        let api = &workload_summaries(&inv, &[])[0];
+        assert_eq!((api.cpu_usage_millis, api.memory_usage_mib), (Some(400.0), Some(512.0)));
+        assert_eq!(workload_summaries(&inventory(), &[])[0].cpu_usage_millis, None, "no metrics, no usage");
     }
 }

@@ -22,10 +22,12 @@ struct ResourceType {
     plural: &'static str,
     kind: &'static str,
     namespaced: bool,
+    /// Where the simulator keeps its objects: the plural, unless another group's kind has it.
+    objects: &'static str,
 }
 
 const fn rt(group_version: &'static str, plural: &'static str, kind: &'static str, namespaced: bool) -> ResourceType {
-    ResourceType { group_version, plural, kind, namespaced }
+    ResourceType { group_version, plural, kind, namespaced, objects: plural }
 }
 
 const RESOURCES: &[ResourceType] = &[
@@ -56,6 +58,13 @@ const RESOURCES: &[ResourceType] = &[
     rt("aquasecurity.github.io/v1alpha1", "vulnerabilityreports", "VulnerabilityReport", true),
     rt("aquasecurity.github.io/v1alpha1", "configauditreports", "ConfigAuditReport", true),
     rt("aquasecurity.github.io/v1alpha1", "exposedsecretreports", "ExposedSecretReport", true),
+    ResourceType {
+        group_version: "metrics.k8s.io/v1beta1",
+        plural: "pods",
+        kind: "PodMetrics",
+        namespaced: true,
+        objects: "podmetrics",
+    },
 ];
 
 /// A running simulated API server; stops when dropped.
@@ -193,7 +202,7 @@ fn answer(
         [plural] => match find(&group_version, plural) {
             Some(rt) if namespace.is_none() || rt.namespaced => {
                 let items: Vec<&Value> = cluster
-                    .objects(rt.plural)
+                    .objects(rt.objects)
                     .iter()
                     .filter(|o| namespace.is_none_or(|ns| o["metadata"]["namespace"] == ns))
                     .collect();
@@ -203,7 +212,7 @@ fn answer(
         },
         [plural, name] => match find(&group_version, plural) {
             Some(rt) => cluster
-                .objects(rt.plural)
+                .objects(rt.objects)
                 .iter()
                 .find(|o| {
                     o["metadata"]["name"] == *name

@@ -253,8 +253,27 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
         p["spec"] = spec;
         p["status"] = pod_status(w, pod);
         out.entry("pods").or_default().push(p);
+        if pod.node.is_some() && pod.phase == Phase::Running {
+            out.entry("podmetrics").or_default().push(pod_metrics(w, pod));
+        }
     }
     render_exposure(w, out);
+}
+
+/// metrics-server's view of a running pod: CPU between 10% and 130% of its request (chosen by
+/// its name, so it stays put between renders), memory at its request when it was OOM-killed,
+/// else between 30% and 90% of it.
+fn pod_metrics(w: &Workload, pod: &PodModel) -> Value {
+    let spread = pod.name.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let cpu = f64::from(w.cpu_millis.unwrap_or(50)) * f64::from(10 + spread % 121) / 100.0;
+    let memory_share = if pod.last_terminated == Some("OOMKilled") { 1.0 } else { f64::from(30 + spread % 61) / 100.0 };
+    let memory = f64::from(w.memory_mib.unwrap_or(64)) * memory_share;
+    json!({
+        "apiVersion": "metrics.k8s.io/v1beta1", "kind": "PodMetrics",
+        "metadata": {"name": pod.name, "namespace": w.namespace, "creationTimestamp": CREATED},
+        "timestamp": CREATED, "window": "15s",
+        "containers": [{"name": "main", "usage": {"cpu": format!("{:.0}m", cpu), "memory": format!("{:.0}Mi", memory)}}]
+    })
 }
 
 fn pod_status(w: &Workload, pod: &PodModel) -> Value {

@@ -9,7 +9,7 @@ use super::not_found::NotFound;
 use super::{BadRequest, LoadError};
 use crate::api::explore::{NamespaceData, namespace};
 use crate::components::as_of::{AsOfBanner, requested_instant};
-use crate::components::format::gpus;
+use crate::components::format::{gpus, percent};
 use crate::components::links::{Breadcrumbs, Chart, finding_href, tenant_href, workload_href};
 use crate::components::severity::SeverityBadge;
 
@@ -56,6 +56,8 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
                     <td class="num">{unhealthy}</td>
                     <td class="num">{w.restarts}</td>
                     <td class="num">{w.findings}</td>
+                    <td class="num">{percent(w.cpu_use_pct())}</td>
+                    <td class="num">{percent(w.memory_use_pct())}</td>
                     <td class="num">{gpus(w.gpus_requested)}</td>
                     <td>{w.problems.join("; ")}</td>
                 </tr>
@@ -93,7 +95,7 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
         <h1>"Namespace " {namespace.clone()}</h1>
         <h2>"Workloads"</h2>
         <table class="data workloads">
-            <thead><tr><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Unhealthy"</th><th class="num">"Restarts"</th><th class="num">"Findings"</th><th class="num">"GPUs per pod"</th><th>"Problems"</th></tr></thead>
+            <thead><tr><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Unhealthy"</th><th class="num">"Restarts"</th><th class="num">"Findings"</th><th class="num">"CPU used of requests"</th><th class="num">"Memory used of requests"</th><th class="num">"GPUs per pod"</th><th>"Problems"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
         <h2>"Quotas"</h2>

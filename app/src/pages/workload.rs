@@ -121,6 +121,25 @@ fn PodHealth(w: WorkloadRow) -> impl IntoView {
     }
 }
 
+/// What the workload's pods use now and its share of their requests, or why it is not known.
+fn usage(used: Option<String>, of_requests: Option<f64>) -> impl IntoView {
+    match used {
+        Some(used) => {
+            let pct = of_requests.unwrap_or(0.0);
+            let share = of_requests.map(|p| format!(" ({p:.0}% of requests)")).unwrap_or_default();
+            let title = format!("{used} in use{share}");
+            view! {
+                <td>{format!("{used} over its running pods{share}")}</td>
+                <td><Chart svg=crate::charts::gauge(&title, pct, crate::charts::Measure::Utilisation) /></td>
+            }
+            .into_any()
+        }
+        None => {
+            view! { <td class="meta">"not known: the cluster serves no metrics-server usage"</td><td></td> }.into_any()
+        }
+    }
+}
+
 #[component]
 fn Resources(w: WorkloadRow) -> impl IntoView {
     let allocated = w.gpus_allocated();
@@ -140,8 +159,8 @@ fn Resources(w: WorkloadRow) -> impl IntoView {
         <table class="data resources">
             <thead><tr><th>"Resource"</th><th class="num">"Request per pod"</th><th>"In use"</th><th></th></tr></thead>
             <tbody>
-                <tr><td>"cpu"</td><td class="num">{format!("{}m", w.cpu_request_millis)}</td><td class="meta">"usage needs metrics-server, not collected yet"</td><td></td></tr>
-                <tr><td>"memory"</td><td class="num">{format!("{} MiB", w.memory_request_mib)}</td><td class="meta">"usage needs metrics-server, not collected yet"</td><td></td></tr>
+                <tr><td>"cpu"</td><td class="num">{format!("{}m", w.cpu_request_millis)}</td>{usage(w.cpu_usage_millis.map(|m| format!("{m:.0}m")), w.cpu_use_pct())}</tr>
+                <tr><td>"memory"</td><td class="num">{format!("{} MiB", w.memory_request_mib)}</td>{usage(w.memory_usage_mib.map(|m| format!("{m:.0} MiB")), w.memory_use_pct())}</tr>
                 {gpu}
             </tbody>
         </table>

@@ -32,6 +32,10 @@ pub struct WorkloadRow {
     /// Devices reporting utilisation, in GPU equivalents.
     pub gpus_in_use: f64,
     pub gpu_utilisation_pct: Option<f64>,
+    /// CPU in use now over the workload's pods, in millicores; `None` without metrics-server.
+    pub cpu_usage_millis: Option<f64>,
+    /// Memory in use now over the workload's pods, in MiB; `None` without metrics-server.
+    pub memory_usage_mib: Option<f64>,
     /// Open findings on the workload itself.
     pub findings: i64,
 }
@@ -40,6 +44,18 @@ impl WorkloadRow {
     /// GPUs the workload holds: per-pod requests times running pods.
     pub fn gpus_allocated(&self) -> f64 {
         self.gpus_requested * f64::from(self.running)
+    }
+
+    /// CPU in use as a share of what the running pods request, in percent.
+    pub fn cpu_use_pct(&self) -> Option<f64> {
+        let requested = f64::from(self.cpu_request_millis) * f64::from(self.running);
+        self.cpu_usage_millis.filter(|_| requested > 0.0).map(|used| 100.0 * used / requested)
+    }
+
+    /// Memory in use as a share of what the running pods request, in percent.
+    pub fn memory_use_pct(&self) -> Option<f64> {
+        let requested = f64::from(self.memory_request_mib) * f64::from(self.running);
+        self.memory_usage_mib.filter(|_| requested > 0.0).map(|used| 100.0 * used / requested)
     }
 }
 
@@ -89,7 +105,8 @@ pub async fn workloads(
             group by 1, 2, 3, 4)
         select w.tenant, w.namespace, w.kind, w.name, w.images, w.cpu_request_millis, w.memory_request_mib,
                w.gpus_requested, w.pods, w.ready, w.running, w.pending, w.failed, w.crash_looping, w.oom_killed,
-               w.restarts, w.problems, w.gpus_in_use, w.gpu_utilisation_pct, coalesce(f.findings, 0) as findings
+               w.restarts, w.problems, w.gpus_in_use, w.gpu_utilisation_pct, w.cpu_usage_millis, w.memory_usage_mib,
+               coalesce(f.findings, 0) as findings
         from workload_state w join latest l on l.collection_id = w.collection_id and w.collected_at = l.started_at
         left join object_findings f on f.cluster_id = l.cluster_id and f.object_namespace = w.namespace
                                     and f.object_kind = w.kind and f.object_name = w.name

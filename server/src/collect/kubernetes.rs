@@ -5,6 +5,7 @@ use std::fmt::Debug;
 
 use domain::Inventory;
 use domain::trivy::TrivyReports;
+use domain::usage::PodMetrics;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, ObjectList};
@@ -57,13 +58,14 @@ pub async fn read_inventory(client: &Client, sources: &super::Sources) -> Result
         list_all(client, "ingresses", &gaps),
         list_all(client, "networkpolicies", &gaps),
     )?;
-    let (resource_quotas, limit_ranges, service_accounts, roles, role_bindings, cluster_roles) = tokio::try_join!(
+    let (resource_quotas, limit_ranges, service_accounts, roles, role_bindings, cluster_roles, pod_metrics) = tokio::try_join!(
         list_all(client, "resourcequotas", &gaps),
         list_all(client, "limitranges", &gaps),
         list_all(client, "serviceaccounts", &gaps),
         list_all(client, "roles", &gaps),
         list_all(client, "rolebindings", &gaps),
         list_all(client, "clusterroles", &gaps),
+        read_pod_metrics(client, sources.metrics_server, &gaps),
     )?;
     let (cluster_role_bindings, config_maps, secrets, persistent_volumes, persistent_volume_claims, trivy) = tokio::try_join!(
         list_all(client, "clusterrolebindings", &gaps),
@@ -99,6 +101,7 @@ pub async fn read_inventory(client: &Client, sources: &super::Sources) -> Result
         persistent_volumes,
         persistent_volume_claims,
         trivy,
+        pod_metrics,
         gaps: gaps.into_inner().unwrap_or_default(),
     })
 }
@@ -231,35 +234,65 @@ async fn list_secret_metadata(client: &Client, gaps: &Gaps) -> Result<Vec<Object
         .collect())
 }
 
-/// Trivy Operator's reports, or `None` when the cluster does not serve them (the CRDs are not
-/// installed: the vulnerability rules are then not assessable).
-/// Trivy Operator's reports; `None` when turned off for the cluster or not served.
+/// Trivy Operator's reports; `None` when turned off for the cluster or not served (the CRDs
+/// are not installed): the image rules are then not assessable.
 async fn read_trivy_reports(client: &Client, enabled: bool, gaps: &Gaps) -> Result<Option<TrivyReports>, CollectError> {
     if !enabled {
         return Ok(None);
     }
-    let Some(vulnerability_reports) = list_custom(client, "VulnerabilityReport", "vulnerabilityreports", gaps).await?
+    let trivy = |kind, plural| OptionalKind { group: TRIVY_GROUP, version: TRIVY_VERSION, kind, plural, name: plural };
+    let Some(vulnerability_reports) =
+        list_optional(client, trivy("VulnerabilityReport", "vulnerabilityreports"), gaps).await?
     else {
         return Ok(None);
     };
     let config_audit_reports =
-        list_custom(client, "ConfigAuditReport", "configauditreports", gaps).await?.unwrap_or_default();
+        list_optional(client, trivy("ConfigAuditReport", "configauditreports"), gaps).await?.unwrap_or_default();
     let exposed_secret_reports =
-        list_custom(client, "ExposedSecretReport", "exposedsecretreports", gaps).await?.unwrap_or_default();
+        list_optional(client, trivy("ExposedSecretReport", "exposedsecretreports"), gaps).await?.unwrap_or_default();
     Ok(Some(TrivyReports { vulnerability_reports, config_audit_reports, exposed_secret_reports }))
 }
 
-/// Lists one `aquasecurity.github.io/v1alpha1` kind into Rampart's own report type; `None`
-/// when the API server does not serve it (Trivy Operator is optional), or refuses it (a gap).
-async fn list_custom<T: DeserializeOwned>(
+/// metrics-server's PodMetrics; `None` when turned off for the cluster or not served.
+async fn read_pod_metrics(
     client: &Client,
+    enabled: bool,
+    gaps: &Gaps,
+) -> Result<Option<Vec<PodMetrics>>, CollectError> {
+    if !enabled {
+        return Ok(None);
+    }
+    let kind = OptionalKind {
+        group: "metrics.k8s.io",
+        version: "v1beta1",
+        kind: "PodMetrics",
+        plural: "pods",
+        name: "pods.metrics.k8s.io",
+    };
+    list_optional(client, kind, gaps).await
+}
+
+/// A kind of an API the cluster may not serve (an operator's CRD, an aggregated API).
+struct OptionalKind {
+    group: &'static str,
+    version: &'static str,
     kind: &'static str,
     plural: &'static str,
+    /// How coverage names it: the plural, qualified by its group where a core kind has it too.
+    name: &'static str,
+}
+
+/// Lists one optional kind into Rampart's own type; `None` when the API server does not serve
+/// it, or refuses it (a gap).
+async fn list_optional<T: DeserializeOwned>(
+    client: &Client,
+    optional: OptionalKind,
     gaps: &Gaps,
 ) -> Result<Option<Vec<T>>, CollectError> {
-    let gvk = GroupVersionKind::gvk(TRIVY_GROUP, TRIVY_VERSION, kind);
+    let OptionalKind { group, version, kind, plural, name } = optional;
+    let gvk = GroupVersionKind::gvk(group, version, kind);
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ApiResource::from_gvk_with_plural(&gvk, plural));
-    let objects = paginate(plural, |params| {
+    let objects = paginate(name, |params| {
         let api = api.clone();
         async move { api.list(&params).await }
     })
@@ -268,7 +301,7 @@ async fn list_custom<T: DeserializeOwned>(
         Ok(objects) => objects,
         Err(CollectError::List { source: kube::Error::Api(status), .. }) if status.is_not_found() => return Ok(None),
         Err(error @ CollectError::List { source: kube::Error::Api(_), .. }) => {
-            return gap_or_empty(plural, Err(error), gaps).map(|_: ()| None);
+            return gap_or_empty(name, Err(error), gaps).map(|_: ()| None);
         }
         Err(error) => return Err(error),
     };
@@ -277,7 +310,7 @@ async fn list_custom<T: DeserializeOwned>(
         .filter_map(|o| match serde_json::to_value(o).and_then(serde_json::from_value::<T>) {
             Ok(report) => Some(report),
             Err(error) => {
-                tracing::warn!(%error, kind, "skipping a report of unexpected shape");
+                tracing::warn!(%error, kind, "skipping an object of unexpected shape");
                 None
             }
         })

@@ -293,9 +293,12 @@ async fn sources_turned_off_for_a_cluster_are_not_read(pool: PgPool) {
     target.sources = server::collect::Sources {
         dcgm_exporters: Some(("app".into(), "no-such-exporter".into())),
         trivy_operator: false,
+        metrics_server: false,
         ..server::collect::Sources::default()
     };
     let id = collect_once(&pool, &target).await.unwrap();
+    let used = "select count(*) from workload_state where collection_id = $1 and cpu_usage_millis is not null";
+    assert_eq!(count(&pool, used, id).await, 0, "without metrics-server, usage is unknown, not zero");
     assert_eq!(
         count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await,
         0,
@@ -307,6 +310,20 @@ async fn sources_turned_off_for_a_cluster_are_not_read(pool: PgPool) {
     target.sources = server::collect::Sources::default();
     let id = collect_once(&pool, &target).await.unwrap();
     assert!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await > 0, "exporters found");
+    assert!(count(&pool, used, id).await > 0, "usage read from metrics.k8s.io");
+    // Usage is what metrics-server reported for the workload's pods, summed.
+    let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let reported: f64 = expected.pod_metrics.iter().flatten().map(|m| m.usage().cpu_millis).sum();
+    let (stored,): (f64,) =
+        sqlx::query_as("select coalesce(sum(cpu_usage_millis), 0) from workload_state where collection_id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        (stored - reported).abs() < 1e-6,
+        "every running pod's usage is charged to its workload: {stored} vs {reported}"
+    );
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

@@ -49,8 +49,13 @@ async fn every_drill_down_page_renders_its_content(pool: PgPool) {
     )
     .await;
     let path = format!("/workloads/{}/{}/{}", workload.namespace, workload.kind, workload.name);
-    expect(&mut b, &path, StatusCode::OK, &["Requests and use", "Why pods are unwell", "Images", &finding.rule_id])
-        .await;
+    expect(
+        &mut b,
+        &path,
+        StatusCode::OK,
+        &["Requests and use", "over its running pods", "Why pods are unwell", "Images", &finding.rule_id],
+    )
+    .await;
     let page = expect(
         &mut b,
         &format!("/findings/{}", finding.finding_id),
