@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::SharedCluster;
-use crate::faults::{Injected, listed_plural};
+use crate::faults::{Injected, is_pod_proxy, listed_plural};
 
 /// One kind the simulated API server serves.
 struct ResourceType {
@@ -135,7 +135,8 @@ async fn handle(
         Ok(mut cluster) => {
             let has_continue = params.get("continue").is_some_and(|t| !t.is_empty());
             let fault = listed_plural(&segments).and_then(|plural| cluster.faults.for_list(plural, has_continue));
-            (cluster.faults.delay, fault)
+            let proxy_forbidden = is_pod_proxy(&segments) && cluster.faults.forbidden.contains("pods/proxy");
+            (cluster.faults.delay, fault.or(proxy_forbidden.then_some(Injected::Forbidden)))
         }
         Err(_) => (std::time::Duration::ZERO, None),
     };
@@ -144,7 +145,7 @@ async fn handle(
     }
     match fault {
         Some(Injected::Forbidden) => {
-            let what = listed_plural(&segments).unwrap_or_default();
+            let what = listed_plural(&segments).unwrap_or("pods/proxy");
             return status(StatusCode::FORBIDDEN, "Forbidden", format!("{what} is forbidden: cannot list resource"));
         }
         Some(Injected::Unserved) => return not_found(uri.path()),

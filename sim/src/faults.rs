@@ -9,7 +9,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     /// Kinds (plural resource names, `networkpolicies`) whose lists answer 403 Forbidden, as for
-    /// a role without `list` on them.
+    /// a role without `list` on them; `pods/proxy` forbids the pod proxy to dcgm-exporters.
     pub forbidden: BTreeSet<String>,
     /// Kinds the server does not serve at all: 404, as for an API group it lacks.
     pub unserved: BTreeSet<String>,
@@ -65,6 +65,11 @@ impl Faults {
 }
 
 /// The resource plural a request lists, if it is a list request.
+/// True for a request through the pod proxy (`…/namespaces/NS/pods/NAME/proxy/…`).
+pub(crate) fn is_pod_proxy(segments: &[&str]) -> bool {
+    matches!(segments, ["api", "v1", "namespaces", _, "pods", _, "proxy", ..])
+}
+
 pub(crate) fn listed_plural<'a>(segments: &[&'a str]) -> Option<&'a str> {
     let rest = match segments {
         ["api", "v1", rest @ ..] => rest,

@@ -19,15 +19,26 @@ pub const DCGM_PORT: i32 = 9400;
 /// Exporters scraped at once through the API server.
 const CONCURRENT_SCRAPES: usize = 8;
 
+/// How coverage names GPU metrics that could not be read.
+pub const GPU_METRICS: &str = "gpu-metrics";
+
+/// GPU samples, and why some or all could not be read (a coverage gap of the collection).
+#[derive(Debug, Default)]
+pub struct GpuReading {
+    pub samples: Vec<GpuSample>,
+    pub gap: Option<String>,
+}
+
 /// Samples from every running dcgm-exporter pod, a few at a time. An exporter that cannot be
-/// read is logged and skipped: GPU figures are then missing for its node, never invented.
-/// Each sample is held for the whole `window` (see [`GpuSample::hold_for`]).
+/// read is skipped and counted in the reading's gap: GPU figures are then missing for its
+/// node, never invented. Each sample is held for the whole `window` (see
+/// [`GpuSample::hold_for`]).
 pub async fn read_dcgm_exporters(
     client: &Client,
     inventory: &Inventory,
     label: &(String, String),
     window: Duration,
-) -> Vec<GpuSample> {
+) -> GpuReading {
     // The futures are made by an iterator, not by a stream's closure, so the collection's
     // future stays `Send` for any borrow of the inventory.
     let scrapes: Vec<_> = inventory
@@ -36,37 +47,39 @@ pub async fn read_dcgm_exporters(
         .filter(|p| is_running_exporter(p, label))
         .map(|pod| scrape_exporter(client, pod))
         .collect();
-    let mut samples: Vec<GpuSample> =
-        futures::stream::iter(scrapes).buffer_unordered(CONCURRENT_SCRAPES).concat().await;
-    for sample in &mut samples {
+    let total = scrapes.len();
+    let results: Vec<Result<Vec<GpuSample>, String>> =
+        futures::stream::iter(scrapes).buffer_unordered(CONCURRENT_SCRAPES).collect().await;
+    let mut reading = GpuReading::default();
+    let mut failures = Vec::new();
+    for result in results {
+        match result {
+            Ok(mut samples) => reading.samples.append(&mut samples),
+            Err(why) => failures.push(why),
+        }
+    }
+    for sample in &mut reading.samples {
         sample.hold_for(window.as_secs_f64() / 3600.0);
     }
-    samples
+    if let Some(first) = failures.first() {
+        reading.gap = Some(format!("{} of {total} dcgm-exporters unreadable, such as {first}", failures.len()));
+    }
+    reading
 }
 
-/// One exporter's samples through the pod proxy; none if it cannot be read.
-async fn scrape_exporter(client: &Client, pod: &Pod) -> Vec<GpuSample> {
+/// One exporter's samples through the pod proxy, or why they cannot be read.
+async fn scrape_exporter(client: &Client, pod: &Pod) -> Result<Vec<GpuSample>, String> {
     let (Some(ns), Some(name)) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref()) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let path = format!("/api/v1/namespaces/{ns}/pods/{name}:{}/proxy/metrics", metrics_port(pod));
-    let request = match http::Request::get(&path).body(Vec::new()) {
-        Ok(request) => request,
-        Err(error) => {
-            tracing::warn!(%error, pod = name, "invalid dcgm-exporter proxy path");
-            return Vec::new();
-        }
+    let failed = |what: &str, error: &dyn std::fmt::Display| {
+        tracing::warn!(%error, namespace = ns, pod = name, "{what}");
+        format!("{ns}/{name}: {what}: {error}")
     };
-    match client.request_text(request).await {
-        Ok(text) => parse_dcgm_metrics(&text).unwrap_or_else(|error| {
-            tracing::warn!(%error, namespace = ns, pod = name, "unreadable dcgm-exporter metrics");
-            Vec::new()
-        }),
-        Err(error) => {
-            tracing::warn!(%error, namespace = ns, pod = name, "dcgm-exporter not reachable");
-            Vec::new()
-        }
-    }
+    let request = http::Request::get(&path).body(Vec::new()).map_err(|e| failed("invalid proxy path", &e))?;
+    let text = client.request_text(request).await.map_err(|e| failed("not readable through the pod proxy", &e))?;
+    parse_dcgm_metrics(&text).map_err(|e| failed("unreadable metrics", &e))
 }
 
 fn is_running_exporter(pod: &Pod, (key, value): &(String, String)) -> bool {
@@ -90,19 +103,13 @@ fn metrics_port(pod: &Pod) -> i32 {
 /// attribution (dcgm-exporter without its Kubernetes mode, a known pitfall) cannot be charged
 /// to a tenant: such series are counted and logged, never guessed. An unreachable Prometheus is
 /// logged; GPU figures are then missing for this collection, never invented.
-pub async fn read_prometheus(base_url: &str, window: Duration) -> Vec<GpuSample> {
-    let prometheus = match Prometheus::new(base_url) {
-        Ok(prometheus) => prometheus,
-        Err(error) => {
-            tracing::warn!(%error, "cannot query Prometheus");
-            return Vec::new();
-        }
-    };
-    match query_gpus(&prometheus, window).await {
-        Ok(samples) => samples,
+pub async fn read_prometheus(base_url: &str, window: Duration) -> GpuReading {
+    let read = async { query_gpus(&Prometheus::new(base_url)?, window).await };
+    match read.await {
+        Ok(samples) => GpuReading { samples, gap: None },
         Err(error) => {
             tracing::warn!(%error, "cannot read GPU metrics from Prometheus");
-            Vec::new()
+            GpuReading { samples: Vec::new(), gap: Some(format!("Prometheus: {error}")) }
         }
     }
 }

@@ -97,16 +97,19 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let started_at = Utc::now();
     let mut phases = Phases::start();
     let client = kubernetes::client(target).await?;
-    let inventory = kubernetes::read_inventory(&client, &target.sources).await?;
+    let mut inventory = kubernetes::read_inventory(&client, &target.sources).await?;
     let list_s = phases.lap();
     let gpus = match (&target.sources.prometheus_url, &target.sources.dcgm_exporters) {
         (Some(url), _) => gpu::read_prometheus(url, target.interval).await,
         (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, target.interval).await,
-        (None, None) => Vec::new(),
+        (None, None) => gpu::GpuReading::default(),
     };
+    if let Some(why) = gpus.gap {
+        inventory.gaps.insert(gpu::GPU_METRICS.to_string(), why);
+    }
     let gpu_s = phases.lap();
     let exceptions = db::exceptions::active(pool, started_at).await?;
-    let assessment = domain::assess(&inventory, &target.rules, gpus, &exceptions);
+    let assessment = domain::assess(&inventory, &target.rules, gpus.samples, &exceptions);
     drop(inventory);
     let assess_s = phases.lap();
     let times = CollectionTimes { started_at, finished_at: Utc::now() };

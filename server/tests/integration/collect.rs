@@ -357,3 +357,30 @@ async fn not_ready_nodes_and_failed_jobs_are_stored_with_why(pool: PgPool) {
     .await;
     assert_eq!(stored as usize, gave_up, "each Job that gave up is a problem of its workload");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn gpu_metrics_that_cannot_be_read_are_a_coverage_gap(pool: PgPool) {
+    let cluster = common::small_cluster(120);
+    let (_server, mut target) = target_for(&cluster, "gpu-gap").await;
+    cluster.write().unwrap().faults.forbidden.insert("pods/proxy".into());
+    let id = collect_once(&pool, &target).await.unwrap();
+    assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
+    let gaps = |pool: PgPool| async move {
+        db::query::clusters(&pool).await.unwrap().into_iter().find(|c| c.name == "gpu-gap").unwrap().coverage_gaps
+    };
+    let shown = gaps(pool.clone()).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(
+        shown[0].starts_with("gpu-metrics: ")
+            && shown[0].contains("dcgm-exporters unreadable")
+            && shown[0].contains("403")
+    );
+
+    // A Prometheus that does not answer is a gap too, never zero utilisation.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    target.sources.prometheus_url = Some(format!("http://{closed}"));
+    let id = collect_once(&pool, &target).await.unwrap();
+    assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
+    let shown = gaps(pool.clone()).await;
+    assert!(shown.len() == 1 && shown[0].starts_with("gpu-metrics: Prometheus: http://127.0.0.1:"), "{shown:?}");
+}
