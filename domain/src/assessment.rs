@@ -146,8 +146,8 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
     let not_assessable: Vec<(String, String)> =
         evaluation.not_assessable.into_iter().map(|(id, why)| (id.to_string(), why)).collect();
     let scores = tenant_scores(&namespaces, &findings);
-    let counted: Vec<TenantFinding> = findings.iter().filter(|f| f.exception.is_none()).cloned().collect();
-    let compliance = evaluate_compliance(scores.iter().map(|s| s.tenant.as_str()), &counted, &not_assessable);
+    let counted = findings.iter().filter(|f| f.exception.is_none());
+    let compliance = evaluate_compliance(scores.iter().map(|s| s.tenant.as_str()), counted, &not_assessable);
     Assessment {
         scores,
         compliance,

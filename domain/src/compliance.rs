@@ -58,7 +58,7 @@ pub struct ControlResult {
 /// leave out excepted findings; `not_assessable` lists the rules this collection could not assess.
 pub fn evaluate_compliance<'a>(
     tenants: impl IntoIterator<Item = &'a str>,
-    findings: &[TenantFinding],
+    findings: impl IntoIterator<Item = &'a TenantFinding>,
     not_assessable: &[(String, String)],
 ) -> Vec<ControlResult> {
     let unassessed: BTreeSet<&str> = not_assessable.iter().map(|(rule, _)| rule.as_str()).collect();

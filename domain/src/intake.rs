@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::finding::ObjectRef;
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, trim_metadata};
 use crate::trivy::TrivyReports;
 
 /// Why an object could not be added.
@@ -64,7 +64,8 @@ impl Inventory {
             "PersistentVolume" => push(&mut self.persistent_volumes, value)?,
             "PersistentVolumeClaim" => push(&mut self.persistent_volume_claims, value)?,
             "Secret" => {
-                let meta = parse(value)?;
+                let mut meta = parse(value)?;
+                trim_metadata(&mut meta);
                 let reference = ObjectRef::from_meta(kind, &meta);
                 self.secrets.push(meta);
                 reference
@@ -105,7 +106,8 @@ fn push<
     list: &mut Vec<K>,
     value: &Value,
 ) -> Result<ObjectRef, IntakeError> {
-    let object: K = parse(value)?;
+    let mut object: K = parse(value)?;
+    trim_metadata(object.metadata_mut());
     let reference = ObjectRef::from_meta(value["kind"].as_str().unwrap_or_default(), object.metadata());
     list.push(object);
     Ok(reference)
@@ -154,5 +156,23 @@ mod tests {
         let bad = json!({"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": "three"}});
         let error = inv.add_object(&bad).unwrap_err();
         assert_eq!((error.kind.as_str(), error.name.as_str()), ("Deployment", "web"));
+    }
+
+    #[test]
+    fn what_kubectl_apply_leaves_is_dropped_with_the_managed_fields() {
+        let mut inv = Inventory::default();
+        let meta = json!({"name": "db", "namespace": "shop",
+            "annotations": {crate::inventory::LAST_APPLIED: "{\"data\":{\"password\":\"c2VjcmV0\"}}", "team": "shop"},
+            "managedFields": [{"manager": "kubectl", "operation": "Apply"}]});
+        inv.add_object(
+            &json!({"apiVersion": "v1", "kind": "Secret", "metadata": meta, "data": {"password": "c2VjcmV0"}}),
+        )
+        .unwrap();
+        inv.add_object(&json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta})).unwrap();
+        let secret = &inv.secrets[0];
+        assert_eq!(secret.annotations.as_ref().unwrap().keys().collect::<Vec<_>>(), ["team"]);
+        assert!(secret.managed_fields.is_none());
+        let config = &inv.config_maps[0].metadata;
+        assert_eq!(config.annotations.as_ref().unwrap().keys().collect::<Vec<_>>(), ["team"]);
     }
 }

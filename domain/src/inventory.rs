@@ -214,6 +214,19 @@ impl Inventory {
     }
 }
 
+/// The annotation `kubectl apply` leaves on what it applies: a copy of the whole object (for a
+/// Secret, its values). No rule reads it; it is dropped as objects are read.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Drops what Rampart never reads and must not hold from an object's metadata: its
+/// `managedFields` and the [`LAST_APPLIED`] copy of the object.
+pub fn trim_metadata(meta: &mut ObjectMeta) {
+    meta.managed_fields = None;
+    if let Some(annotations) = meta.annotations.as_mut() {
+        annotations.remove(LAST_APPLIED);
+    }
+}
+
 /// True when a controller (Deployment's ReplicaSet, Job's CronJob, ...) owns the object.
 pub fn is_controlled(meta: &ObjectMeta) -> bool {
     controller(meta).is_some()

@@ -269,6 +269,16 @@ fn find(group_version: &str, plural: &str) -> Option<&'static ResourceType> {
     RESOURCES.iter().find(|r| r.group_version == group_version && r.plural == plural)
 }
 
+/// A list response, borrowing its items.
+#[derive(serde::Serialize)]
+struct ListBody<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    kind: &'a str,
+    metadata: Value,
+    items: &'a [&'a Value],
+}
+
 fn list(
     rt: &ResourceType,
     items: &[&Value],
@@ -297,18 +307,19 @@ fn list(
         .get(header::ACCEPT)
         .and_then(|a| a.to_str().ok())
         .is_some_and(|a| a.contains("as=PartialObjectMetadataList"));
-    let body = if metadata_only {
+    if metadata_only {
         let items: Vec<Value> = page
             .iter()
             .map(
                 |o| json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadata", "metadata": o["metadata"]}),
             )
             .collect();
-        json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadataList", "metadata": metadata, "items": items})
-    } else {
-        json!({"apiVersion": rt.group_version, "kind": format!("{}List", rt.kind), "metadata": metadata, "items": page})
-    };
-    axum::Json(body).into_response()
+        let body = json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadataList", "metadata": metadata, "items": items});
+        return axum::Json(body).into_response();
+    }
+    // Serialised straight from the stored objects: a page of 500 pods is not copied first.
+    let kind = format!("{}List", rt.kind);
+    axum::Json(ListBody { api_version: rt.group_version, kind: &kind, metadata, items: &page }).into_response()
 }
 
 fn group_list() -> Value {

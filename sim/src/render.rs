@@ -153,6 +153,9 @@ fn render_namespace(ns: &NamespaceModel, out: &mut BTreeMap<&'static str, Vec<Va
     let mut secret = obj("Secret", "v1", "registry-credentials");
     secret["type"] = json!("Opaque");
     secret["data"] = json!({"username": "", "password": ""});
+    // As `kubectl apply` leaves it: the whole object, values included, in an annotation.
+    secret["metadata"]["annotations"] = json!({"kubectl.kubernetes.io/last-applied-configuration":
+        r#"{"apiVersion":"v1","kind":"Secret","data":{"password":"czFtdWxhdGVkLWFwcGxpZWQtc2VjcmV0"}}"#});
     out.entry("secrets").or_default().push(secret);
 }
 

@@ -4,13 +4,14 @@
 use std::fmt::Debug;
 
 use domain::Inventory;
+use domain::inventory::trim_metadata;
 use domain::trivy::TrivyReports;
 use domain::usage::PodMetrics;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, ObjectList};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config, Resource, ResourceExt};
+use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
 
 use super::{ClusterTarget, CollectError};
@@ -160,7 +161,10 @@ where
         items.extend(page.items);
         match page.metadata.continue_ {
             Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => return Ok(items),
+            _ => {
+                items.shrink_to_fit();
+                return Ok(items);
+            }
         }
     }
 }
@@ -210,7 +214,7 @@ where
     .await;
     let mut objects = gap_or_empty(kind, listed, gaps)?;
     for object in &mut objects {
-        object.managed_fields_mut().clear();
+        trim_metadata(object.meta_mut());
     }
     Ok(objects)
 }
@@ -228,7 +232,7 @@ async fn list_secret_metadata(client: &Client, gaps: &Gaps) -> Result<Vec<Object
     Ok(items
         .into_iter()
         .map(|mut item| {
-            item.metadata.managed_fields = None;
+            trim_metadata(&mut item.metadata);
             item.metadata
         })
         .collect())

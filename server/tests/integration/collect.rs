@@ -118,6 +118,22 @@ async fn no_secret_or_plain_text_password_value_is_stored(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(hits, 0);
+
+    // What kubectl apply leaves on a Secret holds its values: it is not even held in memory.
+    let client = server::collect::kubernetes::client(&target).await.unwrap();
+    let inventory = server::collect::kubernetes::read_inventory(&client, &target.sources).await.unwrap();
+    assert!(!inventory.secrets.is_empty());
+    for secret in &inventory.secrets {
+        let annotations = secret.annotations.as_ref();
+        assert!(!annotations.is_some_and(|a| a.contains_key(domain::inventory::LAST_APPLIED)), "{:?}", secret.name);
+    }
+    let (stored,): (i64,) = sqlx::query_as(
+        "select count(*) from finding_state where array_to_string(evidence, ' ') || message like '%czFtdWxhdGVk%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, 0);
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
