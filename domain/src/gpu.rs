@@ -119,10 +119,21 @@ pub struct MetricsParseError {
     pub reason: String,
 }
 
+/// What one dcgm-exporter reported.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DcgmMetrics {
+    /// Its devices' samples, joined per device and pod.
+    pub samples: Vec<GpuSample>,
+    /// Series of [`METRICS`] without pod attribution: the exporter's Kubernetes mode is off
+    /// (a known pitfall), or a GPU no pod holds; charged to no tenant.
+    pub unattributed: usize,
+}
+
 /// Reads the [`METRICS`] of series that carry pod attribution (`namespace` and `pod` labels)
-/// and joins them per device. Other metrics are ignored.
-pub fn parse_dcgm_metrics(text: &str) -> Result<Vec<GpuSample>, MetricsParseError> {
+/// and joins them per device, counting those without. Other metrics are ignored.
+pub fn parse_dcgm_metrics(text: &str) -> Result<DcgmMetrics, MetricsParseError> {
     let mut samples: BTreeMap<(String, String, String), GpuSample> = BTreeMap::new();
+    let mut unattributed = 0;
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -141,11 +152,12 @@ pub fn parse_dcgm_metrics(text: &str) -> Result<Vec<GpuSample>, MetricsParseErro
             .ok_or_else(|| error("expected a numeric sample value"))?;
         let labels = parse_labels(labels).map_err(|reason| error(&reason))?;
         let Some(sample) = GpuSample::from_labels(|key| labels.get(key).cloned().unwrap_or_default()) else {
+            unattributed += 1;
             continue;
         };
         samples.entry(sample.key()).or_insert(sample).set(name, value);
     }
-    Ok(samples.into_values().collect())
+    Ok(DcgmMetrics { samples: samples.into_values().collect(), unattributed })
 }
 
 fn parse_labels(text: &str) -> Result<BTreeMap<String, String>, String> {
@@ -187,8 +199,9 @@ DCGM_FI_DEV_SM_CLOCK{gpu="0",UUID="GPU-1"} 1980
 
     #[test]
     fn joins_utilisation_and_memory_per_attributed_gpu() {
-        let samples = parse_dcgm_metrics(TEXT).unwrap();
+        let DcgmMetrics { samples, unattributed } = parse_dcgm_metrics(TEXT).unwrap();
         assert_eq!(samples.len(), 1, "the unattributed GPU is skipped");
+        assert_eq!(unattributed, 1, "and counted");
         assert_eq!(samples[0].pod, "train-0");
         assert_eq!(samples[0].utilisation_pct, 87.0);
         assert_eq!(samples[0].memory_used_mib, 40960.0);
@@ -201,7 +214,7 @@ DCGM_FI_DEV_SM_CLOCK{gpu="0",UUID="GPU-1"} 1980
 DCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",GPU_I_ID="3",GPU_I_PROFILE="3g.40gb",UUID="GPU-1",namespace="ml",pod="a"} 0.02
 DCGM_FI_DEV_GPU_UTIL{gpu="0",GPU_I_ID="5",GPU_I_PROFILE="1g.10gb",UUID="GPU-1",namespace="ml",pod="b"} 80
 "#;
-        let mut samples = parse_dcgm_metrics(text).unwrap();
+        let mut samples = parse_dcgm_metrics(text).unwrap().samples;
         assert_eq!(samples.len(), 2, "two MIG instances of one GPU are two devices");
         assert_eq!(samples[0].gpu, "0/3");
         assert!((samples[0].gpu_equivalents() - 3.0 / 7.0).abs() < 1e-9);

@@ -31,7 +31,7 @@ pub async fn backfill(pool: &db::PgPool, cluster: &SharedCluster, hours: u32) ->
         let (inventory, gpus) = {
             let mut cluster = cluster.write().map_err(|_| anyhow::anyhow!("simulator state poisoned"))?;
             cluster.step();
-            let mut gpus = domain::gpu::parse_dcgm_metrics(&cluster.dcgm_metrics(None))?;
+            let mut gpus = domain::gpu::parse_dcgm_metrics(&cluster.dcgm_metrics(None))?.samples;
             // Each backfilled collection stands for one hour.
             gpus.iter_mut().for_each(|gpu| gpu.hold_for(1.0));
             (inventory_of(&cluster)?, gpus)

@@ -20,11 +20,15 @@ impl Cluster {
         for host in nodes {
             for (namespace, pod) in self.gpu_pods_on(host) {
                 for (gpu, utilisation, memory) in &pod.gpus {
-                    let labels = format!(
+                    let device = format!(
                         "gpu=\"{gpu}\",UUID=\"GPU-{host}-{gpu}\",device=\"nvidia{gpu}\",modelName=\"NVIDIA H100 80GB HBM3\",\
-                         Hostname=\"{host}\",container=\"main\",namespace=\"{namespace}\",pod=\"{}\"",
-                        pod.name
+                         Hostname=\"{host}\""
                     );
+                    let labels = if self.faults.gpus_unattributed {
+                        device
+                    } else {
+                        format!("{device},container=\"main\",namespace=\"{namespace}\",pod=\"{}\"", pod.name)
+                    };
                     let _ = writeln!(util, "DCGM_FI_DEV_GPU_UTIL{{{labels}}} {utilisation}");
                     let _ = writeln!(fb, "DCGM_FI_DEV_FB_USED{{{labels}}} {memory}");
                 }

@@ -25,6 +25,8 @@ pub struct Faults {
     pub expired_continue: u32,
     /// Every request waits this long before it is answered.
     pub delay: Duration,
+    /// dcgm-exporters report without pod attribution, as without their Kubernetes mode.
+    pub gpus_unattributed: bool,
 }
 
 /// The fault one list request gets.

@@ -112,11 +112,15 @@ fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
         .map(|w| {
             let used = w.gpu_utilisation_pct.unwrap_or(0.0);
             let title = format!("{}: {used:.0}% mean GPU utilisation", w.name);
+            // Allocated GPUs with no metrics charged to the pods: an exporter without its
+            // Kubernetes mode, or one that could not be read (see the Clusters page).
+            let unreported = w.gpus_allocated() > 0.0 && w.gpus_in_use == 0.0;
+            let reporting = if unreported { "0: no metrics for its pods".to_string() } else { gpus(w.gpus_in_use) };
             view! {
-                <tr>
+                <tr class:unreported=unreported>
                     <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
                     <td>{workload_link(&w)}</td>
-                    <td class="num">{gpus(w.gpus_allocated())}</td><td class="num">{gpus(w.gpus_in_use)}</td>
+                    <td class="num">{gpus(w.gpus_allocated())}</td><td class="num">{reporting}</td>
                     <td><Chart svg=gauge(&title, used, Measure::Utilisation) /></td>
                     <td class="num">{percent(w.gpu_utilisation_pct)}</td>
                 </tr>

@@ -129,7 +129,7 @@ pub(super) async fn simulate(pods: usize, dir: &std::path::Path) -> anyhow::Resu
 
 /// The kinds decoded, by API path: every kind the collector lists in full. Secrets (listed as
 /// metadata only) and Trivy's reports are left out, which can only make the ratio larger.
-const LISTS: [&str; 23] = [
+const LISTS: [&str; 24] = [
     "/api/v1/namespaces",
     "/api/v1/nodes",
     "/api/v1/pods",
@@ -153,6 +153,7 @@ const LISTS: [&str; 23] = [
     "/api/v1/configmaps",
     "/api/v1/persistentvolumes",
     "/api/v1/persistentvolumeclaims",
+    "/apis/metrics.k8s.io/v1beta1/pods",
 ];
 
 /// Every page of every list, as the API server sent it.
@@ -178,8 +179,10 @@ async fn fetch_bodies(client: &kube::Client) -> anyhow::Result<Vec<(&'static str
 fn decode_all(bodies: &[(&'static str, String)]) -> anyhow::Result<usize> {
     let mut objects = 0;
     for (path, body) in bodies {
-        let kind = path.rsplit('/').next().unwrap_or_default();
+        let kind =
+            if path.contains("metrics.k8s.io") { "podmetrics" } else { path.rsplit('/').next().unwrap_or_default() };
         objects += match kind {
+            "podmetrics" => decode::<domain::usage::PodMetrics>(body)?,
             "namespaces" => decode::<Namespace>(body)?,
             "nodes" => decode::<Node>(body)?,
             "pods" => decode::<Pod>(body)?,

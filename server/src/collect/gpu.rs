@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use domain::Inventory;
-use domain::gpu::{ENGINE_ACTIVE, GpuSample, IDLE_UTILISATION_PCT, METRICS, UTILISATION, parse_dcgm_metrics};
+use domain::gpu::{
+    DcgmMetrics, ENGINE_ACTIVE, GpuSample, IDLE_UTILISATION_PCT, METRICS, UTILISATION, parse_dcgm_metrics,
+};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
@@ -22,11 +24,30 @@ const CONCURRENT_SCRAPES: usize = 8;
 /// How coverage names GPU metrics that could not be read.
 pub const GPU_METRICS: &str = "gpu-metrics";
 
-/// GPU samples, and why some or all could not be read (a coverage gap of the collection).
+/// GPU samples, and why some or all could not be read or charged (a coverage gap of the
+/// collection).
 #[derive(Debug, Default)]
 pub struct GpuReading {
     pub samples: Vec<GpuSample>,
+    /// Series without pod attribution, charged to no tenant.
+    pub unattributed: usize,
     pub gap: Option<String>,
+}
+
+impl GpuReading {
+    /// What the Clusters page shows of this reading, if anything is amiss.
+    pub fn coverage_gap(&self) -> Option<String> {
+        let unattributed = (self.unattributed > 0).then(|| {
+            format!(
+                "{} GPU series carry no pod attribution (is dcgm-exporter's Kubernetes mode on?) and are charged to no tenant",
+                self.unattributed
+            )
+        });
+        match (&self.gap, unattributed) {
+            (Some(gap), Some(unattributed)) => Some(format!("{gap}; {unattributed}")),
+            (gap, unattributed) => gap.clone().or(unattributed),
+        }
+    }
 }
 
 /// Samples from every running dcgm-exporter pod, a few at a time. An exporter that cannot be
@@ -48,13 +69,16 @@ pub async fn read_dcgm_exporters(
         .map(|pod| scrape_exporter(client, pod))
         .collect();
     let total = scrapes.len();
-    let results: Vec<Result<Vec<GpuSample>, String>> =
+    let results: Vec<Result<DcgmMetrics, String>> =
         futures::stream::iter(scrapes).buffer_unordered(CONCURRENT_SCRAPES).collect().await;
     let mut reading = GpuReading::default();
     let mut failures = Vec::new();
     for result in results {
         match result {
-            Ok(mut samples) => reading.samples.append(&mut samples),
+            Ok(mut metrics) => {
+                reading.samples.append(&mut metrics.samples);
+                reading.unattributed += metrics.unattributed;
+            }
             Err(why) => failures.push(why),
         }
     }
@@ -68,9 +92,9 @@ pub async fn read_dcgm_exporters(
 }
 
 /// One exporter's samples through the pod proxy, or why they cannot be read.
-async fn scrape_exporter(client: &Client, pod: &Pod) -> Result<Vec<GpuSample>, String> {
+async fn scrape_exporter(client: &Client, pod: &Pod) -> Result<DcgmMetrics, String> {
     let (Some(ns), Some(name)) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref()) else {
-        return Ok(Vec::new());
+        return Ok(DcgmMetrics::default());
     };
     let path = format!("/api/v1/namespaces/{ns}/pods/{name}:{}/proxy/metrics", metrics_port(pod));
     let failed = |what: &str, error: &dyn std::fmt::Display| {
@@ -101,20 +125,20 @@ fn metrics_port(pod: &Pod) -> i32 {
 /// [`METRICS`] of every device from `/api/v1/query`, joined per device and pod, and each
 /// device's idle hours over the past `window` from `/api/v1/query_range`. A series without pod
 /// attribution (dcgm-exporter without its Kubernetes mode, a known pitfall) cannot be charged
-/// to a tenant: such series are counted and logged, never guessed. An unreachable Prometheus is
-/// logged; GPU figures are then missing for this collection, never invented.
+/// to a tenant: such series are counted, never guessed. An unreachable Prometheus is a gap; GPU
+/// figures are then missing for this collection, never invented.
 pub async fn read_prometheus(base_url: &str, window: Duration) -> GpuReading {
     let read = async { query_gpus(&Prometheus::new(base_url)?, window).await };
     match read.await {
-        Ok(samples) => GpuReading { samples, gap: None },
+        Ok(reading) => reading,
         Err(error) => {
             tracing::warn!(%error, "cannot read GPU metrics from Prometheus");
-            GpuReading { samples: Vec::new(), gap: Some(format!("Prometheus: {error}")) }
+            GpuReading { gap: Some(format!("Prometheus: {error}")), ..GpuReading::default() }
         }
     }
 }
 
-async fn query_gpus(prometheus: &Prometheus, window: Duration) -> Result<Vec<GpuSample>, String> {
+async fn query_gpus(prometheus: &Prometheus, window: Duration) -> Result<GpuReading, String> {
     let mut samples: BTreeMap<(String, String, String), GpuSample> = BTreeMap::new();
     let mut unattributed = 0;
     for metric in METRICS {
@@ -150,7 +174,7 @@ async fn query_gpus(prometheus: &Prometheus, window: Duration) -> Result<Vec<Gpu
         let steps = idle_steps.get(&sample.key()).copied().unwrap_or(0);
         sample.idle_hours = steps as f64 * step.as_secs_f64() / 3600.0 * sample.gpu_equivalents();
     }
-    Ok(samples.into_values().collect())
+    Ok(GpuReading { samples: samples.into_values().collect(), unattributed, gap: None })
 }
 
 /// The resolution of idle-time queries: at most 240 steps per window, and no finer than 15 s

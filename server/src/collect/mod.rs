@@ -104,7 +104,7 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
         (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, target.interval).await,
         (None, None) => gpu::GpuReading::default(),
     };
-    if let Some(why) = gpus.gap {
+    if let Some(why) = gpus.coverage_gap() {
         inventory.gaps.insert(gpu::GPU_METRICS.to_string(), why);
     }
     let gpu_s = phases.lap();

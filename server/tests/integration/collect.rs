@@ -392,6 +392,20 @@ async fn gpu_metrics_that_cannot_be_read_are_a_coverage_gap(pool: PgPool) {
             && shown[0].contains("403")
     );
 
+    // Series an exporter reports without pod attribution cannot be charged: a gap too.
+    {
+        let mut cluster = cluster.write().unwrap();
+        cluster.faults.forbidden.clear();
+        cluster.faults.gpus_unattributed = true;
+    }
+    let id = collect_once(&pool, &target).await.unwrap();
+    assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
+    let shown = gaps(pool.clone()).await;
+    assert!(shown.len() == 1 && shown[0].contains("GPU series carry no pod attribution"), "{shown:?}");
+    let app = common::web::app(&pool, &common::web::config(Some(server::config::AuthMode::Local))).await;
+    let page = common::web::signed_in(&app, "sergio").await.get("/gpu").await;
+    assert!(page.body.contains("0: no metrics for its pods"), "GPU workloads without metrics are flagged");
+
     // A Prometheus that does not answer is a gap too, never zero utilisation.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     target.sources.prometheus_url = Some(format!("http://{closed}"));

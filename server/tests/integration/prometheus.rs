@@ -89,7 +89,7 @@ async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgP
     let (_prometheus, port) = start_prometheus(&dir, "dcgm", &simulator.addr.to_string(), None);
     let prometheus_url = format!("http://127.0.0.1:{port}");
     wait_for_series(port, "DCGM_FI_DEV_FB_USED").await;
-    let expected = domain::gpu::parse_dcgm_metrics(&cluster.read().unwrap().dcgm_metrics(None)).unwrap();
+    let expected = domain::gpu::parse_dcgm_metrics(&cluster.read().unwrap().dcgm_metrics(None)).unwrap().samples;
     assert!(!expected.is_empty(), "the simulated cluster has GPU pods");
 
     let target = server::collect::ClusterTarget {
