@@ -168,16 +168,18 @@ fn tenant_scores(namespaces: &[NamespaceSummary], findings: &[TenantFinding]) ->
     for ns in namespaces {
         *workloads.entry(&ns.tenant).or_default() += ns.workloads;
     }
+    let mut by_tenant: BTreeMap<&str, Vec<&TenantFinding>> = BTreeMap::new();
     for f in findings {
         workloads.entry(&f.tenant).or_default();
+        by_tenant.entry(&f.tenant).or_default().push(f);
     }
     workloads
         .into_iter()
         .map(|(tenant, workloads)| {
-            let counted: Vec<&TenantFinding> =
-                findings.iter().filter(|f| f.tenant == tenant && f.exception.is_none()).collect();
+            let mine = by_tenant.remove(tenant).unwrap_or_default();
+            let counted: Vec<&TenantFinding> = mine.iter().copied().filter(|f| f.exception.is_none()).collect();
             let mut by_severity = [0u32; 4];
-            for f in findings.iter().filter(|f| f.tenant == tenant) {
+            for f in &mine {
                 let slot = match f.item.severity {
                     crate::Severity::Critical => 0,
                     crate::Severity::High => 1,

@@ -1,7 +1,7 @@
 //! What makes a finding on a workload riskier: exposure (reachable from the internet,
 //! privileged or host access, secrets mounted) and blast radius (how many pods run it).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::finding::ObjectRef;
 use crate::inventory::{Inventory, PodSpecSite};
@@ -57,34 +57,54 @@ impl ExposureIndex {
     /// Computes every workload's exposure once.
     pub fn new(inv: &Inventory) -> Self {
         let nodes = u32::try_from(inv.nodes.len()).unwrap_or(u32::MAX).max(1);
-        let public_selectors: Vec<(&str, &std::collections::BTreeMap<String, String>)> = inv
-            .services
+        // Everything below is indexed once: a cluster of 100,000 pods has tens of thousands of
+        // workloads and services, and a search per workload would be quadratic.
+        let ingress_backends: HashSet<(String, String)> = inv
+            .ingresses
             .iter()
-            .filter(|s| {
-                let kind = s.spec.as_ref().and_then(|s| s.type_.as_deref()).unwrap_or("ClusterIP");
-                let behind_ingress = inv.ingresses.iter().any(|i| {
-                    i.metadata.namespace == s.metadata.namespace
-                        && ingress_backends(i).iter().any(|b| Some(b.as_str()) == s.metadata.name.as_deref())
-                });
-                kind == "LoadBalancer" || kind == "NodePort" || behind_ingress
+            .flat_map(|i| {
+                let namespace = i.metadata.namespace.clone().unwrap_or_default();
+                ingress_backends(i).into_iter().map(move |backend| (namespace.clone(), backend))
             })
-            .filter_map(|s| Some((s.metadata.namespace.as_deref()?, s.spec.as_ref()?.selector.as_ref()?)))
             .collect();
+        let mut public_selectors: HashMap<&str, Vec<&std::collections::BTreeMap<String, String>>> = HashMap::new();
+        for service in &inv.services {
+            let kind = service.spec.as_ref().and_then(|s| s.type_.as_deref()).unwrap_or("ClusterIP");
+            let (Some(namespace), Some(name)) =
+                (service.metadata.namespace.as_deref(), service.metadata.name.as_deref())
+            else {
+                continue;
+            };
+            let behind_ingress = ingress_backends.contains(&(namespace.to_string(), name.to_string()));
+            let selector = service.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty());
+            if let Some(selector) = selector.filter(|_| kind == "LoadBalancer" || kind == "NodePort" || behind_ingress)
+            {
+                public_selectors.entry(namespace).or_default().push(selector);
+            }
+        }
+        let replicas = replica_counts(inv);
         let by_object = inv
             .pod_specs()
             .into_iter()
             .map(|site| {
                 let labels = site.pod_meta.labels.clone().unwrap_or_default();
-                let internet_facing = public_selectors.iter().any(|(ns, sel)| {
-                    Some(*ns) == site.namespace()
-                        && !sel.is_empty()
-                        && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
-                });
+                let selectors = site.namespace().and_then(|ns| public_selectors.get(ns)).map(Vec::as_slice);
+                let internet_facing =
+                    selectors.unwrap_or_default().iter().any(|sel| sel.iter().all(|(k, v)| labels.get(k) == Some(v)));
+                let pods = match site.kind {
+                    "DaemonSet" => nodes,
+                    "Pod" | "CronJob" => 1,
+                    kind => {
+                        let key =
+                            (kind, site.namespace().unwrap_or_default(), site.meta.name.as_deref().unwrap_or_default());
+                        u32::try_from(replicas.get(&key).copied().unwrap_or(1)).unwrap_or(1).max(1)
+                    }
+                };
                 let exposure = Exposure {
                     internet_facing,
                     host_access: has_host_access(&site),
                     secrets_access: has_secrets_access(&site),
-                    pods: pods_of(inv, &site, nodes),
+                    pods,
                 };
                 (site.object(), exposure)
             })
@@ -131,22 +151,21 @@ fn has_secrets_access(site: &PodSpecSite<'_>) -> bool {
     volumes || env
 }
 
-fn pods_of(inv: &Inventory, site: &PodSpecSite<'_>, nodes: u32) -> u32 {
-    let same = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
-        m.name == site.meta.name && m.namespace == site.meta.namespace
-    };
-    let replicas = match site.kind {
-        "Deployment" => inv.deployments.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.replicas),
-        "StatefulSet" => inv.stateful_sets.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.replicas),
-        "ReplicaSet" => inv.replica_sets.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.replicas),
-        "ReplicationController" => {
-            inv.replication_controllers.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.replicas)
-        }
-        "Job" => inv.jobs.iter().find(|o| same(&o.metadata)).and_then(|o| o.spec.as_ref()?.parallelism),
-        "DaemonSet" => return nodes,
-        _ => Some(1),
-    };
-    u32::try_from(replicas.unwrap_or(1)).unwrap_or(1).max(1)
+/// Desired pods of every replicated workload, by (kind, namespace, name): `replicas`, or a
+/// Job's `parallelism`.
+fn replica_counts(inv: &Inventory) -> HashMap<(&'static str, &str, &str), i32> {
+    let replicated = (inv.deployments.iter())
+        .map(|o| ("Deployment", &o.metadata, o.spec.as_ref().and_then(|s| s.replicas)))
+        .chain(inv.stateful_sets.iter().map(|o| ("StatefulSet", &o.metadata, o.spec.as_ref().and_then(|s| s.replicas))))
+        .chain(inv.replica_sets.iter().map(|o| ("ReplicaSet", &o.metadata, o.spec.as_ref().and_then(|s| s.replicas))))
+        .chain(
+            (inv.replication_controllers.iter())
+                .map(|o| ("ReplicationController", &o.metadata, o.spec.as_ref().and_then(|s| s.replicas))),
+        )
+        .chain(inv.jobs.iter().map(|o| ("Job", &o.metadata, o.spec.as_ref().and_then(|s| s.parallelism))));
+    replicated
+        .filter_map(|(kind, meta, n)| Some(((kind, meta.namespace.as_deref()?, meta.name.as_deref()?), n?)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -156,23 +156,6 @@ impl Inventory {
         counts
     }
 
-    /// True when the site's pods get their service account token mounted: the pod's own
-    /// `automountServiceAccountToken` decides, else the service account's.
-    pub fn token_mounted(&self, site: &PodSpecSite<'_>) -> bool {
-        if let Some(explicit) = site.spec.automount_service_account_token {
-            return explicit;
-        }
-        let account = site.service_account();
-        let opted_out = self
-            .service_accounts
-            .iter()
-            .find(|sa| {
-                sa.metadata.name.as_deref() == Some(account) && sa.metadata.namespace.as_deref() == site.namespace()
-            })
-            .is_some_and(|sa| sa.automount_service_account_token == Some(false));
-        !opted_out
-    }
-
     /// Number of objects of every kind, for collection statistics.
     pub fn object_count(&self) -> usize {
         self.kind_counts().iter().map(|(_, count)| count).sum()

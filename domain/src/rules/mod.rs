@@ -6,6 +6,10 @@
 //! Trivy Operator reports, a kind the collector was not allowed to list) reports itself *not
 //! assessable* rather than passing.
 
+use std::collections::{HashMap, HashSet};
+
+use k8s_openapi::api::core::v1::Namespace;
+
 use crate::finding::{Finding, ObjectRef, Severity};
 use crate::inventory::{Controllers, Inventory, PodSpecSite};
 use crate::tenancy::{TenantIndex, TenantMapping};
@@ -157,8 +161,28 @@ pub struct RuleInput<'a> {
     pub sites: Vec<PodSpecSite<'a>>,
     /// ReplicaSets' and Jobs' controllers, indexed once for all rules.
     pub controllers: Controllers<'a>,
+    /// Namespaces by name.
+    pub namespaces: HashMap<&'a str, &'a Namespace>,
+    /// ServiceAccounts that turn token automounting off, by (namespace, name).
+    pub no_automount: HashSet<(&'a str, &'a str)>,
     pub tenants: TenantIndex,
     pub settings: &'a RuleSettings,
+}
+
+impl RuleInput<'_> {
+    /// True when the site's pods get their service account token mounted: the pod's own
+    /// `automountServiceAccountToken` decides, else the service account's.
+    pub fn token_mounted(&self, site: &PodSpecSite<'_>) -> bool {
+        match site.spec.automount_service_account_token {
+            Some(explicit) => explicit,
+            None => !self.no_automount.contains(&(site.namespace().unwrap_or_default(), site.service_account())),
+        }
+    }
+
+    /// The namespace a site is in, if listed.
+    pub fn namespace_of(&self, site: &PodSpecSite<'_>) -> Option<&Namespace> {
+        site.namespace().and_then(|name| self.namespaces.get(name).copied())
+    }
 }
 
 /// The result of running the catalogue over one inventory.
@@ -193,6 +217,13 @@ pub fn evaluate_with(inventory: &Inventory, settings: &RuleSettings) -> Evaluati
         inventory,
         sites: inventory.pod_specs(),
         controllers: inventory.controllers(),
+        namespaces: inventory.namespaces.iter().filter_map(|n| Some((n.metadata.name.as_deref()?, n))).collect(),
+        no_automount: inventory
+            .service_accounts
+            .iter()
+            .filter(|sa| sa.automount_service_account_token == Some(false))
+            .filter_map(|sa| Some((sa.metadata.namespace.as_deref()?, sa.metadata.name.as_deref()?)))
+            .collect(),
         tenants: settings.tenant_mapping.resolve(&inventory.namespaces),
         settings,
     };

@@ -285,7 +285,7 @@ fn rejected_by_namespace_level(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     }
     let mut out = Vec::new();
     for site in input.sites.iter() {
-        let ns = input.inventory.namespaces.iter().find(|n| n.metadata.name.as_deref() == site.namespace());
+        let ns = input.namespace_of(site);
         let Some(level) = ns.and_then(enforce_level).and_then(Level::from_label) else {
             continue;
         };

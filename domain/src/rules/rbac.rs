@@ -386,9 +386,7 @@ fn workload_create(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 
 fn default_service_account(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
-    for site in
-        input.sites.iter().filter(|site| site.service_account() == "default" && input.inventory.token_mounted(site))
-    {
+    for site in input.sites.iter().filter(|site| site.service_account() == "default" && input.token_mounted(site)) {
         let evidence = vec![site.path("spec.serviceAccountName"), site.path("spec.automountServiceAccountToken")];
         let message = "pods run as the default service account with its token mounted".to_string();
         out.push(rule.finding(site.object(), None, message, evidence));

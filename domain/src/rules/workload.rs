@@ -215,7 +215,7 @@ fn writable_host_path(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 
 fn automount_token(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
-    for site in input.sites.iter().filter(|site| input.inventory.token_mounted(site)) {
+    for site in input.sites.iter().filter(|site| input.token_mounted(site)) {
         let message = format!("pods mount the token of service account {:?}", site.service_account());
         out.push(rule.finding(site.object(), None, message, vec![site.path("spec.automountServiceAccountToken")]));
     }
