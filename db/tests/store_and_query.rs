@@ -126,6 +126,16 @@ async fn overview_reflects_the_latest_collection_of_each_tenant(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
+async fn namespaces_running_pods_under_no_quota_are_listed_for_the_viewer(pool: PgPool) {
+    write_collection(&pool, "prod", at(1), &assessment(50.0)).await.unwrap();
+    let all = db::query::namespaces_without_quota(&pool, &Scope::AllTenants, None).await.unwrap();
+    let names: Vec<(&str, &str)> = all.iter().map(|n| (n.tenant.as_str(), n.namespace.as_str())).collect();
+    assert_eq!(names, [("vision", "vision-dev")], "nlp-prod has a quota");
+    let nlp = Scope::Tenants(vec!["nlp".into()]);
+    assert!(db::query::namespaces_without_quota(&pool, &nlp, None).await.unwrap().is_empty());
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
 async fn idle_gpu_hours_sum_the_last_day_of_collections_for_the_viewer(pool: PgPool) {
     write_collection(&pool, "prod", at(30), &assessment(80.0)).await.unwrap();
     write_collection(&pool, "prod", at(2), &assessment(60.0)).await.unwrap();

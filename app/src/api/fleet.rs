@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use db::query::{
-    AffectedObject, ClusterRow, ComplianceRow, ControlStatus, IdleGpuHours, QuotaRow, WorkloadFilter, WorkloadRow,
+    AffectedObject, ClusterRow, ComplianceRow, ControlStatus, IdleGpuHours, NamespaceRef, QuotaRow, WorkloadFilter,
+    WorkloadRow,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -64,10 +65,21 @@ pub async fn fleet_gpus(at: Option<DateTime<Utc>>) -> Result<GpuData, ServerFnEr
     Ok(GpuData { workloads, idle })
 }
 
-/// Every quota resource across the viewer's tenants, fullest first.
+/// What the quotas page shows: every quota resource, fullest first, and the namespaces that
+/// run pods under no quota.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QuotaData {
+    pub quotas: Vec<QuotaRow>,
+    pub unquoted: Vec<NamespaceRef>,
+}
+
+/// Quotas across the viewer's tenants.
 #[server]
-pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<Vec<QuotaRow>, ServerFnError> {
-    db::query::quotas(&pool()?, &crate::viewer::current_scope(), None, at).await.map_err(store_error)
+pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<QuotaData, ServerFnError> {
+    let (pool, scope) = (pool()?, crate::viewer::current_scope());
+    let quotas = db::query::quotas(&pool, &scope, None, at).await.map_err(store_error)?;
+    let unquoted = db::query::namespaces_without_quota(&pool, &scope, at).await.map_err(store_error)?;
+    Ok(QuotaData { quotas, unquoted })
 }
 
 /// Every cluster's freshness and last error.

@@ -1,12 +1,12 @@
 //! Across tenants: `/health` (unhealthy workloads), `/quotas`, `/gpu` and `/clusters`.
 
 use chrono::Utc;
-use db::query::{IDLE_WINDOW_HOURS, IdleGpuHours, QuotaRow, WorkloadRow};
+use db::query::{IDLE_WINDOW_HOURS, IdleGpuHours, NamespaceRef, QuotaRow, WorkloadRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{LoadError, fleet_page};
-use crate::api::fleet::{GpuData, clusters, fleet_gpus, fleet_quotas, fleet_unhealthy};
+use crate::api::fleet::{GpuData, QuotaData, clusters, fleet_gpus, fleet_quotas, fleet_unhealthy};
 use crate::charts::{Measure, gauge};
 use crate::components::format::{gpus, hours, percent, timestamp};
 use crate::components::links::{Breadcrumbs, Chart, namespace_href, tenant_href, workload_href};
@@ -57,13 +57,31 @@ fn HealthTable(rows: Vec<WorkloadRow>) -> impl IntoView {
 #[component]
 pub fn QuotasPage() -> impl IntoView {
     fleet_page("Quotas", "Quotas", |at| async move {
-        let rows = fleet_quotas(at).await?;
-        Ok(view! { <QuotaTable rows /> }.into_any())
+        let QuotaData { quotas, unquoted } = fleet_quotas(at).await?;
+        Ok(view! { <QuotaTable rows=quotas /> <Unquoted namespaces=unquoted /> }.into_any())
     })
+}
+
+/// Namespaces that run pods under no ResourceQuota.
+#[component]
+fn Unquoted(namespaces: Vec<NamespaceRef>) -> impl IntoView {
+    if namespaces.is_empty() {
+        return view! { <h2>"Namespaces without a quota"</h2> <p class="empty">"Every namespace with pods has a quota."</p> }
+            .into_any();
+    }
+    let items = namespaces
+        .into_iter()
+        .map(|n| view! { <li><a href=namespace_href(&n.tenant, &n.namespace)>{format!("{}/{}", n.tenant, n.namespace)}</a></li> })
+        .collect_view();
+    view! { <h2>"Namespaces without a quota"</h2> <p>"These run pods with no ResourceQuota to bound them."</p> <ul class="unquoted">{items}</ul> }
+        .into_any()
 }
 
 #[component]
 fn QuotaTable(rows: Vec<QuotaRow>) -> impl IntoView {
+    let full: std::collections::BTreeSet<(&str, &str)> =
+        rows.iter().filter(|q| q.used_pct() >= 90.0).map(|q| (q.tenant.as_str(), q.namespace.as_str())).collect();
+    let summary = format!("{} namespaces at or above 90% of a quota resource.", full.len());
     let rows = rows
         .into_iter()
         .map(|q| {
@@ -83,6 +101,7 @@ fn QuotaTable(rows: Vec<QuotaRow>) -> impl IntoView {
         })
         .collect_view();
     view! {
+        <p>{summary}</p>
         <table class="data quotas">
             <thead><tr><th>"Tenant"</th><th>"Namespace"</th><th>"Quota"</th><th>"Resource"</th><th class="num">"Used / hard"</th><th>"Use"</th><th class="num">"%"</th></tr></thead>
             <tbody>{rows}</tbody>

@@ -31,7 +31,10 @@ pub use tenant::{
     FINDINGS_PAGE_SIZE, FindingQuery, FindingRow, FindingSort, NamespaceRow, TenantDetail, tenant_detail,
     tenant_findings,
 };
-pub use workload::{QuotaRow, WorkloadDetail, WorkloadFilter, WorkloadRow, quotas, workload_detail, workloads};
+pub use workload::{
+    NamespaceRef, QuotaRow, WorkloadDetail, WorkloadFilter, WorkloadRow, namespaces_without_quota, quotas,
+    workload_detail, workloads,
+};
 
 /// Prefixes a query with two CTEs: `latest`, the latest collection of every cluster as of
 /// `$2`, and `open_finding`, the findings open as of `$2` in tenants the scope `$1` allows

@@ -149,6 +149,33 @@ pub async fn quotas(
     Ok(sqlx::query_as::<_, QuotaRow>(sql).bind(scope.tenant_filter()).bind(at).bind(namespace).fetch_all(pool).await?)
 }
 
+/// A namespace of tenants in scope, by tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct NamespaceRef {
+    pub tenant: String,
+    pub namespace: String,
+}
+
+/// Namespaces of tenants in scope that run pods under no ResourceQuota, by tenant and name.
+#[tracing::instrument(skip_all, err)]
+pub async fn namespaces_without_quota(
+    pool: &PgPool,
+    scope: &Scope,
+    at: Option<DateTime<Utc>>,
+) -> Result<Vec<NamespaceRef>> {
+    let sql = as_of!(
+        "
+        select distinct n.tenant, n.namespace
+        from namespace_state n join latest l on l.collection_id = n.collection_id and n.collected_at = l.started_at
+        where ($1::text[] is null or n.tenant = any($1)) and n.pods > 0
+          and not exists (select 1 from quota_usage q
+                          where q.collection_id = n.collection_id and q.collected_at = n.collected_at
+                            and q.namespace = n.namespace)
+        order by n.tenant, n.namespace"
+    );
+    Ok(sqlx::query_as::<_, NamespaceRef>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?)
+}
+
 /// One workload with its open findings; `None` when unknown or outside the viewer's scope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkloadDetail {

@@ -79,7 +79,13 @@ async fn fleet_and_compliance_pages_render_their_charts(pool: PgPool) {
     expect(&mut b, "/compliance/cis/5.2.2", StatusCode::OK, &["Status by tenant", "pod.privileged", "Evidence"]).await;
     expect(&mut b, "/compliance/cis/9.9.9", StatusCode::NOT_FOUND, &[]).await;
     expect(&mut b, "/health", StatusCode::OK, &["Unhealthy workloads"]).await;
-    expect(&mut b, "/quotas", StatusCode::OK, &["class=\"chart gauge\""]).await;
+    expect(
+        &mut b,
+        "/quotas",
+        StatusCode::OK,
+        &["class=\"chart gauge\"", "at or above 90%", "Namespaces without a quota"],
+    )
+    .await;
     expect(
         &mut b,
         "/gpu",
