@@ -233,9 +233,11 @@ impl Prometheus {
 
     /// `/api/v1/query_range` for an expression over the past `window`, every `step`.
     async fn range(&self, expression: &str, window: Duration, step: Duration) -> Result<Vec<Series>, String> {
-        // To the millisecond: the latest scrape may be less than a second old.
+        // To the millisecond: the latest scrape may be less than a second old. The first step
+        // is one step into the window, so the steps cover it once: each stands for the step
+        // before it.
         let end = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
-        let start = end - window.as_secs_f64();
+        let start = end - (window.as_secs_f64() - step.as_secs_f64()).max(0.0);
         let params = [
             ("query", expression.to_string()),
             ("start", format!("{start:.3}")),
