@@ -1,9 +1,17 @@
 //! The finding lifecycle: each collection is diffed against the cluster's findings, so that a
 //! collection writes rows only for what changed: findings opened, reopened, resolved, or whose
 //! details (severity, message) moved.
+//!
+//! Only what may have changed travels in full: the cluster's open findings come back as
+//! fingerprint, digest of their details and contribution, and a finding of this collection that
+//! matches one exactly is left alone. Every fingerprint of the collection is still sent (one
+//! short column), so that what is gone can be resolved.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use domain::Assessment;
+use domain::{Assessment, Finding, TenantFinding};
+use md5::{Digest, Md5};
 use serde::Serialize;
 use sqlx::{Postgres, Transaction};
 
@@ -35,7 +43,26 @@ pub(crate) async fn apply_findings(
     target: &DiffTarget,
     a: &Assessment,
 ) -> Result<FindingChanges> {
-    load_current(tx, a).await?;
+    let open = open_findings(tx, target.cluster_id).await?;
+    let mut seen: HashSet<String> = HashSet::with_capacity(a.findings.len());
+    let mut changed: Vec<(String, &TenantFinding)> = Vec::new();
+    for f in &a.findings {
+        let fingerprint = finding_fingerprint(&f.item);
+        // One row per fingerprint: the first finding of it wins.
+        if seen.contains(&fingerprint) {
+            continue;
+        }
+        let unchanged = open
+            .get(&fingerprint)
+            .is_some_and(|(digest, contribution)| *digest == details_digest(f) && *contribution == f.contribution);
+        if !unchanged {
+            changed.push((fingerprint.clone(), f));
+        }
+        seen.insert(fingerprint);
+    }
+    drop(open);
+    load_current(tx, &changed).await?;
+    load_seen(tx, seen).await?;
     let reopened = sqlx::query(
         "with reopened as (
              update finding_state s
@@ -91,7 +118,7 @@ pub(crate) async fn apply_findings(
         "with resolved as (
              update finding_state s set resolved_at = $3, last_seen = coalesce($4, $3)
              where s.cluster_id = $1 and s.resolved_at is null
-               and not exists (select 1 from current_finding cf where cf.fingerprint = s.fingerprint)
+               and not exists (select 1 from seen_fingerprint cf where cf.fingerprint = s.fingerprint)
                and s.rule_id <> all($5::text[])
              returning s.finding_id, s.tenant)
          insert into finding_event (finding_id, collection_id, at, kind, tenant)
@@ -109,8 +136,78 @@ pub(crate) async fn apply_findings(
     Ok(FindingChanges { opened, reopened, resolved, updated })
 }
 
-/// Loads the collection's findings into a transaction-local table, one row per fingerprint.
-async fn load_current(tx: &mut Transaction<'_, Postgres>, a: &Assessment) -> Result<()> {
+/// A finding's identity, as SQL's `finding_fingerprint` computes it (migration 3): the md5 of
+/// rule, object, container and evidence paths joined by unit and record separators.
+pub fn finding_fingerprint(f: &Finding) -> String {
+    let text = format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        f.rule,
+        f.object.kind,
+        f.object.namespace.as_deref().unwrap_or_default(),
+        f.object.name,
+        f.container.as_deref().unwrap_or_default(),
+        f.evidence.join("\u{1e}")
+    );
+    md5_hex(&text)
+}
+
+/// What of a finding may change while it stays open, as one digest; [`open_findings`] computes
+/// the same in SQL. The contribution is compared apart, as a number.
+fn details_digest(f: &TenantFinding) -> String {
+    let exception = f.exception.map(|id| id.to_string()).unwrap_or_default();
+    let text = format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{exception}",
+        f.tenant,
+        f.item.severity.as_str(),
+        f.item.message,
+        f.item.controls.join(",")
+    );
+    md5_hex(&text)
+}
+
+fn md5_hex(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Md5::digest(text.as_bytes());
+    let mut hex = String::with_capacity(32);
+    for byte in digest.iter() {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    hex
+}
+
+/// The cluster's open findings: fingerprint → (digest of details as [`details_digest`] makes
+/// it, contribution).
+async fn open_findings(tx: &mut Transaction<'_, Postgres>, cluster_id: i64) -> Result<HashMap<String, (String, f64)>> {
+    let rows: Vec<(String, String, f64)> = sqlx::query_as(
+        "select fingerprint,
+                md5(concat_ws(chr(31), tenant, severity, message, array_to_string(controls, ','),
+                              coalesce(exception_id::text, ''))),
+                contribution
+         from finding_state where cluster_id = $1 and resolved_at is null",
+    )
+    .bind(cluster_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(fingerprint, digest, contribution)| (fingerprint, (digest, contribution))).collect())
+}
+
+/// Every fingerprint of the collection, into a transaction-local table: what is not in it is
+/// resolved.
+async fn load_seen(tx: &mut Transaction<'_, Postgres>, seen: HashSet<String>) -> Result<()> {
+    sqlx::query("create temp table seen_fingerprint (fingerprint text primary key) on commit drop")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("insert into seen_fingerprint select unnest($1::text[])")
+        .bind(seen.into_iter().collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Loads the findings that may have changed into a transaction-local table, one row per
+/// fingerprint.
+async fn load_current(tx: &mut Transaction<'_, Postgres>, changed: &[(String, &TenantFinding)]) -> Result<()> {
     sqlx::query(
         "create temp table current_finding (
              fingerprint text primary key, tenant text not null, rule_id text not null, severity text not null,
@@ -120,17 +217,15 @@ async fn load_current(tx: &mut Transaction<'_, Postgres>, a: &Assessment) -> Res
     )
     .execute(&mut **tx)
     .await?;
-    let f = &a.findings;
+    let f: Vec<&TenantFinding> = changed.iter().map(|(_, f)| *f).collect();
     // text[][] cannot be ragged, so controls and evidence travel as one joined string per
     // finding: controls never contain a comma, field paths never contain a newline.
     sqlx::query(
         "insert into current_finding
-         select finding_fingerprint(r, k, ns, n, c, string_to_array(ev, E'\\n')), t, r, s, k, ns, n, c, m,
-                string_to_array(ctl, ','), string_to_array(ev, E'\\n'), contrib, exc
+         select fp, t, r, s, k, ns, n, c, m, string_to_array(ctl, ','), string_to_array(ev, E'\\n'), contrib, exc
          from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::text[], $9::text[], $10::text[], $11::float8[], $12::int8[])
-              as u(t, r, s, k, ns, n, c, m, ctl, ev, contrib, exc)
-         on conflict (fingerprint) do nothing",
+                     $8::text[], $9::text[], $10::text[], $11::float8[], $12::int8[], $13::text[])
+              as u(t, r, s, k, ns, n, c, m, ctl, ev, contrib, exc, fp)",
     )
     // Columns borrow the findings: half a million findings are not copied to be sent.
     .bind(f.iter().map(|x| x.tenant.as_str()).collect::<Vec<_>>())
@@ -145,6 +240,7 @@ async fn load_current(tx: &mut Transaction<'_, Postgres>, a: &Assessment) -> Res
     .bind(f.iter().map(|x| x.item.evidence.join("\n")).collect::<Vec<_>>())
     .bind(f.iter().map(|x| x.contribution).collect::<Vec<_>>())
     .bind(f.iter().map(|x| x.exception).collect::<Vec<_>>())
+    .bind(changed.iter().map(|(fingerprint, _)| fingerprint.as_str()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -163,3 +163,53 @@ async fn a_collection_older_than_the_latest_is_refused(pool: PgPool) {
     let error = write_collection(&pool, "prod", times(1), &assessment(vec![])).await.unwrap_err();
     assert!(matches!(error, db::Error::OutOfOrder { .. }), "{error}");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn fingerprints_computed_for_a_collection_match_the_stored_ones(pool: PgPool) {
+    let mut bare = finding("bare", "rbac.wildcard", Severity::Medium).item;
+    bare.object.namespace = None;
+    bare.container = None;
+    bare.evidence = vec![];
+    let mut many = finding("größe-✓", "pod.host-path", Severity::High).item;
+    many.evidence = vec!["spec.volumes[0].hostPath".into(), "spec.volumes[1].hostPath".into()];
+    for f in [finding("web", "pod.privileged", Severity::High).item, bare, many] {
+        let (stored,): (String,) = sqlx::query_as("select finding_fingerprint($1, $2, $3, $4, $5, $6)")
+            .bind(&f.rule)
+            .bind(&f.object.kind)
+            .bind(&f.object.namespace)
+            .bind(&f.object.name)
+            .bind(&f.container)
+            .bind(&f.evidence)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(db::lifecycle::finding_fingerprint(&f), stored, "{f:?}");
+    }
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_finding_whose_details_move_is_updated_in_place_and_the_rest_left_alone(pool: PgPool) {
+    let web = finding("web", "pod.privileged", Severity::Critical);
+    let api = finding("api", "pod.host-path", Severity::High);
+    write_collection(&pool, "prod", times(0), &assessment(vec![web.clone(), api.clone()])).await.unwrap();
+
+    let mut moved = web.clone();
+    moved.item.message = "pod.privileged on web, now internet-facing".into();
+    moved.contribution = 25.0;
+    let second = write_collection(&pool, "prod", times(1), &assessment(vec![moved, api.clone()])).await.unwrap();
+    assert_eq!(
+        (second.changes.opened, second.changes.resolved, second.changes.reopened, second.changes.updated),
+        (0, 0, 0, 1)
+    );
+    let (message, contribution): (String, f64) =
+        sqlx::query_as("select message, contribution from finding_state where object_name = 'web'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((message.as_str(), contribution), ("pod.privileged on web, now internet-facing", 25.0));
+
+    let mut recounted = api;
+    recounted.contribution = 10.5;
+    let third = write_collection(&pool, "prod", times(2), &assessment(vec![web, recounted])).await.unwrap();
+    assert_eq!((third.changes.updated, third.changes.resolved), (2, 0), "a contribution alone is a change");
+}
