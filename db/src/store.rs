@@ -76,6 +76,17 @@ pub async fn write_collection(
     Ok(StoredCollection { collection_id, changes })
 }
 
+/// When the cluster's latest stored collection started; `None` before its first.
+pub async fn latest_collection_start(pool: &PgPool, cluster: &str) -> Result<Option<DateTime<Utc>>> {
+    let (at,): (Option<DateTime<Utc>>,) = sqlx::query_as(
+        "select max(x.started_at) from collection x join cluster c using (cluster_id) where c.name = $1",
+    )
+    .bind(cluster)
+    .fetch_one(pool)
+    .await?;
+    Ok(at)
+}
+
 /// Records why a cluster's collection failed; what was stored before stays as it was.
 #[tracing::instrument(skip_all, fields(cluster = cluster), err)]
 pub async fn record_collection_failure(pool: &PgPool, cluster: &str, error: &str) -> Result<()> {

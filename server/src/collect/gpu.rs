@@ -172,7 +172,9 @@ async fn query_gpus(prometheus: &Prometheus, window: Duration) -> Result<GpuRead
     }
     for sample in samples.values_mut() {
         let steps = idle_steps.get(&sample.key()).copied().unwrap_or(0);
-        sample.idle_hours = steps as f64 * step.as_secs_f64() / 3600.0 * sample.gpu_equivalents();
+        // A window shorter than one step still counts no more than itself.
+        let idle_seconds = (steps as f64 * step.as_secs_f64()).min(window.as_secs_f64());
+        sample.idle_hours = idle_seconds / 3600.0 * sample.gpu_equivalents();
     }
     Ok(GpuReading { samples: samples.into_values().collect(), unattributed, gap: None })
 }

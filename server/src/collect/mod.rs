@@ -99,9 +99,10 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let client = kubernetes::client(target).await?;
     let mut inventory = kubernetes::read_inventory(&client, &target.sources).await?;
     let list_s = phases.lap();
+    let window = idle_window(pool, target, started_at).await?;
     let gpus = match (&target.sources.prometheus_url, &target.sources.dcgm_exporters) {
-        (Some(url), _) => gpu::read_prometheus(url, target.interval).await,
-        (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, target.interval).await,
+        (Some(url), _) => gpu::read_prometheus(url, window).await,
+        (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, window).await,
         (None, None) => gpu::GpuReading::default(),
     };
     if let Some(why) = gpus.coverage_gap() {
@@ -130,6 +131,19 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
         "collection stored"
     );
     Ok(stored.collection_id)
+}
+
+/// The time a collection counts GPU idleness over: since the cluster's previous collection
+/// started, and at most one interval, so a collection run by hand between scheduled ones does
+/// not count the same time twice.
+async fn idle_window(
+    pool: &db::PgPool,
+    target: &ClusterTarget,
+    started_at: chrono::DateTime<Utc>,
+) -> Result<Duration, CollectError> {
+    let previous = db::store::latest_collection_start(pool, &target.name).await?;
+    let since = previous.and_then(|at| (started_at - at).to_std().ok());
+    Ok(since.map_or(target.interval, |since| since.min(target.interval)))
 }
 
 /// Seconds spent in each phase of a collection, for its log line.

@@ -414,3 +414,36 @@ async fn gpu_metrics_that_cannot_be_read_are_a_coverage_gap(pool: PgPool) {
     let shown = gaps(pool.clone()).await;
     assert!(shown.len() == 1 && shown[0].starts_with("gpu-metrics: Prometheus: http://127.0.0.1:"), "{shown:?}");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn idle_gpu_time_is_counted_since_the_previous_collection_never_twice(pool: PgPool) {
+    let cluster = common::small_cluster(200);
+    let (_server, target) = target_for(&cluster, "idle").await;
+    let first = collect_once(&pool, &target).await.unwrap();
+    let second = collect_once(&pool, &target).await.unwrap();
+    let idle = |id: i64| {
+        let pool = pool.clone();
+        async move {
+            let (hours,): (f64,) = sqlx::query_as("select max(idle_hours) from gpu_sample where collection_id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            hours
+        }
+    };
+    let interval_hours = target.interval.as_secs_f64() / 3600.0;
+    assert!((idle(first).await - interval_hours).abs() < 1e-9, "a first collection counts one interval");
+    let (between,): (f64,) = sqlx::query_as(
+        "select extract(epoch from (select started_at from collection where collection_id = $2)
+                                 - (select started_at from collection where collection_id = $1))::float8",
+    )
+    .bind(first)
+    .bind(second)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let second_idle = idle(second).await;
+    assert!(second_idle > 0.0 && second_idle < interval_hours, "{second_idle} h");
+    assert!((second_idle - between / 3600.0).abs() < 1e-6, "only the time since the first collection counts");
+}
