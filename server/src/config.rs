@@ -113,12 +113,23 @@ impl ClusterConfig {
     /// Where GPU and usage metrics and image reports come from (validated when the
     /// configuration loads).
     pub fn sources(&self) -> crate::collect::Sources {
-        let dcgm = self.dcgm_exporter_label.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string()));
         crate::collect::Sources {
             prometheus_url: self.prometheus_url.clone(),
-            dcgm_exporters: dcgm,
+            dcgm_exporters: self.dcgm_exporter_label().unwrap_or_default(),
             metrics_server: self.metrics_server,
             trivy_operator: self.trivy_operator,
+        }
+    }
+
+    /// The dcgm-exporter label as (key, value); `None` when empty (discovery off).
+    pub fn dcgm_exporter_label(&self) -> Result<Option<(String, String)>, String> {
+        let label = self.dcgm_exporter_label.trim();
+        if label.is_empty() {
+            return Ok(None);
+        }
+        match label.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+            Some((key, value)) if !key.is_empty() && !value.is_empty() => Ok(Some((key.into(), value.into()))),
+            _ => Err(format!("dcgm_exporter_label {label:?} must be key=value (or empty to turn discovery off)")),
         }
     }
 
@@ -490,14 +501,8 @@ impl Config {
                     cluster.name
                 ));
             }
-            let label = cluster.dcgm_exporter_label.trim();
-            if !label.is_empty()
-                && !label.split_once('=').is_some_and(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
-            {
-                return fail(format!(
-                    "clusters {:?}: dcgm_exporter_label {label:?} must be key=value (or empty to turn discovery off)",
-                    cluster.name
-                ));
+            if let Err(error) = cluster.dcgm_exporter_label() {
+                return fail(format!("clusters {:?}: {error}", cluster.name));
             }
             if let Err(error) = cluster.tenant_mapping() {
                 return fail(format!("clusters {:?}: {error}", cluster.name));

@@ -134,9 +134,7 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
     for w in db::query::workloads(pool, &all, None, db::query::WorkloadFilter::Gpu, None).await? {
         let entry = per_tenant.entry(w.tenant.clone()).or_default();
         entry.0 += w.gpus_allocated();
-        if w.gpu_utilisation_pct.unwrap_or(0.0) < domain::gpu::IDLE_UTILISATION_PCT {
-            entry.1 += w.gpus_allocated();
-        }
+        entry.1 += w.gpus_idle();
     }
     for (tenant, (allocated, unused)) in per_tenant {
         set(&gpus, vec![("tenant", tenant.clone())], allocated);

@@ -121,11 +121,7 @@ pub fn GpuPage() -> impl IntoView {
 #[component]
 fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
     let allocated: f64 = rows.iter().map(|w| w.gpus_allocated()).sum();
-    let idle: f64 = rows
-        .iter()
-        .filter(|w| w.gpu_utilisation_pct.unwrap_or(0.0) < domain::gpu::IDLE_UTILISATION_PCT)
-        .map(|w| w.gpus_allocated())
-        .sum();
+    let idle: f64 = rows.iter().map(|w| w.gpus_idle()).sum();
     let rows = rows
         .into_iter()
         .map(|w| {
@@ -162,13 +158,11 @@ fn IdleGpuTables(idle: Vec<IdleGpuHours>) -> impl IntoView {
     if idle.is_empty() {
         return view! { <h2>{heading}</h2> <p class="empty">"No allocated GPU sat idle."</p> }.into_any();
     }
-    let mut by_tenant: Vec<(String, f64)> = Vec::new();
+    let mut totals: std::collections::BTreeMap<String, f64> = Default::default();
     for row in &idle {
-        match by_tenant.iter_mut().find(|(tenant, _)| *tenant == row.tenant) {
-            Some((_, total)) => *total += row.idle_hours,
-            None => by_tenant.push((row.tenant.clone(), row.idle_hours)),
-        }
+        *totals.entry(row.tenant.clone()).or_default() += row.idle_hours;
     }
+    let mut by_tenant: Vec<(String, f64)> = totals.into_iter().collect();
     by_tenant.sort_by(|a, b| b.1.total_cmp(&a.1));
     let tenants = by_tenant
         .into_iter()

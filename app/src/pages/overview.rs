@@ -79,11 +79,7 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
     let idle_share = |tenant: &str| {
         let mine: Vec<_> = data.gpu_workloads.iter().filter(|w| w.tenant == tenant).collect();
         let allocated: f64 = mine.iter().map(|w| w.gpus_allocated()).sum();
-        let idle: f64 = mine
-            .iter()
-            .filter(|w| w.gpu_utilisation_pct.unwrap_or(0.0) < domain::gpu::IDLE_UTILISATION_PCT)
-            .map(|w| w.gpus_allocated())
-            .sum();
+        let idle: f64 = mine.iter().map(|w| w.gpus_idle()).sum();
         (allocated > 0.0).then(|| 100.0 * idle / allocated)
     };
     let at_param = at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();

@@ -46,6 +46,12 @@ impl WorkloadRow {
         self.gpus_requested * f64::from(self.running)
     }
 
+    /// The GPUs it holds when their mean utilisation is under the idle threshold, else none.
+    pub fn gpus_idle(&self) -> f64 {
+        let idle = self.gpu_utilisation_pct.unwrap_or(0.0) < domain::gpu::IDLE_UTILISATION_PCT;
+        if idle { self.gpus_allocated() } else { 0.0 }
+    }
+
     /// CPU in use as a share of what the running pods request, in percent.
     pub fn cpu_use_pct(&self) -> Option<f64> {
         let requested = f64::from(self.cpu_request_millis) * f64::from(self.running);

@@ -21,9 +21,16 @@ async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimServer
     (server, target)
 }
 
+/// The one value `sql` answers for collection `id`.
+async fn scalar<T>(pool: &PgPool, sql: &'static str, id: i64) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    sqlx::query_scalar(sql).bind(id).fetch_one(pool).await.unwrap()
+}
+
 async fn count(pool: &PgPool, sql: &'static str, id: i64) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql).bind(id).fetch_one(pool).await.unwrap();
-    n
+    scalar(pool, sql, id).await
 }
 
 async fn rule_hits(pool: &PgPool, id: i64, rule: &str) -> i64 {
@@ -54,13 +61,8 @@ async fn a_collection_through_kube_client_lands_in_postgres_whole(pool: PgPool) 
     assert!(rule_hits(&pool, id, "pod.privileged").await >= 1, "kube-proxy runs privileged");
     assert!(rule_hits(&pool, id, "images.vulnerability").await >= 1, "Trivy reports are read through the API");
     assert_eq!(rule_hits(&pool, id, "tenancy.shared-volume").await, 2, "two tenants share one NFS export");
-    let (unassessed,): (i64,) =
-        sqlx::query_as("select count(*) from rule_not_assessable where collection_id = $1 and rule_id like 'images.%'")
-            .bind(id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(unassessed, 0, "the simulator serves Trivy's kinds");
+    let unassessed = "select count(*) from rule_not_assessable where collection_id = $1 and rule_id like 'images.%'";
+    assert_eq!(count(&pool, unassessed, id).await, 0, "the simulator serves Trivy's kinds");
     assert!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await > 0);
     assert!(count(&pool, "select count(*) from quota_usage where collection_id = $1", id).await > 0);
     let tenants = count(&pool, "select count(*) from tenant_score where collection_id = $1", id).await;
@@ -94,11 +96,7 @@ async fn lists_larger_than_a_page_are_read_completely(pool: PgPool) {
 
     let id = collect_once(&pool, &target).await.unwrap();
 
-    let (stored_pods,): (i64,) = sqlx::query_as("select sum(pods)::int8 from namespace_state where collection_id = $1")
-        .bind(id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let stored_pods = count(&pool, "select sum(pods)::int8 from namespace_state where collection_id = $1", id).await;
     assert_eq!(stored_pods as usize, pods);
 }
 
@@ -263,19 +261,12 @@ async fn a_forbidden_kind_is_a_coverage_gap_whose_rules_are_not_assessable_and_k
 
     let id = collect_once(&pool, &target).await.expect("the collection completes with what it could read");
 
-    let (gap,): (Option<String>,) =
-        sqlx::query_as("select gap from collection_coverage where collection_id = $1 and kind = 'networkpolicies'")
-            .bind(id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let gap: Option<String> =
+        scalar(&pool, "select gap from collection_coverage where collection_id = $1 and kind = 'networkpolicies'", id)
+            .await;
     assert!(gap.is_some_and(|g| g.contains("403")));
-    let (pods,): (i32,) =
-        sqlx::query_as("select objects from collection_coverage where collection_id = $1 and kind = 'pods'")
-            .bind(id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let pods: i32 =
+        scalar(&pool, "select objects from collection_coverage where collection_id = $1 and kind = 'pods'", id).await;
     assert!(pods >= 120, "the other kinds were read: {pods} pods");
     let unassessed: Vec<(String,)> =
         sqlx::query_as("select rule_id from rule_not_assessable where collection_id = $1 order by rule_id")
@@ -330,12 +321,9 @@ async fn sources_turned_off_for_a_cluster_are_not_read(pool: PgPool) {
     // Usage is what metrics-server reported for the workload's pods, summed.
     let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
     let reported: f64 = expected.pod_metrics.iter().flatten().map(|m| m.usage().cpu_millis).sum();
-    let (stored,): (f64,) =
-        sqlx::query_as("select coalesce(sum(cpu_usage_millis), 0) from workload_state where collection_id = $1")
-            .bind(id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let stored: f64 =
+        scalar(&pool, "select coalesce(sum(cpu_usage_millis), 0) from workload_state where collection_id = $1", id)
+            .await;
     assert!(
         (stored - reported).abs() < 1e-6,
         "every running pod's usage is charged to its workload: {stored} vs {reported}"
@@ -421,17 +409,7 @@ async fn idle_gpu_time_is_counted_since_the_previous_collection_never_twice(pool
     let (_server, target) = target_for(&cluster, "idle").await;
     let first = collect_once(&pool, &target).await.unwrap();
     let second = collect_once(&pool, &target).await.unwrap();
-    let idle = |id: i64| {
-        let pool = pool.clone();
-        async move {
-            let (hours,): (f64,) = sqlx::query_as("select max(idle_hours) from gpu_sample where collection_id = $1")
-                .bind(id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-            hours
-        }
-    };
+    let idle = |id: i64| scalar::<f64>(&pool, "select max(idle_hours) from gpu_sample where collection_id = $1", id);
     let interval_hours = target.interval.as_secs_f64() / 3600.0;
     assert!((idle(first).await - interval_hours).abs() < 1e-9, "a first collection counts one interval");
     let (between,): (f64,) = sqlx::query_as(
