@@ -1,6 +1,6 @@
 //! Rampart's PostgreSQL store. All SQL lives in this crate: [`store`] writes one collection
 //! per transaction, [`query`] reads the models pages and reports show, always through the
-//! viewer's [`Scope`].
+//! viewer's [`Scope`]; [`system`] holds the few reads that are not tenant data.
 
 pub mod alerts;
 pub mod audit;
@@ -11,14 +11,14 @@ pub mod lifecycle;
 pub mod maintenance;
 pub mod query;
 pub mod reports;
-pub mod scope;
 pub mod sessions;
 pub mod store;
 pub mod synthetic;
+pub mod system;
 pub mod tokens;
 pub mod users;
 
-pub use scope::Scope;
+pub use domain::access::Scope;
 pub use sqlx::PgPool;
 
 /// The schema migrations, embedded at compile time from `migrations/`.

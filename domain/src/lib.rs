@@ -4,6 +4,7 @@
 //! Nothing here does I/O: every function takes values and returns values, so every rule and
 //! formula is unit-testable with literals.
 
+pub mod access;
 pub mod assessment;
 pub mod compliance;
 pub mod containers;

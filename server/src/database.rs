@@ -23,7 +23,7 @@ impl Database {
             Some(url) => {
                 let options: PgConnectOptions = url
                     .parse()
-                    .with_context(|| format!("DATABASE_URL is not a valid PostgreSQL URL ({})", redact(url)))?;
+                    .with_context(|| format!("DATABASE_URL is not a valid PostgreSQL URL ({})", crate::redact::redact(url)))?;
                 (options, None)
             }
             None => {
@@ -40,7 +40,7 @@ impl Database {
             .connect_with(options)
             .await
             .with_context(|| match database_url {
-                Some(url) => format!("cannot connect to the database at {}", redact(url)),
+                Some(url) => format!("cannot connect to the database at {}", crate::redact::redact(url)),
                 None => "cannot connect to the embedded PostgreSQL".to_string(),
             })?;
         db::migrate(&pool).await.context("cannot bring the database schema up to date")?;
@@ -58,30 +58,5 @@ impl Database {
             pg.stop().await?;
         }
         Ok(())
-    }
-}
-
-/// A URL (a database's, a Prometheus') with its password replaced, safe to print.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn redacts_passwords_from_database_urls() {
-        assert_eq!(redact("postgres://app:s3cret@db:5432/rampart"), "postgres://app:***@db:5432/rampart");
-        assert_eq!(redact("postgres://app@db/rampart"), "postgres://app@db/rampart");
     }
 }

@@ -1,4 +1,5 @@
-//! Durations as people write them on command lines: `20s`, `5m`, `1h`, `1h30m`.
+//! Durations and instants as people write them on command lines and in query strings:
+//! `20s`, `5m`, `1h30m`; `2026-11-01` or an RFC 3339 time.
 
 use std::time::Duration;
 
@@ -30,6 +31,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(invalid());
     }
     Ok(Duration::from_secs(total))
+}
+
+/// A date (midnight UTC) or an RFC 3339 time.
+pub fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        .map_err(|_| format!("{text:?} is not a date (2026-11-01) or an RFC 3339 time"))
 }
 
 #[cfg(test)]

@@ -1,28 +1,30 @@
-//! The `rampart` binary's library: configuration, the embedded PostgreSQL, HTTP serving,
-//! collection from clusters, scheduling, manifest scanning and the demo.
+//! The `rampart` binary's library, grouped by role:
+//!
+//! - [`commands`]: the command line, one module per command (and the benchmarks);
+//! - [`http`]: the one router that serves the dashboard, the API, exports, reports and metrics;
+//! - [`jobs`]: what runs in the background (collector loops, maintenance, alerts, report schedule);
+//! - [`auth`]: signing in and deciding each request's viewer;
+//! - [`collect`]: reading a cluster, one module per source;
+//! - [`config`]: the configuration file, parsed into typed values at load;
+//! - [`reports`]: building, rendering and storing compliance reports;
+//!
+//! and the infrastructure they share: the embedded PostgreSQL, the database handle, errors,
+//! metrics, shutdown, backoff, telemetry.
 
-pub mod alerts;
-pub mod api_v1;
 pub mod auth;
 pub mod backoff;
-pub mod backup;
-pub mod bench;
-pub mod cli;
 pub mod collect;
+pub mod commands;
 pub mod config;
 pub mod database;
-pub mod demo;
 pub mod duration;
-pub mod export;
+pub mod error;
 pub mod form;
 pub mod http;
+pub mod jobs;
 pub mod metrics;
-pub mod output;
 pub mod postgres;
+pub mod redact;
 pub mod reports;
-pub mod run;
-pub mod scan;
-pub mod schedule;
 pub mod shutdown;
 pub mod telemetry;
-pub mod web;

@@ -1,7 +1,7 @@
 //! The `rampart` binary: parse the command line, start logging, run the command.
 
 use clap::Parser;
-use server::cli::Cli;
+use server::commands::cli::Cli;
 
 /// mimalloc: the collector and the scanner allocate many small objects; it is markedly faster
 /// than the system allocator for that.
@@ -12,7 +12,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     server::telemetry::init();
-    match server::run::run(cli).await {
+    match server::commands::run(cli).await {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");

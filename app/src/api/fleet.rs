@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use db::query::{
-    AffectedObject, ClusterRow, ComplianceRow, ControlStatus, IdleGpuHours, NamespaceRef, QuotaRow, WorkloadFilter,
-    WorkloadRow,
+    AffectedObject, ComplianceRow, ControlStatus, IdleGpuHours, NamespaceRef, QuotaRow, WorkloadFilter, WorkloadRow,
 };
+use db::system::ClusterRow;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -85,7 +85,7 @@ pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<QuotaData, Server
 /// Every cluster's freshness and last error.
 #[server]
 pub async fn clusters() -> Result<Vec<ClusterRow>, ServerFnError> {
-    db::query::clusters(&pool()?).await.map_err(store_error)
+    db::system::clusters(&pool()?).await.map_err(store_error)
 }
 
 /// The stored reports the viewer may download, and the tenants they may report on.

@@ -24,7 +24,7 @@ pub struct OverviewData {
     /// GPU workloads, for each tenant's idle share.
     pub gpu_workloads: Vec<db::query::WorkloadRow>,
     /// Every cluster's freshness and coverage, for the stale and coverage banner.
-    pub clusters: Vec<db::query::ClusterRow>,
+    pub clusters: Vec<db::system::ClusterRow>,
 }
 
 /// What the tenant page shows.
@@ -84,12 +84,12 @@ pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, ServerF
     }
     let last_collection_at = match at {
         Some(_) => tenants.iter().map(|t| t.last_collected_at).max(),
-        None => db::query::last_collection_at(&pool).await.map_err(store_error)?,
+        None => db::system::last_collection_at(&pool).await.map_err(store_error)?,
     };
     let compliance = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
     let gpu = db::query::WorkloadFilter::Gpu;
     let gpu_workloads = db::query::workloads(&pool, &scope, None, gpu, at).await.map_err(store_error)?;
-    let clusters = db::query::clusters(&pool).await.map_err(store_error)?;
+    let clusters = db::system::clusters(&pool).await.map_err(store_error)?;
     Ok(OverviewData { tenants, history, last_collection_at, compliance, gpu_workloads, clusters })
 }
 

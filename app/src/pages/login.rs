@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::links::with_query;
 use crate::state::SignIn;
 use crate::viewer::csrf_token;
+use domain::access::is_local_path;
 
 /// The sign-in page.
 #[component]
@@ -56,11 +57,6 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// True for a path on this site (`/…` but not `//host`), the only places a login may return to.
-pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
-}
-
 fn error_message(code: &str) -> &'static str {
     match code {
         "credentials" => "Unknown user name or wrong password.",
@@ -70,18 +66,5 @@ fn error_message(code: &str) -> &'static str {
         "link" => "That sign-in link is unknown, used or expired.",
         "sso" => "Single sign-on did not complete; try again.",
         _ => "Sign-in failed.",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_local_path;
-
-    #[test]
-    fn only_paths_on_this_site_are_return_targets() {
-        assert!(is_local_path("/tenants/nlp?at=x"));
-        assert!(!is_local_path("//evil.example/"));
-        assert!(!is_local_path("https://evil.example/"));
-        assert!(!is_local_path("/\\evil.example"));
     }
 }

@@ -39,7 +39,7 @@ pub fn OverviewPage() -> impl IntoView {
 
 /// Clusters that are stale or could not assess every rule, said wherever their data is shown.
 #[component]
-fn ClusterBanner(clusters: Vec<db::query::ClusterRow>) -> impl IntoView {
+fn ClusterBanner(clusters: Vec<db::system::ClusterRow>) -> impl IntoView {
     let now = chrono::Utc::now();
     let notes: Vec<String> = clusters
         .iter()

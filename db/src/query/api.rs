@@ -1,4 +1,4 @@
-//! Read models of the JSON API: findings with cursor pagination, and collections.
+//! Read models of the JSON API: findings with cursor pagination.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,36 +68,6 @@ pub async fn api_findings(pool: &PgPool, scope: &Scope, filter: &ApiFindingFilte
     .bind(filter.since)
     .bind(filter.after)
     .bind(filter.limit)
-    .fetch_all(pool)
-    .await?)
-}
-
-/// A stored collection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct CollectionRow {
-    pub id: i64,
-    pub cluster: String,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: DateTime<Utc>,
-    pub object_count: i32,
-}
-
-/// The newest collections (of one cluster, when named), before the cursor `before`.
-pub async fn collections(
-    pool: &PgPool,
-    cluster: Option<&str>,
-    before: Option<i64>,
-    limit: i64,
-) -> Result<Vec<CollectionRow>> {
-    Ok(sqlx::query_as::<_, CollectionRow>(
-        "select x.collection_id as id, c.name as cluster, x.started_at, x.finished_at, x.object_count
-         from collection x join cluster c using (cluster_id)
-         where ($1::text is null or c.name = $1) and ($2::int8 is null or x.collection_id < $2)
-         order by x.collection_id desc limit $3",
-    )
-    .bind(cluster)
-    .bind(before)
-    .bind(limit)
     .fetch_all(pool)
     .await?)
 }

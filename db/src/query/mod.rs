@@ -6,18 +6,17 @@
 //! Parameters are always `$1` = the scope's tenant filter and `$2` = `at` (null for now).
 
 mod api;
-mod clusters;
 mod compliance;
 mod explain;
 mod finding;
 mod gpu;
 mod history;
 mod overview;
+mod params;
 mod tenant;
 mod workload;
 
-pub use api::{ApiFinding, ApiFindingFilter, CollectionRow, api_findings, collections};
-pub use clusters::{ClusterRow, clusters, collection_count};
+pub use api::{ApiFinding, ApiFindingFilter, api_findings};
 pub use compliance::{ComplianceRow, ControlStatus, compliance_summary, control_findings, control_statuses};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};
 pub use finding::{
@@ -26,7 +25,8 @@ pub use finding::{
 };
 pub use gpu::{IDLE_WINDOW_HOURS, IdleGpuHours, idle_gpu_hours};
 pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_resolved, score_history, tenant_trend};
-pub use overview::{TenantOverview, last_collection_at, tenant_overview};
+pub use overview::{TenantOverview, tenant_overview};
+pub use params::{is_severity, parse_at, parse_finding_query};
 pub use tenant::{
     FINDINGS_PAGE_SIZE, FindingQuery, FindingRow, FindingSort, NamespaceRow, TenantDetail, tenant_detail,
     tenant_findings,

@@ -107,10 +107,3 @@ async fn overview_from_rollups(pool: &PgPool, scope: &Scope, at: DateTime<Utc>) 
     .await?;
     Ok(rows)
 }
-
-/// When the newest collection of any cluster finished, if any has.
-pub async fn last_collection_at(pool: &PgPool) -> Result<Option<DateTime<Utc>>> {
-    let (at,): (Option<DateTime<Utc>>,) =
-        sqlx::query_as("select max(finished_at) from collection").fetch_one(pool).await?;
-    Ok(at)
-}

@@ -13,7 +13,8 @@ use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use super::Auth;
-use super::middleware::{CSRF_KEY, session_error};
+use super::session::CSRF_KEY;
+use crate::error::HttpError;
 
 /// Refuses a state-changing request that is not provably from this site's own pages.
 pub async fn verify(State(auth): State<Arc<Auth>>, request: Request, next: Next) -> Response {
@@ -31,7 +32,7 @@ pub async fn verify(State(auth): State<Arc<Auth>>, request: Request, next: Next)
     };
     let stored: Option<String> = match session.get(CSRF_KEY).await {
         Ok(stored) => stored,
-        Err(error) => return session_error(error),
+        Err(error) => return HttpError::session(error).into_response(),
     };
     let Some(stored) = stored else { return refuse("no anti-forgery token in this session; reload the page") };
     let header_token = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -85,7 +86,7 @@ async fn form_token(request: Request) -> Result<(Request, Option<String>), Respo
         return Ok((request, None));
     }
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, crate::http::MAX_BODY_BYTES)
+    let bytes = axum::body::to_bytes(body, crate::form::MAX_BODY_BYTES)
         .await
         .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response())?;
     let token = form_urlencoded::parse(&bytes).find(|(key, _)| key == "csrf").map(|(_, value)| value.into_owned());
@@ -93,7 +94,7 @@ async fn form_token(request: Request) -> Result<(Request, Option<String>), Respo
 }
 
 fn refuse(reason: &str) -> Response {
-    (StatusCode::FORBIDDEN, format!("cross-site request refused: {reason}")).into_response()
+    HttpError::Forbidden(format!("cross-site request refused: {reason}")).into_response()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Who signed in, as kept in the session, and how the configured mappings turn their groups
 //! into a [`Viewer`]: a role and, for tenant leads, tenants.
 
-use app::viewer::{Role, Viewer};
+use domain::access::{Role, Viewer};
 use serde::{Deserialize, Serialize};
 
 use crate::config::AuthConfig;

@@ -1,5 +1,4 @@
-//! Signing in with a local user's password, signing out, and starting a session (shared by
-//! every sign-in method).
+//! Signing in with a local user's password, and signing out.
 
 use std::sync::Arc;
 
@@ -11,7 +10,8 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::identity::Identity;
-use super::middleware::{CSRF_KEY, IDENTITY_KEY, session_error};
+use super::session::{IDENTITY_KEY, start_session};
+use crate::error::HttpError;
 use super::{Auth, ClientAddr, Method};
 
 /// The window failed sign-ins are counted in, per client address.
@@ -34,7 +34,7 @@ pub async fn login(
     ValidForm(form): ValidForm<LoginForm>,
 ) -> Response {
     if !matches!(auth.method, Method::Local) {
-        return (StatusCode::NOT_FOUND, "password sign-in is not enabled").into_response();
+        return HttpError::NotFound("password sign-in is not enabled".into()).into_response();
     }
     let source = client.text().unwrap_or_else(|| "unknown".into());
     let since = chrono::Utc::now() - chrono::Duration::minutes(FAILED_LOGIN_WINDOW_MINUTES);
@@ -50,11 +50,11 @@ pub async fn login(
                 .into_response();
         }
         Ok(_) => {}
-        Err(error) => return session_error(error),
+        Err(error) => return HttpError::session(error).into_response(),
     }
     let user = match db::users::find(&auth.pool, form.user.trim()).await {
         Ok(user) => user,
-        Err(error) => return session_error(error),
+        Err(error) => return HttpError::session(error).into_response(),
     };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let known = user.is_some();
@@ -62,7 +62,7 @@ pub async fn login(
     let verified = tokio::task::spawn_blocking(move || super::password::verify(&password, stored.as_deref()))
         .await
         .unwrap_or(false);
-    let next = if app::pages::login::is_local_path(&form.next) { form.next } else { "/".into() };
+    let next = if domain::access::is_local_path(&form.next) { form.next } else { "/".into() };
     let Some(user) = user.filter(|_| verified) else {
         // The attempted name is recorded only when it is a user's: a password typed into the
         // name field must not end up in the audit log.
@@ -75,40 +75,16 @@ pub async fn login(
             ..Default::default()
         };
         if let Err(error) = db::audit::record(&auth.pool, &entry).await {
-            return session_error(error);
+            return HttpError::session(error).into_response();
         }
         let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
         return Redirect::to(&format!("/login?error=credentials&next={next}")).into_response();
     };
     let identity = Identity { user: user.name, groups: user.groups, signed_in_at: chrono::Utc::now().timestamp() };
     if let Err(error) = start_session(&auth, &session, &identity, client).await {
-        return session_error(error);
+        return HttpError::session(error).into_response();
     }
     Redirect::to(&next).into_response()
-}
-
-/// Starts a signed-in session for `identity`: a new session id (no fixation), a new
-/// anti-forgery token, and a `login` audit event.
-pub async fn start_session(
-    auth: &Auth,
-    session: &Session,
-    identity: &Identity,
-    client: ClientAddr,
-) -> anyhow::Result<()> {
-    session.cycle_id().await?;
-    session.insert(IDENTITY_KEY, identity).await?;
-    session.insert(CSRF_KEY, super::once::random_token()).await?;
-    let source = client.text();
-    let entry = db::audit::AuditEntry {
-        actor: &identity.user,
-        action: "login",
-        subject: "session",
-        source_addr: source.as_deref(),
-        ..Default::default()
-    };
-    db::audit::record(&auth.pool, &entry).await?;
-    tracing::info!(user = identity.user, "signed in");
-    Ok(())
 }
 
 /// `POST /logout`: ends the session (its row is deleted) and records it.
@@ -128,11 +104,11 @@ pub async fn logout(
             ..Default::default()
         };
         if let Err(error) = db::audit::record(&auth.pool, &entry).await {
-            return session_error(error);
+            return HttpError::session(error).into_response();
         }
     }
     if let Err(error) = session.flush().await {
-        return session_error(error);
+        return HttpError::session(error).into_response();
     }
     Redirect::to("/login").into_response()
 }

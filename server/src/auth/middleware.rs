@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use app::viewer::{CsrfToken, Viewer};
+use domain::access::{CsrfToken, Viewer};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, header};
 use axum::middleware::Next;
@@ -12,16 +12,14 @@ use tower_sessions::Session;
 
 use super::identity::{Identity, viewer_for};
 use super::proxy::ProxiedIdentity;
+use super::session::{CSRF_KEY, IDENTITY_KEY, random_token, start_session};
 use super::{Auth, ClientAddr, Method};
+use crate::error::HttpError;
 
-/// Session key of the signed-in [`Identity`].
-pub const IDENTITY_KEY: &str = "identity";
-/// Session key of the anti-forgery token.
-pub const CSRF_KEY: &str = "csrf";
-
-/// Paths served to anyone: probes, the stylesheet, the ways to sign in, and the API's description.
+/// Paths served without a session: probes, the stylesheet, the ways to sign in, the API's
+/// description, and `/metrics` (which answers to its own bearer token).
 pub fn is_public(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/login" | "/favicon.ico" | "/api/v1/openapi.json")
+    matches!(path, "/healthz" | "/readyz" | "/login" | "/favicon.ico" | "/api/v1/openapi.json" | "/metrics")
         || path.starts_with("/style/")
         || path.starts_with("/auth/")
 }
@@ -43,9 +41,8 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut request: Request, n
                 request.extensions_mut().insert::<Viewer>(viewer);
                 next.run(request).await
             }
-            Ok(None) => (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unknown or revoked token")
-                .into_response(),
-            Err(error) => session_error(error),
+            Ok(None) => HttpError::Unauthorized { message: "unknown or revoked token", challenge: "Bearer" }.into_response(),
+            Err(error) => HttpError::session(error).into_response(),
         };
     }
     let Some(session) = request.extensions().get::<Session>().cloned() else {
@@ -63,7 +60,7 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut request: Request, n
             let _ = session.flush().await;
             return Redirect::to("/login?error=role").into_response();
         }
-        return (StatusCode::FORBIDDEN, "none of your groups maps to a Rampart role").into_response();
+        return HttpError::Forbidden("none of your groups maps to a Rampart role".into()).into_response();
     }
     if viewer.is_some() || path == "/login" {
         match csrf_token(&session).await {
@@ -92,12 +89,12 @@ async fn signed_in_identity(
     headers: &HeaderMap,
     client: ClientAddr,
 ) -> Result<Option<Identity>, Response> {
-    let stored: Option<Identity> = session.get(IDENTITY_KEY).await.map_err(session_error)?;
+    let stored: Option<Identity> = session.get(IDENTITY_KEY).await.map_err(|e| HttpError::session(e).into_response())?;
     if let Method::Proxy(proxies) = &auth.method {
         return match proxies.identity(peer, headers) {
             ProxiedIdentity::Forged => {
                 tracing::warn!(peer = ?peer, "identity headers from an address that is not a trusted proxy");
-                Err((StatusCode::FORBIDDEN, "identity headers are accepted only from the configured proxies")
+                Err(HttpError::Forbidden("identity headers are accepted only from the configured proxies".into())
                     .into_response())
             }
             ProxiedIdentity::Absent => Ok(None),
@@ -107,7 +104,7 @@ async fn signed_in_identity(
                     return Ok(stored);
                 }
                 let identity = Identity { user, groups, signed_in_at: chrono::Utc::now().timestamp() };
-                super::local::start_session(auth, session, &identity, client).await.map_err(session_error)?;
+                start_session(auth, session, &identity, client).await.map_err(|e| HttpError::session(e).into_response())?;
                 Ok(Some(identity))
             }
         };
@@ -115,19 +112,19 @@ async fn signed_in_identity(
     let Some(mut identity) = stored else { return Ok(None) };
     let lifetime = i64::from(auth.config.absolute_timeout_hours) * 3600;
     if chrono::Utc::now().timestamp() - identity.signed_in_at > lifetime {
-        session.flush().await.map_err(session_error)?;
+        session.flush().await.map_err(|e| HttpError::session(e).into_response())?;
         return Err(Redirect::to("/login?error=expired").into_response());
     }
     if matches!(auth.method, Method::Local) {
         // A local user's standing is re-read on every request: removing a user or changing
         // their password ends their sessions, and group changes apply at once.
-        let user = db::users::find(&auth.pool, &identity.user).await.map_err(session_error)?;
+        let user = db::users::find(&auth.pool, &identity.user).await.map_err(|e| HttpError::session(e).into_response())?;
         match user {
             Some(user) if user.password_changed_at.timestamp() <= identity.signed_in_at => {
                 identity.groups = user.groups
             }
             _ => {
-                session.flush().await.map_err(session_error)?;
+                session.flush().await.map_err(|e| HttpError::session(e).into_response())?;
                 return Err(Redirect::to("/login?error=expired").into_response());
             }
         }
@@ -137,11 +134,11 @@ async fn signed_in_identity(
 
 /// The session's anti-forgery token, created on first use.
 async fn csrf_token(session: &Session) -> Result<String, Response> {
-    if let Some(token) = session.get::<String>(CSRF_KEY).await.map_err(session_error)? {
+    if let Some(token) = session.get::<String>(CSRF_KEY).await.map_err(|e| HttpError::session(e).into_response())? {
         return Ok(token);
     }
-    let token = super::once::random_token();
-    session.insert(CSRF_KEY, &token).await.map_err(session_error)?;
+    let token = random_token();
+    session.insert(CSRF_KEY, &token).await.map_err(|e| HttpError::session(e).into_response())?;
     Ok(token)
 }
 
@@ -166,15 +163,10 @@ fn sign_in_first(request: &Request) -> Response {
     let is_page =
         matches!(*request.method(), HttpMethod::GET | HttpMethod::HEAD) && !request.uri().path().starts_with("/api/");
     if !is_page {
-        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Session")], "sign in first").into_response();
+        return HttpError::Unauthorized { message: "sign in first", challenge: "Session" }.into_response();
     }
     let next = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
     Redirect::to(&format!("/login?next={encoded}")).into_response()
 }
 
-/// A session store failure: logged in full, shown as a safe 503.
-pub fn session_error(error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "session store failed");
-    (StatusCode::SERVICE_UNAVAILABLE, "the session store is unavailable; try again shortly").into_response()
-}

@@ -1,7 +1,7 @@
 //! Authentication and request protection. One place decides who the viewer is
 //! ([`middleware::authenticate`]): from the server-side session (local, OIDC and one-time-link
 //! sign-ins) or from a trusted proxy's headers. Pages and server functions only read the
-//! [`app::viewer::Viewer`] it leaves in the request; with no viewer, nothing but the health
+//! [`domain::access::Viewer`] it leaves in the request; with no viewer, nothing but the health
 //! probes, the stylesheet and the sign-in routes is served.
 
 pub mod csrf;
@@ -12,9 +12,10 @@ pub mod oidc;
 pub mod once;
 pub mod password;
 pub mod proxy;
+pub mod session;
 pub mod session_store;
+pub mod viewer;
 pub mod tokens;
-pub mod users;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -90,7 +91,7 @@ impl Auth {
 }
 
 /// Adds the sign-in and sign-out routes through `add(method, path, route)`.
-pub fn routes(add: &mut dyn FnMut(&str, &str, MethodRouter<Arc<Auth>>)) {
+pub fn routes(add: &mut dyn FnMut(&str, &str, MethodRouter<crate::http::ServerState>)) {
     add("POST", "/login", post(local::login));
     add("POST", "/logout", post(local::logout));
     add("GET", "/auth/oidc/login", get(oidc::start));

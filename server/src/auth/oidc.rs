@@ -18,7 +18,7 @@ use tokio::sync::RwLock;
 use tower_sessions::Session;
 
 use super::identity::Identity;
-use super::middleware::session_error;
+use crate::error::HttpError;
 use super::{Auth, ClientAddr, Method};
 use crate::config::OidcConfig;
 
@@ -133,7 +133,7 @@ pub async fn start(
         request = request.add_scope(Scope::new(scope.clone()));
     }
     let (url, state, nonce) = request.url();
-    let next = query.next.filter(|n| app::pages::login::is_local_path(n)).unwrap_or_else(|| "/".into());
+    let next = query.next.filter(|n| domain::access::is_local_path(n)).unwrap_or_else(|| "/".into());
     let pending = Pending {
         state: state.secret().clone(),
         nonce: nonce.secret().clone(),
@@ -142,7 +142,7 @@ pub async fn start(
         next,
     };
     if let Err(error) = session.insert(PENDING_KEY, pending).await {
-        return session_error(error);
+        return HttpError::session(error).into_response();
     }
     Redirect::to(url.as_str()).into_response()
 }
@@ -173,9 +173,9 @@ pub async fn callback(
         _ => Err(anyhow::anyhow!("no sign-in in progress, or its state does not match")),
     };
     match outcome {
-        Ok((identity, next)) => match super::local::start_session(&auth, &session, &identity, client_addr).await {
+        Ok((identity, next)) => match super::session::start_session(&auth, &session, &identity, client_addr).await {
             Ok(()) => Redirect::to(&next).into_response(),
-            Err(error) => session_error(error),
+            Err(error) => HttpError::session(error).into_response(),
         },
         Err(error) => {
             tracing::warn!(%error, "OIDC sign-in failed");

@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 
 use super::identity::Identity;
-use super::middleware::session_error;
+use super::session::{random_token, start_session};
+use crate::error::HttpError;
 use super::{Auth, ClientAddr, Method};
 
 /// How long an unused link stays valid.
@@ -22,13 +21,6 @@ pub const LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
 /// The group a one-time link signs into; the demo maps it to the admin role.
 pub const DEMO_GROUP: &str = "rampart-demo";
-
-/// A random URL-safe token with 256 bits of entropy.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
 
 fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
@@ -92,8 +84,8 @@ pub async fn redeem(
     }
     let identity =
         Identity { user: "demo".into(), groups: vec![DEMO_GROUP.into()], signed_in_at: chrono::Utc::now().timestamp() };
-    if let Err(error) = super::local::start_session(&auth, &session, &identity, client).await {
-        return session_error(error);
+    if let Err(error) = start_session(&auth, &session, &identity, client).await {
+        return HttpError::session(error).into_response();
     }
     links.issue();
     Redirect::to("/").into_response()

@@ -187,7 +187,7 @@ fn idle_step(window: Duration) -> Duration {
 
 /// Prometheus' HTTP query API at one base URL.
 struct Prometheus {
-    client: openidconnect::reqwest::Client,
+    client: reqwest::Client,
     base_url: String,
 }
 
@@ -221,7 +221,7 @@ impl Series {
 
 impl Prometheus {
     fn new(base_url: &str) -> Result<Self, String> {
-        let client = openidconnect::reqwest::Client::builder()
+        let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
             .map_err(|e| e.to_string())?;
@@ -253,8 +253,8 @@ impl Prometheus {
         let url = format!("{}/api/v1/{endpoint}", self.base_url);
         // The URL may carry basic-auth credentials: errors name it redacted, and reqwest's own
         // errors without it.
-        let shown = crate::database::redact(&url);
-        let failed = |e: openidconnect::reqwest::Error| format!("{shown}: {}", e.without_url());
+        let shown = crate::redact::redact(&url);
+        let failed = |e: reqwest::Error| format!("{shown}: {}", e.without_url());
         let response = self.client.get(&url).query(params).send().await.map_err(failed)?;
         let status = response.status();
         let text = response.text().await.map_err(failed)?;

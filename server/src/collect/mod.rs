@@ -59,7 +59,7 @@ impl std::fmt::Debug for Sources {
     /// A Prometheus URL may carry basic-auth credentials: its password is not shown.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sources")
-            .field("prometheus_url", &self.prometheus_url.as_deref().map(crate::database::redact))
+            .field("prometheus_url", &self.prometheus_url.as_deref().map(crate::redact::redact))
             .field("dcgm_exporters", &self.dcgm_exporters)
             .field("metrics_server", &self.metrics_server)
             .field("trivy_operator", &self.trivy_operator)

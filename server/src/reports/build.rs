@@ -33,7 +33,7 @@ pub async fn report_data(
             .map(|id| domain::frameworks::framework(id).ok_or_else(|| ReportError::UnknownFramework(id.clone())))
             .collect::<Result<_, _>>()?
     };
-    if db::query::collection_count(pool, None, Some(from), Some(to)).await? == 0 {
+    if db::system::collection_count(pool, None, Some(from), Some(to)).await? == 0 {
         return Err(ReportError::EmptyPeriod { from, to });
     }
     let at = Some(to);
@@ -152,7 +152,7 @@ pub async fn report_data(
         .map(|a| AuditLine { at: a.at, actor: a.actor, action: a.action, subject: a.subject, tenant: a.tenant })
         .collect();
     let now = Utc::now();
-    let clusters = db::query::clusters(pool)
+    let clusters = db::system::clusters(pool)
         .await?
         .into_iter()
         .map(|c| ClusterLine {

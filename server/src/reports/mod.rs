@@ -4,9 +4,6 @@
 //! [`generate_and_store`].
 
 pub mod build;
-pub mod cli;
-pub mod schedule;
-pub mod web;
 
 use chrono::{DateTime, Utc};
 use db::Scope;

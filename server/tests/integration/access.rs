@@ -34,7 +34,7 @@ async fn foreign_names(pool: &PgPool, own: &str) -> BTreeSet<String> {
         set.extend(detail.namespaces.into_iter().map(|n| n.namespace));
         set.extend(detail.findings.into_iter().map(|f| f.object_name));
     }
-    let catalogue = server::output::catalogue::rules_json();
+    let catalogue = server::commands::catalogue::rules_json();
     names.retain(|name| name.len() >= 5 && !own_names.contains(name) && !catalogue.contains(name.as_str()));
     names
 }
@@ -115,11 +115,11 @@ fn request_for(route: &server::http::RouteEntry, values: &Foreign, csrf: Option<
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn no_route_gives_a_tenant_lead_any_byte_of_another_tenants_data(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 3).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 3).await.unwrap();
     let config = config(Some(AuthMode::Local));
     let app = common::web::app(&pool, &config).await;
     let auth = std::sync::Arc::new(server::auth::Auth::from_config(&config, pool.clone()).unwrap());
-    let routes = server::http::route_inventory(app::AppState::new(pool.clone(), auth.sign_in()), auth);
+    let routes = server::http::route_inventory(server::http::ServerState::new(auth, Default::default()));
     for expected in ["/tenants/{tenant}", "/audit", "/login", "/logout"] {
         assert!(routes.iter().any(|r| r.path.replace(":tenant", "{tenant}") == expected), "{expected} is enumerated");
     }
@@ -186,7 +186,7 @@ async fn no_route_gives_a_tenant_lead_any_byte_of_another_tenants_data(pool: PgP
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn without_an_authentication_mode_only_probes_and_the_login_page_are_served(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
     let mut browser = Browser::new(common::web::app(&pool, &config(None)).await);
     assert_eq!(browser.get("/healthz").await.status, StatusCode::OK);
     assert_eq!(browser.get("/readyz").await.status, StatusCode::OK);
@@ -204,7 +204,7 @@ async fn without_an_authentication_mode_only_probes_and_the_login_page_are_serve
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn identity_headers_count_only_from_a_trusted_proxy(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
     let mut config = config(Some(AuthMode::Proxy));
     config.auth.proxy.trusted_proxies = vec!["10.0.0.0/24".into()];
     let app = common::web::app(&pool, &config).await;
@@ -287,7 +287,7 @@ async fn removed_users_and_sessions_past_their_lifetime_are_signed_out(pool: PgP
 
     let auth =
         std::sync::Arc::new(server::auth::Auth::from_config(&config(Some(AuthMode::Local)), pool.clone()).unwrap());
-    let app = server::http::app(app::AppState::new(pool.clone(), auth.sign_in()), auth);
+    let app = server::http::app(server::http::ServerState::new(auth, Default::default()));
     let mut browser = signed_in(&app, "victor").await;
     assert_eq!(browser.get("/").await.status, StatusCode::OK);
     db::users::remove(&pool, "test", "victor").await.unwrap();
@@ -335,7 +335,7 @@ async fn signed_in_pages_show_who_is_signed_in_and_a_protected_sign_out(pool: Pg
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_form_post_that_does_not_fit_is_a_400_saying_why(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
     let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
     let mut browser = Browser::new(app.clone());
     browser.get("/login").await;

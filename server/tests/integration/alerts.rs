@@ -43,7 +43,7 @@ async fn start(receiver: Receiver) -> String {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn alerts_are_delivered_once_with_retries_and_shown_within_the_scope(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
     let receiver = Receiver { failures: Arc::new(Mutex::new(1)), ..Default::default() };
     let url = start(receiver.clone()).await;
     let hook = |name: &str, format| WebhookConfig { name: name.into(), url: format!("{url}/{name}"), format };
@@ -57,9 +57,9 @@ async fn alerts_are_delivered_once_with_retries_and_shown_within_the_scope(pool:
         ],
         ..Default::default()
     };
-    let raised = server::alerts::check_once(&pool, &alerts, Duration::from_millis(10)).await.unwrap();
+    let raised = server::jobs::alerts::check_once(&pool, &alerts, Duration::from_millis(10)).await.unwrap();
     assert!(!raised.is_empty(), "the simulated cluster has new critical findings");
-    let again = server::alerts::check_once(&pool, &alerts, Duration::from_millis(10)).await.unwrap();
+    let again = server::jobs::alerts::check_once(&pool, &alerts, Duration::from_millis(10)).await.unwrap();
     assert!(again.is_empty(), "nothing is raised twice");
 
     let bodies = receiver.bodies.lock().unwrap().clone();
@@ -91,12 +91,12 @@ async fn alerts_are_delivered_once_with_retries_and_shown_within_the_scope(pool:
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn an_unreachable_webhook_is_recorded_as_failed_after_every_attempt(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
     let dead =
         WebhookConfig { name: "dead".into(), url: "http://127.0.0.1:9/hook".into(), format: WebhookFormat::Json };
     let alerts = AlertsConfig { new_critical: true, webhook: vec![dead], ..Default::default() };
-    let raised = server::alerts::check_once(&pool, &alerts, Duration::from_millis(5)).await.unwrap();
+    let raised = server::jobs::alerts::check_once(&pool, &alerts, Duration::from_millis(5)).await.unwrap();
     assert!(!raised.is_empty());
     let rows = db::alerts::list(&pool, &Scope::AllTenants, 10).await.unwrap();
-    assert!(rows.iter().all(|r| r.deliveries == [format!("dead: failed ({})", server::alerts::ATTEMPTS)]));
+    assert!(rows.iter().all(|r| r.deliveries == [format!("dead: failed ({})", server::jobs::alerts::ATTEMPTS)]));
 }

@@ -27,7 +27,7 @@ async fn call(browser: &mut Browser, token: &str, uri: &str) -> (StatusCode, ser
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn tokens_read_through_their_roles_scope(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
     let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
     let mut b = Browser::new(app);
     let security = token(&pool, "siem", "security", &[]).await;
@@ -44,7 +44,7 @@ async fn tokens_read_through_their_roles_scope(pool: PgPool) {
     // Every API route, asked about another tenant with a lead's token, shows nothing of it.
     let config_for_routes = config(Some(AuthMode::Local));
     let auth = std::sync::Arc::new(server::auth::Auth::from_config(&config_for_routes, pool.clone()).unwrap());
-    let routes = server::http::route_inventory(app::AppState::new(pool.clone(), auth.sign_in()), auth);
+    let routes = server::http::route_inventory(server::http::ServerState::new(auth, Default::default()));
     for route in routes.iter().filter(|r| r.path.starts_with("/api/v1/") && !r.path.ends_with("openapi.json")) {
         let (status, _, body) = call(&mut b, &lead, &format!("{}?tenant=vision&framework=cis", route.path)).await;
         assert_eq!(status, StatusCode::OK, "{}", route.path);
@@ -107,7 +107,7 @@ async fn the_openapi_document_describes_every_api_route_and_validates(pool: PgPo
     assert_eq!(page.status, StatusCode::OK, "the description is public");
     let document: serde_json::Value = serde_json::from_str(&page.body).unwrap();
     let auth = std::sync::Arc::new(server::auth::Auth::from_config(&config, pool.clone()).unwrap());
-    let routes = server::http::route_inventory(app::AppState::new(pool.clone(), auth.sign_in()), auth);
+    let routes = server::http::route_inventory(server::http::ServerState::new(auth, Default::default()));
     let api: Vec<_> =
         routes.iter().filter(|r| r.path.starts_with("/api/v1/") && !r.path.ends_with("openapi.json")).collect();
     assert!(api.len() >= 5);

@@ -18,7 +18,7 @@ fn rampart(args: &[&str], url: &str) -> std::process::Output {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_backup_restores_into_an_empty_database_whole(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
     let (source,): (String,) = sqlx::query_as("select current_database()").fetch_one(&pool).await.unwrap();
     let file = common::temp_dir("backup").join("rampart.dump");
 

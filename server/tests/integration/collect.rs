@@ -9,7 +9,7 @@ use server::collect::{ClusterTarget, collect_once};
 
 async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimServer, ClusterTarget) {
     let dir = common::temp_dir(name);
-    let (server, kubeconfig) = server::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
+    let (server, kubeconfig) = server::commands::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
     let target = ClusterTarget {
         name: name.to_string(),
         kubeconfig: Some(kubeconfig),
@@ -54,7 +54,7 @@ async fn a_collection_through_kube_client_lands_in_postgres_whole(pool: PgPool) 
 
     let id = collect_once(&pool, &target).await.unwrap();
 
-    let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let expected = server::commands::demo::inventory_of(&cluster.read().unwrap()).unwrap();
     let objects = count(&pool, "select object_count::int8 from collection where collection_id = $1", id).await;
     assert_eq!(objects as usize, expected.object_count());
     assert_eq!(rule_hits(&pool, id, "rbac.anonymous-binding").await, 1);
@@ -75,7 +75,7 @@ async fn the_api_path_and_the_in_memory_path_assess_the_same_cluster_identically
     let (_server, target) = target_for(&cluster, "same").await;
     let id = collect_once(&pool, &target).await.unwrap();
 
-    let inventory = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let inventory = server::commands::demo::inventory_of(&cluster.read().unwrap()).unwrap();
     let in_memory = domain::assess(&inventory, &RuleSettings::default(), vec![], &[]);
 
     let stored = count(&pool, "select count(*) from finding_state where cluster_id = (select cluster_id from collection where collection_id = $1) and resolved_at is null", id).await;
@@ -227,7 +227,7 @@ async fn transient_api_failures_are_retried_and_an_expired_continue_token_restar
 
     let faults = cluster.read().unwrap().faults.clone();
     assert_eq!((faults.server_errors, faults.resets, faults.expired_continue), (0, 0, 0), "every fault was hit");
-    let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let expected = server::commands::demo::inventory_of(&cluster.read().unwrap()).unwrap();
     let objects = count(&pool, "select object_count::int8 from collection where collection_id = $1", id).await;
     assert_eq!(objects as usize, expected.object_count(), "nothing lost, nothing counted twice");
 }
@@ -287,7 +287,7 @@ async fn a_forbidden_kind_is_a_coverage_gap_whose_rules_are_not_assessable_and_k
     assert!(!unassessed.iter().any(|r| r.starts_with("rbac.")), "RBAC rules do not read network policies");
     let (after,): (i64,) = sqlx::query_as(open_network).fetch_one(&pool).await.unwrap();
     assert_eq!(after, before, "findings of rules that could not look are neither resolved nor opened");
-    let clusters = db::query::clusters(&pool).await.unwrap();
+    let clusters = db::system::clusters(&pool).await.unwrap();
     let partial = clusters.iter().find(|c| c.name == "partial").unwrap();
     assert_eq!(partial.coverage_gaps.len(), 1);
     assert!(partial.coverage_gaps[0].starts_with("networkpolicies: HTTP 403"), "{:?}", partial.coverage_gaps);
@@ -319,7 +319,7 @@ async fn sources_turned_off_for_a_cluster_are_not_read(pool: PgPool) {
     assert!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await > 0, "exporters found");
     assert!(count(&pool, used, id).await > 0, "usage read from metrics.k8s.io");
     // Usage is what metrics-server reported for the workload's pods, summed.
-    let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let expected = server::commands::demo::inventory_of(&cluster.read().unwrap()).unwrap();
     let reported: f64 = expected.pod_metrics.iter().flatten().map(|m| m.usage().cpu_millis).sum();
     let stored: f64 =
         scalar(&pool, "select coalesce(sum(cpu_usage_millis), 0) from workload_state where collection_id = $1", id)
@@ -335,11 +335,11 @@ async fn not_ready_nodes_and_failed_jobs_are_stored_with_why(pool: PgPool) {
     let cluster = common::small_cluster(400);
     let (_server, target) = target_for(&cluster, "unwell").await;
     let id = collect_once(&pool, &target).await.unwrap();
-    let expected = server::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let expected = server::commands::demo::inventory_of(&cluster.read().unwrap()).unwrap();
 
     let not_ready = domain::health::not_ready_nodes(&expected.nodes);
     assert!(!not_ready.is_empty(), "the simulator keeps one CPU node not ready");
-    let row = db::query::clusters(&pool).await.unwrap().into_iter().find(|c| c.name == "unwell").unwrap();
+    let row = db::system::clusters(&pool).await.unwrap().into_iter().find(|c| c.name == "unwell").unwrap();
     let shown: Vec<String> = not_ready.iter().map(|n| format!("{}: {}", n.node, n.reason)).collect();
     assert_eq!(row.not_ready_nodes, shown);
     assert!(row.not_ready_nodes[0].starts_with("node-cpu-") && row.not_ready_nodes[0].contains("NodeStatusUnknown"));
@@ -370,7 +370,7 @@ async fn gpu_metrics_that_cannot_be_read_are_a_coverage_gap(pool: PgPool) {
     let id = collect_once(&pool, &target).await.unwrap();
     assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
     let gaps = |pool: PgPool| async move {
-        db::query::clusters(&pool).await.unwrap().into_iter().find(|c| c.name == "gpu-gap").unwrap().coverage_gaps
+        db::system::clusters(&pool).await.unwrap().into_iter().find(|c| c.name == "gpu-gap").unwrap().coverage_gaps
     };
     let shown = gaps(pool.clone()).await;
     assert_eq!(shown.len(), 1, "{shown:?}");

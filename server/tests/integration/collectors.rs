@@ -114,8 +114,8 @@ async fn of_three_configured_clusters_the_two_up_are_collected_and_the_down_one_
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "one cluster failed: {stderr}");
     assert!(stderr.contains("collection of cluster \"down\" failed"), "{stderr}");
-    let clusters = db::query::clusters(&pool).await.unwrap();
-    let by_name: BTreeMap<&str, &db::query::ClusterRow> = clusters.iter().map(|c| (c.name.as_str(), c)).collect();
+    let clusters = db::system::clusters(&pool).await.unwrap();
+    let by_name: BTreeMap<&str, &db::system::ClusterRow> = clusters.iter().map(|c| (c.name.as_str(), c)).collect();
     assert_eq!(by_name["east"].collections, 1, "{stderr}");
     assert_eq!(by_name["west"].collections, 1, "{stderr}");
     assert_eq!(by_name["down"].collections, 0);

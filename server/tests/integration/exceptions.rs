@@ -25,7 +25,7 @@ fn request_fields<'a>(tenant: &'a str, justification: &'a str) -> Vec<(&'a str, 
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_lead_requests_for_their_tenant_and_security_approves_then_revokes(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
     let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
 
     let mut lead = signed_in(&app, "nadia").await;

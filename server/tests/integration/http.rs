@@ -10,7 +10,7 @@ use server::config::AuthMode;
 /// A security-team browser on an application with three hours of simulated history.
 async fn app_with_history(pool: &PgPool) -> Browser {
     let cluster = common::small_cluster(100);
-    server::demo::backfill(pool, &cluster, 3).await.unwrap();
+    server::commands::demo::backfill(pool, &cluster, 3).await.unwrap();
     security_browser(pool).await
 }
 

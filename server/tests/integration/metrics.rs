@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use db::{PgPool, Scope};
-use openidconnect::reqwest;
 use server::config::MetricsConfig;
 
 /// `name{labels}` → value, from the text exposition format.
@@ -24,17 +23,17 @@ fn parse(text: &str) -> BTreeMap<String, f64> {
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn metrics_need_the_token_and_agree_with_the_dashboard(pool: PgPool) {
     let cluster = common::small_cluster(100);
-    server::demo::backfill(&pool, &cluster, 3).await.unwrap();
+    server::commands::demo::backfill(&pool, &cluster, 3).await.unwrap();
     let config = common::web::config(None);
     let auth = Arc::new(server::auth::Auth::from_config(&config, pool.clone()).unwrap());
-    let listener = server::web::bind("127.0.0.1:0").await.unwrap();
-    let base = server::web::base_url(&listener, None).unwrap();
+    let listener = server::http::serve::bind("127.0.0.1:0").await.unwrap();
+    let base = server::http::serve::base_url(&listener, None).unwrap();
     let (stop, shutdown) = server::shutdown::channel();
-    let options = server::web::ServeOptions {
+    let options = server::http::ServeOptions {
         signing_key: None,
         metrics: MetricsConfig { enabled: true, bearer_token: Some("scrape-secret".into()) },
     };
-    let serving = tokio::spawn(server::web::serve(pool.clone(), listener, auth, None, options, shutdown));
+    let serving = tokio::spawn(server::http::serve::serve(listener, auth, None, options, shutdown));
     let client = reqwest::Client::new();
 
     assert_eq!(client.get(format!("{base}/metrics")).send().await.unwrap().status(), 401);

@@ -9,7 +9,7 @@ use db::{PgPool, Scope};
 use server::config::AuthMode;
 
 async fn security_browser(pool: &PgPool) -> Browser {
-    server::demo::backfill(pool, &common::small_cluster(100), 13).await.unwrap(); // at least two six-hour buckets
+    server::commands::demo::backfill(pool, &common::small_cluster(100), 13).await.unwrap(); // at least two six-hour buckets
     let app = common::web::app(pool, &config(Some(AuthMode::Local))).await;
     signed_in(&app, "sergio").await
 }

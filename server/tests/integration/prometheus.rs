@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use db::{PgPool, Scope};
-use openidconnect::reqwest;
 use server::config::MetricsConfig;
 
 fn free_port() -> u16 {
@@ -18,16 +17,16 @@ fn free_port() -> u16 {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn prometheus_scrapes_rampart_with_its_token(pool: PgPool) {
-    server::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
     let auth = Arc::new(server::auth::Auth::from_config(&common::web::config(None), pool.clone()).unwrap());
-    let listener = server::web::bind("127.0.0.1:0").await.unwrap();
+    let listener = server::http::serve::bind("127.0.0.1:0").await.unwrap();
     let target = listener.local_addr().unwrap();
     let (stop, shutdown) = server::shutdown::channel();
-    let options = server::web::ServeOptions {
+    let options = server::http::ServeOptions {
         signing_key: None,
         metrics: MetricsConfig { enabled: true, bearer_token: Some("scrape-secret".into()) },
     };
-    let serving = tokio::spawn(server::web::serve(pool.clone(), listener, auth, None, options, shutdown));
+    let serving = tokio::spawn(server::http::serve::serve(listener, auth, None, options, shutdown));
 
     let dir = common::temp_dir("prometheus");
     let (_prometheus, port) = start_prometheus(&dir, "rampart", &target.to_string(), Some("scrape-secret"));
@@ -85,7 +84,7 @@ fn start_prometheus(dir: &std::path::Path, job: &str, target: &str, bearer: Opti
 async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgPool) {
     let cluster = common::small_cluster(200);
     let dir = common::temp_dir("prometheus-gpu");
-    let (simulator, kubeconfig) = server::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
+    let (simulator, kubeconfig) = server::commands::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
     let (_prometheus, port) = start_prometheus(&dir, "dcgm", &simulator.addr.to_string(), None);
     let prometheus_url = format!("http://127.0.0.1:{port}");
     wait_for_series(port, "DCGM_FI_DEV_FB_USED").await;

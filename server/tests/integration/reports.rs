@@ -26,7 +26,7 @@ fn last_days(days: i64) -> ReportRequest {
 }
 
 async fn history(pool: &PgPool) {
-    server::demo::backfill(pool, &common::small_cluster(100), 13).await.unwrap();
+    server::commands::demo::backfill(pool, &common::small_cluster(100), 13).await.unwrap();
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -182,9 +182,9 @@ async fn a_due_schedule_makes_its_report_once(pool: PgPool) {
         period_days: 1,
     };
     let started = chrono::Utc::now() - chrono::Duration::days(400); // a 1 January has passed since
-    let made = server::reports::schedule::run_if_due(&pool, &schedule, None, started).await.unwrap();
+    let made = server::jobs::report_schedule::run_if_due(&pool, &schedule, None, started).await.unwrap();
     let id = made.expect("the schedule was due");
-    let again = server::reports::schedule::run_if_due(&pool, &schedule, None, started).await.unwrap();
+    let again = server::jobs::report_schedule::run_if_due(&pool, &schedule, None, started).await.unwrap();
     assert_eq!(again, None, "not due again until next 1 January");
     let rows = db::reports::list(&pool, &Scope::AllTenants).await.unwrap();
     assert_eq!(rows.len(), 1);

@@ -6,7 +6,6 @@ use crate::common;
 use std::sync::Arc;
 
 use db::PgPool;
-use openidconnect::reqwest;
 use server::config::{AuthMode, TlsConfig};
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -21,10 +20,10 @@ async fn with_a_certificate_the_dashboard_is_served_over_https_with_hsts_and_sec
     config.tls = Some(tls.clone());
     let tls = tls.clone();
     let auth = Arc::new(server::auth::Auth::from_config(&config, pool.clone()).unwrap());
-    let listener = server::web::bind("127.0.0.1:0").await.unwrap();
+    let listener = server::http::serve::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (stop, shutdown) = server::shutdown::channel();
-    let serving = tokio::spawn(server::web::serve(pool, listener, auth, Some(tls), Default::default(), shutdown));
+    let serving = tokio::spawn(server::http::serve::serve(listener, auth, Some(tls), Default::default(), shutdown));
 
     let client = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(cert.pem().as_bytes()).unwrap())

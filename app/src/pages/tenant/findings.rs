@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::components::format::timestamp;
 use crate::components::links::{ObjectLink, control_href, finding_href, rule_href, with_query};
-use crate::components::query::{SEVERITIES, param};
+use crate::components::query::param;
 use crate::components::severity::SeverityBadge;
 
 /// The filter form, the table of one page, and links to the other pages.
@@ -41,7 +41,7 @@ fn options(values: Vec<(String, String)>, selected: Option<String>, any: &'stati
 
 #[component]
 fn FilterForm(base: String, namespaces: Vec<String>, query: FindingQuery) -> impl IntoView {
-    let severities = SEVERITIES.iter().map(|s| (s.to_string(), s.to_string())).collect();
+    let severities = domain::Severity::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().to_string())).collect();
     let mut categories: Vec<&str> = domain::rules::catalogue().iter().map(|r| r.category.as_str()).collect();
     categories.sort();
     categories.dedup();

@@ -20,7 +20,7 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 /// A small simulated cluster.
 pub fn small_cluster(pods: usize) -> sim::SharedCluster {
-    server::demo::shared_cluster(sim::SimConfig { pods, ..sim::SimConfig::default() })
+    server::commands::demo::shared_cluster(sim::SimConfig { pods, ..sim::SimConfig::default() })
 }
 
 /// Simulated clusters named `names`, of `pods` pods each, served on loopback, and a
@@ -36,7 +36,7 @@ pub async fn simulated_clusters(
     for name in names {
         let cluster_dir = dir.join(name);
         std::fs::create_dir_all(&cluster_dir).unwrap();
-        let (server, kubeconfig) = server::demo::start_simulator(small_cluster(pods), &cluster_dir).await.unwrap();
+        let (server, kubeconfig) = server::commands::demo::start_simulator(small_cluster(pods), &cluster_dir).await.unwrap();
         servers.push(server);
         config.push_str(&format!(
             "[[clusters]]\nname = \"{name}\"\nkubeconfig = \"{}\"\ninterval = \"{interval}\"\n\n",

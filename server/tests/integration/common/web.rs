@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::viewer::Role;
+use domain::access::Role;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -54,7 +54,7 @@ pub async fn app(pool: &PgPool, config: &Config) -> axum::Router {
         add_users(pool).await;
     }
     let auth = Arc::new(Auth::from_config(config, pool.clone()).unwrap());
-    server::http::app(app::AppState::new(pool.clone(), auth.sign_in()), auth)
+    server::http::app(server::http::ServerState::new(auth, Default::default()))
 }
 
 /// A response, read whole.

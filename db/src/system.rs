@@ -1,0 +1,131 @@
+//! Reads that are not tenant data, so they take no viewer scope: the clusters (when each was
+//! last collected, how long it took, what it held, its last error) and their collections. They
+//! name no tenant, namespace or object; anything that does belongs in [`crate::query`], behind
+//! a `Scope`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::Result;
+
+/// One cluster's freshness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ClusterRow {
+    pub name: String,
+    pub last_started_at: Option<DateTime<Utc>>,
+    pub last_finished_at: Option<DateTime<Utc>>,
+    pub duration_s: Option<f64>,
+    pub object_count: Option<i32>,
+    pub collections: i64,
+    /// The usual time between its collections (median of the last ten gaps).
+    pub interval_s: Option<f64>,
+    /// Rules the latest collection could not assess (missing input).
+    pub not_assessable: i64,
+    /// Kinds the latest collection could not list, each as `kind: why`.
+    pub coverage_gaps: Vec<String>,
+    /// Nodes the latest collection found not ready, each as `node: why`.
+    pub not_ready_nodes: Vec<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+}
+
+impl ClusterRow {
+    /// Stale: no good collection for more than three usual intervals, or none ever.
+    pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
+        match (self.last_finished_at, self.interval_s) {
+            (Some(last), Some(interval)) => (now - last).num_seconds() as f64 > 3.0 * interval.max(1.0),
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
+    }
+}
+
+/// How many collections finished in `from..=to` (either bound optional), of one cluster or all.
+pub async fn collection_count(
+    pool: &PgPool,
+    cluster: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    let (count,): (i64,) = sqlx::query_as(
+        "select count(*) from collection x join cluster c using (cluster_id)
+         where ($1::text is null or c.name = $1)
+           and ($2::timestamptz is null or x.finished_at >= $2)
+           and ($3::timestamptz is null or x.started_at <= $3)",
+    )
+    .bind(cluster)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
+    Ok(count)
+}
+
+/// Every cluster, by name. Cluster names and timings are not tenant data; every viewer sees them.
+#[tracing::instrument(skip_all, err)]
+pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {
+    Ok(sqlx::query_as::<_, ClusterRow>(
+        "select c.name, last.started_at as last_started_at, last.finished_at as last_finished_at,
+                extract(epoch from last.finished_at - last.started_at)::float8 as duration_s,
+                last.object_count, coalesce(n.collections, 0) as collections, gaps.interval_s,
+                coalesce(na.count, 0) as not_assessable, coalesce(cov.gaps, '{}') as coverage_gaps,
+                coalesce(nr.nodes, '{}') as not_ready_nodes,
+                c.last_error, c.last_error_at
+         from cluster c
+         left join lateral (select * from collection x where x.cluster_id = c.cluster_id
+                            order by started_at desc limit 1) last on true
+         left join lateral (select count(*) as collections from collection x where x.cluster_id = c.cluster_id) n on true
+         left join lateral (
+             select percentile_cont(0.5) within group (order by gap) as interval_s
+             from (select extract(epoch from started_at - lag(started_at) over (order by started_at))::float8 as gap
+                   from (select started_at from collection x where x.cluster_id = c.cluster_id
+                         order by started_at desc limit 11) recent) g
+             where gap is not null) gaps on true
+         left join lateral (select count(*) from rule_not_assessable r where r.collection_id = last.collection_id) na on true
+         left join lateral (select array_agg(v.kind || ': ' || v.gap order by v.kind) as gaps from collection_coverage v
+                            where v.collection_id = last.collection_id and v.gap is not null) cov on true
+         left join lateral (select array_agg(r.node || ': ' || r.reason order by r.node) as nodes from node_not_ready r
+                            where r.collection_id = last.collection_id) nr on true
+         order by c.name",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A stored collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CollectionRow {
+    pub id: i64,
+    pub cluster: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub object_count: i32,
+}
+
+/// The newest collections (of one cluster, when named), before the cursor `before`.
+pub async fn collections(
+    pool: &PgPool,
+    cluster: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<CollectionRow>> {
+    Ok(sqlx::query_as::<_, CollectionRow>(
+        "select x.collection_id as id, c.name as cluster, x.started_at, x.finished_at, x.object_count
+         from collection x join cluster c using (cluster_id)
+         where ($1::text is null or c.name = $1) and ($2::int8 is null or x.collection_id < $2)
+         order by x.collection_id desc limit $3",
+    )
+    .bind(cluster)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// When the newest collection of any cluster finished, if any has.
+pub async fn last_collection_at(pool: &PgPool) -> Result<Option<DateTime<Utc>>> {
+    let (at,): (Option<DateTime<Utc>>,) =
+        sqlx::query_as("select max(finished_at) from collection").fetch_one(pool).await?;
+    Ok(at)
+}

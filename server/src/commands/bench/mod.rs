@@ -1,0 +1,89 @@
+//! `rampart bench …`: measurements that print their figures and end with one line of
+//! `key=value` pairs, so a run can be compared with the next.
+
+mod collect;
+mod pages;
+mod queries;
+mod report;
+mod scan;
+mod soak;
+
+use crate::commands::cli::BenchCommand;
+
+/// Runs one benchmark.
+pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Scan { objects } => scan::run(objects),
+        BenchCommand::Queries { runs } => {
+            with_empty_database("queries", database_url, |pool| async move { queries::measure(&pool, runs).await })
+                .await
+        }
+        BenchCommand::Report { tenants, findings, runs } => report::run(tenants, findings, runs),
+        BenchCommand::Pages { requests } => {
+            with_empty_database("pages", database_url, |pool| async move { pages::measure(&pool, requests).await })
+                .await
+        }
+        BenchCommand::Collect { pods } => {
+            with_empty_database("collect", database_url, |pool| async move { collect::measure(&pool, pods).await })
+                .await
+        }
+        BenchCommand::Simulate { pods, dir } => collect::simulate(pods, &dir).await,
+        BenchCommand::Soak { minutes } => {
+            with_empty_database("soak", database_url, |pool| async move { soak::measure(&pool, minutes).await }).await
+        }
+    }
+}
+
+/// Runs `measure` on a fresh database: `DATABASE_URL`'s when set (it must hold no cluster), else
+/// a throwaway embedded PostgreSQL that is removed afterwards.
+pub async fn with_empty_database<F, Fut>(name: &str, database_url: Option<&str>, measure: F) -> anyhow::Result<()>
+where
+    F: FnOnce(db::PgPool) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    use anyhow::Context;
+    let dir = std::env::temp_dir().join(format!("rampart-bench-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let result = async {
+        let database = crate::database::Database::open(database_url, &dir).await?;
+        let outcome = if db::is_empty(&database.pool).await? {
+            measure(database.pool.clone()).await
+        } else {
+            Err(anyhow::anyhow!("bench {name} stores its own data and needs an empty database"))
+        };
+        database.close().await?;
+        outcome
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// The value at quantile `q` (0–1) of unsorted samples.
+pub fn quantile(samples: &[f64], q: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let index = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted.get(index).copied().unwrap_or(0.0)
+}
+
+/// The process's peak resident set size so far, in MiB (Linux `VmHWM`).
+pub fn peak_rss_mib() -> f64 {
+    proc_status_mib("VmHWM:")
+}
+
+/// The process's resident set size now, in MiB (Linux `VmRSS`).
+pub fn current_rss_mib() -> f64 {
+    proc_status_mib("VmRSS:")
+}
+
+/// A `/proc/self/status` field given in kB, in MiB; 0 where it cannot be read.
+fn proc_status_mib(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kib| kib.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}

@@ -1,0 +1,91 @@
+//! The web side of reports: `POST /reports` makes one for the viewer's own tenants (the same code
+//! as the CLI) and sends the browser to its download; `GET /reports/{id}/pdf` serves the stored
+//! bytes again, to anyone whose scope covers every tenant in it.
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use domain::access::Permission;
+use serde::Deserialize;
+
+use super::ServeOptions;
+use crate::auth::ClientAddr;
+use crate::auth::viewer::SignedIn;
+use crate::error::HttpError;
+use crate::form::ValidForm;
+use crate::reports::{ReportError, ReportRequest, Requester, generate_and_store};
+
+/// Adds the export and download routes through `add(method, path, route)`.
+pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<crate::http::ServerState>)) {
+    add("POST", "/reports", axum::routing::post(export));
+    add("GET", "/reports/{id}/pdf", axum::routing::get(download));
+}
+
+/// Days a report made from the dashboard covers.
+pub const WEB_PERIOD_DAYS: i64 = 30;
+
+/// The export form: one tenant or all of the viewer's, one framework or all.
+#[derive(Debug, Deserialize)]
+pub struct ExportForm {
+    #[serde(default)]
+    tenant: String,
+    #[serde(default)]
+    framework: String,
+}
+
+/// `POST /reports`.
+pub async fn export(
+    State(pool): State<db::PgPool>,
+    State(options): State<Arc<ServeOptions>>,
+    SignedIn(viewer): SignedIn,
+    Extension(client): Extension<ClientAddr>,
+    ValidForm(form): ValidForm<ExportForm>,
+) -> Result<Response, HttpError> {
+    if !viewer.can(Permission::ExportReports) {
+        return Err(HttpError::Forbidden("your role does not export reports".into()));
+    }
+    let to = Utc::now();
+    let request = ReportRequest {
+        tenants: [form.tenant].into_iter().filter(|t| !t.is_empty()).collect(),
+        frameworks: [form.framework].into_iter().filter(|f| !f.is_empty()).collect(),
+        from: to - chrono::Duration::days(WEB_PERIOD_DAYS),
+        to,
+    };
+    let source = client.text();
+    let requester = Requester {
+        name: &viewer.user,
+        source_addr: source.as_deref(),
+        schedule: None,
+        signing_key: options.signing_key.as_deref(),
+    };
+    match generate_and_store(&pool, &viewer.scope(), &request, &requester).await {
+        Ok(stored) => Ok(Redirect::to(&format!("/reports/{}/pdf", stored.report_id)).into_response()),
+        Err(ReportError::UnknownTenant(_)) => Err(HttpError::NotFound("no such tenant".into())),
+        Err(error @ (ReportError::UnknownFramework(_) | ReportError::EmptyPeriod { .. } | ReportError::NoTenants)) => {
+            Err(HttpError::BadRequest(error.to_string()))
+        }
+        Err(error) => Err(HttpError::store("the report could not be made; see the server log", error)),
+    }
+}
+
+/// `GET /reports/{id}/pdf`.
+pub async fn download(
+    State(pool): State<db::PgPool>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, HttpError> {
+    let no_such_report = || HttpError::NotFound("no such report".into());
+    let id = id.parse::<i64>().map_err(|_| no_such_report())?;
+    let stored = db::reports::get(&pool, &viewer.scope(), id)
+        .await
+        .map_err(|error| HttpError::store("the report store is unavailable", error))?;
+    let (_, bytes) = stored.ok_or_else(no_such_report)?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_string()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"rampart-report-{id}.pdf\"")),
+    ];
+    Ok((headers, bytes).into_response())
+}
