@@ -6,6 +6,13 @@ use std::collections::{HashMap, HashSet};
 use crate::finding::ObjectRef;
 use crate::inventory::{Inventory, PodSpecSite};
 
+/// How much more a finding weighs on a workload reachable from the internet.
+pub const INTERNET_FACING_FACTOR: f64 = 2.0;
+/// How much more a finding weighs on a privileged workload or one with host access.
+pub const HOST_ACCESS_FACTOR: f64 = 1.5;
+/// How much more a finding weighs on a workload that reads Secrets.
+pub const SECRETS_ACCESS_FACTOR: f64 = 1.2;
+
 /// Multipliers of a workload's findings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Exposure {
@@ -30,13 +37,13 @@ impl Exposure {
     pub fn exposure_factor(&self) -> f64 {
         let mut factor = 1.0;
         if self.internet_facing {
-            factor *= 2.0;
+            factor *= INTERNET_FACING_FACTOR;
         }
         if self.host_access {
-            factor *= 1.5;
+            factor *= HOST_ACCESS_FACTOR;
         }
         if self.secrets_access {
-            factor *= 1.2;
+            factor *= SECRETS_ACCESS_FACTOR;
         }
         factor
     }

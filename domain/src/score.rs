@@ -13,7 +13,7 @@
 //! exponential saturates, so the score stays under 100 and each further finding adds less.
 //! Excepted findings contribute nothing while their exception is active.
 
-use crate::exposure::Exposure;
+use crate::exposure::{Exposure, HOST_ACCESS_FACTOR, INTERNET_FACING_FACTOR, SECRETS_ACCESS_FACTOR};
 use crate::finding::Severity;
 
 /// Scale of the saturating curve, per workload.
@@ -43,6 +43,21 @@ pub fn tenant_score(contributions: impl IntoIterator<Item = f64>, workloads: u32
     (score * 10.0).round() / 10.0
 }
 
+/// The scoring method in one paragraph, stated from the constants above so that what reports
+/// tell auditors is what the score computes.
+pub fn method_text() -> String {
+    let weights = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
+        .map(|severity| format!("{severity} {}", severity_weight(severity)))
+        .join(", ");
+    format!(
+        "A finding contributes its severity weight ({weights}; info 0) times its exposure (×{INTERNET_FACING_FACTOR} \
+         internet-facing, ×{HOST_ACCESS_FACTOR} privileged or host access, ×{SECRETS_ACCESS_FACTOR} secrets access) \
+         times its blast radius (1 + log2 of the pods running the workload). A tenant's score is \
+         100 × (1 − e^(−Σ/({SATURATION} × workloads))): normalised by the tenant's size, bounded, and monotonic in \
+         its findings. Findings covered by an approved exception contribute nothing while it is in force."
+    )
+}
+
 /// The score of findings on workloads with neutral exposure (one pod, nothing exposed).
 pub fn risk_score(findings: impl IntoIterator<Item = Severity>, workloads: u32) -> f64 {
     tenant_score(findings.into_iter().map(|s| contribution(s, &Exposure::default())), workloads)
@@ -52,6 +67,14 @@ pub fn risk_score(findings: impl IntoIterator<Item = Severity>, workloads: u32) 
 mod tests {
     use super::*;
     use Severity::*;
+
+    #[test]
+    fn the_method_text_states_the_weights_the_score_uses() {
+        let text = method_text();
+        assert!(text.contains("critical 10, high 4, medium 1, low 0.25"), "{text}");
+        assert!(text.contains("×2 internet-facing, ×1.5 privileged or host access, ×1.2 secrets access"), "{text}");
+        assert!(text.contains(&format!("{SATURATION} × workloads")), "{text}");
+    }
 
     /// A deterministic stream of pseudo-random numbers for property checks.
     fn stream(seed: u64) -> impl Iterator<Item = u64> {

@@ -66,11 +66,7 @@ pub fn layout(data: &ReportData, sha256: &str) -> Layout {
              catalogue; each rule evidences controls of the Pod Security Standards, the CIS Kubernetes \
              Benchmark and the NSA-CISA Kubernetes Hardening Guidance."
                 .into(),
-            "A finding contributes its severity weight (critical 10, high 5, medium 2, low 1) times its \
-             exposure (internet-facing, privileged, replicated) times its blast radius. A tenant's score is \
-             100 × (1 − e^(−Σ/(25 × workloads))): normalised by the tenant's size, bounded, and monotonic in \
-             its findings. Findings covered by an approved exception contribute nothing while it is in force."
-                .into(),
+            domain::score::method_text(),
             "Each control is assessed one of four ways: automated (the rules decide it), partial (the rules \
              cover part of it; the rest needs review), manual (needs an attestation) or not assessable (the \
              Kubernetes API does not expose it). A control fails when any evidencing rule has a finding, and \

@@ -59,3 +59,23 @@ fn the_same_data_gives_the_same_bytes_and_a_change_a_new_digest() {
     changed.tenants[0].score += 1.0;
     assert_ne!(report::render(&changed).unwrap().snapshot_sha256, a.snapshot_sha256);
 }
+
+#[test]
+fn the_method_section_states_the_weights_the_score_uses() {
+    use domain::Severity;
+    use domain::score::severity_weight;
+    let rendered = report::render(&report::sample::sample(1, 3)).unwrap();
+    let text = text_of(&rendered.pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    for severity in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low] {
+        let stated = format!("{severity} {}", severity_weight(severity));
+        assert!(text.contains(&stated), "the method states {stated:?}");
+    }
+    for factor in [
+        domain::exposure::INTERNET_FACING_FACTOR,
+        domain::exposure::HOST_ACCESS_FACTOR,
+        domain::exposure::SECRETS_ACCESS_FACTOR,
+    ] {
+        assert!(text.contains(&format!("×{factor}")), "the method states the exposure factor {factor}");
+    }
+    assert!(!text.contains("replicated"), "replication is no exposure factor");
+}
