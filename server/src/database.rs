@@ -21,9 +21,9 @@ impl Database {
     pub async fn open(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
         let (options, embedded) = match database_url {
             Some(url) => {
-                let options: PgConnectOptions = url
-                    .parse()
-                    .with_context(|| format!("DATABASE_URL is not a valid PostgreSQL URL ({})", crate::redact::redact(url)))?;
+                let options: PgConnectOptions = url.parse().with_context(|| {
+                    format!("DATABASE_URL is not a valid PostgreSQL URL ({})", crate::redact::redact(url))
+                })?;
                 (options, None)
             }
             None => {

@@ -53,7 +53,7 @@ pub async fn verify(State(auth): State<Arc<Auth>>, request: Request, next: Next)
 /// The origin this site is reached at: the configured public URL's, else this request's host.
 fn expected_origin(auth: &Auth, headers: &HeaderMap) -> String {
     if let Some(url) = &auth.config.public_url {
-        return origin_of(url).unwrap_or_default();
+        return origin_of(url.as_str()).unwrap_or_default();
     }
     let scheme = if auth.tls { "https" } else { "http" };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();

@@ -11,8 +11,8 @@ use tower_sessions::Session;
 
 use super::identity::Identity;
 use super::session::{IDENTITY_KEY, start_session};
-use crate::error::HttpError;
 use super::{Auth, ClientAddr, Method};
+use crate::error::HttpError;
 
 /// The window failed sign-ins are counted in, per client address.
 pub const FAILED_LOGIN_WINDOW_MINUTES: i64 = 15;

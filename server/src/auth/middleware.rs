@@ -3,11 +3,11 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use domain::access::{CsrfToken, Viewer};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::{CsrfToken, Viewer};
 use tower_sessions::Session;
 
 use super::identity::{Identity, viewer_for};
@@ -41,7 +41,9 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut request: Request, n
                 request.extensions_mut().insert::<Viewer>(viewer);
                 next.run(request).await
             }
-            Ok(None) => HttpError::Unauthorized { message: "unknown or revoked token", challenge: "Bearer" }.into_response(),
+            Ok(None) => {
+                HttpError::Unauthorized { message: "unknown or revoked token", challenge: "Bearer" }.into_response()
+            }
             Err(error) => HttpError::session(error).into_response(),
         };
     }
@@ -89,7 +91,8 @@ async fn signed_in_identity(
     headers: &HeaderMap,
     client: ClientAddr,
 ) -> Result<Option<Identity>, Response> {
-    let stored: Option<Identity> = session.get(IDENTITY_KEY).await.map_err(|e| HttpError::session(e).into_response())?;
+    let stored: Option<Identity> =
+        session.get(IDENTITY_KEY).await.map_err(|e| HttpError::session(e).into_response())?;
     if let Method::Proxy(proxies) = &auth.method {
         return match proxies.identity(peer, headers) {
             ProxiedIdentity::Forged => {
@@ -104,7 +107,9 @@ async fn signed_in_identity(
                     return Ok(stored);
                 }
                 let identity = Identity { user, groups, signed_in_at: chrono::Utc::now().timestamp() };
-                start_session(auth, session, &identity, client).await.map_err(|e| HttpError::session(e).into_response())?;
+                start_session(auth, session, &identity, client)
+                    .await
+                    .map_err(|e| HttpError::session(e).into_response())?;
                 Ok(Some(identity))
             }
         };
@@ -118,7 +123,8 @@ async fn signed_in_identity(
     if matches!(auth.method, Method::Local) {
         // A local user's standing is re-read on every request: removing a user or changing
         // their password ends their sessions, and group changes apply at once.
-        let user = db::users::find(&auth.pool, &identity.user).await.map_err(|e| HttpError::session(e).into_response())?;
+        let user =
+            db::users::find(&auth.pool, &identity.user).await.map_err(|e| HttpError::session(e).into_response())?;
         match user {
             Some(user) if user.password_changed_at.timestamp() <= identity.signed_in_at => {
                 identity.groups = user.groups
@@ -169,4 +175,3 @@ fn sign_in_first(request: &Request) -> Response {
     let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
     Redirect::to(&format!("/login?next={encoded}")).into_response()
 }
-

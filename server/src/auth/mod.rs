@@ -14,8 +14,8 @@ pub mod password;
 pub mod proxy;
 pub mod session;
 pub mod session_store;
-pub mod viewer;
 pub mod tokens;
+pub mod viewer;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -72,7 +72,10 @@ impl Auth {
             Some(AuthMode::Proxy) => Method::Proxy(proxy::TrustedProxies::new(&config.auth.proxy)),
             Some(AuthMode::Oidc) => {
                 let oidc = config.auth.oidc.clone().ok_or_else(|| anyhow::anyhow!("[auth.oidc] is missing"))?;
-                Method::Oidc(oidc::Provider::new(oidc, config.auth.public_url.clone())?)
+                Method::Oidc(oidc::Provider::new(
+                    oidc,
+                    config.auth.public_url.as_ref().map(|url| url.as_str().to_string()),
+                )?)
             }
         };
         Ok(Auth { config: config.auth.clone(), method, pool, tls: config.tls.is_some() })

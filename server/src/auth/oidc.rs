@@ -18,9 +18,9 @@ use tokio::sync::RwLock;
 use tower_sessions::Session;
 
 use super::identity::Identity;
-use crate::error::HttpError;
 use super::{Auth, ClientAddr, Method};
 use crate::config::OidcConfig;
+use crate::error::HttpError;
 
 /// Session key of a sign-in in progress.
 const PENDING_KEY: &str = "oidc_pending";
@@ -69,7 +69,7 @@ impl Provider {
     }
 
     fn client(&self, metadata: CoreProviderMetadata, redirect: &str) -> anyhow::Result<DiscoveredClient> {
-        let secret = self.config.client_secret.clone().map(ClientSecret::new);
+        let secret = self.config.client_secret.as_ref().map(|secret| ClientSecret::new(secret.expose().clone()));
         Ok(CoreClient::from_provider_metadata(metadata, ClientId::new(self.config.client_id.clone()), secret)
             .set_redirect_uri(RedirectUrl::new(redirect.to_string())?))
     }

@@ -13,8 +13,8 @@ use tower_sessions::Session;
 
 use super::identity::Identity;
 use super::session::{random_token, start_session};
-use crate::error::HttpError;
 use super::{Auth, ClientAddr, Method};
+use crate::error::HttpError;
 
 /// How long an unused link stays valid.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);

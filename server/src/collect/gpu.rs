@@ -13,8 +13,6 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 
-/// The `app` label value that marks dcgm-exporter pods by default (`app=nvidia-dcgm-exporter`).
-pub const DCGM_APP_LABEL: &str = "nvidia-dcgm-exporter";
 /// dcgm-exporter's default metrics port.
 pub const DCGM_PORT: i32 = 9400;
 
@@ -221,10 +219,7 @@ impl Series {
 
 impl Prometheus {
     fn new(base_url: &str) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().map_err(|e| e.to_string())?;
         Ok(Prometheus { client, base_url: base_url.trim_end_matches('/').to_string() })
     }
 

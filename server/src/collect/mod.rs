@@ -28,44 +28,7 @@ pub struct ClusterTarget {
     pub sources: Sources,
 }
 
-/// The optional sources of one cluster, beside the API server's own kinds.
-#[derive(Clone)]
-pub struct Sources {
-    /// A Prometheus that scrapes the cluster's dcgm-exporters; without it, GPU metrics are read
-    /// from the exporters through the API server's pod proxy.
-    pub prometheus_url: Option<String>,
-    /// The label (key, value) of dcgm-exporter pods to read through the pod proxy when there is
-    /// no Prometheus; `None` reads no GPU metrics then.
-    pub dcgm_exporters: Option<(String, String)>,
-    /// Read pod usage from metrics-server (`metrics.k8s.io`) when the cluster serves it.
-    pub metrics_server: bool,
-    /// Read Trivy Operator's reports when the cluster serves them.
-    pub trivy_operator: bool,
-}
-
-impl Default for Sources {
-    /// Everything the cluster serves; dcgm-exporters found by `app=nvidia-dcgm-exporter`.
-    fn default() -> Self {
-        Sources {
-            prometheus_url: None,
-            dcgm_exporters: Some(("app".into(), gpu::DCGM_APP_LABEL.into())),
-            metrics_server: true,
-            trivy_operator: true,
-        }
-    }
-}
-
-impl std::fmt::Debug for Sources {
-    /// A Prometheus URL may carry basic-auth credentials: its password is not shown.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sources")
-            .field("prometheus_url", &self.prometheus_url.as_deref().map(crate::redact::redact))
-            .field("dcgm_exporters", &self.dcgm_exporters)
-            .field("metrics_server", &self.metrics_server)
-            .field("trivy_operator", &self.trivy_operator)
-            .finish()
-    }
-}
+pub use crate::config::Sources;
 
 /// Why a collection failed. Nothing of a failed collection is stored.
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +64,7 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let list_s = phases.lap();
     let window = idle_window(pool, target, started_at).await?;
     let gpus = match (&target.sources.prometheus_url, &target.sources.dcgm_exporters) {
-        (Some(url), _) => gpu::read_prometheus(url, window).await,
+        (Some(url), _) => gpu::read_prometheus(url.as_str(), window).await,
         (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, window).await,
         (None, None) => gpu::GpuReading::default(),
     };

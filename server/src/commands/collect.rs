@@ -39,8 +39,7 @@ pub fn targets(args: &ClusterArgs, config: &Config) -> Vec<ClusterTarget> {
 }
 
 fn target_of(cluster: &ClusterConfig) -> ClusterTarget {
-    // Validated when the configuration loaded.
-    let mapping = cluster.tenant_mapping().unwrap_or_else(|_| TenantMapping::by_label(&cluster.tenant_label));
+    let mapping = cluster.tenant_mapping();
     ClusterTarget {
         name: cluster.name.clone(),
         kubeconfig: cluster.kubeconfig.clone(),

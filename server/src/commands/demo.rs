@@ -108,10 +108,8 @@ pub async fn run(
     let auth = match config.auth.mode {
         Some(_) => Arc::new(Auth::from_config(&config, database.pool.clone())?),
         None => {
-            let links = OneTimeLinks::new(
-                base_url(&listener, config.tls.as_ref())?,
-                Some(data_dir.join("demo-login-link")),
-            );
+            let links =
+                OneTimeLinks::new(base_url(&listener, config.tls.as_ref())?, Some(data_dir.join("demo-login-link")));
             config.auth.group_roles.insert(DEMO_GROUP.into(), Role::Admin);
             Arc::new(Auth {
                 config: config.auth.clone(),
@@ -152,8 +150,7 @@ pub async fn run(
     if let Method::OneTimeLink(links) = &auth.method {
         links.issue();
     }
-    let options =
-        ServeOptions { signing_key: crate::reports::signing_key(&config)?, metrics: config.metrics.clone() };
+    let options = ServeOptions { signing_key: crate::reports::signing_key(&config)?, metrics: config.metrics.clone() };
     serve(listener, auth, config.tls.clone(), options, shutdown).await?;
     let _ = collector.await;
     let _ = maintenance.await;

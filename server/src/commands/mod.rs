@@ -44,7 +44,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             report::run(args, &config, async || Database::open(database_url, data_dir).await).await
         }
         Command::Backup { out } => {
-            with_database(database_url, data_dir, async |db| backup::backup(db, database_url, &out).await).await.map(done)
+            with_database(database_url, data_dir, async |db| backup::backup(db, database_url, &out).await)
+                .await
+                .map(done)
         }
         Command::Restore { file } => {
             with_database(database_url, data_dir, async |db| backup::restore(db, database_url, &file).await)
@@ -58,14 +60,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             with_database(database_url, data_dir, async |db| user::run(&db.pool, command).await).await.map(done)
         }
         Command::Bench(bench) => bench::run(bench, database_url).await.map(done),
-        Command::Migrate => {
-            with_database(database_url, data_dir, async |_| {
-                eprintln!("database schema is up to date");
-                Ok(())
-            })
-            .await
-            .map(done)
-        }
+        Command::Migrate => with_database(database_url, data_dir, async |_| {
+            eprintln!("database schema is up to date");
+            Ok(())
+        })
+        .await
+        .map(done),
         Command::Collect(args) => {
             let config = Config::load(config_file)?;
             with_database(database_url, data_dir, async |db| Ok(collect::run(&db.pool, &args, &config).await)).await

@@ -7,9 +7,9 @@ use anyhow::Context;
 use chrono::Utc;
 use db::Scope;
 
-use crate::reports::{ReportRequest, Requester, generate_and_store, signing_key};
 use super::cli::{GenerateReportArgs, ReportAction, ReportArgs};
 use crate::config::Config;
+use crate::reports::{ReportRequest, Requester, generate_and_store, signing_key};
 
 /// Runs one `rampart report` command.
 pub async fn run(

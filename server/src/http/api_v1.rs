@@ -51,7 +51,6 @@ pub struct CollectionsPage {
     pub next_cursor: Option<i64>,
 }
 
-
 /// The API's OpenAPI document, generated from the handlers and types below.
 #[derive(OpenApi)]
 #[openapi(

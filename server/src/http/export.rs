@@ -73,8 +73,7 @@ pub async fn findings_csv(
     if !scope.allows(&tenant) {
         return Err(HttpError::NotFound("no such tenant".into()));
     }
-    let rows =
-        db::query::tenant_findings(&pool, &scope, &tenant, &filters, at, MAX_ROWS).await.map_err(unavailable)?;
+    let rows = db::query::tenant_findings(&pool, &scope, &tenant, &filters, at, MAX_ROWS).await.map_err(unavailable)?;
     let mut body = line(&[
         "severity",
         "rule",
@@ -115,8 +114,7 @@ pub async fn compliance_csv(
         return Err(HttpError::BadRequest(format!("?framework={id} is not a framework (pss, cis, nsa)")));
     };
     let at = at(&query)?;
-    let statuses =
-        db::query::control_statuses(&pool, &viewer.scope(), framework.id, at).await.map_err(unavailable)?;
+    let statuses = db::query::control_statuses(&pool, &viewer.scope(), framework.id, at).await.map_err(unavailable)?;
     let mut body = line(&["framework", "control", "title", "assessment", "tenant", "status", "findings"]);
     for s in statuses {
         let Some(control) = framework.control(&s.control) else { continue };

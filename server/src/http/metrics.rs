@@ -33,7 +33,7 @@ pub async fn metrics(
     if let Some(token) = &options.metrics.bearer_token {
         let sent =
             headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        if !sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(token.as_bytes()))) {
+        if !sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(token.expose().as_bytes()))) {
             return Err(HttpError::Unauthorized { message: "bearer token required", challenge: "Bearer" });
         }
     }

@@ -122,7 +122,8 @@ pub async fn deliver(
 ) -> (u32, Option<String>) {
     let mut last_error = None;
     for attempt in 1..=ATTEMPTS {
-        let request = client.post(&webhook.url).header("content-type", "application/json").body(body.to_string());
+        let request =
+            client.post(webhook.url.expose()).header("content-type", "application/json").body(body.to_string());
         match request.send().await {
             Ok(response) if response.status().is_success() => return (attempt, None),
             Ok(response) => last_error = Some(format!("HTTP {}", response.status())),

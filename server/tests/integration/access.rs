@@ -206,7 +206,7 @@ async fn without_an_authentication_mode_only_probes_and_the_login_page_are_serve
 async fn identity_headers_count_only_from_a_trusted_proxy(pool: PgPool) {
     server::commands::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
     let mut config = config(Some(AuthMode::Proxy));
-    config.auth.proxy.trusted_proxies = vec!["10.0.0.0/24".into()];
+    config.auth.proxy.trusted_proxies = vec!["10.0.0.0/24".parse().unwrap()];
     let app = common::web::app(&pool, &config).await;
     let headers = |request: axum::http::request::Builder| {
         request.header("X-Forwarded-User", "victor").header("X-Forwarded-Groups", "vision-leads")

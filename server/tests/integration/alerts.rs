@@ -46,7 +46,8 @@ async fn alerts_are_delivered_once_with_retries_and_shown_within_the_scope(pool:
     server::commands::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
     let receiver = Receiver { failures: Arc::new(Mutex::new(1)), ..Default::default() };
     let url = start(receiver.clone()).await;
-    let hook = |name: &str, format| WebhookConfig { name: name.into(), url: format!("{url}/{name}"), format };
+    let hook =
+        |name: &str, format| WebhookConfig { name: name.into(), url: format!("{url}/{name}").parse().unwrap(), format };
     let alerts = AlertsConfig {
         new_critical: true,
         quota_percent: Some(80.0),
@@ -92,8 +93,11 @@ async fn alerts_are_delivered_once_with_retries_and_shown_within_the_scope(pool:
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn an_unreachable_webhook_is_recorded_as_failed_after_every_attempt(pool: PgPool) {
     server::commands::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
-    let dead =
-        WebhookConfig { name: "dead".into(), url: "http://127.0.0.1:9/hook".into(), format: WebhookFormat::Json };
+    let dead = WebhookConfig {
+        name: "dead".into(),
+        url: "http://127.0.0.1:9/hook".parse().unwrap(),
+        format: WebhookFormat::Json,
+    };
     let alerts = AlertsConfig { new_critical: true, webhook: vec![dead], ..Default::default() };
     let raised = server::jobs::alerts::check_once(&pool, &alerts, Duration::from_millis(5)).await.unwrap();
     assert!(!raised.is_empty());

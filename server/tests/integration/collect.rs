@@ -396,7 +396,7 @@ async fn gpu_metrics_that_cannot_be_read_are_a_coverage_gap(pool: PgPool) {
 
     // A Prometheus that does not answer is a gap too, never zero utilisation.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    target.sources.prometheus_url = Some(format!("http://{closed}"));
+    target.sources.prometheus_url = Some(format!("http://{closed}").parse().unwrap());
     let id = collect_once(&pool, &target).await.unwrap();
     assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
     let shown = gaps(pool.clone()).await;

@@ -176,7 +176,7 @@ async fn a_due_schedule_makes_its_report_once(pool: PgPool) {
     history(&pool).await;
     let schedule = server::config::ReportSchedule {
         name: "new-year".into(),
-        cron: "0 0 1 1 *".into(),
+        cron: "0 0 1 1 *".parse().unwrap(),
         tenants: vec!["nlp".into()],
         frameworks: vec!["pss".into()],
         period_days: 1,

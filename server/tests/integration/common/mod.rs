@@ -36,7 +36,8 @@ pub async fn simulated_clusters(
     for name in names {
         let cluster_dir = dir.join(name);
         std::fs::create_dir_all(&cluster_dir).unwrap();
-        let (server, kubeconfig) = server::commands::demo::start_simulator(small_cluster(pods), &cluster_dir).await.unwrap();
+        let (server, kubeconfig) =
+            server::commands::demo::start_simulator(small_cluster(pods), &cluster_dir).await.unwrap();
         servers.push(server);
         config.push_str(&format!(
             "[[clusters]]\nname = \"{name}\"\nkubeconfig = \"{}\"\ninterval = \"{interval}\"\n\n",

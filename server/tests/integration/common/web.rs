@@ -4,11 +4,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use domain::access::Role;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use db::PgPool;
+use domain::access::Role;
 use server::auth::Auth;
 use server::config::{AuthMode, Config};
 use tower::ServiceExt;

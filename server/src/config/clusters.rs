@@ -1,0 +1,185 @@
+//! `[[clusters]]`: which clusters to collect, how often, how their namespaces map to tenants,
+//! and where their GPU metrics, usage and image reports come from.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use domain::tenancy::{TenantMapping, TenantRule};
+use serde::Deserialize;
+
+use super::secret::{HttpUrl, deserialize_from_str};
+
+/// The label of dcgm-exporter pods when none is configured (`app=nvidia-dcgm-exporter`).
+pub const DCGM_APP_LABEL: &str = "nvidia-dcgm-exporter";
+
+/// One cluster to collect (`[[clusters]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// The name the cluster is stored and shown under; unique.
+    pub name: String,
+    /// Kubeconfig file; unset, the in-cluster service account or `KUBECONFIG` is used.
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context; unset, the file's current context.
+    pub context: Option<String>,
+    /// Time between collections (`30s`, `5m`, `1h`).
+    #[serde(default = "Interval::five_minutes")]
+    pub interval: Interval,
+    /// The namespace label whose value names the tenant.
+    #[serde(default = "default_tenant_label")]
+    pub tenant_label: String,
+    /// Image registries workloads may pull from; empty keeps the registry rule silent.
+    #[serde(default)]
+    pub allowed_registries: Vec<String>,
+    /// A Prometheus scraping the cluster's dcgm-exporters (`http://prometheus:9090`), queried
+    /// for GPU metrics; unset, the exporters are read through the API server's pod proxy.
+    pub prometheus_url: Option<HttpUrl>,
+    /// The label (`key=value`) of dcgm-exporter pods, read through the API server's pod proxy
+    /// when there is no `prometheus_url`; empty turns direct discovery off.
+    #[serde(default = "LabelSelector::dcgm_exporter")]
+    pub dcgm_exporter_label: LabelSelector,
+    /// Read pod CPU and memory usage from metrics-server (`metrics.k8s.io`) when served.
+    #[serde(default = "yes")]
+    pub metrics_server: bool,
+    /// Read Trivy Operator's reports (`aquasecurity.github.io`) when served.
+    #[serde(default = "yes")]
+    pub trivy_operator: bool,
+    /// Tenant rules (`[[clusters.tenants]]`), tried in order, the first match naming the
+    /// tenant; without any, the `tenant_label` alone.
+    #[serde(default)]
+    pub tenants: Vec<TenantRuleConfig>,
+}
+
+impl ClusterConfig {
+    /// Where GPU and usage metrics and image reports come from.
+    pub fn sources(&self) -> Sources {
+        Sources {
+            prometheus_url: self.prometheus_url.clone(),
+            dcgm_exporters: self.dcgm_exporter_label.0.clone(),
+            metrics_server: self.metrics_server,
+            trivy_operator: self.trivy_operator,
+        }
+    }
+
+    /// The time between collections.
+    pub fn interval(&self) -> Duration {
+        self.interval.0
+    }
+
+    /// How this cluster's namespaces map to tenants.
+    pub fn tenant_mapping(&self) -> TenantMapping {
+        if self.tenants.is_empty() {
+            return TenantMapping::by_label(&self.tenant_label);
+        }
+        TenantMapping { rules: self.tenants.iter().map(|rule| rule.0.clone()).collect() }
+    }
+}
+
+/// Where a cluster's GPU metrics, usage and image reports come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources {
+    /// A Prometheus scraping the cluster's dcgm-exporters; preferred when set.
+    pub prometheus_url: Option<HttpUrl>,
+    /// The label of dcgm-exporter pods to scrape through the API server's pod proxy when no
+    /// Prometheus is configured; `None` turns that discovery off.
+    pub dcgm_exporters: Option<(String, String)>,
+    /// Read metrics-server's PodMetrics when the cluster serves them.
+    pub metrics_server: bool,
+    /// Read Trivy Operator's reports when the cluster serves them.
+    pub trivy_operator: bool,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources {
+            prometheus_url: None,
+            dcgm_exporters: LabelSelector::dcgm_exporter().0,
+            metrics_server: true,
+            trivy_operator: true,
+        }
+    }
+}
+
+/// A time between collections, from `20s`, `5m`, `1h30m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval(pub Duration);
+
+impl Interval {
+    fn five_minutes() -> Self {
+        Interval(Duration::from_secs(300))
+    }
+}
+
+impl std::str::FromStr for Interval {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        crate::duration::parse_duration(text)
+            .map(Interval)
+            .map_err(|_| format!("{text:?} is not a duration (20s, 5m, 1h30m)"))
+    }
+}
+deserialize_from_str!(Interval);
+
+/// A pod label `key=value`, or nothing (the empty string) to turn a discovery off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSelector(pub Option<(String, String)>);
+
+impl LabelSelector {
+    /// `app=nvidia-dcgm-exporter`, the label dcgm-exporter's Helm chart gives its pods.
+    pub fn dcgm_exporter() -> Self {
+        LabelSelector(Some(("app".into(), DCGM_APP_LABEL.into())))
+    }
+}
+
+impl std::str::FromStr for LabelSelector {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let label = text.trim();
+        if label.is_empty() {
+            return Ok(LabelSelector(None));
+        }
+        match label.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+            Some((key, value)) if !key.is_empty() && !value.is_empty() => {
+                Ok(LabelSelector(Some((key.into(), value.into()))))
+            }
+            _ => Err(format!("{label:?} must be key=value (or empty to turn discovery off)")),
+        }
+    }
+}
+deserialize_from_str!(LabelSelector);
+
+/// One tenant rule: exactly one of `label`, `namespaces` (with `tenant`) or `pattern` (with
+/// `tenant`, in which `$1` or `$name` stand for the pattern's groups).
+#[derive(Debug, Clone)]
+pub struct TenantRuleConfig(pub TenantRule);
+
+/// A tenant rule as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantRuleFields {
+    label: Option<String>,
+    namespaces: Option<Vec<String>>,
+    pattern: Option<String>,
+    tenant: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for TenantRuleConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields = TenantRuleFields::deserialize(deserializer)?;
+        let rule = match (fields.label, fields.namespaces, fields.pattern, fields.tenant) {
+            (Some(label), None, None, None) => Ok(TenantRule::Label(label)),
+            (None, Some(namespaces), None, Some(tenant)) => Ok(TenantRule::Namespaces { namespaces, tenant }),
+            (None, None, Some(pattern), Some(tenant)) => TenantRule::pattern(&pattern, &tenant),
+            _ => Err("a tenant rule has exactly one of `label`, `namespaces` + `tenant`, `pattern` + `tenant`".into()),
+        };
+        rule.map(TenantRuleConfig).map_err(serde::de::Error::custom)
+    }
+}
+
+fn default_tenant_label() -> String {
+    domain::tenancy::DEFAULT_TENANT_LABEL.into()
+}
+
+fn yes() -> bool {
+    true
+}
