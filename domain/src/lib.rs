@@ -17,7 +17,6 @@ pub mod health;
 pub mod intake;
 pub mod inventory;
 pub mod manifest;
-pub mod pss;
 pub mod quantity;
 pub mod quota;
 pub mod rules;

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use domain::inventory::Inventory;
-use domain::pss::{Level, failing_checks};
+use domain::rules::pod_security::checks::{Level, failing_checks};
 use domain::rules::{RuleCheck, catalogue, evaluate};
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
@@ -67,7 +67,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn every_check_has_fixtures_that_fail_and_pass_it() {
     let cases = cases();
-    for check in domain::pss::CHECKS.iter() {
+    for check in domain::rules::pod_security::checks::CHECKS.iter() {
         let failing = cases.iter().any(|c| c.baseline.contains(check.id) || c.restricted.contains(check.id));
         let file = format!("{}.yaml", check.id);
         let passing = cases.iter().any(|c| c.file == file && c.baseline.is_empty() && c.restricted.is_empty());

@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn every_pss_check_is_an_automated_control() {
-        for check in crate::pss::CHECKS.iter() {
+        for check in crate::rules::pod_security::checks::CHECKS.iter() {
             let control = pss::PSS.control(check.id).unwrap_or_else(|| panic!("no PSS control {}", check.id));
             assert_eq!(control.assessment, AssessmentKind::Automated);
         }

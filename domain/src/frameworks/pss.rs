@@ -1,7 +1,10 @@
-//! Pod Security Standards: one control per pod-security-admission check of the latest policy.
+//! Pod Security Standards: one control per pod-security-admission check of the latest policy,
+//! built from the checks themselves (`rules::pod_security::checks`), so ids and titles are
+//! written once.
 
 use super::AssessmentKind::Automated;
 use super::{Control, Framework, control};
+use crate::rules::pod_security::checks::{CHECK_COUNT, CHECK_TABLE};
 
 /// The Pod Security Standards, baseline and restricted.
 pub static PSS: Framework = Framework {
@@ -11,24 +14,12 @@ pub static PSS: Framework = Framework {
     controls: &CONTROLS,
 };
 
-static CONTROLS: [Control; 19] = [
-    control("windowsHostProcess", "Baseline: HostProcess", Automated),
-    control("hostNamespaces", "Baseline: Host Namespaces", Automated),
-    control("privileged", "Baseline: Privileged Containers", Automated),
-    control("capabilities_baseline", "Baseline: Capabilities", Automated),
-    control("hostPathVolumes", "Baseline: HostPath Volumes", Automated),
-    control("hostPorts", "Baseline: Host Ports", Automated),
-    control("appArmorProfile", "Baseline: AppArmor", Automated),
-    control("seLinuxOptions", "Baseline: SELinux", Automated),
-    control("procMount", "Baseline: /proc Mount Type", Automated),
-    control("seccompProfile_baseline", "Baseline: Seccomp", Automated),
-    control("sysctls", "Baseline: Sysctls", Automated),
-    control("hostProbesAndHostLifecycle", "Baseline: Probes and lifecycle handlers host", Automated),
-    control("restrictedVolumes", "Restricted: Volume Types", Automated),
-    control("allowPrivilegeEscalation", "Restricted: Privilege Escalation", Automated),
-    control("runAsNonRoot", "Restricted: Running as Non-root", Automated),
-    control("runAsUser", "Restricted: Running as Non-root user", Automated),
-    control("seccompProfile_restricted", "Restricted: Seccomp", Automated),
-    control("capabilities_restricted", "Restricted: Capabilities", Automated),
-    control("procMount_restricted", "Restricted: /proc Mount Type", Automated),
-];
+static CONTROLS: [Control; CHECK_COUNT] = {
+    let mut controls = [control("", "", Automated); CHECK_COUNT];
+    let mut i = 0;
+    while i < CHECK_COUNT {
+        controls[i] = control(CHECK_TABLE[i].id, CHECK_TABLE[i].title, Automated);
+        i += 1;
+    }
+    controls
+};

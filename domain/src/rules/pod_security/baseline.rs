@@ -1,148 +1,13 @@
-//! Pod Security Standards, check for check as Kubernetes' pod-security-admission defines them
-//! for the latest policy version: the same check ids, the same fields, the same allowed values,
-//! and the same overrides between the baseline and restricted levels.
-//!
-//! Each check returns the violations it finds, each with the field path that offends, so a
-//! finding can point at `spec.template.spec.containers[0].securityContext.privileged`.
+//! The checks of the baseline level, with the restricted variants of the same fields
+//! (capabilities, /proc mount, seccomp) beside their baseline forms.
 
-use std::collections::BTreeSet;
-
-use k8s_openapi::api::core::v1::{PodSpec, SecurityContext};
+use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::violation::*;
 use crate::containers::{ContainerRef, containers};
 
-/// A Pod Security Standards level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Privileged,
-    Baseline,
-    Restricted,
-}
-
-impl Level {
-    /// Parses a `pod-security.kubernetes.io/enforce` label value.
-    pub fn from_label(value: &str) -> Option<Level> {
-        match value {
-            "privileged" => Some(Level::Privileged),
-            "baseline" => Some(Level::Baseline),
-            "restricted" => Some(Level::Restricted),
-            _ => None,
-        }
-    }
-
-    /// The label value of this level.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Privileged => "privileged",
-            Level::Baseline => "baseline",
-            Level::Restricted => "restricted",
-        }
-    }
-}
-
-/// One offending setting found by a check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    /// The container at fault; `None` for pod-level settings.
-    pub container: Option<String>,
-    /// Field path from the pod's root (`spec.hostNetwork`, `metadata.annotations[...]`).
-    pub path: String,
-    /// What is wrong, in pod-security-admission's words.
-    pub detail: String,
-}
-
-/// One pod-security-admission check.
-#[derive(Debug, Clone, Copy)]
-pub struct Check {
-    /// pod-security-admission's check id (`privileged`, `capabilities_restricted`, ...).
-    pub id: &'static str,
-    pub level: Level,
-    /// Checks of the lower level this one replaces when evaluating its level.
-    pub overrides: &'static [&'static str],
-    run: fn(&ObjectMeta, &PodSpec) -> Vec<Violation>,
-}
-
-impl Check {
-    /// The violations of this check in a pod (its metadata and spec).
-    pub fn violations(&self, meta: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
-        (self.run)(meta, spec)
-    }
-}
-
-const fn check(
-    id: &'static str,
-    level: Level,
-    overrides: &'static [&'static str],
-    run: fn(&ObjectMeta, &PodSpec) -> Vec<Violation>,
-) -> Check {
-    Check { id, level, overrides, run }
-}
-
-/// Every check of the latest policy version.
-pub static CHECKS: [Check; 19] = [
-    check("windowsHostProcess", Level::Baseline, &[], windows_host_process),
-    check("hostNamespaces", Level::Baseline, &[], host_namespaces),
-    check("privileged", Level::Baseline, &[], privileged),
-    check("capabilities_baseline", Level::Baseline, &[], capabilities_baseline),
-    check("hostPathVolumes", Level::Baseline, &[], host_path_volumes),
-    check("hostPorts", Level::Baseline, &[], host_ports),
-    check("appArmorProfile", Level::Baseline, &[], app_armor_profile),
-    check("seLinuxOptions", Level::Baseline, &[], se_linux_options),
-    check("procMount", Level::Baseline, &[], proc_mount_baseline),
-    check("seccompProfile_baseline", Level::Baseline, &[], seccomp_baseline),
-    check("sysctls", Level::Baseline, &[], sysctls),
-    check("hostProbesAndHostLifecycle", Level::Baseline, &[], host_probes_and_lifecycle),
-    check("restrictedVolumes", Level::Restricted, &["hostPathVolumes"], restricted_volumes),
-    check("allowPrivilegeEscalation", Level::Restricted, &[], allow_privilege_escalation),
-    check("runAsNonRoot", Level::Restricted, &[], run_as_non_root),
-    check("runAsUser", Level::Restricted, &[], run_as_user),
-    check("seccompProfile_restricted", Level::Restricted, &["seccompProfile_baseline"], seccomp_restricted),
-    check("capabilities_restricted", Level::Restricted, &["capabilities_baseline"], capabilities_restricted),
-    check("procMount_restricted", Level::Restricted, &["procMount"], proc_mount_restricted),
-];
-
-/// Looks a check up by its pod-security-admission id.
-pub fn check_by_id(id: &str) -> Option<&'static Check> {
-    CHECKS.iter().find(|c| c.id == id)
-}
-
-/// The ids of the checks a pod fails at `level`, as pod-security-admission evaluates that
-/// level (checks of the level and below, minus those a check of the level overrides).
-pub fn failing_checks(level: Level, meta: &ObjectMeta, spec: &PodSpec) -> BTreeSet<&'static str> {
-    let applicable: Vec<&Check> = CHECKS.iter().filter(|c| c.level <= level).collect();
-    let overridden: BTreeSet<&str> = applicable.iter().flat_map(|c| c.overrides.iter().copied()).collect();
-    applicable
-        .into_iter()
-        .filter(|c| !overridden.contains(c.id))
-        .filter(|c| !c.violations(meta, spec).is_empty())
-        .map(|c| c.id)
-        .collect()
-}
-
-fn pod_violation(path: &str, detail: String) -> Violation {
-    Violation { container: None, path: path.to_string(), detail }
-}
-
-fn container_violation(c: &ContainerRef<'_>, field: &str, detail: String) -> Violation {
-    Violation { container: Some(c.name.to_string()), path: format!("{}.{field}", c.path()), detail }
-}
-
-/// Each container's security context, with the container.
-fn with_security_context<'a>(spec: &'a PodSpec) -> impl Iterator<Item = (ContainerRef<'a>, &'a SecurityContext)> {
-    containers(spec).into_iter().filter_map(|c| c.security_context.map(|sc| (c, sc)))
-}
-
-fn is_windows(spec: &PodSpec) -> bool {
-    spec.os.as_ref().is_some_and(|os| os.name == "windows")
-}
-
-/// Pods in a user namespace (`hostUsers: false`) get the relaxations of KEP-127.
-fn in_user_namespace(spec: &PodSpec) -> bool {
-    spec.host_users == Some(false)
-}
-
-fn windows_host_process(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn windows_host_process(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     let mut out = Vec::new();
     let pod = spec.security_context.as_ref().and_then(|sc| sc.windows_options.as_ref()?.host_process);
     if pod == Some(true) {
@@ -160,7 +25,7 @@ fn windows_host_process(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     out
 }
 
-fn host_namespaces(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn host_namespaces(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     [("hostNetwork", spec.host_network), ("hostPID", spec.host_pid), ("hostIPC", spec.host_ipc)]
         .into_iter()
         .filter(|(_, on)| *on == Some(true))
@@ -168,7 +33,7 @@ fn host_namespaces(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
         .collect()
 }
 
-fn privileged(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn privileged(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     with_security_context(spec)
         .filter(|(_, sc)| sc.privileged == Some(true))
         .map(|(c, _)| {
@@ -195,7 +60,7 @@ const BASELINE_CAPABILITIES: [&str; 13] = [
     "SYS_CHROOT",
 ];
 
-fn capabilities_baseline(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn capabilities_baseline(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     let mut out = Vec::new();
     for (c, sc) in with_security_context(spec) {
         let added = sc.capabilities.as_ref().and_then(|caps| caps.add.as_ref());
@@ -210,7 +75,7 @@ fn capabilities_baseline(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     out
 }
 
-fn capabilities_restricted(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn capabilities_restricted(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     if is_windows(spec) {
         return Vec::new();
     }
@@ -233,7 +98,7 @@ fn capabilities_restricted(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     out
 }
 
-fn host_path_volumes(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn host_path_volumes(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     spec.volumes
         .iter()
         .flatten()
@@ -245,7 +110,7 @@ fn host_path_volumes(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
         .collect()
 }
 
-fn host_ports(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn host_ports(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     let mut out = Vec::new();
     for c in containers(spec) {
         for (i, port) in c.ports.iter().enumerate() {
@@ -258,7 +123,7 @@ fn host_ports(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     out
 }
 
-fn app_armor_profile(meta: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn app_armor_profile(meta: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     let allowed_type = |t: &str| t == "RuntimeDefault" || t == "Localhost";
     let mut out = Vec::new();
     if let Some(profile) = spec.security_context.as_ref().and_then(|sc| sc.app_armor_profile.as_ref())
@@ -289,7 +154,7 @@ fn app_armor_profile(meta: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
 /// SELinux types a pod may set.
 const SELINUX_TYPES: [&str; 5] = ["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
 
-fn se_linux_options(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn se_linux_options(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut check =
         |opts: &k8s_openapi::api::core::v1::SELinuxOptions, container: Option<&ContainerRef<'_>>, base: &str| {
@@ -322,7 +187,7 @@ fn se_linux_options(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     out
 }
 
-fn unmasked_proc_mounts(spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn unmasked_proc_mounts(spec: &PodSpec) -> Vec<Violation> {
     with_security_context(spec)
         .filter_map(|(c, sc)| {
             let mount = sc.proc_mount.as_deref().filter(|m| *m != "Default")?;
@@ -332,20 +197,20 @@ fn unmasked_proc_mounts(spec: &PodSpec) -> Vec<Violation> {
         .collect()
 }
 
-fn proc_mount_baseline(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn proc_mount_baseline(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     if in_user_namespace(spec) { Vec::new() } else { unmasked_proc_mounts(spec) }
 }
 
-fn proc_mount_restricted(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn proc_mount_restricted(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     unmasked_proc_mounts(spec)
 }
 
-fn valid_seccomp(profile_type: &str) -> bool {
+pub(super) fn valid_seccomp(profile_type: &str) -> bool {
     profile_type == "RuntimeDefault" || profile_type == "Localhost"
 }
 
 /// Pod- and container-level seccomp profiles of a type other than RuntimeDefault/Localhost.
-fn bad_seccomp_profiles(spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn bad_seccomp_profiles(spec: &PodSpec) -> Vec<Violation> {
     let mut out = Vec::new();
     if let Some(profile) = spec.security_context.as_ref().and_then(|sc| sc.seccomp_profile.as_ref())
         && !valid_seccomp(&profile.type_)
@@ -365,11 +230,11 @@ fn bad_seccomp_profiles(spec: &PodSpec) -> Vec<Violation> {
     out
 }
 
-fn seccomp_baseline(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn seccomp_baseline(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     bad_seccomp_profiles(spec)
 }
 
-fn seccomp_restricted(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn seccomp_restricted(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     if is_windows(spec) {
         return Vec::new();
     }
@@ -411,7 +276,7 @@ const SAFE_SYSCTLS: [&str; 14] = [
     "net.ipv4.tcp_notsent_lowat",
 ];
 
-fn sysctls(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn sysctls(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     let sysctls = spec.security_context.as_ref().and_then(|sc| sc.sysctls.as_ref());
     sysctls
         .into_iter()
@@ -424,7 +289,7 @@ fn sysctls(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
         .collect()
 }
 
-fn host_probes_and_lifecycle(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
+pub(super) fn host_probes_and_lifecycle(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
     let mut out = Vec::new();
     for c in containers(spec) {
         let mut handlers = Vec::new();
@@ -455,110 +320,6 @@ fn host_probes_and_lifecycle(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
                     out.push(container_violation(&c, &format!("{name}.{field}.host"), detail));
                 }
             }
-        }
-    }
-    out
-}
-
-fn restricted_volumes(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
-    let mut out = Vec::new();
-    for (i, v) in spec.volumes.iter().flatten().enumerate() {
-        let allowed = v.config_map.is_some()
-            || v.csi.is_some()
-            || v.downward_api.is_some()
-            || v.empty_dir.is_some()
-            || v.ephemeral.is_some()
-            || v.image.is_some()
-            || v.persistent_volume_claim.is_some()
-            || v.projected.is_some()
-            || v.secret.is_some();
-        if allowed {
-            continue;
-        }
-        let kinds: [(&str, bool); 21] = [
-            ("hostPath", v.host_path.is_some()),
-            ("gcePersistentDisk", v.gce_persistent_disk.is_some()),
-            ("awsElasticBlockStore", v.aws_elastic_block_store.is_some()),
-            ("gitRepo", v.git_repo.is_some()),
-            ("nfs", v.nfs.is_some()),
-            ("iscsi", v.iscsi.is_some()),
-            ("glusterfs", v.glusterfs.is_some()),
-            ("rbd", v.rbd.is_some()),
-            ("flexVolume", v.flex_volume.is_some()),
-            ("cinder", v.cinder.is_some()),
-            ("cephfs", v.cephfs.is_some()),
-            ("flocker", v.flocker.is_some()),
-            ("fc", v.fc.is_some()),
-            ("azureFile", v.azure_file.is_some()),
-            ("vsphereVolume", v.vsphere_volume.is_some()),
-            ("quobyte", v.quobyte.is_some()),
-            ("azureDisk", v.azure_disk.is_some()),
-            ("photonPersistentDisk", v.photon_persistent_disk.is_some()),
-            ("portworxVolume", v.portworx_volume.is_some()),
-            ("scaleIO", v.scale_io.is_some()),
-            ("storageos", v.storageos.is_some()),
-        ];
-        let kind = kinds.iter().find(|(_, set)| *set).map_or("unknown", |(k, _)| k);
-        let path = if kind == "unknown" { format!("spec.volumes[{i}]") } else { format!("spec.volumes[{i}].{kind}") };
-        out.push(pod_violation(&path, format!("volume {:?} uses restricted volume type {kind:?}", v.name)));
-    }
-    out
-}
-
-fn allow_privilege_escalation(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
-    if is_windows(spec) {
-        return Vec::new();
-    }
-    containers(spec)
-        .into_iter()
-        .filter(|c| c.security_context.and_then(|sc| sc.allow_privilege_escalation) != Some(false))
-        .map(|c| {
-            let detail = format!("container {:?} must set securityContext.allowPrivilegeEscalation=false", c.name);
-            container_violation(&c, "securityContext.allowPrivilegeEscalation", detail)
-        })
-        .collect()
-}
-
-fn run_as_non_root(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
-    if in_user_namespace(spec) {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let pod = spec.security_context.as_ref().and_then(|sc| sc.run_as_non_root);
-    if pod == Some(false) {
-        out.push(pod_violation(
-            "spec.securityContext.runAsNonRoot",
-            "pod must not set securityContext.runAsNonRoot=false".into(),
-        ));
-    }
-    for c in containers(spec) {
-        match c.security_context.and_then(|sc| sc.run_as_non_root) {
-            Some(false) => {
-                let detail = format!("container {:?} must not set securityContext.runAsNonRoot=false", c.name);
-                out.push(container_violation(&c, "securityContext.runAsNonRoot", detail));
-            }
-            None if pod != Some(true) => {
-                let detail = format!("pod or container {:?} must set securityContext.runAsNonRoot=true", c.name);
-                out.push(container_violation(&c, "securityContext.runAsNonRoot", detail));
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn run_as_user(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violation> {
-    if in_user_namespace(spec) {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    if spec.security_context.as_ref().and_then(|sc| sc.run_as_user) == Some(0) {
-        out.push(pod_violation("spec.securityContext.runAsUser", "pod must not set runAsUser=0".into()));
-    }
-    for (c, sc) in with_security_context(spec) {
-        if sc.run_as_user == Some(0) {
-            let detail = format!("container {:?} must not set runAsUser=0", c.name);
-            out.push(container_violation(&c, "securityContext.runAsUser", detail));
         }
     }
     out

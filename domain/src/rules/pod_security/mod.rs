@@ -2,9 +2,14 @@
 //! (bare Pods and the pod templates of workload controllers), plus the namespace's own Pod
 //! Security Admission labels.
 
+mod baseline;
+pub mod checks;
+mod restricted;
+mod violation;
+
 use super::{Category, NotAssessable, Outcome, Rule, RuleCheck, RuleInput};
 use crate::finding::{Finding, ObjectRef, Severity};
-use crate::pss::{Level, check_by_id, failing_checks};
+use checks::{Level, check_by_id, failing_checks};
 
 /// The namespace label naming the level Pod Security Admission enforces.
 pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
