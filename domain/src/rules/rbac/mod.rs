@@ -2,11 +2,14 @@
 //! nobody is bound to grants nothing), except the default-ServiceAccount rule, which is about
 //! pods.
 
-use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::rbac::v1::{PolicyRule, Subject};
+
+mod bindings;
+
+use bindings::{Binding, bindings};
 
 use super::{Category, Outcome, Rule, RuleInput, custom_rule};
-use crate::finding::{Finding, ObjectRef, Severity};
+use crate::finding::{Finding, Severity};
 use crate::tenancy::PLATFORM_TENANT;
 
 /// The RBAC rules.
@@ -133,75 +136,6 @@ pub static RULES: [Rule; 11] = [
         cross_tenant_binding,
     ),
 ];
-
-/// One binding, RoleBinding or ClusterRoleBinding, with what it grants.
-struct Binding<'a> {
-    kind: &'static str,
-    meta: &'a ObjectMeta,
-    role_ref: &'a RoleRef,
-    subjects: &'a [Subject],
-    rules: &'a [PolicyRule],
-}
-
-impl Binding<'_> {
-    fn object(&self) -> ObjectRef {
-        ObjectRef::from_meta(self.kind, self.meta)
-    }
-
-    fn name(&self) -> &str {
-        self.meta.name.as_deref().unwrap_or_default()
-    }
-
-    /// Kubernetes' own bootstrap bindings (`system:X` binding ClusterRole `system:X`) are left
-    /// alone; a `system:` name on anything else is not enough.
-    fn is_bootstrap(&self) -> bool {
-        self.name().starts_with("system:") && self.role_ref.kind == "ClusterRole" && self.role_ref.name == self.name()
-    }
-
-    fn grants(&self) -> String {
-        format!("{} {:?}", self.role_ref.kind, self.role_ref.name)
-    }
-
-    fn subject_names(&self) -> String {
-        self.subjects.iter().map(|s| format!("{} {}", s.kind, s.name)).collect::<Vec<_>>().join(", ")
-    }
-}
-
-/// Every binding, with the rules of the role it refers to (empty when the role is absent).
-fn bindings<'a>(input: &RuleInput<'a>) -> Vec<Binding<'a>> {
-    let inv = input.inventory;
-    let rules_of = |role_ref: &RoleRef, namespace: Option<&str>| -> &'a [PolicyRule] {
-        let found = if role_ref.kind == "ClusterRole" {
-            inv.cluster_roles
-                .iter()
-                .find(|r| r.metadata.name.as_deref() == Some(&role_ref.name))
-                .and_then(|r| r.rules.as_deref())
-        } else {
-            inv.roles
-                .iter()
-                .find(|r| {
-                    r.metadata.name.as_deref() == Some(&role_ref.name) && r.metadata.namespace.as_deref() == namespace
-                })
-                .and_then(|r| r.rules.as_deref())
-        };
-        found.unwrap_or_default()
-    };
-    let namespaced = inv.role_bindings.iter().map(|b| Binding {
-        kind: "RoleBinding",
-        meta: &b.metadata,
-        role_ref: &b.role_ref,
-        subjects: b.subjects.as_deref().unwrap_or_default(),
-        rules: rules_of(&b.role_ref, b.metadata.namespace.as_deref()),
-    });
-    let cluster = inv.cluster_role_bindings.iter().map(|b| Binding {
-        kind: "ClusterRoleBinding",
-        meta: &b.metadata,
-        role_ref: &b.role_ref,
-        subjects: b.subjects.as_deref().unwrap_or_default(),
-        rules: rules_of(&b.role_ref, None),
-    });
-    namespaced.chain(cluster).collect()
-}
 
 fn with_bindings(input: &RuleInput<'_>, each: impl FnMut(&Binding<'_>) -> Option<Finding>) -> Outcome {
     Ok(bindings(input).iter().filter_map(each).collect())

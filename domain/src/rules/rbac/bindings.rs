@@ -1,0 +1,84 @@
+//! The bindings of a cluster, RoleBindings and ClusterRoleBindings alike, each with the rules of
+//! the role it refers to, looked up through an index of the roles.
+
+use std::collections::HashMap;
+
+use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::RuleInput;
+use crate::finding::ObjectRef;
+
+/// One binding, RoleBinding or ClusterRoleBinding, with what it grants.
+pub(super) struct Binding<'a> {
+    pub kind: &'static str,
+    pub meta: &'a ObjectMeta,
+    pub role_ref: &'a RoleRef,
+    pub subjects: &'a [Subject],
+    pub rules: &'a [PolicyRule],
+}
+
+impl Binding<'_> {
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef::from_meta(self.kind, self.meta)
+    }
+
+    pub fn name(&self) -> &str {
+        self.meta.name.as_deref().unwrap_or_default()
+    }
+
+    /// Kubernetes' own bootstrap bindings (`system:X` binding ClusterRole `system:X`) are left
+    /// alone; a `system:` name on anything else is not enough.
+    pub fn is_bootstrap(&self) -> bool {
+        self.name().starts_with("system:") && self.role_ref.kind == "ClusterRole" && self.role_ref.name == self.name()
+    }
+
+    pub fn grants(&self) -> String {
+        format!("{} {:?}", self.role_ref.kind, self.role_ref.name)
+    }
+
+    pub fn subject_names(&self) -> String {
+        self.subjects.iter().map(|s| format!("{} {}", s.kind, s.name)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Every binding, with the rules of the role it refers to (empty when the role is absent).
+pub(super) fn bindings<'a>(input: &RuleInput<'a>) -> Vec<Binding<'a>> {
+    let inv = input.inventory;
+    let cluster_roles: HashMap<&str, &'a [PolicyRule]> = inv
+        .cluster_roles
+        .iter()
+        .filter_map(|r| Some((r.metadata.name.as_deref()?, r.rules.as_deref().unwrap_or_default())))
+        .collect();
+    let roles: HashMap<(Option<&str>, &str), &'a [PolicyRule]> = inv
+        .roles
+        .iter()
+        .filter_map(|r| {
+            let key = (r.metadata.namespace.as_deref(), r.metadata.name.as_deref()?);
+            Some((key, r.rules.as_deref().unwrap_or_default()))
+        })
+        .collect();
+    let rules_of = |role_ref: &RoleRef, namespace: Option<&str>| -> &'a [PolicyRule] {
+        let found = if role_ref.kind == "ClusterRole" {
+            cluster_roles.get(role_ref.name.as_str())
+        } else {
+            roles.get(&(namespace, role_ref.name.as_str()))
+        };
+        found.copied().unwrap_or_default()
+    };
+    let namespaced = inv.role_bindings.iter().map(|b| Binding {
+        kind: "RoleBinding",
+        meta: &b.metadata,
+        role_ref: &b.role_ref,
+        subjects: b.subjects.as_deref().unwrap_or_default(),
+        rules: rules_of(&b.role_ref, b.metadata.namespace.as_deref()),
+    });
+    let cluster = inv.cluster_role_bindings.iter().map(|b| Binding {
+        kind: "ClusterRoleBinding",
+        meta: &b.metadata,
+        role_ref: &b.role_ref,
+        subjects: b.subjects.as_deref().unwrap_or_default(),
+        rules: rules_of(&b.role_ref, None),
+    });
+    namespaced.chain(cluster).collect()
+}
