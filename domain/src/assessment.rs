@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::compliance::{ControlResult, evaluate_compliance};
 use crate::exceptions::Exception;
 use crate::exposure::ExposureIndex;
-use crate::finding::Finding;
+use crate::finding::TenantFinding;
 use crate::gpu::GpuSample;
 use crate::health::{NodeProblem, PodHealth, not_ready_nodes, pod_health};
 use crate::inventory::Inventory;
@@ -21,17 +21,6 @@ use crate::score::{contribution, tenant_score};
 pub struct Tenanted<T> {
     pub tenant: String,
     pub item: T,
-}
-
-/// A finding with its tenant, its share of the tenant's score, and the exception that covers
-/// it, if any (an excepted finding contributes nothing while the exception is active).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TenantFinding {
-    pub tenant: String,
-    pub item: Finding,
-    /// What this finding adds to the tenant's score before normalisation.
-    pub contribution: f64,
-    pub exception: Option<i64>,
 }
 
 /// One namespace's tenant, size and pod health.

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::assessment::TenantFinding;
+use crate::finding::TenantFinding;
 use crate::frameworks::{AssessmentKind, frameworks};
 
 /// The status of one control for one tenant.

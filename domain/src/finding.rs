@@ -101,3 +101,14 @@ pub struct Finding {
     /// The field paths that offend, e.g. `spec.containers[0].securityContext.privileged`.
     pub evidence: Vec<String>,
 }
+
+/// A finding with its tenant, its share of the tenant's score, and the exception that covers
+/// it, if any (an excepted finding contributes nothing while the exception is active).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenantFinding {
+    pub tenant: String,
+    pub item: Finding,
+    /// What this finding adds to the tenant's score before normalisation.
+    pub contribution: f64,
+    pub exception: Option<i64>,
+}

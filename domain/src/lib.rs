@@ -28,8 +28,8 @@ pub mod trivy;
 pub mod usage;
 pub mod workload;
 
-pub use assessment::{Assessment, KindCoverage, NamespaceSummary, TenantFinding, TenantScore, assess};
+pub use assessment::{Assessment, KindCoverage, NamespaceSummary, TenantScore, assess};
 pub use exceptions::Exception;
-pub use finding::{Finding, ObjectRef, Severity};
+pub use finding::{Finding, ObjectRef, Severity, TenantFinding};
 pub use inventory::Inventory;
 pub use tenancy::TenantMapping;

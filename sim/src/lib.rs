@@ -13,6 +13,7 @@ mod dcgm;
 pub mod faults;
 mod generate;
 mod model;
+mod object;
 mod platform;
 mod render;
 mod reports;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::render::{CREATED, meta, owner, uid};
+use crate::object::{CREATED, meta, owner, uid};
 
 pub(crate) fn render_cluster_rbac(out: &mut BTreeMap<&'static str, Vec<Value>>) {
     let role = |name: &str, rules: Value| {

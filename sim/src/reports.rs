@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::model::{Kind, Workload};
-use crate::render::meta;
+use crate::object::meta;
 
 /// CVEs the simulated images carry: id, package, installed, fixed, severity.
 const CVES: [(&str, &str, &str, &str, &str); 6] = [

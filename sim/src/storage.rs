@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::model::NamespaceModel;
-use crate::render::{meta, uid};
+use crate::object::{meta, uid};
 
 const NFS_SERVER: &str = "nfs.storage.internal";
 

@@ -21,6 +21,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::routing::{MethodRouter, get, post};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
@@ -94,7 +95,11 @@ impl Auth {
 }
 
 /// Adds the sign-in and sign-out routes through `add(method, path, route)`.
-pub fn routes(add: &mut dyn FnMut(&str, &str, MethodRouter<crate::http::ServerState>)) {
+pub fn routes<S>(add: &mut dyn FnMut(&str, &str, MethodRouter<S>))
+where
+    Arc<Auth>: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
     add("POST", "/login", post(local::login));
     add("POST", "/logout", post(local::logout));
     add("GET", "/auth/oidc/login", get(oidc::start));
