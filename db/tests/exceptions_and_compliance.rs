@@ -133,10 +133,10 @@ async fn the_explanation_names_the_fixed_and_the_new_finding_as_the_day_delta(po
     assert!(total_share <= 100.0 + 1e-6);
     let day = explanation.deltas.iter().find(|d| d.window == "day").unwrap();
     assert!(day.previous_score.is_some() && day.change.is_some());
-    let causes: Vec<(&str, &str)> = day.causes.iter().map(|c| (c.kind.as_str(), c.rule_id.as_str())).collect();
+    let causes: Vec<(&str, &str)> = day.causes.iter().map(|c| (c.kind.as_str(), c.finding.rule_id.as_str())).collect();
     assert!(causes.contains(&("resolved", "pod.privileged")), "{causes:?}");
     assert!(causes.contains(&("opened", "pod.host-path")), "{causes:?}");
-    let fixed = day.causes.iter().find(|c| c.rule_id == "pod.privileged").unwrap();
+    let fixed = day.causes.iter().find(|c| c.finding.rule_id == "pod.privileged").unwrap();
     assert!(fixed.signed_contribution < 0.0, "a fix lowers the score");
     assert!(score_explanation(&pool, &Scope::Tenants(vec!["vision".into()]), "nlp", None).await.unwrap().is_none());
 }

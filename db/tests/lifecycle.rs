@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use db::query::{mttr, recently_resolved, tenant_detail, tenant_overview};
 use db::store::{CollectionTimes, write_collection};
 use db::{PgPool, Scope};
-use domain::{Assessment, Finding, ObjectRef, Severity, TenantFinding, TenantScore};
+use domain::{Assessment, Finding, ObjectRef, Severity, SeverityCounts, TenantFinding, TenantScore};
 
 fn finding(name: &str, rule: &str, severity: Severity) -> TenantFinding {
     TenantFinding {
@@ -25,15 +25,9 @@ fn finding(name: &str, rule: &str, severity: Severity) -> TenantFinding {
 }
 
 fn assessment(findings: Vec<TenantFinding>) -> Assessment {
-    let mut by_severity = [0u32; 4];
+    let mut by_severity = SeverityCounts::default();
     for f in &findings {
-        match f.item.severity {
-            Severity::Critical => by_severity[0] += 1,
-            Severity::High => by_severity[1] += 1,
-            Severity::Medium => by_severity[2] += 1,
-            Severity::Low => by_severity[3] += 1,
-            Severity::Info => {}
-        }
+        by_severity.add(f.item.severity);
     }
     Assessment {
         scores: vec![TenantScore {
@@ -81,11 +75,11 @@ async fn a_fixed_and_a_new_misconfiguration_write_only_those_changes(pool: PgPoo
         .await
         .unwrap()
         .unwrap();
-    let open: Vec<&str> = detail.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    let open: Vec<&str> = detail.findings.iter().map(|f| f.finding.rule_id.as_str()).collect();
     assert_eq!(open, ["pod.host-path", "workload.missing-limits"]);
-    let resolved = recently_resolved(&pool, &Scope::AllTenants, base(), 10).await.unwrap();
+    let resolved = recently_resolved(&pool, &Scope::AllTenants, base(), None, 10).await.unwrap();
     assert_eq!(resolved.len(), 1);
-    assert_eq!(resolved[0].rule_id, "pod.privileged");
+    assert_eq!(resolved[0].finding.rule_id, "pod.privileged");
     assert_eq!(resolved[0].resolved_at.timestamp(), times(1).started_at.timestamp());
 }
 
@@ -136,7 +130,7 @@ async fn as_of_reads_show_the_past_from_the_history(pool: PgPool) {
             .unwrap()
             .unwrap();
     assert_eq!(past_detail.findings.len(), 1);
-    assert_eq!(past_detail.findings[0].rule_id, "pod.privileged");
+    assert_eq!(past_detail.findings[0].finding.rule_id, "pod.privileged");
     assert!(
         tenant_overview(&pool, &Scope::AllTenants, Some(base() - Duration::days(1))).await.unwrap().is_empty(),
         "before any collection"

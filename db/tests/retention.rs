@@ -77,7 +77,7 @@ async fn expired_raw_partitions_are_dropped_and_the_history_reads_from_rollups(p
     assert_eq!(then[0].score, old_score, "from the hourly rollup of the same hour");
     assert_eq!(then[0].critical, 1);
     assert!((then[0].tightest_quota_headroom_pct.unwrap() - 30.0).abs() < 1e-6);
-    let history = score_history(&pool, &Scope::AllTenants, now - Duration::days(7)).await.unwrap();
+    let history = score_history(&pool, &Scope::AllTenants, now - Duration::days(7), None).await.unwrap();
     assert!(history.iter().any(|p| p.at < now - Duration::days(4)), "old points come from the rollup");
     // The recent collection's six-hour bucket can start up to six hours and five minutes back.
     assert!(history.iter().any(|p| p.at > now - Duration::days(1)), "recent points from raw samples");

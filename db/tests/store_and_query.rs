@@ -8,7 +8,7 @@ use domain::assessment::Tenanted;
 use domain::gpu::GpuSample;
 use domain::health::PodHealth;
 use domain::quota::QuotaUsage;
-use domain::{Assessment, Finding, NamespaceSummary, ObjectRef, Severity, TenantFinding, TenantScore};
+use domain::{Assessment, Finding, NamespaceSummary, ObjectRef, Severity, SeverityCounts, TenantFinding, TenantScore};
 
 fn finding(tenant: &str, ns: &str, rule: &str, severity: Severity) -> TenantFinding {
     TenantFinding {
@@ -90,9 +90,15 @@ fn assessment(nlp_score: f64) -> Assessment {
                 score: nlp_score,
                 workloads: 4,
                 findings: 2,
-                by_severity: [1, 1, 0, 0],
+                by_severity: SeverityCounts { critical: 1, high: 1, medium: 0, low: 0 },
             },
-            TenantScore { tenant: "vision".into(), score: 20.0, workloads: 4, findings: 1, by_severity: [0, 1, 0, 0] },
+            TenantScore {
+                tenant: "vision".into(),
+                score: 20.0,
+                workloads: 4,
+                findings: 1,
+                by_severity: SeverityCounts { critical: 0, high: 1, medium: 0, low: 0 },
+            },
         ],
         compliance: vec![],
         object_count: 42,
@@ -167,8 +173,8 @@ async fn a_scoped_viewer_sees_only_its_tenants(pool: PgPool) {
         "foreign tenant is invisible"
     );
     let own = tenant_detail(&pool, &lead, "vision", &db::query::FindingQuery::default(), None).await.unwrap().unwrap();
-    assert!(own.findings.iter().all(|f| f.object_namespace.as_deref() == Some("vision-dev")));
-    let history = score_history(&pool, &lead, Utc::now() - Duration::days(1)).await.unwrap();
+    assert!(own.findings.iter().all(|f| f.finding.object_namespace.as_deref() == Some("vision-dev")));
+    let history = score_history(&pool, &lead, Utc::now() - Duration::days(1), None).await.unwrap();
     assert!(!history.is_empty());
     assert!(history.iter().all(|p| p.tenant == "vision"));
 }
@@ -184,7 +190,7 @@ async fn tenant_detail_lists_namespaces_and_findings_most_severe_first(pool: PgP
 
     assert_eq!(detail.namespaces.len(), 1);
     assert_eq!(detail.namespaces[0].findings, 2);
-    assert_eq!(detail.findings[0].severity, "critical");
+    assert_eq!(detail.findings[0].finding.severity, Severity::Critical);
     assert_eq!(detail.findings[0].controls, ["pss:privileged", "cis:5.2.2"]);
     assert_eq!(detail.findings[0].evidence, ["spec.template.spec.containers[0].securityContext.privileged"]);
     assert!(
@@ -218,11 +224,11 @@ async fn tenant_findings_filter_sort_and_page_from_the_query(pool: PgPool) {
         async move { tenant_detail(&pool, &Scope::AllTenants, "nlp", &q, None).await.unwrap().unwrap() }
     };
     let high = query(FindingQuery { severity: Some("high".into()), ..Default::default() }).await;
-    assert_eq!((high.open_findings, high.findings[0].rule_id.as_str()), (1, "pod.host-path"));
+    assert_eq!((high.open_findings, high.findings[0].finding.rule_id.as_str()), (1, "pod.host-path"));
     let by_rule = query(FindingQuery { rules: vec!["pod.privileged".into()], ..Default::default() }).await;
     assert_eq!(by_rule.open_findings, 1);
     let sorted = query(FindingQuery { sort: FindingSort::Rule, ..Default::default() }).await;
-    assert_eq!(sorted.findings[0].rule_id, "pod.host-path", "by rule id");
+    assert_eq!(sorted.findings[0].finding.rule_id, "pod.host-path", "by rule id");
     let past_the_end = query(FindingQuery { page: 3, ..Default::default() }).await;
     assert!(past_the_end.findings.is_empty());
     assert_eq!(past_the_end.open_findings, 2, "the total is still counted");

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::compliance::{ControlResult, evaluate_compliance};
 use crate::exceptions::Exception;
 use crate::exposure::ExposureIndex;
-use crate::finding::TenantFinding;
+use crate::finding::{SeverityCounts, TenantFinding};
 use crate::gpu::GpuSample;
 use crate::health::{NodeProblem, PodHealth, not_ready_nodes, pod_health};
 use crate::inventory::Inventory;
@@ -40,8 +40,8 @@ pub struct TenantScore {
     pub workloads: u32,
     /// Findings that count in the score (not excepted).
     pub findings: u32,
-    /// Open findings by severity, excepted ones included: critical, high, medium, low.
-    pub by_severity: [u32; 4],
+    /// Open findings by severity, excepted ones included.
+    pub by_severity: SeverityCounts,
 }
 
 /// Everything one collection of one cluster yields.
@@ -167,16 +167,9 @@ fn tenant_scores(namespaces: &[NamespaceSummary], findings: &[TenantFinding]) ->
         .map(|(tenant, workloads)| {
             let mine = by_tenant.remove(tenant).unwrap_or_default();
             let counted: Vec<&TenantFinding> = mine.iter().copied().filter(|f| f.exception.is_none()).collect();
-            let mut by_severity = [0u32; 4];
+            let mut by_severity = SeverityCounts::default();
             for f in &mine {
-                let slot = match f.item.severity {
-                    crate::Severity::Critical => 0,
-                    crate::Severity::High => 1,
-                    crate::Severity::Medium => 2,
-                    crate::Severity::Low => 3,
-                    crate::Severity::Info => continue,
-                };
-                by_severity[slot] += 1;
+                by_severity.add(f.item.severity);
             }
             TenantScore {
                 tenant: tenant.to_string(),

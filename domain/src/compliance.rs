@@ -14,13 +14,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::finding::TenantFinding;
 use crate::frameworks::{AssessmentKind, frameworks};
 
-/// The status of one control for one tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// The status of one control for one tenant, ordered from best to worst: of several statuses
+/// (one per cluster, or per tenant), the greatest is the one shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlStatus {
     Pass,
@@ -40,6 +41,37 @@ impl ControlStatus {
             ControlStatus::NotAssessable => "not-assessable",
             ControlStatus::Fail => "fail",
         }
+    }
+
+    /// Every status, best first.
+    pub const ALL: [ControlStatus; 5] = [
+        ControlStatus::Pass,
+        ControlStatus::Partial,
+        ControlStatus::Manual,
+        ControlStatus::NotAssessable,
+        ControlStatus::Fail,
+    ];
+}
+
+impl std::fmt::Display for ControlStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ControlStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ControlStatus::ALL.into_iter().find(|status| status.as_str() == s).ok_or_else(|| {
+            format!("unknown control status {s:?} (expected pass, partial, manual, not-assessable or fail)")
+        })
+    }
+}
+
+impl TryFrom<String> for ControlStatus {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
     }
 }
 

@@ -30,6 +30,6 @@ pub mod workload;
 
 pub use assessment::{Assessment, KindCoverage, NamespaceSummary, TenantScore, assess};
 pub use exceptions::Exception;
-pub use finding::{Finding, ObjectRef, Severity, TenantFinding};
+pub use finding::{Finding, ObjectRef, Severity, SeverityCounts, TenantFinding};
 pub use inventory::Inventory;
 pub use tenancy::TenantMapping;

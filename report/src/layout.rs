@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::ReportData;
+use crate::model::{ComplianceLine, ReportData};
 
 /// What `/meta.json` holds.
 #[derive(Serialize)]
@@ -101,7 +101,7 @@ pub fn layout(data: &ReportData, sha256: &str) -> Layout {
             .frameworks
             .iter()
             .map(|f| {
-                let sum = |g: fn(&crate::ComplianceLine) -> i64| f.compliance.iter().map(g).sum::<i64>();
+                let sum = |g: fn(&ComplianceLine) -> i64| f.compliance.iter().map(g).sum::<i64>();
                 let (pass, fail, partial) = (sum(|c| c.passed), sum(|c| c.failed), sum(|c| c.partial));
                 let assessable = pass + fail + partial;
                 let pct = (assessable > 0).then(|| 100.0 * pass as f64 / assessable as f64);

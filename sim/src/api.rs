@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::SharedCluster;
 use crate::faults::{Injected, is_pod_proxy, listed_plural};
+use crate::model::SharedCluster;
 
 /// One kind the simulated API server serves.
 struct ResourceType {

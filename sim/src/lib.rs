@@ -23,7 +23,4 @@ mod storage;
 
 pub use api::{SimServer, kubeconfig_yaml, serve};
 pub use faults::Faults;
-pub use model::{Cluster, SimConfig};
-
-/// A cluster shared between the API server and whoever steps it.
-pub type SharedCluster = std::sync::Arc<std::sync::RwLock<Cluster>>;
+pub use model::{Cluster, SharedCluster, SimConfig};

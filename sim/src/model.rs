@@ -142,3 +142,6 @@ pub struct Cluster {
     /// are skipped, then GPU nodes as they fill.
     pub(crate) full_gpu_nodes: usize,
 }
+
+/// A cluster shared between the API server and whoever steps it.
+pub type SharedCluster = std::sync::Arc<std::sync::RwLock<Cluster>>;

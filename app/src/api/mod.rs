@@ -78,10 +78,7 @@ pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, ServerF
     let scope = crate::viewer::current_scope();
     let since = at.unwrap_or_else(Utc::now) - chrono::Duration::days(30);
     let tenants = db::query::tenant_overview(&pool, &scope, at).await.map_err(store_error)?;
-    let mut history = db::query::score_history(&pool, &scope, since).await.map_err(store_error)?;
-    if let Some(at) = at {
-        history.retain(|p| p.at <= at);
-    }
+    let history = db::query::score_history(&pool, &scope, since, at).await.map_err(store_error)?;
     let last_collection_at = match at {
         Some(_) => tenants.iter().map(|t| t.last_collected_at).max(),
         None => db::system::last_collection_at(&pool).await.map_err(store_error)?,
@@ -109,15 +106,13 @@ pub async fn tenant(
     };
     let scope = scope.narrowed_to(&tenant);
     let now = at.unwrap_or_else(Utc::now);
-    let mut resolved =
-        db::query::recently_resolved(&pool, &scope, now - chrono::Duration::days(30), 50).await.map_err(store_error)?;
-    resolved.retain(|r| r.resolved_at <= now);
+    let since = now - chrono::Duration::days(30);
+    let resolved = db::query::recently_resolved(&pool, &scope, since, Some(now), 50).await.map_err(store_error)?;
     let mttr = db::query::mttr(&pool, &scope, now - chrono::Duration::days(90)).await.map_err(store_error)?;
     let explanation = db::query::score_explanation(&pool, &scope, &tenant, at).await.map_err(store_error)?;
     let compliance = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
     let since = now - chrono::Duration::days(i64::from(range_days));
-    let mut trend = db::query::tenant_trend(&pool, &scope, &tenant, since).await.map_err(store_error)?;
-    trend.retain(|p| p.at <= now);
+    let trend = db::query::trend(&pool, &scope, since, Some(now)).await.map_err(store_error)?;
     Ok(Some(TenantData { detail, resolved, mttr, explanation, compliance, trend }))
 }
 

@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use super::{INK, SCORE, SEVERITY_COLOURS, finish};
+use super::style::{INK, SCORE, SEVERITY_COLOURS, finish};
 
 /// What a gauge measures, which decides its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,25 +1,25 @@
 //! The compliance heatmap: controls down, tenants across, a cell per status.
 
+use domain::compliance::ControlStatus;
 use plotters::prelude::*;
 
-use super::{INK, finish};
+use super::style::{INK, finish};
 
 /// One cell: a control's status for a tenant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeatCell {
     pub row: usize,
     pub column: usize,
-    /// `pass`, `fail`, `partial`, `manual` or `not-assessable`.
-    pub status: String,
+    pub status: ControlStatus,
 }
 
-fn colour(status: &str) -> RGBColor {
+fn colour(status: ControlStatus) -> RGBColor {
     match status {
-        "pass" => RGBColor(0x2f, 0x85, 0x5a),
-        "fail" => RGBColor(0xb3, 0x13, 0x2b),
-        "partial" => RGBColor(0xd9, 0x48, 0x0f),
-        "manual" => RGBColor(0x9a, 0xa4, 0xb0),
-        _ => RGBColor(0xd9, 0xde, 0xe4),
+        ControlStatus::Pass => RGBColor(0x2f, 0x85, 0x5a),
+        ControlStatus::Fail => RGBColor(0xb3, 0x13, 0x2b),
+        ControlStatus::Partial => RGBColor(0xd9, 0x48, 0x0f),
+        ControlStatus::Manual => RGBColor(0x9a, 0xa4, 0xb0),
+        ControlStatus::NotAssessable => RGBColor(0xd9, 0xde, 0xe4),
     }
 }
 
@@ -51,15 +51,22 @@ pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[HeatCe
             let y = (COLUMN_LABELS + CELL * cell.row as u32) as i32;
             let rect = Rectangle::new(
                 [(x + 1, y + 1), (x + CELL as i32 - 1, y + CELL as i32 - 1)],
-                colour(&cell.status).filled(),
+                colour(cell.status).filled(),
             );
             let _ = root.draw(&rect);
         }
         let legend_y = (height - 14) as i32;
-        for (i, status) in ["pass", "partial", "fail", "manual", "not-assessable"].iter().enumerate() {
+        let legend = [
+            ControlStatus::Pass,
+            ControlStatus::Partial,
+            ControlStatus::Fail,
+            ControlStatus::Manual,
+            ControlStatus::NotAssessable,
+        ];
+        for (i, status) in legend.into_iter().enumerate() {
             let x = 4 + i as i32 * 96;
             let _ = root.draw(&Rectangle::new([(x, legend_y - 5), (x + 10, legend_y + 5)], colour(status).filled()));
-            let _ = root.draw(&Text::new(status.to_string(), (x + 14, legend_y + 4), label.clone()));
+            let _ = root.draw(&Text::new(status.as_str(), (x + 14, legend_y + 4), label.clone()));
         }
         let _ = root.present();
     }
@@ -75,8 +82,8 @@ mod tests {
         let rows = vec!["cis:5.2.2".to_string(), "cis:5.1.1".to_string()];
         let columns = vec!["nlp".to_string(), "vision".to_string()];
         let cells = vec![
-            HeatCell { row: 0, column: 0, status: "fail".into() },
-            HeatCell { row: 1, column: 1, status: "pass".into() },
+            HeatCell { row: 0, column: 0, status: ControlStatus::Fail },
+            HeatCell { row: 1, column: 1, status: ControlStatus::Pass },
         ];
         let svg = heatmap("CIS by tenant", &rows, &columns, &cells);
         for text in ["cis:5.2.2", "vision", "not-assessable", "<title>CIS by tenant</title>"] {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use plotters::prelude::*;
 
-use super::{INK, SCORE, SEVERITY_COLOURS, finish};
+use super::style::{INK, SCORE, SEVERITY_COLOURS, finish};
 
 fn seconds(at: &DateTime<Utc>) -> f64 {
     at.timestamp() as f64

@@ -1,11 +1,13 @@
 //! Severity badges and counts, one colour per severity everywhere.
 
+use domain::Severity;
 use leptos::prelude::*;
 
 /// A badge naming a severity.
 #[component]
-pub fn SeverityBadge(severity: String) -> impl IntoView {
-    view! { <span class=format!("sev sev-{severity}")>{severity.clone()}</span> }
+pub fn SeverityBadge(severity: Severity) -> impl IntoView {
+    let name = severity.as_str();
+    view! { <span class=format!("sev sev-{name}")>{name}</span> }
 }
 
 /// A count in a severity's colour; zero is shown muted.
@@ -23,7 +25,7 @@ mod tests {
 
     #[test]
     fn badges_and_counts_carry_their_severity_class() {
-        let html = view! { <SeverityBadge severity="critical".to_string() /> }.to_html();
+        let html = view! { <SeverityBadge severity=Severity::Critical /> }.to_html();
         assert!(html.contains("class=\"sev sev-critical\"") && html.contains(">critical<"), "{html}");
         let zero = view! { <SeverityCount severity="high" count=0 /> }.to_html();
         assert!(zero.contains("count zero"), "zero is muted: {zero}");

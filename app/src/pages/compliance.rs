@@ -1,6 +1,7 @@
 //! `/compliance?framework=cis`: a framework's controls × tenants heatmap and control list;
 //! `/compliance/:framework/:control`: one control's status per tenant and its evidence.
 
+use domain::compliance::ControlStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -61,7 +62,7 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
         .filter_map(|s| {
             let row = framework.controls.iter().position(|c| c.id == s.control)?;
             let column = tenants.iter().position(|t| *t == s.tenant)?;
-            Some(HeatCell { row, column, status: s.status.clone() })
+            Some(HeatCell { row, column, status: s.status })
         })
         .collect();
     let title = format!("{}: status of each control (rows) for each tenant (columns)", framework.name);
@@ -86,7 +87,7 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
         .iter()
         .map(|c| {
             let reference = format!("{}:{}", framework.id, c.id);
-            let failing = data.statuses.iter().filter(|s| s.control == c.id && s.status == "fail").count();
+            let failing = data.statuses.iter().filter(|s| s.control == c.id && s.status == ControlStatus::Fail).count();
             view! {
                 <tr>
                     <td><a href=control_href(&reference)><code>{c.id}</code></a></td>
@@ -151,9 +152,9 @@ pub fn ControlPage() -> impl IntoView {
                         let rows = statuses
                             .into_iter()
                             .map(|s| view! {
-                                <tr data-status=s.status.clone()>
+                                <tr data-status=s.status.as_str()>
                                     <td><a href=tenant_href(&s.tenant)>{s.tenant.clone()}</a></td>
-                                    <td><span class=format!("status {}", s.status)>{s.status.clone()}</span></td>
+                                    <td><span class=format!("status {}", s.status)>{s.status.as_str()}</span></td>
                                     <td class="num">{s.findings}</td>
                                 </tr>
                             })

@@ -37,15 +37,17 @@ pub fn FindingPage() -> impl IntoView {
 #[component]
 fn FindingView(detail: FindingDetail) -> impl IntoView {
     let d = detail;
-    let rule = domain::rules::rule(&d.rule_id);
+    let rule = domain::rules::rule(&d.finding.rule_id);
     let mut trail = vec![(d.tenant.clone(), tenant_href(&d.tenant))];
-    if let Some(ns) = &d.object_namespace {
+    if let Some(ns) = &d.finding.object_namespace {
         trail.push((ns.clone(), namespace_href(&d.tenant, ns)));
     }
-    if let Some(href) = workload_href(&d.object_kind, d.object_namespace.as_deref(), &d.object_name) {
-        trail.push((format!("{} {}", d.object_kind, d.object_name), href));
+    if let Some(href) =
+        workload_href(&d.finding.object_kind, d.finding.object_namespace.as_deref(), &d.finding.object_name)
+    {
+        trail.push((format!("{} {}", d.finding.object_kind, d.finding.object_name), href));
     }
-    let object = object_label(&d.object_kind, d.object_namespace.as_deref(), &d.object_name);
+    let object = object_label(&d.finding.object_kind, d.finding.object_namespace.as_deref(), &d.finding.object_name);
     let status = match d.resolved_at {
         Some(at) => format!("resolved {}", timestamp(at)),
         None => "open".to_string(),
@@ -53,11 +55,11 @@ fn FindingView(detail: FindingDetail) -> impl IntoView {
     let request_href = with_query(
         "/exceptions",
         &[
-            ("rule", d.rule_id.clone()),
+            ("rule", d.finding.rule_id.clone()),
             ("tenant", d.tenant.clone()),
-            ("namespace", d.object_namespace.clone().unwrap_or_default()),
-            ("kind", d.object_kind.clone()),
-            ("name", d.object_name.clone()),
+            ("namespace", d.finding.object_namespace.clone().unwrap_or_default()),
+            ("kind", d.finding.object_kind.clone()),
+            ("name", d.finding.object_name.clone()),
         ],
     );
     let exception = match &d.exception {
@@ -87,15 +89,15 @@ fn FindingView(detail: FindingDetail) -> impl IntoView {
             <pre class="remediation">{r.remediation}</pre>
         }
     });
-    let title = rule.map_or_else(|| d.rule_id.clone(), |r| r.title.to_string());
+    let title = rule.map_or_else(|| d.finding.rule_id.clone(), |r| r.title.to_string());
     view! {
         <Title text=format!("{title} on {object}") />
         <Breadcrumbs trail here=format!("Finding #{}", d.finding_id) />
-        <h1><SeverityBadge severity=d.severity.clone() /> " " {title}</h1>
+        <h1><SeverityBadge severity=d.finding.severity /> " " {title}</h1>
         <p class="lead">{d.message.clone()}</p>
         <dl class="facts">
-            <dt>"Rule"</dt><dd><a href=rule_href(&d.rule_id)><code>{d.rule_id.clone()}</code></a></dd>
-            <dt>"Object"</dt><dd><ObjectLink kind=d.object_kind.clone() namespace=d.object_namespace.clone() name=d.object_name.clone() /></dd>
+            <dt>"Rule"</dt><dd><a href=rule_href(&d.finding.rule_id)><code>{d.finding.rule_id.clone()}</code></a></dd>
+            <dt>"Object"</dt><dd><ObjectLink kind=d.finding.object_kind.clone() namespace=d.finding.object_namespace.clone() name=d.finding.object_name.clone() /></dd>
             <dt>"Container"</dt><dd>{d.container.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Cluster"</dt><dd>{d.cluster.clone()}</dd>
             <dt>"Status"</dt><dd>{status}</dd>

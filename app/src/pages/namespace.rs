@@ -85,7 +85,7 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
         let items = network
             .findings
             .into_iter()
-            .map(|f| view! { <li><SeverityBadge severity=f.severity /> " " <a href=finding_href(f.finding_id)>{f.message}</a></li> })
+            .map(|f| view! { <li><SeverityBadge severity=f.finding.severity /> " " <a href=finding_href(f.finding_id)>{f.message}</a></li> })
             .collect_view();
         view! { <ul class="network">{items}</ul> }.into_any()
     };

@@ -20,7 +20,7 @@ pub fn RulesPage() -> impl IntoView {
         .map(|r| {
             view! {
                 <tr>
-                    <td><SeverityBadge severity=r.severity.to_string() /></td>
+                    <td><SeverityBadge severity=r.severity /></td>
                     <td><a href=rule_href(r.id)><code>{r.id}</code></a></td>
                     <td>{r.category.as_str()}</td>
                     <td>{r.title}</td>
@@ -49,7 +49,7 @@ pub fn RulePage() -> impl IntoView {
     view! {
         <Title text=rule.title />
         <Breadcrumbs trail=vec![("Rules".to_string(), "/rules".to_string())] here=rule.id.to_string() />
-        <h1><SeverityBadge severity=rule.severity.to_string() /> " " {rule.title}</h1>
+        <h1><SeverityBadge severity=rule.severity /> " " {rule.title}</h1>
         <p class="meta"><code>{rule.id}</code> " · " {rule.category.as_str()}</p>
         <h2>"Why it matters"</h2>
         <p>{rule.rationale}</p>

@@ -127,12 +127,13 @@ fn RecentlyResolved(rows: Vec<ResolvedRow>) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|r| {
-            let object = object_label(&r.object_kind, r.object_namespace.as_deref(), &r.object_name);
+            let object =
+                object_label(&r.finding.object_kind, r.finding.object_namespace.as_deref(), &r.finding.object_name);
             let href = crate::components::links::finding_href(r.finding_id);
             view! {
                 <tr>
-                    <td><SeverityBadge severity=r.severity /></td>
-                    <td><a href=href><code>{r.rule_id}</code></a></td>
+                    <td><SeverityBadge severity=r.finding.severity /></td>
+                    <td><a href=href><code>{r.finding.rule_id}</code></a></td>
                     <td class="object">{object}</td>
                     <td><time>{timestamp(r.first_seen)}</time></td>
                     <td><time>{timestamp(r.resolved_at)}</time></td>
@@ -212,12 +213,12 @@ fn Explanation(explanation: Option<ScoreExplanation>) -> impl IntoView {
         .top
         .into_iter()
         .map(|c| {
-            let href = rule_href(&c.rule_id);
+            let href = rule_href(&c.finding.rule_id);
             view! {
                 <tr>
-                    <td><SeverityBadge severity=c.severity /></td>
-                    <td><a href=href><code>{c.rule_id}</code></a></td>
-                    <td><ObjectLink kind=c.object_kind namespace=c.object_namespace name=c.object_name /></td>
+                    <td><SeverityBadge severity=c.finding.severity /></td>
+                    <td><a href=href><code>{c.finding.rule_id}</code></a></td>
+                    <td><ObjectLink kind=c.finding.object_kind namespace=c.finding.object_namespace name=c.finding.object_name /></td>
                     <td class="num">{format!("{:.1}", c.contribution)}</td>
                     <td class="num">{format!("{:.0}%", c.share_pct)}</td>
                 </tr>
@@ -238,8 +239,8 @@ fn Explanation(explanation: Option<ScoreExplanation>) -> impl IntoView {
                 .map(|c| {
                     view! {
                         <li>
-                            {format!("{} ", c.kind)}<code>{c.rule_id}</code>" on "
-                            <span class="object">{object_label(&c.object_kind, c.object_namespace.as_deref(), &c.object_name)}</span>
+                            {format!("{} ", c.kind)}<code>{c.finding.rule_id}</code>" on "
+                            <span class="object">{object_label(&c.finding.object_kind, c.finding.object_namespace.as_deref(), &c.finding.object_name)}</span>
                             {format!(" ({:+.1})", c.signed_contribution)}
                         </li>
                     }

@@ -62,7 +62,7 @@ fn WorkloadView(detail: WorkloadDetail) -> impl IntoView {
         .map(|image| {
             let cves = findings
                 .iter()
-                .filter(|f| f.rule_id.starts_with("images.") && f.message.contains(image.as_str()))
+                .filter(|f| f.finding.rule_id.starts_with("images.") && f.message.contains(image.as_str()))
                 .map(|f| view! { <li><a href=finding_href(f.finding_id)>{f.message.clone()}</a></li> })
                 .collect_view();
             view! { <li><code>{image.clone()}</code><ul>{cves}</ul></li> }
@@ -72,11 +72,11 @@ fn WorkloadView(detail: WorkloadDetail) -> impl IntoView {
         .into_iter()
         .map(|f| {
             let controls = f.controls.iter().map(|c| view! { <a href=control_href(c)>{c.clone()}</a> " " }).collect_view();
-            let rule = rule_href(&f.rule_id);
+            let rule = rule_href(&f.finding.rule_id);
             view! {
                 <tr>
-                    <td><SeverityBadge severity=f.severity /></td>
-                    <td><a href=rule><code>{f.rule_id}</code></a></td>
+                    <td><SeverityBadge severity=f.finding.severity /></td>
+                    <td><a href=rule><code>{f.finding.rule_id}</code></a></td>
                     <td>{f.container.unwrap_or_default()}</td>
                     <td>
                         <a href=finding_href(f.finding_id)>{f.message}</a>

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
+use domain::Severity;
+
 use crate::{Result, Scope};
 
 /// A finding as the API returns it, open or resolved.
@@ -13,7 +15,9 @@ pub struct ApiFinding {
     pub cluster: String,
     pub tenant: String,
     pub rule: String,
-    pub severity: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub severity: Severity,
     pub kind: String,
     pub namespace: Option<String>,
     pub name: String,

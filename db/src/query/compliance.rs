@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::as_of;
+use super::as_of::as_of;
+use super::finding::{AFFECTED_SHOWN, AffectedObject};
 use crate::{Result, Scope};
 
 /// One tenant's standing against one framework.
@@ -61,8 +62,9 @@ pub async fn compliance_summary(pool: &PgPool, scope: &Scope, at: Option<DateTim
 pub struct ControlStatus {
     pub tenant: String,
     pub control: String,
-    /// `pass`, `fail`, `partial`, `manual` or `not-assessable`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub status: domain::compliance::ControlStatus,
     pub findings: i64,
 }
 
@@ -104,7 +106,7 @@ pub async fn control_findings(
     framework: &str,
     control: &str,
     at: Option<DateTime<Utc>>,
-) -> Result<Vec<super::AffectedObject>> {
+) -> Result<Vec<AffectedObject>> {
     let sql = as_of!(
         "
         select f.finding_id, f.tenant, f.severity, f.object_kind, f.object_namespace, f.object_name, f.container,
@@ -115,11 +117,11 @@ pub async fn control_findings(
                  f.object_namespace nulls first, f.object_name
         limit $4"
     );
-    Ok(sqlx::query_as::<_, super::AffectedObject>(sql)
+    Ok(sqlx::query_as::<_, AffectedObject>(sql)
         .bind(scope.tenant_filter())
         .bind(at)
         .bind(format!("{framework}:{control}"))
-        .bind(super::AFFECTED_SHOWN)
+        .bind(AFFECTED_SHOWN)
         .fetch_all(pool)
         .await?)
 }

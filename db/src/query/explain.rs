@@ -5,18 +5,18 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::{as_of, tenant_overview};
+use super::as_of::as_of;
+use super::finding_ref::FindingRef;
+use super::overview::tenant_overview;
 use crate::{Result, Scope};
 
 /// One open finding's share of its tenant's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Contributor {
     pub finding_id: i64,
-    pub rule_id: String,
-    pub severity: String,
-    pub object_kind: String,
-    pub object_namespace: Option<String>,
-    pub object_name: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub finding: FindingRef,
     pub contribution: f64,
     /// Percent of the tenant's total contribution.
     pub share_pct: f64,
@@ -29,11 +29,9 @@ pub struct Cause {
     /// `opened`, `reopened` or `resolved`.
     pub kind: String,
     pub at: DateTime<Utc>,
-    pub rule_id: String,
-    pub severity: String,
-    pub object_kind: String,
-    pub object_namespace: Option<String>,
-    pub object_name: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub finding: FindingRef,
     /// Positive when it raised the score (opened), negative when it lowered it (resolved).
     pub signed_contribution: f64,
 }

@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::as_of;
+use super::as_of::as_of;
+use super::finding_ref::FindingRef;
 use crate::exceptions::ExceptionRow;
 use crate::{Result, Scope};
+use domain::Severity;
 
 /// A finding's full record: what, where, the offending fields, and its lifecycle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -14,11 +16,9 @@ pub struct FindingDetail {
     pub finding_id: i64,
     pub cluster: String,
     pub tenant: String,
-    pub rule_id: String,
-    pub severity: String,
-    pub object_kind: String,
-    pub object_namespace: Option<String>,
-    pub object_name: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub finding: FindingRef,
     pub container: Option<String>,
     pub message: String,
     pub controls: Vec<String>,
@@ -75,7 +75,8 @@ pub async fn finding_detail(pool: &PgPool, scope: &Scope, finding_id: i64) -> Re
 pub struct AffectedObject {
     pub finding_id: i64,
     pub tenant: String,
-    pub severity: String,
+    #[sqlx(try_from = "String")]
+    pub severity: Severity,
     pub object_kind: String,
     pub object_namespace: Option<String>,
     pub object_name: String,
@@ -117,11 +118,9 @@ pub async fn rule_findings(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct OpenFinding {
     pub tenant: String,
-    pub rule_id: String,
-    pub severity: String,
-    pub object_kind: String,
-    pub object_namespace: Option<String>,
-    pub object_name: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub finding: FindingRef,
     pub message: String,
     pub evidence: Vec<String>,
 }

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
+use super::finding_ref::FindingRef;
 use crate::{Result, Scope};
+use domain::Severity;
 
 /// One point of a tenant's score history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -14,11 +16,16 @@ pub struct ScorePoint {
     pub score: f64,
 }
 
-/// Risk scores of every tenant in scope since `since`, oldest first, averaged over
-/// six-hour buckets (enough points for a trend line, few enough to read fast). Where raw
-/// samples have passed their retention, the hourly rollups fill in.
+/// Risk scores of every tenant in scope from `since` to `until` (now when `None`), oldest first,
+/// averaged over six-hour buckets (enough points for a trend line, few enough to read fast).
+/// Where raw samples have passed their retention, the hourly rollups fill in.
 #[tracing::instrument(skip_all, err)]
-pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<Vec<ScorePoint>> {
+pub async fn score_history(
+    pool: &PgPool,
+    scope: &Scope,
+    since: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
+) -> Result<Vec<ScorePoint>> {
     let rows = sqlx::query_as::<_, ScorePoint>(
         "with raw_start as (select min(collected_at) as t from tenant_score),
          points as (
@@ -31,10 +38,12 @@ pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -
          select tenant, date_bin('6 hours', at, timestamptz '2000-01-01 00:00:00+00') as at, avg(score) as score
          from points
          group by 1, 2
+         having $3::timestamptz is null or date_bin('6 hours', at, timestamptz '2000-01-01 00:00:00+00') <= $3
          order by 1, 2",
     )
     .bind(scope.tenant_filter())
     .bind(since)
+    .bind(until)
     .fetch_all(pool)
     .await?;
     Ok(rows)
@@ -45,33 +54,35 @@ pub async fn score_history(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -
 pub struct ResolvedRow {
     pub finding_id: i64,
     pub tenant: String,
-    pub rule_id: String,
-    pub severity: String,
-    pub object_kind: String,
-    pub object_namespace: Option<String>,
-    pub object_name: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub finding: FindingRef,
     pub first_seen: DateTime<Utc>,
     pub resolved_at: DateTime<Utc>,
 }
 
-/// Findings of the tenants in scope resolved since `since`, most recent first.
+/// Findings of the tenants in scope resolved from `since` to `until` (now when `None`), most
+/// recent first.
 #[tracing::instrument(skip_all, err)]
 pub async fn recently_resolved(
     pool: &PgPool,
     scope: &Scope,
     since: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
     limit: i64,
 ) -> Result<Vec<ResolvedRow>> {
     let rows = sqlx::query_as::<_, ResolvedRow>(
         "select finding_id, tenant, rule_id, severity, object_kind, object_namespace, object_name, first_seen, resolved_at
          from finding_state
-         where resolved_at >= $2 and ($1::text[] is null or tenant = any($1))
+         where resolved_at >= $2 and ($4::timestamptz is null or resolved_at <= $4)
+           and ($1::text[] is null or tenant = any($1))
          order by resolved_at desc, finding_id
          limit $3",
     )
     .bind(scope.tenant_filter())
     .bind(since)
     .bind(limit)
+    .bind(until)
     .fetch_all(pool)
     .await?;
     Ok(rows)
@@ -81,7 +92,8 @@ pub async fn recently_resolved(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct MttrRow {
     pub tenant: String,
-    pub severity: String,
+    #[sqlx(try_from = "String")]
+    pub severity: Severity,
     /// Resolutions counted.
     pub resolved: i64,
     pub mean_hours: f64,
@@ -110,7 +122,8 @@ pub async fn mttr(pool: &PgPool, scope: &Scope, since: DateTime<Utc>) -> Result<
     Ok(rows)
 }
 
-/// One bucket of a tenant's trend: mean score and mean open findings by severity.
+/// One bucket of a trend: the mean score of the tenants in scope, and their open findings by
+/// severity (each tenant's mean over the bucket, summed over the tenants).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TrendPoint {
     pub at: DateTime<Utc>,
@@ -121,32 +134,40 @@ pub struct TrendPoint {
     pub low: f64,
 }
 
-/// A tenant's score and findings by severity since `since`, oldest first: six-hour buckets up
-/// to 30 days back, daily beyond, from raw samples where kept and hourly rollups before them.
-/// Empty when the tenant is outside the scope.
-#[tracing::instrument(skip_all, fields(tenant), err)]
-pub async fn tenant_trend(pool: &PgPool, scope: &Scope, tenant: &str, since: DateTime<Utc>) -> Result<Vec<TrendPoint>> {
-    if !scope.allows(tenant) {
-        return Ok(Vec::new());
-    }
+/// The trend of the tenants in scope from `since` to `until` (now when `None`), oldest first:
+/// six-hour buckets up to 30 days back, daily beyond, from raw samples where kept and hourly
+/// rollups before them. Narrow the scope to one tenant for that tenant's own trend.
+#[tracing::instrument(skip_all, err)]
+pub async fn trend(
+    pool: &PgPool,
+    scope: &Scope,
+    since: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
+) -> Result<Vec<TrendPoint>> {
     let bucket = if Utc::now() - since > chrono::Duration::days(30) { "1 day" } else { "6 hours" };
     let rows = sqlx::query_as::<_, TrendPoint>(
         "with raw_start as (select min(collected_at) as t from tenant_score),
          points as (
-             select s.collected_at as at, s.score, s.critical, s.high, s.medium, s.low from tenant_score s
-             where s.collected_at >= $2 and s.tenant = $1
+             select s.tenant, s.collected_at as at, s.score, s.critical, s.high, s.medium, s.low from tenant_score s
+             where s.collected_at >= $2 and ($1::text[] is null or s.tenant = any($1))
              union all
-             select r.bucket, r.score_avg, r.critical, r.high, r.medium, r.low from tenant_rollup r, raw_start
-             where r.resolution = 'hour' and r.bucket >= $2 and r.tenant = $1
-               and (raw_start.t is null or r.bucket < date_trunc('hour', raw_start.t)))
-         select date_bin($3::interval, at, timestamptz '2000-01-01 00:00:00+00') as at, avg(score) as score,
-                avg(critical)::float8 as critical, avg(high)::float8 as high, avg(medium)::float8 as medium,
-                avg(low)::float8 as low
-         from points group by 1 order by 1",
+             select r.tenant, r.bucket, r.score_avg, r.critical, r.high, r.medium, r.low from tenant_rollup r, raw_start
+             where r.resolution = 'hour' and r.bucket >= $2 and ($1::text[] is null or r.tenant = any($1))
+               and (raw_start.t is null or r.bucket < date_trunc('hour', raw_start.t))),
+         per_tenant as (
+             select tenant, date_bin($3::interval, at, timestamptz '2000-01-01 00:00:00+00') as at, avg(score) as score,
+                    avg(critical) as critical, avg(high) as high, avg(medium) as medium, avg(low) as low
+             from points group by 1, 2)
+         select at, avg(score)::float8 as score, sum(critical)::float8 as critical, sum(high)::float8 as high,
+                sum(medium)::float8 as medium, sum(low)::float8 as low
+         from per_tenant
+         where $4::timestamptz is null or at <= $4
+         group by at order by at",
     )
-    .bind(tenant)
+    .bind(scope.tenant_filter())
     .bind(since)
     .bind(bucket)
+    .bind(until)
     .fetch_all(pool)
     .await?;
     Ok(rows)

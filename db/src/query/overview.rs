@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::as_of;
+use super::as_of::as_of;
 use crate::{Result, Scope};
 
 /// One tenant's row on the overview.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::Severity;
 
-use super::{FindingQuery, FindingSort};
+use super::tenant::{FindingQuery, FindingSort};
 
 /// True when `name` is a severity's name as filters write it (`critical` … `info`).
 pub fn is_severity(name: &str) -> bool {

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::{TenantOverview, as_of, tenant_overview};
+use super::as_of::as_of;
+use super::finding_ref::FindingRef;
+use super::overview::{TenantOverview, tenant_overview};
 use crate::{Result, Scope};
 
 /// One namespace of a tenant, as of its cluster's latest collection.
@@ -24,11 +26,9 @@ pub struct NamespaceRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct FindingRow {
     pub finding_id: i64,
-    pub rule_id: String,
-    pub severity: String,
-    pub object_kind: String,
-    pub object_namespace: Option<String>,
-    pub object_name: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub finding: FindingRef,
     pub container: Option<String>,
     pub message: String,
     pub controls: Vec<String>,
@@ -161,6 +161,31 @@ pub async fn tenant_detail(
     };
     let findings = counted.into_iter().map(|f| f.row).collect();
     Ok(Some(TenantDetail { summary, namespaces, findings, open_findings }))
+}
+
+/// One namespace of a tenant, in the latest collection of a cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TenantNamespace {
+    pub tenant: String,
+    pub namespace: String,
+}
+
+/// The namespaces of every tenant in scope, now or as of `at`, by tenant and name (a namespace
+/// of that name in two clusters is listed twice).
+#[tracing::instrument(skip_all, err)]
+pub async fn tenant_namespaces(
+    pool: &PgPool,
+    scope: &Scope,
+    at: Option<DateTime<Utc>>,
+) -> Result<Vec<TenantNamespace>> {
+    let sql = as_of!(
+        "
+        select n.tenant, n.namespace
+        from namespace_state n join latest l on l.collection_id = n.collection_id and n.collected_at = l.started_at
+        where $1::text[] is null or n.tenant = any($1)
+        order by n.tenant, n.namespace"
+    );
+    Ok(sqlx::query_as::<_, TenantNamespace>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?)
 }
 
 /// How many open findings `query` selects, for a page past the last one.

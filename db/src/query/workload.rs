@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::{FindingRow, as_of};
+use super::as_of::as_of;
+use super::tenant::FindingRow;
 use crate::{Result, Scope};
 
 /// One workload as the namespace, health and GPU pages list it.

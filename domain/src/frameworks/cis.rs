@@ -1,8 +1,8 @@
 //! CIS Kubernetes Benchmark v1.10: section 5 (policies) and the section 1.2 API server items
 //! that the API shows through the kube-apiserver static pod.
 
-use super::AssessmentKind::{Automated, Manual, NotAssessable, Partial};
-use super::{Control, Framework, control};
+use super::control::AssessmentKind::{Automated, Manual, NotAssessable, Partial};
+use super::control::{Control, Framework, control};
 
 /// The CIS Kubernetes Benchmark.
 pub static CIS: Framework =

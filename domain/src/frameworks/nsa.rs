@@ -1,7 +1,7 @@
 //! NSA-CISA Kubernetes Hardening Guidance (v1.2), one control per recommendation area.
 
-use super::AssessmentKind::{Automated, Manual, NotAssessable, Partial};
-use super::{Control, Framework, control};
+use super::control::AssessmentKind::{Automated, Manual, NotAssessable, Partial};
+use super::control::{Control, Framework, control};
 
 /// The NSA-CISA Kubernetes Hardening Guidance.
 pub static NSA: Framework =

@@ -2,8 +2,8 @@
 //! built from the checks themselves (`rules::pod_security::checks`), so ids and titles are
 //! written once.
 
-use super::AssessmentKind::Automated;
-use super::{Control, Framework, control};
+use super::control::AssessmentKind::Automated;
+use super::control::{Control, Framework, control};
 use crate::rules::pod_security::checks::{CHECK_COUNT, CHECK_TABLE};
 
 /// The Pod Security Standards, baseline and restricted.

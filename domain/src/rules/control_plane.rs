@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::{Category, NotAssessable, Outcome, Rule, RuleInput, custom_rule};
 use crate::finding::{ObjectRef, Severity};
 use crate::inventory::Inventory;
+use crate::rules::rule::{Category, NotAssessable, Outcome, Rule, RuleInput, custom_rule};
 
 /// The control-plane rules.
 pub static RULES: [Rule; 7] = [

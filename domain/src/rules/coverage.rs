@@ -4,7 +4,7 @@
 //! The table is by category and deliberately generous: a kind any rule of the family may read
 //! counts for all of them. A gap can only make a rule not assessable, never a pass.
 
-use super::Category;
+use crate::rules::rule::Category;
 
 /// Every kind that declares a pod template or a pod, read by every rule that looks at pods.
 const POD_SPEC_KINDS: [&str; 8] =

@@ -1,9 +1,9 @@
 //! Images: mutable tags, missing digests, registries outside the allow-list, and what Trivy
 //! Operator's reports say about each workload's images.
 
-use super::{Category, NotAssessable, Outcome, Rule, RuleInput, custom_rule};
 use crate::containers::containers;
 use crate::finding::{Finding, ObjectRef, Severity};
+use crate::rules::rule::{Category, NotAssessable, Outcome, Rule, RuleInput, custom_rule};
 use crate::trivy::{ReportMeta, TrivyReports};
 
 /// The image rules.

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
-use super::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::finding::{ObjectRef, Severity};
+use crate::rules::rule::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::selector::selects;
 
 const DEFAULT_DENY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-ingress\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]";
@@ -309,7 +309,7 @@ fn api_server_exposed(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
             ));
         }
     }
-    for (pod, flags) in super::control_plane::api_server_pods(input.inventory) {
+    for (pod, flags) in crate::rules::control_plane::api_server_pods(input.inventory) {
         for flag in ["--advertise-address", "--bind-address"] {
             if let Some(address) = flags.get(flag).filter(|a| is_public_ipv4(a)) {
                 let message = format!("kube-apiserver {flag}={address} is a public address");

@@ -1,9 +1,9 @@
 //! Secrets hygiene: credentials in plain ConfigMaps and literal env values, and Secrets handed
 //! to processes as environment variables. Findings name the key, never the value.
 
-use super::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::containers::containers;
 use crate::finding::{ObjectRef, Severity};
+use crate::rules::rule::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::secret_like::secret_reason;
 
 /// The secrets rules.

@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::containers::{ContainerKind, containers};
 use crate::finding::{ObjectRef, Severity};
+use crate::rules::rule::{Category, Outcome, Rule, RuleInput, custom_rule};
 
 /// The workload and tenancy rules.
 pub static RULES: [Rule; 10] = [

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
-use super::Auth;
 use super::session::CSRF_KEY;
+use super::state::Auth;
 use crate::error::HttpError;
 
 /// Refuses a state-changing request that is not provably from this site's own pages.

@@ -11,7 +11,7 @@ use tower_sessions::Session;
 
 use super::identity::Identity;
 use super::session::{IDENTITY_KEY, start_session};
-use super::{Auth, ClientAddr, Method};
+use super::state::{Auth, ClientAddr, Method};
 use crate::error::HttpError;
 
 /// The window failed sign-ins are counted in, per client address.

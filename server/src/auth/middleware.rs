@@ -12,8 +12,9 @@ use tower_sessions::Session;
 
 use super::identity::{Identity, viewer_for};
 use super::proxy::ProxiedIdentity;
-use super::session::{CSRF_KEY, IDENTITY_KEY, random_token, start_session};
-use super::{Auth, ClientAddr, Method};
+use super::session::{CSRF_KEY, IDENTITY_KEY, start_session};
+use super::state::{Auth, ClientAddr, Method};
+use super::tokens::random_token;
 use crate::error::HttpError;
 
 /// Paths served without a session: probes, the stylesheet, the ways to sign in, the API's

@@ -14,10 +14,10 @@ pub mod password;
 pub mod proxy;
 pub mod session;
 pub mod session_store;
+pub mod state;
 pub mod tokens;
 pub mod viewer;
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -27,72 +27,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::config::{AuthConfig, AuthMode, Config};
-
-/// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "rampart_session";
-
-/// How this server signs people in, with its configuration.
-#[derive(Debug)]
-pub struct Auth {
-    pub config: AuthConfig,
-    pub method: Method,
-    pub pool: db::PgPool,
-    /// Served over HTTPS: cookies are `Secure` and HSTS is sent.
-    pub tls: bool,
-}
-
-/// The configured sign-in method and what it needs at run time.
-#[derive(Debug)]
-pub enum Method {
-    /// Fail closed: nobody can sign in.
-    Unconfigured,
-    Local,
-    Oidc(oidc::Provider),
-    Proxy(proxy::TrustedProxies),
-    OneTimeLink(Arc<once::OneTimeLinks>),
-}
-
-/// The address a request came from: the peer, or, behind a trusted proxy, the client it names.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<IpAddr>);
-
-impl ClientAddr {
-    /// The address as text for the audit log.
-    pub fn text(&self) -> Option<String> {
-        self.0.map(|ip| ip.to_string())
-    }
-}
-
-impl Auth {
-    /// The method `config` selects.
-    pub fn from_config(config: &Config, pool: db::PgPool) -> anyhow::Result<Auth> {
-        let method = match config.auth.mode {
-            None => Method::Unconfigured,
-            Some(AuthMode::Local) => Method::Local,
-            Some(AuthMode::Proxy) => Method::Proxy(proxy::TrustedProxies::new(&config.auth.proxy)),
-            Some(AuthMode::Oidc) => {
-                let oidc = config.auth.oidc.clone().ok_or_else(|| anyhow::anyhow!("[auth.oidc] is missing"))?;
-                Method::Oidc(oidc::Provider::new(
-                    oidc,
-                    config.auth.public_url.as_ref().map(|url| url.as_str().to_string()),
-                )?)
-            }
-        };
-        Ok(Auth { config: config.auth.clone(), method, pool, tls: config.tls.is_some() })
-    }
-
-    /// What the login page offers.
-    pub fn sign_in(&self) -> app::SignIn {
-        match self.method {
-            Method::Unconfigured => app::SignIn::Unconfigured,
-            Method::Local => app::SignIn::Local,
-            Method::Oidc(_) => app::SignIn::Oidc,
-            Method::Proxy(_) => app::SignIn::Proxy,
-            Method::OneTimeLink(_) => app::SignIn::OneTimeLink,
-        }
-    }
-}
+pub use state::{Auth, ClientAddr, Method, SESSION_COOKIE};
 
 /// Adds the sign-in and sign-out routes through `add(method, path, route)`.
 pub fn routes<S>(add: &mut dyn FnMut(&str, &str, MethodRouter<S>))

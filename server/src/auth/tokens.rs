@@ -1,7 +1,17 @@
-//! API tokens: the viewer a bearer token stands for. A token is `rpt_` and 256 random bits
-//! (`rampart token create` makes one); only its SHA-256 is stored.
+//! Random tokens (sessions' anti-forgery tokens, one-time links, API tokens), and the viewer an
+//! API token stands for. An API token is `rpt_` and 256 random bits (`rampart token create`
+//! makes one); only its SHA-256 is stored.
 
+use base64::Engine;
 use domain::access::{Role, Viewer};
+use rand::RngCore;
+
+/// A random URL-safe token with 256 bits of entropy.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
 
 /// The digest a token is stored and looked up by: SHA-256, in hex.
 pub fn digest(token: &str) -> String {

@@ -14,7 +14,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
 
-use super::{ClusterTarget, CollectError};
+use super::target::{ClusterTarget, CollectError, Sources};
 
 /// Objects requested per list page.
 pub const PAGE_SIZE: u32 = 500;
@@ -40,7 +40,7 @@ type Gaps = std::sync::Mutex<std::collections::BTreeMap<String, String>>;
 /// Lists every kind Rampart assesses, cluster-wide and concurrently. A kind the collector may
 /// not list (403) or the cluster does not serve (404) is recorded as a gap in the inventory,
 /// and the collection goes on with the rest.
-pub async fn read_inventory(client: &Client, sources: &super::Sources) -> Result<Inventory, CollectError> {
+pub async fn read_inventory(client: &Client, sources: &Sources) -> Result<Inventory, CollectError> {
     let gaps = Gaps::default();
     let (namespaces, nodes, pods, deployments, stateful_sets, daemon_sets, replica_sets) = tokio::try_join!(
         list_all(client, "namespaces", &gaps),

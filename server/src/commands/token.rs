@@ -16,7 +16,7 @@ pub async fn run(pool: &db::PgPool, command: TokenCommand) -> anyhow::Result<()>
                 role != Role::TenantLead || !tenants.is_empty(),
                 "a tenant-lead token needs at least one --tenant"
             );
-            let token = format!("rpt_{}", crate::auth::session::random_token());
+            let token = format!("rpt_{}", crate::auth::tokens::random_token());
             db::tokens::create(pool, &actor, &name, &digest(&token), role.name(), &tenants).await?;
             eprintln!("token {name:?} created with role {}; it is shown only now:", role.name());
             println!("{token}");

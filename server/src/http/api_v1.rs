@@ -82,7 +82,7 @@ pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1000;
 
 /// Adds the API routes through `add(method, path, route)`.
-pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<crate::http::ServerState>)) {
+pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<super::state::ServerState>)) {
     use axum::routing::get;
     add("GET", "/api/v1/tenants", get(tenants));
     add("GET", "/api/v1/findings", get(findings));

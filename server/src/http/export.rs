@@ -15,7 +15,7 @@ use crate::error::HttpError;
 pub const MAX_ROWS: i64 = 100_000;
 
 /// Adds the export routes through `add(method, path, route)`.
-pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<crate::http::ServerState>)) {
+pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<super::state::ServerState>)) {
     add("GET", "/tenants/{tenant}/findings.csv", axum::routing::get(findings_csv));
     add("GET", "/compliance.csv", axum::routing::get(compliance_csv));
 }
@@ -88,11 +88,11 @@ pub async fn findings_csv(
     ]);
     for f in rows {
         body.push_str(&line(&[
-            &f.severity,
-            &f.rule_id,
-            &f.object_kind,
-            f.object_namespace.as_deref().unwrap_or(""),
-            &f.object_name,
+            f.finding.severity.as_str(),
+            &f.finding.rule_id,
+            &f.finding.object_kind,
+            f.finding.object_namespace.as_deref().unwrap_or(""),
+            &f.finding.object_name,
             f.container.as_deref().unwrap_or(""),
             &f.message,
             &f.evidence.join(" "),
@@ -124,7 +124,7 @@ pub async fn compliance_csv(
             control.title,
             control.assessment.as_str(),
             &s.tenant,
-            &s.status,
+            s.status.as_str(),
             &s.findings.to_string(),
         ]));
     }

@@ -18,7 +18,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use subtle::ConstantTimeEq;
 
-use super::ServeOptions;
+use super::state::ServeOptions;
 use crate::error::HttpError;
 
 type Labels = Vec<(&'static str, String)>;

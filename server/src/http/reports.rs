@@ -11,7 +11,7 @@ use chrono::Utc;
 use domain::access::Permission;
 use serde::Deserialize;
 
-use super::ServeOptions;
+use super::state::ServeOptions;
 use crate::auth::ClientAddr;
 use crate::auth::viewer::SignedIn;
 use crate::error::HttpError;
@@ -19,7 +19,7 @@ use crate::form::ValidForm;
 use crate::reports::{ReportError, ReportRequest, Requester, generate_and_store};
 
 /// Adds the export and download routes through `add(method, path, route)`.
-pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<crate::http::ServerState>)) {
+pub fn routes(add: &mut dyn FnMut(&str, &str, axum::routing::MethodRouter<super::state::ServerState>)) {
     add("POST", "/reports", axum::routing::post(export));
     add("GET", "/reports/{id}/pdf", axum::routing::get(download));
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-pub use super::ServeOptions;
-use super::ServerState;
+pub use super::state::ServeOptions;
+use super::state::ServerState;
 use crate::auth::Auth;
 use crate::config::TlsConfig;
 use crate::shutdown::Shutdown;
@@ -36,7 +36,7 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let router = super::app(ServerState::new(auth, options));
+    let router = super::router::app(ServerState::new(auth, options));
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     eprintln!("Rampart is serving {}", base_url(&listener, tls.as_ref())?);
     let Some(tls) = tls else {

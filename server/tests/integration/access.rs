@@ -32,7 +32,7 @@ async fn foreign_names(pool: &PgPool, own: &str) -> BTreeSet<String> {
         let set = if tenant.tenant == own { &mut own_names } else { &mut names };
         set.insert(tenant.tenant.clone());
         set.extend(detail.namespaces.into_iter().map(|n| n.namespace));
-        set.extend(detail.findings.into_iter().map(|f| f.object_name));
+        set.extend(detail.findings.into_iter().map(|f| f.finding.object_name));
     }
     let catalogue = server::commands::catalogue::rules_json();
     names.retain(|name| name.len() >= 5 && !own_names.contains(name) && !catalogue.contains(name.as_str()));
@@ -76,7 +76,7 @@ async fn foreign_parameters(pool: &PgPool, tenant: &str) -> Vec<Foreign> {
     let report = server::reports::generate_and_store(pool, &scope, &request, &requester).await.unwrap();
     vec![
         names(detail.findings[0].finding_id.to_string()),
-        names(detail.findings[0].rule_id.clone()),
+        names(detail.findings[0].finding.rule_id.clone()),
         names(report.report_id.to_string()),
     ]
 }

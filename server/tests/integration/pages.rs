@@ -53,7 +53,7 @@ async fn every_drill_down_page_renders_its_content(pool: PgPool) {
         &mut b,
         &path,
         StatusCode::OK,
-        &["Requests and use", "over its running pods", "Why pods are unwell", "Images", &finding.rule_id],
+        &["Requests and use", "over its running pods", "Why pods are unwell", "Images", &finding.finding.rule_id],
     )
     .await;
     let page = expect(
@@ -65,7 +65,13 @@ async fn every_drill_down_page_renders_its_content(pool: PgPool) {
     .await;
     assert!(page.contains(&finding.evidence[0]), "the offending field is shown");
     expect(&mut b, "/rules", StatusCode::OK, &["pod.privileged", "rbac.anonymous-binding"]).await;
-    expect(&mut b, &format!("/rules/{}", finding.rule_id), StatusCode::OK, &["Affected objects", &workload.name]).await;
+    expect(
+        &mut b,
+        &format!("/rules/{}", finding.finding.rule_id),
+        StatusCode::OK,
+        &["Affected objects", &workload.name],
+    )
+    .await;
     expect(&mut b, "/findings/99999999", StatusCode::NOT_FOUND, &["Not found"]).await;
     expect(&mut b, "/rules/no.such-rule", StatusCode::NOT_FOUND, &["Not found"]).await;
     expect(&mut b, "/workloads/vision-prod/Deployment/nothing-here", StatusCode::NOT_FOUND, &[]).await;

@@ -76,15 +76,15 @@ fn FindingsTable(rows: Vec<FindingRow>) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|f| {
-            let rule = f.rule_id.clone();
+            let rule = f.finding.rule_id.clone();
             let controls =
                 f.controls.iter().map(|c| view! { <a href=control_href(c)>{c.clone()}</a> " " }).collect_view();
             let reopened = (f.reopen_count > 0).then(|| format!(" (reopened {}×)", f.reopen_count));
             view! {
                 <tr class="finding" data-rule=rule>
-                    <td><SeverityBadge severity=f.severity /></td>
-                    <td><a href=rule_href(&f.rule_id)><code>{f.rule_id.clone()}</code></a></td>
-                    <td><ObjectLink kind=f.object_kind namespace=f.object_namespace name=f.object_name /></td>
+                    <td><SeverityBadge severity=f.finding.severity /></td>
+                    <td><a href=rule_href(&f.finding.rule_id)><code>{f.finding.rule_id.clone()}</code></a></td>
+                    <td><ObjectLink kind=f.finding.object_kind namespace=f.finding.object_namespace name=f.finding.object_name /></td>
                     <td>{f.container.unwrap_or_default()}</td>
                     <td>
                         <a class="finding-link" href=finding_href(f.finding_id)>{f.message}</a>

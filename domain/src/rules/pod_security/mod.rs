@@ -7,8 +7,8 @@ pub mod checks;
 mod restricted;
 mod violation;
 
-use super::{Category, NotAssessable, Outcome, Rule, RuleCheck, RuleInput};
 use crate::finding::{Finding, ObjectRef, Severity};
+use crate::rules::rule::{Category, NotAssessable, Outcome, Rule, RuleCheck, RuleInput};
 use checks::{Level, check_by_id, failing_checks};
 
 /// The namespace label naming the level Pod Security Admission enforces.

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::RuleInput;
 use crate::finding::ObjectRef;
+use crate::rules::rule::RuleInput;
 
 /// One binding, RoleBinding or ClusterRoleBinding, with what it grants.
 pub(super) struct Binding<'a> {

@@ -8,8 +8,8 @@ mod bindings;
 
 use bindings::{Binding, bindings};
 
-use super::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::finding::{Finding, Severity};
+use crate::rules::rule::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::tenancy::PLATFORM_TENANT;
 
 /// The RBAC rules.

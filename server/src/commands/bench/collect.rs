@@ -21,7 +21,7 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBind
 use kube::core::ObjectList;
 use serde::de::DeserializeOwned;
 
-use super::{current_rss_mib, peak_rss_mib};
+use super::measure::{current_rss_mib, peak_rss_mib};
 use crate::collect::kubernetes::PAGE_SIZE;
 use crate::collect::{ClusterTarget, collect_once};
 

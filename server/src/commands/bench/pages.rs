@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 use db::Scope;
 
-use super::quantile;
+use super::measure::quantile;
 use crate::auth::Auth;
 use crate::config::{AuthMode, Config};
 
@@ -126,8 +126,11 @@ async fn concrete_paths(pool: &db::PgPool, routes: &[crate::http::RouteEntry]) -
         .iter()
         .filter(|r| r.kind == "page" && r.method == "GET")
         .map(|r| {
-            let id =
-                if r.path.starts_with("/rules/") { finding.rule_id.clone() } else { finding.finding_id.to_string() };
+            let id = if r.path.starts_with("/rules/") {
+                finding.finding.rule_id.clone()
+            } else {
+                finding.finding_id.to_string()
+            };
             r.path
                 .split('/')
                 .map(|segment| {

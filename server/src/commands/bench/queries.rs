@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use db::synthetic::{HistoryShape, fill_history};
 use db::{PgPool, Scope};
 
-use super::quantile;
+use super::measure::quantile;
 
 async fn time<T, F, Fut>(name: &str, runs: usize, worst: &mut f64, mut query: F) -> anyhow::Result<()>
 where
@@ -60,7 +60,7 @@ pub(super) async fn measure(pool: &PgPool, runs: usize) -> anyhow::Result<()> {
     time("overview", runs, &mut worst, || db::query::tenant_overview(pool, &all, None)).await?;
     time("overview as of 30 days ago", runs, &mut worst, || db::query::tenant_overview(pool, &all, past)).await?;
     time("overview for a team lead", runs, &mut worst, || db::query::tenant_overview(pool, &lead, None)).await?;
-    time("score history (14 days)", runs, &mut worst, || db::query::score_history(pool, &all, since)).await?;
+    time("score history (14 days)", runs, &mut worst, || db::query::score_history(pool, &all, since, None)).await?;
     time("compliance summary", runs, &mut worst, || db::query::compliance_summary(pool, &all, None)).await?;
     time("tenant detail", runs, &mut worst, || db::query::tenant_detail(pool, &all, "team007", &first_page, None))
         .await?;
@@ -69,7 +69,7 @@ pub(super) async fn measure(pool: &PgPool, runs: usize) -> anyhow::Result<()> {
     })
     .await?;
     time("score explanation", runs, &mut worst, || db::query::score_explanation(pool, &all, "team007", None)).await?;
-    time("recently resolved", runs, &mut worst, || db::query::recently_resolved(pool, &lead, since, 50)).await?;
+    time("recently resolved", runs, &mut worst, || db::query::recently_resolved(pool, &lead, since, None, 50)).await?;
     time("mean time to remediate", runs, &mut worst, || db::query::mttr(pool, &lead, Utc::now() - Duration::days(90)))
         .await?;
     println!("worst_p95_ms={worst:.1}");

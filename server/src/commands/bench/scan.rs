@@ -100,7 +100,7 @@ fn measure(objects: usize, dir: &Path) -> anyhow::Result<()> {
         "objects_per_s={:.0} json_objects_per_s={:.0} peak_rss_mib={:.0}",
         rates[0],
         rates[1],
-        super::peak_rss_mib()
+        super::measure::peak_rss_mib()
     );
     Ok(())
 }

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
+use super::measure::{current_rss_mib, quantile};
 use super::pages::Served;
-use super::{current_rss_mib, quantile};
 use crate::collect::ClusterTarget;
 
 /// Concurrent connections.

@@ -4,7 +4,7 @@
 use domain::Finding;
 use domain::rules::catalogue;
 
-use super::Manifests;
+use super::manifests::Manifests;
 
 /// The results as a JUnit XML report.
 pub fn render(

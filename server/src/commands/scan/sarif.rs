@@ -5,7 +5,7 @@ use domain::rules::catalogue;
 use domain::{Finding, Severity};
 use serde_json::{Value, json};
 
-use super::Manifests;
+use super::manifests::Manifests;
 
 /// SARIF's level for a severity.
 fn level(severity: Severity) -> &'static str {

@@ -1,20 +1,13 @@
-//! `rampart demo`'s sign-in: a one-time link printed on the console (and written to
-//! `<data-dir>/demo-login-link`). Each link signs in once, within 15 minutes; redeeming one
-//! prints the next.
+//! The outstanding one-time links of `rampart demo`: each signs in once, within 15 minutes;
+//! only a digest of its token is kept.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Extension, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
-use tower_sessions::Session;
 
-use super::identity::Identity;
-use super::session::{random_token, start_session};
-use super::{Auth, ClientAddr, Method};
-use crate::error::HttpError;
+use crate::auth::tokens::random_token;
 
 /// How long an unused link stays valid.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -58,7 +51,7 @@ impl OneTimeLinks {
     }
 
     /// Uses up `token`; true when it was outstanding and fresh.
-    fn redeem(&self, token: &str) -> bool {
+    pub fn redeem(&self, token: &str) -> bool {
         let Ok(mut pending) = self.pending.lock() else { return false };
         pending.remove(&digest(token)).is_some_and(|issued| issued.elapsed() < LINK_LIFETIME)
     }
@@ -69,24 +62,4 @@ fn write_private(file: &std::path::Path, link: &str) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut out = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(file)?;
     writeln!(out, "{link}")
-}
-
-/// `GET /auth/once/{token}`: signs in as the demo administrator.
-pub async fn redeem(
-    State(auth): State<Arc<Auth>>,
-    Extension(client): Extension<ClientAddr>,
-    session: Session,
-    Path(token): Path<String>,
-) -> Response {
-    let Method::OneTimeLink(links) = &auth.method else { return Redirect::to("/login").into_response() };
-    if !links.redeem(&token) {
-        return Redirect::to("/login?error=link").into_response();
-    }
-    let identity =
-        Identity { user: "demo".into(), groups: vec![DEMO_GROUP.into()], signed_in_at: chrono::Utc::now().timestamp() };
-    if let Err(error) = start_session(&auth, &session, &identity, client).await {
-        return HttpError::session(error).into_response();
-    }
-    links.issue();
-    Redirect::to("/").into_response()
 }

@@ -1,0 +1,59 @@
+//! Compliance per framework: each tenant's figures, and each control's worst status across the
+//! covered tenants with the findings that evidence it.
+
+use chrono::{DateTime, Utc};
+use db::Scope;
+use domain::frameworks::Framework;
+use report::{ComplianceLine, ControlLine, FrameworkSection};
+
+use crate::reports::request::ReportError;
+
+/// One section per framework, as of `at`.
+pub(super) async fn sections(
+    pool: &db::PgPool,
+    scope: &Scope,
+    frameworks: &[&'static Framework],
+    at: DateTime<Utc>,
+) -> Result<Vec<FrameworkSection>, ReportError> {
+    let summary = db::query::compliance_summary(pool, scope, Some(at)).await?;
+    let mut sections = Vec::new();
+    for framework in frameworks {
+        let statuses = db::query::control_statuses(pool, scope, framework.id, Some(at)).await?;
+        let controls = framework
+            .controls
+            .iter()
+            .map(|c| {
+                let mine: Vec<_> = statuses.iter().filter(|s| s.control == c.id).collect();
+                let worst = mine.iter().map(|s| s.status).max();
+                ControlLine {
+                    id: c.id.to_string(),
+                    title: c.title.to_string(),
+                    assessment: c.assessment.as_str().to_string(),
+                    status: worst.map_or_else(|| "—".to_string(), |status| status.to_string()),
+                    evidence: mine.iter().map(|s| s.findings).sum(),
+                }
+            })
+            .collect();
+        let compliance = summary
+            .iter()
+            .filter(|r| r.framework == framework.id)
+            .map(|r| ComplianceLine {
+                tenant: r.tenant.clone(),
+                percent: r.percent(),
+                passed: r.passed,
+                failed: r.failed,
+                partial: r.partial,
+                manual: r.manual,
+                not_assessable: r.not_assessable,
+            })
+            .collect();
+        sections.push(FrameworkSection {
+            id: framework.id.to_string(),
+            name: framework.name.to_string(),
+            version: framework.version.to_string(),
+            compliance,
+            controls,
+        });
+    }
+    Ok(sections)
+}

@@ -1,0 +1,102 @@
+//! The evidence sections: exceptions in force during the period, the open findings (the top
+//! ones with their remediation), the audit log, and the clusters the data comes from.
+
+use chrono::{DateTime, Utc};
+use db::Scope;
+use db::query::OpenFinding;
+use report::{AuditLine, ClusterLine, ExceptionLine, FindingLine};
+
+use crate::reports::request::{ReportError, ReportRequest};
+
+/// How many findings the "top findings" section details with their remediation.
+pub const TOP_FINDINGS: i64 = 25;
+/// The most open findings the appendix lists.
+pub const APPENDIX_FINDINGS: i64 = 5_000;
+
+/// Exceptions requested before the period ended and not expired before it began.
+pub(super) async fn exceptions(
+    pool: &db::PgPool,
+    scope: &Scope,
+    request: &ReportRequest,
+) -> Result<Vec<ExceptionLine>, ReportError> {
+    let rows = db::exceptions::list(pool, scope).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|e| e.requested_at <= request.to && e.expires_at >= request.from)
+        .map(|e| ExceptionLine {
+            id: e.exception_id,
+            rule: e.rule_id.clone(),
+            tenant: e.tenant.clone(),
+            target: match (&e.namespace, &e.object_kind, &e.object_name) {
+                (None, _, _) => "the whole tenant".into(),
+                (Some(ns), Some(kind), Some(name)) => format!("{kind}/{ns}/{name}"),
+                (Some(ns), _, _) => format!("namespace {ns}"),
+            },
+            status: if e.revoked_at.is_some() {
+                "revoked".into()
+            } else if e.approved_at.is_some() {
+                "approved".into()
+            } else {
+                "pending".into()
+            },
+            justification: e.justification,
+            requested_by: e.requested_by,
+            approved_by: e.approved_by,
+            expires_at: e.expires_at,
+        })
+        .collect())
+}
+
+/// The top findings (with their remediation) and every open finding, as of `at`.
+pub(super) async fn findings(
+    pool: &db::PgPool,
+    scope: &Scope,
+    at: DateTime<Utc>,
+) -> Result<(Vec<FindingLine>, Vec<FindingLine>), ReportError> {
+    let open = db::query::open_findings(pool, scope, Some(at), APPENDIX_FINDINGS).await?;
+    let top = open.iter().take(TOP_FINDINGS as usize).cloned().map(|f| finding_line(f, true)).collect();
+    let all = open.into_iter().map(|f| finding_line(f, false)).collect();
+    Ok((top, all))
+}
+
+fn finding_line(f: OpenFinding, with_fix: bool) -> FindingLine {
+    let remediation = with_fix.then(|| domain::rules::rule(&f.finding.rule_id).map(|r| r.remediation.to_string()));
+    FindingLine {
+        severity: f.finding.severity.to_string(),
+        remediation: remediation.flatten(),
+        object: f.finding.object().to_string(),
+        rule: f.finding.rule_id,
+        tenant: f.tenant,
+        message: f.message,
+        evidence: f.evidence,
+    }
+}
+
+/// The audit log of the period.
+pub(super) async fn audit(
+    pool: &db::PgPool,
+    scope: &Scope,
+    request: &ReportRequest,
+) -> Result<Vec<AuditLine>, ReportError> {
+    let rows = db::audit::between(pool, scope, request.from, request.to).await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| AuditLine { at: a.at, actor: a.actor, action: a.action, subject: a.subject, tenant: a.tenant })
+        .collect())
+}
+
+/// Every cluster with its freshness at `now`.
+pub(super) async fn clusters(pool: &db::PgPool, now: DateTime<Utc>) -> Result<Vec<ClusterLine>, ReportError> {
+    let rows = db::system::clusters(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| ClusterLine {
+            stale: c.is_stale(now),
+            last_collection: c
+                .last_finished_at
+                .map_or_else(|| "never".into(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            name: c.name,
+            not_assessable: c.not_assessable,
+        })
+        .collect())
+}
