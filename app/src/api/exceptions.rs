@@ -21,26 +21,25 @@ pub struct ExceptionsData {
 /// Lifetimes a request may ask for, in days.
 pub const EXPIRY_CHOICES: [u32; 4] = [7, 30, 90, 180];
 
-#[cfg(feature = "ssr")]
-use axum::http::StatusCode;
+use super::AppError;
 
 #[cfg(feature = "ssr")]
-fn signed_in() -> Result<crate::viewer::Viewer, ServerFnError> {
-    crate::viewer::current_viewer().ok_or_else(|| super::refusal(StatusCode::UNAUTHORIZED, "sign in first"))
+fn signed_in() -> Result<crate::viewer::Viewer, AppError> {
+    crate::viewer::current_viewer().ok_or_else(|| AppError::Unauthorized("sign in first".into()).respond())
 }
 
 #[cfg(feature = "ssr")]
-fn refused(error: db::Error) -> ServerFnError {
+fn refused(error: db::Error) -> AppError {
     match error {
-        db::Error::Invalid(message) => super::refusal(StatusCode::BAD_REQUEST, message),
-        db::Error::NotFound(message) => super::refusal(StatusCode::NOT_FOUND, format!("{message} not found")),
-        other => super::store_error(other),
+        db::Error::Invalid(message) => AppError::BadRequest(message).respond(),
+        db::Error::NotFound(message) => AppError::NotFound(format!("{message} not found")).respond(),
+        other => AppError::store(other),
     }
 }
 
 /// The exceptions page's data, scoped to the viewer.
 #[server]
-pub async fn exceptions() -> Result<ExceptionsData, ServerFnError> {
+pub async fn exceptions() -> Result<ExceptionsData, AppError> {
     use crate::viewer::Permission;
     let viewer = signed_in()?;
     let pool = super::pool()?;
@@ -66,20 +65,17 @@ pub async fn request_exception(
     object_name: Option<String>,
     justification: String,
     expires_in_days: u32,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::viewer::Permission;
     let viewer = signed_in()?;
     if !viewer.can(Permission::RequestExceptions) || !viewer.scope().allows(&tenant) {
-        return Err(super::refusal(
-            StatusCode::FORBIDDEN,
-            format!("you may not request exceptions for tenant {tenant:?}"),
-        ));
+        return Err(AppError::Forbidden(format!("you may not request exceptions for tenant {tenant:?}")).respond());
     }
     if !domain::rules::catalogue().iter().any(|rule| rule.id == rule_id) {
-        return Err(super::refusal(StatusCode::BAD_REQUEST, format!("there is no rule {rule_id:?}")));
+        return Err(AppError::BadRequest(format!("there is no rule {rule_id:?}")).respond());
     }
     if !EXPIRY_CHOICES.contains(&expires_in_days) {
-        return Err(super::refusal(StatusCode::BAD_REQUEST, "choose an expiry of 7, 30, 90 or 180 days"));
+        return Err(AppError::BadRequest("choose an expiry of 7, 30, 90 or 180 days".into()).respond());
     }
     let blank_to_none = |value: Option<String>| value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     let request = ExceptionRequest {
@@ -97,24 +93,24 @@ pub async fn request_exception(
 
 /// Approves a pending exception (security, admin); not one's own request.
 #[server]
-pub async fn approve_exception(exception_id: i64) -> Result<(), ServerFnError> {
+pub async fn approve_exception(exception_id: i64) -> Result<(), AppError> {
     let viewer = approver()?;
     db::exceptions::approve(&super::pool()?, exception_id, &viewer.user).await.map_err(refused)
 }
 
 /// Revokes an exception (security, admin).
 #[server]
-pub async fn revoke_exception(exception_id: i64) -> Result<(), ServerFnError> {
+pub async fn revoke_exception(exception_id: i64) -> Result<(), AppError> {
     let viewer = approver()?;
     db::exceptions::revoke(&super::pool()?, exception_id, &viewer.user).await.map_err(refused)
 }
 
 #[cfg(feature = "ssr")]
-fn approver() -> Result<crate::viewer::Viewer, ServerFnError> {
+fn approver() -> Result<crate::viewer::Viewer, AppError> {
     use crate::viewer::Permission;
     let viewer = signed_in()?;
     if !viewer.can(Permission::ApproveExceptions) {
-        return Err(super::refusal(StatusCode::FORBIDDEN, "only the security team approves and revokes exceptions"));
+        return Err(AppError::Forbidden("only the security team approves and revokes exceptions".into()).respond());
     }
     Ok(viewer)
 }

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use db::query::{AffectedObject, FindingDetail, FindingQuery, QuotaRow, TenantDetail, WorkloadDetail, WorkloadRow};
 use leptos::prelude::*;
+
+use super::AppError;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -30,7 +32,7 @@ pub async fn namespace(
     tenant: String,
     namespace: String,
     at: Option<DateTime<Utc>>,
-) -> Result<Option<NamespaceData>, ServerFnError> {
+) -> Result<Option<NamespaceData>, AppError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope().narrowed_to(&tenant);
     let query = FindingQuery {
@@ -57,21 +59,21 @@ pub async fn workload(
     kind: String,
     name: String,
     at: Option<DateTime<Utc>>,
-) -> Result<Option<WorkloadDetail>, ServerFnError> {
+) -> Result<Option<WorkloadDetail>, AppError> {
     let scope = crate::viewer::current_scope();
     db::query::workload_detail(&pool()?, &scope, &namespace, &kind, &name, at).await.map_err(store_error)
 }
 
 /// One finding with its history and exception.
 #[server]
-pub async fn finding(finding_id: i64) -> Result<Option<FindingDetail>, ServerFnError> {
+pub async fn finding(finding_id: i64) -> Result<Option<FindingDetail>, AppError> {
     let scope = crate::viewer::current_scope();
     db::query::finding_detail(&pool()?, &scope, finding_id).await.map_err(store_error)
 }
 
 /// The objects in the viewer's tenants that `rule_id` fails on.
 #[server]
-pub async fn rule_objects(rule_id: String, at: Option<DateTime<Utc>>) -> Result<Vec<AffectedObject>, ServerFnError> {
+pub async fn rule_objects(rule_id: String, at: Option<DateTime<Utc>>) -> Result<Vec<AffectedObject>, AppError> {
     let scope = crate::viewer::current_scope();
     db::query::rule_findings(&pool()?, &scope, &rule_id, at).await.map_err(store_error)
 }

@@ -7,6 +7,8 @@ use db::query::{
 };
 use db::system::ClusterRow;
 use leptos::prelude::*;
+
+use super::AppError;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -21,7 +23,7 @@ pub struct ComplianceData {
 
 /// One framework's controls by tenant.
 #[server]
-pub async fn compliance(framework: String, at: Option<DateTime<Utc>>) -> Result<ComplianceData, ServerFnError> {
+pub async fn compliance(framework: String, at: Option<DateTime<Utc>>) -> Result<ComplianceData, AppError> {
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let summary = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
     let statuses = db::query::control_statuses(&pool, &scope, &framework, at).await.map_err(store_error)?;
@@ -34,7 +36,7 @@ pub async fn control(
     framework: String,
     control: String,
     at: Option<DateTime<Utc>>,
-) -> Result<(Vec<ControlStatus>, Vec<AffectedObject>), ServerFnError> {
+) -> Result<(Vec<ControlStatus>, Vec<AffectedObject>), AppError> {
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let mut statuses = db::query::control_statuses(&pool, &scope, &framework, at).await.map_err(store_error)?;
     statuses.retain(|s| s.control == control);
@@ -44,7 +46,7 @@ pub async fn control(
 
 /// Unhealthy workloads across the viewer's tenants.
 #[server]
-pub async fn fleet_unhealthy(at: Option<DateTime<Utc>>) -> Result<Vec<WorkloadRow>, ServerFnError> {
+pub async fn fleet_unhealthy(at: Option<DateTime<Utc>>) -> Result<Vec<WorkloadRow>, AppError> {
     let filter = WorkloadFilter::Unhealthy;
     db::query::workloads(&pool()?, &crate::viewer::current_scope(), None, filter, at).await.map_err(store_error)
 }
@@ -58,7 +60,7 @@ pub struct GpuData {
 
 /// GPU workloads and idle GPU-hours across the viewer's tenants.
 #[server]
-pub async fn fleet_gpus(at: Option<DateTime<Utc>>) -> Result<GpuData, ServerFnError> {
+pub async fn fleet_gpus(at: Option<DateTime<Utc>>) -> Result<GpuData, AppError> {
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let workloads = db::query::workloads(&pool, &scope, None, WorkloadFilter::Gpu, at).await.map_err(store_error)?;
     let idle = db::query::idle_gpu_hours(&pool, &scope, at).await.map_err(store_error)?;
@@ -75,7 +77,7 @@ pub struct QuotaData {
 
 /// Quotas across the viewer's tenants.
 #[server]
-pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<QuotaData, ServerFnError> {
+pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<QuotaData, AppError> {
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let quotas = db::query::quotas(&pool, &scope, None, at).await.map_err(store_error)?;
     let unquoted = db::query::namespaces_without_quota(&pool, &scope, at).await.map_err(store_error)?;
@@ -84,13 +86,13 @@ pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<QuotaData, Server
 
 /// Every cluster's freshness and last error.
 #[server]
-pub async fn clusters() -> Result<Vec<ClusterRow>, ServerFnError> {
+pub async fn clusters() -> Result<Vec<ClusterRow>, AppError> {
     db::system::clusters(&pool()?).await.map_err(store_error)
 }
 
 /// The stored reports the viewer may download, and the tenants they may report on.
 #[server]
-pub async fn reports() -> Result<(Vec<db::reports::ReportRow>, Vec<String>), ServerFnError> {
+pub async fn reports() -> Result<(Vec<db::reports::ReportRow>, Vec<String>), AppError> {
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let rows = db::reports::list(&pool, &scope).await.map_err(store_error)?;
     let tenants = db::query::tenant_overview(&pool, &scope, None).await.map_err(store_error)?;
@@ -99,6 +101,6 @@ pub async fn reports() -> Result<(Vec<db::reports::ReportRow>, Vec<String>), Ser
 
 /// The newest alerts the viewer may see, with their deliveries.
 #[server]
-pub async fn alerts() -> Result<Vec<db::alerts::AlertRow>, ServerFnError> {
+pub async fn alerts() -> Result<Vec<db::alerts::AlertRow>, AppError> {
     db::alerts::list(&pool()?, &crate::viewer::current_scope(), 500).await.map_err(store_error)
 }

@@ -1,5 +1,6 @@
 //! Server functions: thin, each derives the viewer's scope and calls `db::query` read models.
 
+pub mod error;
 pub mod exceptions;
 pub mod explore;
 pub mod fleet;
@@ -11,6 +12,8 @@ use db::query::{
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+pub use error::AppError;
 
 /// What the overview page shows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,35 +48,20 @@ pub struct TenantData {
 
 /// Logs a store error in full and gives the browser a safe message.
 #[cfg(feature = "ssr")]
-pub(crate) fn store_error(error: db::Error) -> ServerFnError {
-    tracing::error!(error = %error, "read model failed");
-    ServerFnError::new("the dashboard could not read its database; see the server log")
-}
-
-/// A refusal of the viewer's request (not permitted, not valid) with its HTTP status. A plain
-/// form post is redirected back to its page with the message either way; an API client also
-/// gets the status instead of a 500.
-#[cfg(feature = "ssr")]
-pub(crate) fn refusal(status: axum::http::StatusCode, message: impl Into<String>) -> ServerFnError {
-    let from_form = use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    });
-    if !from_form && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-    }
-    ServerFnError::new(message.into())
+pub(crate) fn store_error(error: db::Error) -> AppError {
+    AppError::store(error)
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) fn pool() -> Result<db::PgPool, ServerFnError> {
+pub(crate) fn pool() -> Result<db::PgPool, AppError> {
     use_context::<crate::AppState>()
         .map(|state| state.pool)
-        .ok_or_else(|| ServerFnError::new("application state missing"))
+        .ok_or_else(|| AppError::Internal("application state missing".into()).respond())
 }
 
 /// The overview, now or as of `at`: every tenant in the viewer's scope.
 #[server]
-pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, ServerFnError> {
+pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, AppError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
     let since = at.unwrap_or_else(Utc::now) - chrono::Duration::days(30);
@@ -98,7 +86,7 @@ pub async fn tenant(
     at: Option<DateTime<Utc>>,
     query: FindingQuery,
     range_days: u32,
-) -> Result<Option<TenantData>, ServerFnError> {
+) -> Result<Option<TenantData>, AppError> {
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
     let Some(detail) = db::query::tenant_detail(&pool, &scope, &tenant, &query, at).await.map_err(store_error)? else {
@@ -125,7 +113,7 @@ pub enum AuditEvents {
 
 /// The last 30 days of the audit log, for viewers who may read it.
 #[server]
-pub async fn audit_log() -> Result<AuditEvents, ServerFnError> {
+pub async fn audit_log() -> Result<AuditEvents, AppError> {
     use crate::viewer::{Permission, current_viewer};
     if !current_viewer().is_some_and(|viewer| viewer.can(Permission::ReadAuditLog)) {
         return Ok(AuditEvents::NotPermitted);

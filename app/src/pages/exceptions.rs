@@ -152,8 +152,5 @@ fn RequestForm(tenants: Vec<String>) -> impl IntoView {
 /// The message of a server function error carried back in `?__err=` after a form post.
 fn decode_error(encoded: &str) -> String {
     use leptos::server_fn::error::ServerFnUrlError;
-    match ServerFnUrlError::<ServerFnError>::decode_err(encoded) {
-        ServerFnError::ServerError(message) => message,
-        other => other.to_string(),
-    }
+    ServerFnUrlError::<crate::api::AppError>::decode_err(encoded).to_string()
 }

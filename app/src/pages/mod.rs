@@ -17,6 +17,8 @@ pub mod workload;
 
 use leptos::prelude::*;
 
+use crate::api::AppError;
+
 /// The message shown when a page's data could not be read.
 #[component]
 pub fn LoadError(error: String) -> impl IntoView {
@@ -52,7 +54,7 @@ pub fn Forbidden() -> impl IntoView {
 pub fn fleet_page<F, Fut>(title: &'static str, heading: &'static str, load: F) -> impl IntoView + use<F, Fut>
 where
     F: FnOnce(Option<chrono::DateTime<chrono::Utc>>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<AnyView, ServerFnError>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<AnyView, AppError>> + Send + 'static,
 {
     use crate::components::as_of::requested_instant;
     view! {

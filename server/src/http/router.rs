@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use app::{App, AppState, shell};
 use axum::Router;
 use axum::extract::{MatchedPath, State};
-use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Request, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{MethodRouter, get};
@@ -99,9 +99,7 @@ fn build(state: ServerState) -> (Router, Vec<RouteEntry>) {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state.app.clone());
     let router = handlers.router.with_state(state).merge(pages);
-    let router = router
-        .layer(axum::middleware::from_fn(malformed_server_fn_input_is_a_bad_request))
-        .layer(axum::middleware::from_fn(crate::error::api_errors_as_json));
+    let router = router.layer(axum::middleware::from_fn(crate::error::api_errors_as_json));
     let mut router = crate::auth::protect(router, auth.clone());
     let mut headers = vec![
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
@@ -145,23 +143,6 @@ impl<S: Clone + Send + Sync + 'static> Handlers<S> {
         self.router = std::mem::take(&mut self.router).route(path, route);
         self.entries.push(RouteEntry { method: method.to_string(), path: path.to_string(), kind: "handler" });
     }
-}
-
-/// Server functions answer arguments they cannot decode with a 500; it is the caller's
-/// mistake, so it becomes a 400 with the same message.
-async fn malformed_server_fn_input_is_a_bad_request(request: axum::extract::Request, next: Next) -> Response {
-    let is_server_fn = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
-    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    if text.starts_with("Args|") || text.starts_with("Deserialization|") {
-        parts.status = StatusCode::BAD_REQUEST;
-    }
-    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Records each request's latency by method, matched route and status class for `/metrics`.
