@@ -9,6 +9,7 @@
 use crate::finding::Finding;
 use crate::inventory::Inventory;
 
+mod bindings;
 pub mod control_plane;
 pub mod coverage;
 pub mod images;
@@ -60,6 +61,7 @@ pub fn evaluate_with(inventory: &Inventory, settings: &RuleSettings) -> Evaluati
             .filter(|sa| sa.automount_service_account_token == Some(false))
             .filter_map(|sa| Some((sa.metadata.namespace.as_deref()?, sa.metadata.name.as_deref()?)))
             .collect(),
+        bindings: bindings::bindings(inventory),
         tenants: settings.tenant_mapping.resolve(&inventory.namespaces),
         settings,
     };

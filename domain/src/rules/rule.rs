@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use k8s_openapi::api::core::v1::Namespace;
 
+use super::bindings::Binding;
 use crate::finding::{Finding, ObjectRef, Severity};
 use crate::inventory::{Controllers, Inventory, PodSpecSite};
 use crate::tenancy::{TenantIndex, TenantMapping};
@@ -151,6 +152,8 @@ pub struct RuleInput<'a> {
     pub namespaces: HashMap<&'a str, &'a Namespace>,
     /// ServiceAccounts that turn token automounting off, by (namespace, name).
     pub no_automount: HashSet<(&'a str, &'a str)>,
+    /// Every RoleBinding and ClusterRoleBinding with what its role grants, for the RBAC rules.
+    pub bindings: Vec<Binding<'a>>,
     pub tenants: TenantIndex,
     pub settings: &'a RuleSettings,
 }

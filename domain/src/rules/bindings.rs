@@ -1,5 +1,6 @@
 //! The bindings of a cluster, RoleBindings and ClusterRoleBindings alike, each with the rules of
-//! the role it refers to, looked up through an index of the roles.
+//! the role it refers to: listed once per evaluation (in [`super::RuleInput`]) for every RBAC
+//! rule, with the roles looked up through an index.
 
 use std::collections::HashMap;
 
@@ -7,10 +8,11 @@ use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::finding::ObjectRef;
-use crate::rules::rule::RuleInput;
+use crate::inventory::Inventory;
 
 /// One binding, RoleBinding or ClusterRoleBinding, with what it grants.
-pub(super) struct Binding<'a> {
+#[derive(Debug)]
+pub struct Binding<'a> {
     pub kind: &'static str,
     pub meta: &'a ObjectMeta,
     pub role_ref: &'a RoleRef,
@@ -43,8 +45,7 @@ impl Binding<'_> {
 }
 
 /// Every binding, with the rules of the role it refers to (empty when the role is absent).
-pub(super) fn bindings<'a>(input: &RuleInput<'a>) -> Vec<Binding<'a>> {
-    let inv = input.inventory;
+pub fn bindings<'a>(inv: &'a Inventory) -> Vec<Binding<'a>> {
     let cluster_roles: HashMap<&str, &'a [PolicyRule]> = inv
         .cluster_roles
         .iter()

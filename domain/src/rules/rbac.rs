@@ -4,9 +4,7 @@
 
 use k8s_openapi::api::rbac::v1::{PolicyRule, Subject};
 
-mod bindings;
-
-use bindings::{Binding, bindings};
+use crate::rules::bindings::Binding;
 
 use crate::finding::{Finding, Severity};
 use crate::rules::rule::{Category, Outcome, Rule, RuleInput, custom_rule};
@@ -138,7 +136,7 @@ pub static RULES: [Rule; 11] = [
 ];
 
 fn with_bindings(input: &RuleInput<'_>, each: impl FnMut(&Binding<'_>) -> Option<Finding>) -> Outcome {
-    Ok(bindings(input).iter().filter_map(each).collect())
+    Ok(input.bindings.iter().filter_map(each).collect())
 }
 
 fn subjects_named(rule: &Rule, input: &RuleInput<'_>, names: &[&str]) -> Outcome {
@@ -330,7 +328,7 @@ fn default_service_account(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 
 fn cross_tenant_binding(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
-    for b in bindings(input).iter().filter(|b| b.kind == "RoleBinding") {
+    for b in input.bindings.iter().filter(|b| b.kind == "RoleBinding") {
         let Some(ns) = b.meta.namespace.as_deref() else {
             continue;
         };
