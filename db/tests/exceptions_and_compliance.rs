@@ -70,13 +70,13 @@ async fn an_expired_exception_counts_its_findings_again(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(exception_id, Some(id), "the finding stays visible, marked excepted");
-    let compliance = compliance_summary(&pool, &Scope::AllTenants, None).await.unwrap();
+    let compliance = compliance_summary(&pool, &Scope::AllTenants, None, None).await.unwrap();
     let pss = compliance.iter().find(|r| r.tenant == "nlp" && r.framework == "pss").unwrap().clone();
 
     let after_expiry = collect(&pool, &inv, Utc::now() + Duration::hours(2)).await;
     assert!(after_expiry.changes.updated >= 1, "the finding lost its exception");
     assert!(nlp_score(&pool).await > excepted_score, "the finding counts in the score again");
-    let pss_after = compliance_summary(&pool, &Scope::AllTenants, None)
+    let pss_after = compliance_summary(&pool, &Scope::AllTenants, None, None)
         .await
         .unwrap()
         .into_iter()
@@ -105,7 +105,7 @@ async fn exceptions_need_a_justification_a_future_expiry_and_another_approver(po
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn compliance_percent_is_reported_with_manual_and_not_assessable_counts(pool: PgPool) {
     collect(&pool, &inventory(true, false), Utc::now()).await;
-    let rows = compliance_summary(&pool, &Scope::AllTenants, None).await.unwrap();
+    let rows = compliance_summary(&pool, &Scope::AllTenants, None, None).await.unwrap();
     let cis = rows.iter().find(|r| r.tenant == "nlp" && r.framework == "cis").unwrap();
     assert!(cis.failed >= 1, "5.2.2 fails on the privileged container");
     assert_eq!(cis.manual, 6);

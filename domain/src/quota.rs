@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 use crate::inventory::Inventory;
 use crate::quantity::parse_quantity;
 
+/// The share of a quota resource's hard limit at and above which it counts as nearly full, in
+/// percent: highlighted and counted on the Quotas page.
+pub const NEARLY_FULL_PCT: f64 = 90.0;
+
 /// One resource of one ResourceQuota.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuotaUsage {

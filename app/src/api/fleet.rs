@@ -25,8 +25,8 @@ pub struct ComplianceData {
 #[server]
 pub async fn compliance(framework: String, at: Option<DateTime<Utc>>) -> Result<ComplianceData, AppError> {
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
-    let summary = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
-    let statuses = db::query::control_statuses(&pool, &scope, &framework, at).await.map_err(store_error)?;
+    let summary = db::query::compliance_summary(&pool, &scope, None, at).await.map_err(store_error)?;
+    let statuses = db::query::control_statuses(&pool, &scope, &framework, None, at).await.map_err(store_error)?;
     Ok(ComplianceData { summary, statuses })
 }
 
@@ -38,8 +38,8 @@ pub async fn control(
     at: Option<DateTime<Utc>>,
 ) -> Result<(Vec<ControlStatus>, Vec<AffectedObject>), AppError> {
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
-    let mut statuses = db::query::control_statuses(&pool, &scope, &framework, at).await.map_err(store_error)?;
-    statuses.retain(|s| s.control == control);
+    let statuses =
+        db::query::control_statuses(&pool, &scope, &framework, Some(&control), at).await.map_err(store_error)?;
     let objects = db::query::control_findings(&pool, &scope, &framework, &control, at).await.map_err(store_error)?;
     Ok((statuses, objects))
 }

@@ -24,8 +24,6 @@ pub struct OverviewData {
     pub last_collection_at: Option<DateTime<Utc>>,
     /// Compliance per tenant and framework.
     pub compliance: Vec<ComplianceRow>,
-    /// GPU workloads, for each tenant's idle share.
-    pub gpu_workloads: Vec<db::query::WorkloadRow>,
     /// Every cluster's freshness and coverage, for the stale and coverage banner.
     pub clusters: Vec<db::system::ClusterRow>,
 }
@@ -71,11 +69,9 @@ pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, AppErro
         Some(_) => tenants.iter().map(|t| t.last_collected_at).max(),
         None => db::system::last_collection_at(&pool).await.map_err(store_error)?,
     };
-    let compliance = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
-    let gpu = db::query::WorkloadFilter::Gpu;
-    let gpu_workloads = db::query::workloads(&pool, &scope, None, gpu, at).await.map_err(store_error)?;
+    let compliance = db::query::compliance_summary(&pool, &scope, None, at).await.map_err(store_error)?;
     let clusters = db::system::clusters(&pool).await.map_err(store_error)?;
-    Ok(OverviewData { tenants, history, last_collection_at, compliance, gpu_workloads, clusters })
+    Ok(OverviewData { tenants, history, last_collection_at, compliance, clusters })
 }
 
 /// One tenant, now or as of `at`, with the open findings `query` selects and trends over the
@@ -98,7 +94,7 @@ pub async fn tenant(
     let resolved = db::query::recently_resolved(&pool, &scope, since, Some(now), 50).await.map_err(store_error)?;
     let mttr = db::query::mttr(&pool, &scope, now - chrono::Duration::days(90)).await.map_err(store_error)?;
     let explanation = db::query::score_explanation(&pool, &scope, &tenant, at).await.map_err(store_error)?;
-    let compliance = db::query::compliance_summary(&pool, &scope, at).await.map_err(store_error)?;
+    let compliance = db::query::compliance_summary(&pool, &scope, None, at).await.map_err(store_error)?;
     let since = now - chrono::Duration::days(i64::from(range_days));
     let trend = db::query::trend(&pool, &scope, since, Some(now)).await.map_err(store_error)?;
     Ok(Some(TenantData { detail, resolved, mttr, explanation, compliance, trend }))

@@ -80,14 +80,15 @@ fn Unquoted(namespaces: Vec<NamespaceRef>) -> impl IntoView {
 #[component]
 fn QuotaTable(rows: Vec<QuotaRow>) -> impl IntoView {
     let full: std::collections::BTreeSet<(&str, &str)> =
-        rows.iter().filter(|q| q.used_pct() >= 90.0).map(|q| (q.tenant.as_str(), q.namespace.as_str())).collect();
-    let summary = format!("{} namespaces at or above 90% of a quota resource.", full.len());
+        rows.iter().filter(|q| q.is_nearly_full()).map(|q| (q.tenant.as_str(), q.namespace.as_str())).collect();
+    let threshold = domain::quota::NEARLY_FULL_PCT;
+    let summary = format!("{} namespaces at or above {threshold}% of a quota resource.", full.len());
     let rows = rows
         .into_iter()
         .map(|q| {
             let pct = q.used_pct();
             let title = format!("{}/{} {}: {pct:.0}% used", q.namespace, q.quota, q.resource);
-            let class = if pct >= 90.0 { "over" } else { "" };
+            let class = if q.is_nearly_full() { "over" } else { "" };
             view! {
                 <tr class=class>
                     <td><a href=tenant_href(&q.tenant)>{q.tenant.clone()}</a></td>
@@ -120,8 +121,8 @@ pub fn GpuPage() -> impl IntoView {
 
 #[component]
 fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
-    let allocated: f64 = rows.iter().map(|w| w.gpus_allocated()).sum();
-    let idle: f64 = rows.iter().map(|w| w.gpus_idle()).sum();
+    let allocated: f64 = rows.iter().map(|w| w.gpus_allocated).sum();
+    let idle: f64 = rows.iter().map(|w| w.gpus_idle).sum();
     let rows = rows
         .into_iter()
         .map(|w| {
@@ -129,13 +130,13 @@ fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
             let title = format!("{}: {used:.0}% mean GPU utilisation", w.name);
             // Allocated GPUs with no metrics charged to the pods: an exporter without its
             // Kubernetes mode, or one that could not be read (see the Clusters page).
-            let unreported = w.gpus_allocated() > 0.0 && w.gpus_in_use == 0.0;
+            let unreported = w.gpus_allocated > 0.0 && w.gpus_in_use == 0.0;
             let reporting = if unreported { "0: no metrics for its pods".to_string() } else { gpus(w.gpus_in_use) };
             view! {
                 <tr class:unreported=unreported>
                     <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
                     <td>{workload_link(&w)}</td>
-                    <td class="num">{gpus(w.gpus_allocated())}</td><td class="num">{reporting}</td>
+                    <td class="num">{gpus(w.gpus_allocated)}</td><td class="num">{reporting}</td>
                     <td><Chart svg=gauge(&title, used, Measure::Utilisation) /></td>
                     <td class="num">{percent(w.gpu_utilisation_pct)}</td>
                 </tr>

@@ -42,7 +42,7 @@ pub fn NamespacePage() -> impl IntoView {
 #[component]
 fn NamespaceView(data: NamespaceData) -> impl IntoView {
     let NamespaceData { tenant, namespace, workloads, quotas, network } = data;
-    let gpus_allocated: f64 = workloads.iter().map(|w| w.gpus_allocated()).sum();
+    let gpus_allocated: f64 = workloads.iter().map(|w| w.gpus_allocated).sum();
     let gpus_in_use: f64 = workloads.iter().map(|w| w.gpus_in_use).sum();
     let rows = workloads
         .into_iter()

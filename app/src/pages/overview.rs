@@ -76,12 +76,6 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
     let compliance = |tenant: &str, framework: &str| {
         data.compliance.iter().find(|c| c.tenant == tenant && c.framework == framework).and_then(|c| c.percent())
     };
-    let idle_share = |tenant: &str| {
-        let mine: Vec<_> = data.gpu_workloads.iter().filter(|w| w.tenant == tenant).collect();
-        let allocated: f64 = mine.iter().map(|w| w.gpus_allocated()).sum();
-        let idle: f64 = mine.iter().map(|w| w.gpus_idle()).sum();
-        (allocated > 0.0).then(|| 100.0 * idle / allocated)
-    };
     let at_param = at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
     let widest = data.tenants.iter().map(|t| (t.critical + t.high + t.medium + t.low) as f64).fold(1.0, f64::max);
     let rows = data
@@ -118,7 +112,7 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
                     {frameworks}
                     <td class="num"><a href="/health">{t.unhealthy_pods}</a></td>
                     <td class="num"><a href="/quotas">{percent(t.tightest_quota_headroom_pct)}</a></td>
-                    <td class="num"><a href="/gpu">{percent(idle_share(&t.tenant))}</a></td>
+                    <td class="num"><a href="/gpu">{percent(t.idle_gpu_share_pct())}</a></td>
                     <td class="num">{t.workloads}</td>
                 </tr>
             }

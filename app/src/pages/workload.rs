@@ -142,7 +142,7 @@ fn usage(used: Option<String>, of_requests: Option<f64>) -> impl IntoView {
 
 #[component]
 fn Resources(w: WorkloadRow) -> impl IntoView {
-    let allocated = w.gpus_allocated();
+    let allocated = w.gpus_allocated;
     let gpu = (w.gpus_requested > 0.0).then(|| {
         let used = w.gpu_utilisation_pct.unwrap_or(0.0);
         let title = format!("GPU utilisation {used:.0}% over {} devices", gpus(w.gpus_in_use));

@@ -7,7 +7,7 @@
 /// tables are joined to `latest` on both the collection and its start time, so that only the
 /// partitions holding those collections are read.
 macro_rules! as_of {
-    ($rest:literal) => {
+    ($rest:expr) => {
         concat!(
             "with latest as (
                 select distinct on (cluster_id) collection_id, cluster_id, started_at, finished_at

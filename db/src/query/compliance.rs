@@ -29,10 +29,15 @@ impl ComplianceRow {
     }
 }
 
-/// Compliance of every tenant in scope with every framework, now or as of `at`: the statuses of
+/// Compliance of every tenant in scope with every framework (or only `framework`), now or as of `at`: the statuses of
 /// the day of each cluster's latest collection, the worst status across clusters per control.
 #[tracing::instrument(skip_all, err)]
-pub async fn compliance_summary(pool: &PgPool, scope: &Scope, at: Option<DateTime<Utc>>) -> Result<Vec<ComplianceRow>> {
+pub async fn compliance_summary(
+    pool: &PgPool,
+    scope: &Scope,
+    framework: Option<&str>,
+    at: Option<DateTime<Utc>>,
+) -> Result<Vec<ComplianceRow>> {
     let sql = as_of!(
         ",
         days as (
@@ -42,7 +47,7 @@ pub async fn compliance_summary(pool: &PgPool, scope: &Scope, at: Option<DateTim
             select cs.tenant, cs.framework, cs.control,
                    max(array_position(array['pass', 'partial', 'manual', 'not-assessable', 'fail'], cs.status)) as rank
             from compliance_status cs join days d on d.cluster_id = cs.cluster_id and d.day = cs.day
-            where $1::text[] is null or cs.tenant = any($1)
+            where ($1::text[] is null or cs.tenant = any($1)) and ($3::text is null or cs.framework = $3)
             group by cs.tenant, cs.framework, cs.control)
         select tenant, framework,
                count(*) filter (where rank = 1) as passed,
@@ -54,7 +59,12 @@ pub async fn compliance_summary(pool: &PgPool, scope: &Scope, at: Option<DateTim
         group by tenant, framework
         order by tenant, array_position(array['pss', 'cis', 'nsa'], framework)"
     );
-    Ok(sqlx::query_as::<_, ComplianceRow>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?)
+    Ok(sqlx::query_as::<_, ComplianceRow>(sql)
+        .bind(scope.tenant_filter())
+        .bind(at)
+        .bind(framework)
+        .fetch_all(pool)
+        .await?)
 }
 
 /// One control's status for one tenant (the worst across clusters).
@@ -68,12 +78,13 @@ pub struct ControlStatus {
     pub findings: i64,
 }
 
-/// Every control of `framework` for every tenant in scope, now or as of `at`.
+/// Every control of `framework` (or only `control`) for every tenant in scope, now or as of `at`.
 #[tracing::instrument(skip_all, fields(framework), err)]
 pub async fn control_statuses(
     pool: &PgPool,
     scope: &Scope,
     framework: &str,
+    control: Option<&str>,
     at: Option<DateTime<Utc>>,
 ) -> Result<Vec<ControlStatus>> {
     let sql = as_of!(
@@ -87,6 +98,7 @@ pub async fn control_statuses(
                sum(cs.findings)::int8 as findings
         from compliance_status cs join days d on d.cluster_id = cs.cluster_id and d.day = cs.day
         where ($1::text[] is null or cs.tenant = any($1)) and cs.framework = $3
+          and ($4::text is null or cs.control = $4)
         group by cs.tenant, cs.control
         order by cs.control, cs.tenant"
     );
@@ -94,6 +106,7 @@ pub async fn control_statuses(
         .bind(scope.tenant_filter())
         .bind(at)
         .bind(framework)
+        .bind(control)
         .fetch_all(pool)
         .await?)
 }

@@ -6,6 +6,29 @@ use sqlx::PgPool;
 
 use crate::{Result, Scope};
 
+/// The GPUs a workload row `w` of `workload_state` holds: per-pod requests times running pods,
+/// in GPU equivalents. The one definition of "allocated" every read model uses.
+macro_rules! gpus_allocated {
+    () => {
+        "(w.gpus_requested * w.running)"
+    };
+}
+pub(crate) use gpus_allocated;
+
+/// The GPUs a workload row `w` holds while their mean utilisation is under the idle threshold
+/// (bound as the parameter `$threshold`, always [`domain::gpu::IDLE_UTILISATION_PCT`]); a
+/// workload whose GPUs report nothing counts as idle. The one definition of "idle".
+macro_rules! gpus_idle {
+    ($threshold:literal) => {
+        concat!(
+            "(case when coalesce(w.gpu_utilisation_pct, 0) < ",
+            $threshold,
+            "::float8 then w.gpus_requested * w.running else 0 end)"
+        )
+    };
+}
+pub(crate) use gpus_idle;
+
 /// The window idle GPU-hours are summed over, ending now or at the as-of time.
 pub const IDLE_WINDOW_HOURS: i32 = 24;
 

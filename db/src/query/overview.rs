@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use super::as_of::as_of;
+use super::gpu::{gpus_allocated, gpus_idle};
 use crate::{Result, Scope};
 
 /// One tenant's row on the overview.
@@ -24,13 +25,24 @@ pub struct TenantOverview {
     pub tightest_quota_headroom_pct: Option<f64>,
     /// Mean utilisation over the tenant's GPUs; `None` when it has no GPU pods.
     pub mean_gpu_utilisation_pct: Option<f64>,
+    /// GPUs its running pods hold, in GPU equivalents (0 for instants read from rollups).
+    pub gpus_allocated: f64,
+    /// Of those, the GPUs on workloads under the idle threshold.
+    pub gpus_idle: f64,
     pub last_collected_at: DateTime<Utc>,
+}
+
+impl TenantOverview {
+    /// The share of its allocated GPUs that sit idle, in percent; `None` when it holds none.
+    pub fn idle_gpu_share_pct(&self) -> Option<f64> {
+        (self.gpus_allocated > 0.0).then(|| 100.0 * self.gpus_idle / self.gpus_allocated)
+    }
 }
 
 /// The posture of every tenant in scope, now or as of `at`, riskiest first.
 #[tracing::instrument(skip_all, err)]
 pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<Utc>>) -> Result<Vec<TenantOverview>> {
-    let sql = as_of!(
+    let sql = as_of!(concat!(
         ",
         scores as (
             select s.tenant,
@@ -55,19 +67,34 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
             select tenant, avg(utilisation_pct) as utilisation
             from gpu_sample x join latest l on l.collection_id = x.collection_id and x.collected_at = l.started_at
             where $1::text[] is null or tenant = any($1)
-            group by tenant)
+            group by tenant),
+        held as (
+            select w.tenant, sum(",
+        gpus_allocated!(),
+        ")::float8 as allocated, sum(",
+        gpus_idle!("$3"),
+        ")::float8 as idle
+            from workload_state w join latest l on l.collection_id = w.collection_id and w.collected_at = l.started_at
+            where $1::text[] is null or w.tenant = any($1)
+            group by w.tenant)
         select s.tenant, round(s.score::numeric, 1)::float8 as score, s.workloads,
                s.critical, s.high, s.medium, s.low,
                coalesce(h.unhealthy_pods, 0) as unhealthy_pods,
                q.headroom as tightest_quota_headroom_pct,
                g.utilisation as mean_gpu_utilisation_pct,
+               coalesce(w.allocated, 0) as gpus_allocated, coalesce(w.idle, 0) as gpus_idle,
                s.last_collected_at
         from scores s
         left join health h using (tenant)
-        left join quota q using (tenant) left join gpu g using (tenant)
+        left join quota q using (tenant) left join gpu g using (tenant) left join held w using (tenant)
         order by s.score desc, s.tenant"
-    );
-    let rows = sqlx::query_as::<_, TenantOverview>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?;
+    ));
+    let rows = sqlx::query_as::<_, TenantOverview>(sql)
+        .bind(scope.tenant_filter())
+        .bind(at)
+        .bind(domain::gpu::IDLE_UTILISATION_PCT)
+        .fetch_all(pool)
+        .await?;
     match at {
         Some(at) if rows.is_empty() => overview_from_rollups(pool, scope, at).await,
         _ => Ok(rows),
@@ -97,7 +124,8 @@ async fn overview_from_rollups(pool: &PgPool, scope: &Scope, at: DateTime<Utc>) 
              group by n.tenant)
          select t.tenant, round(t.score::numeric, 1)::float8 as score, t.workloads, t.critical, t.high, t.medium, t.low,
                 coalesce(n.unhealthy_pods, 0) as unhealthy_pods, n.headroom as tightest_quota_headroom_pct,
-                n.gpu as mean_gpu_utilisation_pct, t.last_collected_at
+                n.gpu as mean_gpu_utilisation_pct, 0::float8 as gpus_allocated, 0::float8 as gpus_idle,
+                t.last_collected_at
          from tenants t left join namespaces n using (tenant)
          order by t.score desc, t.tenant",
     )

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use super::as_of::as_of;
+use super::gpu::{gpus_allocated, gpus_idle};
 use super::tenant::FindingRow;
 use crate::{Result, Scope};
 
@@ -30,6 +31,10 @@ pub struct WorkloadRow {
     pub oom_killed: i32,
     pub restarts: i32,
     pub problems: Vec<String>,
+    /// GPUs held: per-pod requests times running pods, in GPU equivalents.
+    pub gpus_allocated: f64,
+    /// The GPUs held while under the idle threshold (all of them, or none).
+    pub gpus_idle: f64,
     /// Devices reporting utilisation, in GPU equivalents.
     pub gpus_in_use: f64,
     pub gpu_utilisation_pct: Option<f64>,
@@ -42,17 +47,6 @@ pub struct WorkloadRow {
 }
 
 impl WorkloadRow {
-    /// GPUs the workload holds: per-pod requests times running pods.
-    pub fn gpus_allocated(&self) -> f64 {
-        self.gpus_requested * f64::from(self.running)
-    }
-
-    /// The GPUs it holds when their mean utilisation is under the idle threshold, else none.
-    pub fn gpus_idle(&self) -> f64 {
-        let idle = self.gpu_utilisation_pct.unwrap_or(0.0) < domain::gpu::IDLE_UTILISATION_PCT;
-        if idle { self.gpus_allocated() } else { 0.0 }
-    }
-
     /// CPU in use as a share of what the running pods request, in percent.
     pub fn cpu_use_pct(&self) -> Option<f64> {
         let requested = f64::from(self.cpu_request_millis) * f64::from(self.running);
@@ -82,6 +76,11 @@ impl QuotaRow {
     pub fn used_pct(&self) -> f64 {
         if self.hard > 0.0 { 100.0 * self.used / self.hard } else { 0.0 }
     }
+
+    /// At or above [`domain::quota::NEARLY_FULL_PCT`] of its hard limit.
+    pub fn is_nearly_full(&self) -> bool {
+        self.used_pct() >= domain::quota::NEARLY_FULL_PCT
+    }
 }
 
 /// Filters of [`workloads`].
@@ -104,7 +103,7 @@ pub async fn workloads(
     filter: WorkloadFilter,
     at: Option<DateTime<Utc>>,
 ) -> Result<Vec<WorkloadRow>> {
-    let sql = as_of!(
+    let sql = as_of!(concat!(
         ",
         object_findings as (
             select cluster_id, object_namespace, object_kind, object_name, count(*) as findings
@@ -112,7 +111,11 @@ pub async fn workloads(
             group by 1, 2, 3, 4)
         select w.tenant, w.namespace, w.kind, w.name, w.images, w.cpu_request_millis, w.memory_request_mib,
                w.gpus_requested, w.pods, w.ready, w.running, w.pending, w.failed, w.crash_looping, w.oom_killed,
-               w.restarts, w.problems, w.gpus_in_use, w.gpu_utilisation_pct, w.cpu_usage_millis, w.memory_usage_mib,
+               w.restarts, w.problems, ",
+        gpus_allocated!(),
+        "::float8 as gpus_allocated, ",
+        gpus_idle!("$5"),
+        "::float8 as gpus_idle, w.gpus_in_use, w.gpu_utilisation_pct, w.cpu_usage_millis, w.memory_usage_mib,
                coalesce(f.findings, 0) as findings
         from workload_state w join latest l on l.collection_id = w.collection_id and w.collected_at = l.started_at
         left join object_findings f on f.cluster_id = l.cluster_id and f.object_namespace = w.namespace
@@ -123,7 +126,7 @@ pub async fn workloads(
                       when 'gpu' then w.gpus_requested > 0
                       else true end
         order by w.tenant, w.namespace, w.kind, w.name"
-    );
+    ));
     let filter = match filter {
         WorkloadFilter::All => "all",
         WorkloadFilter::Unhealthy => "unhealthy",
@@ -134,6 +137,7 @@ pub async fn workloads(
         .bind(at)
         .bind(namespace)
         .bind(filter)
+        .bind(domain::gpu::IDLE_UTILISATION_PCT)
         .fetch_all(pool)
         .await?)
 }

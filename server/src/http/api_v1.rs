@@ -186,9 +186,8 @@ pub async fn compliance(
         return Err(HttpError::BadRequest(format!("framework={id} is not a framework (pss, cis, nsa)")));
     };
     let scope = viewer.scope();
-    let summary = db::query::compliance_summary(&pool, &scope, None).await.map_err(unavailable)?;
-    let tenants = summary.into_iter().filter(|r| r.framework == framework.id).collect();
-    let controls = db::query::control_statuses(&pool, &scope, framework.id, None).await.map_err(unavailable)?;
+    let tenants = db::query::compliance_summary(&pool, &scope, Some(framework.id), None).await.map_err(unavailable)?;
+    let controls = db::query::control_statuses(&pool, &scope, framework.id, None, None).await.map_err(unavailable)?;
     Ok(Json(ComplianceResponse { framework: framework.id.to_string(), tenants, controls }))
 }
 

@@ -81,6 +81,10 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
         if let Some(pct) = t.tightest_quota_headroom_pct {
             set(&headroom, tenant(), pct / 100.0);
         }
+        if t.gpus_allocated > 0.0 {
+            set(&gpus, tenant(), t.gpus_allocated);
+            set(&idle, tenant(), t.gpus_idle);
+        }
     }
     let mut categories: std::collections::BTreeMap<(String, &'static str), f64> = Default::default();
     for (tenant, rule_id, count) in db::query::open_finding_counts(pool, &all).await? {
@@ -90,20 +94,10 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
     for ((tenant, category), count) in categories {
         set(&by_category, vec![("tenant", tenant), ("category", category.to_string())], count);
     }
-    for row in db::query::compliance_summary(pool, &all, None).await? {
+    for row in db::query::compliance_summary(pool, &all, None, None).await? {
         if let Some(pct) = row.percent() {
             set(&compliance, vec![("tenant", row.tenant.clone()), ("framework", row.framework.clone())], pct / 100.0);
         }
-    }
-    let mut per_tenant: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
-    for w in db::query::workloads(pool, &all, None, db::query::WorkloadFilter::Gpu, None).await? {
-        let entry = per_tenant.entry(w.tenant.clone()).or_default();
-        entry.0 += w.gpus_allocated();
-        entry.1 += w.gpus_idle();
-    }
-    for (tenant, (allocated, unused)) in per_tenant {
-        set(&gpus, vec![("tenant", tenant.clone())], allocated);
-        set(&idle, vec![("tenant", tenant)], unused);
     }
     let now = chrono::Utc::now();
     for c in db::system::clusters(pool).await? {

@@ -61,7 +61,7 @@ pub(super) async fn measure(pool: &PgPool, runs: usize) -> anyhow::Result<()> {
     time("overview as of 30 days ago", runs, &mut worst, || db::query::tenant_overview(pool, &all, past)).await?;
     time("overview for a team lead", runs, &mut worst, || db::query::tenant_overview(pool, &lead, None)).await?;
     time("score history (14 days)", runs, &mut worst, || db::query::score_history(pool, &all, since, None)).await?;
-    time("compliance summary", runs, &mut worst, || db::query::compliance_summary(pool, &all, None)).await?;
+    time("compliance summary", runs, &mut worst, || db::query::compliance_summary(pool, &all, None, None)).await?;
     time("tenant detail", runs, &mut worst, || db::query::tenant_detail(pool, &all, "team007", &first_page, None))
         .await?;
     time("tenant detail as of 30 days ago", runs, &mut worst, || {

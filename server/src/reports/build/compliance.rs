@@ -15,10 +15,10 @@ pub(super) async fn sections(
     frameworks: &[&'static Framework],
     at: DateTime<Utc>,
 ) -> Result<Vec<FrameworkSection>, ReportError> {
-    let summary = db::query::compliance_summary(pool, scope, Some(at)).await?;
+    let summary = db::query::compliance_summary(pool, scope, None, Some(at)).await?;
     let mut sections = Vec::new();
     for framework in frameworks {
-        let statuses = db::query::control_statuses(pool, scope, framework.id, Some(at)).await?;
+        let statuses = db::query::control_statuses(pool, scope, framework.id, None, Some(at)).await?;
         let controls = framework
             .controls
             .iter()
