@@ -2,50 +2,11 @@
 //! PostgreSQL.
 
 use crate::common;
+use crate::common::collect::{count, rule_hits, scalar, target_for};
 
 use db::{PgPool, Scope};
 use domain::rules::RuleSettings;
 use server::collect::{ClusterTarget, collect_once};
-
-async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimServer, ClusterTarget) {
-    let dir = common::temp_dir(name);
-    let (server, kubeconfig) = server::commands::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
-    let target = ClusterTarget {
-        name: name.to_string(),
-        kubeconfig: Some(kubeconfig),
-        context: None,
-        rules: RuleSettings::default(),
-        interval: std::time::Duration::from_secs(60),
-        sources: server::collect::Sources::default(),
-    };
-    (server, target)
-}
-
-/// The one value `sql` answers for collection `id`.
-async fn scalar<T>(pool: &PgPool, sql: &'static str, id: i64) -> T
-where
-    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
-{
-    sqlx::query_scalar(sql).bind(id).fetch_one(pool).await.unwrap()
-}
-
-async fn count(pool: &PgPool, sql: &'static str, id: i64) -> i64 {
-    scalar(pool, sql, id).await
-}
-
-async fn rule_hits(pool: &PgPool, id: i64, rule: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(
-        "select count(*) from finding_state
-         where cluster_id = (select cluster_id from collection where collection_id = $1)
-           and resolved_at is null and rule_id = $2",
-    )
-    .bind(id)
-    .bind(rule)
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    n
-}
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_collection_through_kube_client_lands_in_postgres_whole(pool: PgPool) {
@@ -360,68 +321,4 @@ async fn not_ready_nodes_and_failed_jobs_are_stored_with_why(pool: PgPool) {
     )
     .await;
     assert_eq!(stored as usize, gave_up, "each Job that gave up is a problem of its workload");
-}
-
-#[sqlx::test(migrator = "db::MIGRATOR")]
-async fn gpu_metrics_that_cannot_be_read_are_a_coverage_gap(pool: PgPool) {
-    let cluster = common::small_cluster(120);
-    let (_server, mut target) = target_for(&cluster, "gpu-gap").await;
-    cluster.write().unwrap().faults.forbidden.insert("pods/proxy".into());
-    let id = collect_once(&pool, &target).await.unwrap();
-    assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
-    let gaps = |pool: PgPool| async move {
-        db::system::clusters(&pool).await.unwrap().into_iter().find(|c| c.name == "gpu-gap").unwrap().coverage_gaps
-    };
-    let shown = gaps(pool.clone()).await;
-    assert_eq!(shown.len(), 1, "{shown:?}");
-    assert!(
-        shown[0].starts_with("gpu-metrics: ")
-            && shown[0].contains("dcgm-exporters unreadable")
-            && shown[0].contains("403")
-    );
-
-    // Series an exporter reports without pod attribution cannot be charged: a gap too.
-    {
-        let mut cluster = cluster.write().unwrap();
-        cluster.faults.forbidden.clear();
-        cluster.faults.gpus_unattributed = true;
-    }
-    let id = collect_once(&pool, &target).await.unwrap();
-    assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
-    let shown = gaps(pool.clone()).await;
-    assert!(shown.len() == 1 && shown[0].contains("GPU series carry no pod attribution"), "{shown:?}");
-    let app = common::web::app(&pool, &common::web::config(Some(server::config::AuthMode::Local))).await;
-    let page = common::web::signed_in(&app, "sergio").await.get("/gpu").await;
-    assert!(page.body.contains("0: no metrics for its pods"), "GPU workloads without metrics are flagged");
-
-    // A Prometheus that does not answer is a gap too, never zero utilisation.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    target.sources.prometheus_url = Some(format!("http://{closed}").parse().unwrap());
-    let id = collect_once(&pool, &target).await.unwrap();
-    assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
-    let shown = gaps(pool.clone()).await;
-    assert!(shown.len() == 1 && shown[0].starts_with("gpu-metrics: Prometheus: http://127.0.0.1:"), "{shown:?}");
-}
-
-#[sqlx::test(migrator = "db::MIGRATOR")]
-async fn idle_gpu_time_is_counted_since_the_previous_collection_never_twice(pool: PgPool) {
-    let cluster = common::small_cluster(200);
-    let (_server, target) = target_for(&cluster, "idle").await;
-    let first = collect_once(&pool, &target).await.unwrap();
-    let second = collect_once(&pool, &target).await.unwrap();
-    let idle = |id: i64| scalar::<f64>(&pool, "select max(idle_hours) from gpu_sample where collection_id = $1", id);
-    let interval_hours = target.interval.as_secs_f64() / 3600.0;
-    assert!((idle(first).await - interval_hours).abs() < 1e-9, "a first collection counts one interval");
-    let (between,): (f64,) = sqlx::query_as(
-        "select extract(epoch from (select started_at from collection where collection_id = $2)
-                                 - (select started_at from collection where collection_id = $1))::float8",
-    )
-    .bind(first)
-    .bind(second)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    let second_idle = idle(second).await;
-    assert!(second_idle > 0.0 && second_idle < interval_hours, "{second_idle} h");
-    assert!((second_idle - between / 3600.0).abs() < 1e-6, "only the time since the first collection counts");
 }

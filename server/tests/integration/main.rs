@@ -8,6 +8,7 @@ mod alerts;
 mod api;
 mod backup;
 mod collect;
+mod collect_gpu;
 mod collectors;
 mod deploy;
 mod embedded_postgres;

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod collect;
 pub mod process;
 pub mod web;
 
