@@ -98,8 +98,8 @@ async fn signed_in_identity(
         return match proxies.identity(peer, headers) {
             ProxiedIdentity::Forged => {
                 tracing::warn!(peer = ?peer, "identity headers from an address that is not a trusted proxy");
-                Err(HttpError::Forbidden("identity headers are accepted only from the configured proxies".into())
-                    .into_response())
+                let message = "identity headers are accepted only from the configured proxies";
+                Err(HttpError::Unauthorized { message, challenge: "Session" }.into_response())
             }
             ProxiedIdentity::Absent => Ok(None),
             ProxiedIdentity::Vouched { user, groups } => {

@@ -31,7 +31,7 @@ pub enum ProxiedIdentity {
 impl TrustedProxies {
     pub fn new(config: &ProxyConfig) -> Self {
         TrustedProxies {
-            networks: config.trusted_proxies.iter().map(|network| network.0).collect(),
+            networks: config.trusted_proxies.iter().map(|trusted| trusted.0.0).collect(),
             user_header: config.user_header.clone(),
             groups_header: config.groups_header.clone(),
         }

@@ -109,10 +109,14 @@ pub struct ProxyConfig {
     pub user_header: String,
     #[serde(default = "default_groups_header")]
     pub groups_header: String,
-    /// Addresses (`10.0.0.5`) or networks (`10.0.0.0/8`) of the proxies. Headers from anywhere
-    /// else are refused.
+    /// Addresses (`10.42.7.19`) or small networks of the proxies themselves. Headers from
+    /// anywhere else are refused. A /8 or wider (a /32 or wider for IPv6), or a range that holds
+    /// one of the `pod_networks`, is refused at load: any pod could then sign in as anyone.
     #[serde(default)]
     pub trusted_proxies: Vec<TrustedNetwork>,
+    /// The cluster's pod networks (`10.42.0.0/16`), which no trusted proxy range may hold.
+    #[serde(default)]
+    pub pod_networks: Vec<Network>,
 }
 
 impl Default for ProxyConfig {
@@ -121,6 +125,7 @@ impl Default for ProxyConfig {
             user_header: default_user_header(),
             groups_header: default_groups_header(),
             trusted_proxies: vec![],
+            pod_networks: vec![],
         }
     }
 }
@@ -140,30 +145,75 @@ pub struct TlsConfig {
     pub key: PathBuf,
 }
 
-/// The address (`10.0.0.5`) or network (`10.0.0.0/8`, IPv4 or IPv6) of a trusted proxy.
+/// An address (`10.0.0.5`) or a network (`10.0.0.0/16`), IPv4 or IPv6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TrustedNetwork(pub IpNet);
+pub struct Network(pub IpNet);
 
-impl std::str::FromStr for TrustedNetwork {
+impl Network {
+    /// True when the two share any address.
+    pub fn overlaps(&self, other: &Network) -> bool {
+        self.0.contains(&other.0.network()) || other.0.contains(&self.0.network())
+    }
+}
+
+impl std::str::FromStr for Network {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {
         text.parse::<IpNet>()
             .ok()
             .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
-            .map(TrustedNetwork)
+            .map(Network)
             .ok_or_else(|| format!("{text:?} is not an address or a network"))
+    }
+}
+deserialize_from_str!(Network);
+
+/// The address or network of a trusted proxy: narrower than a /8 (a /32 for IPv6), since a range
+/// that wide holds the pod network of most clusters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedNetwork(pub Network);
+
+/// The widest IPv4 and IPv6 prefixes that are too wide to trust.
+const TOO_WIDE_V4: u8 = 8;
+const TOO_WIDE_V6: u8 = 32;
+
+impl std::str::FromStr for TrustedNetwork {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let network: Network = text.parse()?;
+        let too_wide = match network.0 {
+            IpNet::V4(net) => net.prefix_len() <= TOO_WIDE_V4,
+            IpNet::V6(net) => net.prefix_len() <= TOO_WIDE_V6,
+        };
+        if too_wide {
+            return Err(format!(
+                "{text:?} is too wide to trust: a range that size holds the pod network of most clusters, so any \
+                 pod could send identity headers; list the proxy's own addresses"
+            ));
+        }
+        Ok(TrustedNetwork(network))
     }
 }
 deserialize_from_str!(TrustedNetwork);
 
 #[cfg(test)]
 mod tests {
-    use super::TrustedNetwork;
+    use super::{Network, TrustedNetwork};
+
+    #[test]
+    fn a_trusted_proxy_range_of_a_slash_8_or_wider_is_refused() {
+        for wide in ["10.0.0.0/8", "0.0.0.0/0", "fd00::/8", "::/0"] {
+            let error = wide.parse::<TrustedNetwork>().unwrap_err();
+            assert!(error.contains("too wide to trust"), "{wide}: {error}");
+        }
+        assert!("10.42.7.19".parse::<TrustedNetwork>().is_ok());
+        assert!("10.42.7.0/28".parse::<TrustedNetwork>().is_ok());
+    }
 
     #[test]
     fn single_addresses_and_networks_parse() {
-        assert!("10.0.0.5".parse::<TrustedNetwork>().is_ok());
-        assert!("fd00::/8".parse::<TrustedNetwork>().is_ok());
-        assert!("not-an-ip".parse::<TrustedNetwork>().is_err());
+        assert!("10.0.0.5".parse::<Network>().is_ok());
+        assert!("fd00::/8".parse::<Network>().is_ok());
+        assert!("not-an-ip".parse::<Network>().is_err());
     }
 }

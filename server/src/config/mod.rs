@@ -21,7 +21,7 @@ use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
 
 pub use alerts::{AlertsConfig, WebhookConfig, WebhookFormat, WebhookUrl};
-pub use auth::{AuthConfig, AuthMode, OidcConfig, ProxyConfig, TlsConfig, TrustedNetwork};
+pub use auth::{AuthConfig, AuthMode, Network, OidcConfig, ProxyConfig, TlsConfig, TrustedNetwork};
 pub use clusters::{ClusterConfig, DCGM_APP_LABEL, Interval, LabelSelector, Sources, TenantRuleConfig};
 pub use reports::{CronSchedule, MetricsConfig, ReportSchedule, ReportsConfig};
 pub use secret::{HttpUrl, Secret};
@@ -85,6 +85,16 @@ impl Config {
                 return fail("auth.mode is \"proxy\" but auth.proxy.trusted_proxies is empty".into());
             }
             _ => {}
+        }
+        let proxy = &self.auth.proxy;
+        for trusted in &proxy.trusted_proxies {
+            if let Some(pods) = proxy.pod_networks.iter().find(|pods| trusted.0.overlaps(pods)) {
+                return fail(format!(
+                    "auth.proxy.trusted_proxies: {} overlaps the pod network {}: any pod there could send identity \
+                     headers; list the proxy's own addresses",
+                    trusted.0.0, pods.0
+                ));
+            }
         }
         let mut names = std::collections::BTreeSet::new();
         for cluster in &self.clusters {
@@ -208,6 +218,19 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains("auth.group_roles.sec"), "{message}");
         assert!(message.contains("rampart.toml:5"), "{message}");
+    }
+
+    #[test]
+    fn a_trusted_proxy_range_that_holds_a_pod_network_is_refused_at_load() {
+        let wide =
+            load_text("[auth]\nmode = \"proxy\"\n[auth.proxy]\ntrusted_proxies = [\"10.0.0.0/8\"]\n").unwrap_err();
+        let message = wide.to_string();
+        assert!(message.contains("auth.proxy.trusted_proxies") && message.contains("too wide to trust"), "{message}");
+        let pods = "[auth]\nmode = \"proxy\"\n[auth.proxy]\npod_networks = [\"10.42.0.0/16\"]\ntrusted_proxies = ";
+        let overlap = load_text(&format!("{pods}[\"10.42.0.0/20\"]\n")).unwrap_err();
+        assert!(overlap.to_string().contains("overlaps the pod network 10.42.0.0/16"), "{overlap}");
+        let proxy_only = load_text(&format!("{pods}[\"10.43.7.19\"]\n")).unwrap();
+        assert_eq!(proxy_only.auth.proxy.trusted_proxies.len(), 1);
     }
 
     #[test]

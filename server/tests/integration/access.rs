@@ -215,8 +215,14 @@ async fn identity_headers_count_only_from_a_trusted_proxy(pool: PgPool) {
     let mut forged = Browser::new(app.clone());
     forged.peer = "192.168.1.9:5000".parse().unwrap();
     let page = forged.send(headers(Request::get("/tenants/vision")).body(Body::empty()).unwrap()).await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED, "forged identity headers sign nobody in");
     assert!(!page.body.contains("vision-"), "nothing of the tenant is shown");
+    let admin = |request: axum::http::request::Builder| {
+        request.header("X-Forwarded-User", "mallory").header("X-Forwarded-Groups", "sec")
+    };
+    let api = forged.send(admin(Request::get("/api/v1/clusters")).body(Body::empty()).unwrap()).await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED, "{}", api.body);
+    assert!(!api.body.contains("\"clusters\""), "no cluster is shown to forged headers");
 
     let mut proxied = Browser::new(app.clone());
     proxied.peer = "10.0.0.7:5000".parse().unwrap();
@@ -227,6 +233,8 @@ async fn identity_headers_count_only_from_a_trusted_proxy(pool: PgPool) {
     assert_eq!(page.status, StatusCode::NOT_FOUND, "a proxied lead is scoped like any other");
     let anonymous = proxied.send(Request::get("/").body(Body::empty()).unwrap()).await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "no headers, no viewer");
+    let vouched = proxied.send(admin(Request::get("/api/v1/clusters")).body(Body::empty()).unwrap()).await;
+    assert_eq!(vouched.status, StatusCode::OK, "the same headers from the proxy do sign in: {}", vouched.body);
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

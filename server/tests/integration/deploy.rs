@@ -1,8 +1,9 @@
 //! The Helm chart in `deploy/helm/rampart`, checked without a cluster or `helm`: every
 //! template is YAML once its `{{ … }}` expressions are filled in, the ClusterRole grants
 //! exactly the `list` the collector uses (and `get` on the pod proxy) and nothing more, the
-//! Deployment runs as non-root with the database URL from a Secret, and the chart's default
-//! configuration is one `rampart` accepts.
+//! Deployment runs as non-root with the database URL from a Secret, the chart's default
+//! configuration is one `rampart` accepts and does not trust the pod network, and its
+//! NetworkPolicy admits only the configured peers.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -88,4 +89,31 @@ fn the_charts_default_configuration_is_valid() {
     let config = server::config::Config::load(Some(&file)).unwrap();
     assert_eq!(config.clusters.len(), 1);
     assert_eq!(config.clusters[0].kubeconfig, None, "the in-cluster service account is used");
+}
+
+#[test]
+fn the_chart_does_not_trust_the_pod_network_and_admits_only_its_proxy_and_scraper() {
+    let values: Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(chart().join("values.yaml")).unwrap()).unwrap();
+    let file = crate::common::temp_dir("chart-auth").join("rampart.toml");
+    std::fs::write(&file, values["config"].as_str().unwrap()).unwrap();
+    let config = server::config::Config::load(Some(&file)).unwrap();
+    assert_ne!(config.auth.mode, Some(server::config::AuthMode::Proxy), "proxy sign-in is never the default");
+
+    let policy = render("networkpolicy.yaml");
+    assert_eq!(policy["kind"], "NetworkPolicy");
+    assert_eq!(policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"], "rampart");
+    assert_eq!(strings(&policy["spec"]["policyTypes"]), ["Ingress"]);
+    let rules = policy["spec"]["ingress"].as_array().unwrap();
+    assert_eq!(rules.len(), 2, "the dashboard's peers and the scraper, nothing else");
+    for list in ["dashboardFrom", "metricsFrom"] {
+        let peers = values["networkPolicy"][list].as_array().unwrap_or_else(|| panic!("networkPolicy.{list}"));
+        assert!(!peers.is_empty(), "an empty networkPolicy.{list} would admit every pod");
+        for peer in peers {
+            assert!(
+                peer["namespaceSelector"].is_object() || peer["podSelector"].is_object(),
+                "every peer of networkPolicy.{list} selects something: {peer:?}"
+            );
+        }
+    }
 }
