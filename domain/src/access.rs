@@ -125,10 +125,36 @@ impl Scope {
     }
 }
 
-/// True when `path` is a path on this site (`/tenants/nlp`), not another origin (`//evil.example`,
-/// `https://…`): the only places a sign-in may send the browser back to.
+/// True when `path` is a path on this site (`/tenants/nlp?at=…`) and nothing a browser could
+/// take for another origin: the only places a sign-in may send the browser back to. After
+/// percent-decoding it must be path-absolute (`/` but not `//`), with no backslash, no control
+/// or white-space character (browsers drop a tab, so `/\t/host` is `//host`) and no look-alike
+/// slash.
 pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+    let Some(decoded) = percent_decoded(path) else { return false };
+    let looks_like_a_slash =
+        |c: char| matches!(c, '\\' | '\u{2044}' | '\u{2215}' | '\u{29f8}' | '\u{ff0f}' | '\u{ff3c}');
+    decoded.starts_with('/')
+        && !decoded[1..].starts_with(['/', '\\'])
+        && !decoded.chars().any(|c| c.is_control() || c.is_whitespace() || looks_like_a_slash(c))
+}
+
+/// `text` with its `%XX` escapes decoded; `None` when an escape is malformed or the result is
+/// not UTF-8.
+fn percent_decoded(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(byte);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]
@@ -174,5 +200,37 @@ mod tests {
         assert!(!is_local_path("//evil.example/"));
         assert!(!is_local_path("https://evil.example/"));
         assert!(!is_local_path("/\\evil.example"));
+    }
+
+    #[test]
+    fn known_open_redirect_bypasses_are_not_return_targets() {
+        for bypass in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/%09/evil.example",
+            "/%2F/evil.example",
+            "/%2f/evil.example",
+            "/%5C/evil.example",
+            "/ /evil.example",
+            "/\n/evil.example",
+            "https:evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/\u{ff0f}evil.example",
+            "/\u{2215}evil.example",
+            "/%EF%BC%8Fevil.example",
+            "%2F%2Fevil.example",
+            "/%zz",
+            "",
+        ] {
+            assert!(!is_local_path(bypass), "{bypass:?} must not be a return target");
+        }
+        for local in
+            ["/", "/tenants/nlp", "/tenants/%E5%BC%A0", "/compliance?framework=cis&at=2026-11-01T00%3A00%3A00Z"]
+        {
+            assert!(is_local_path(local), "{local:?} is a path on this site");
+        }
     }
 }
