@@ -80,7 +80,7 @@ pub async fn login(
         let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
         return Redirect::to(&format!("/login?error=credentials&next={next}")).into_response();
     };
-    let identity = Identity { user: user.name, groups: user.groups, signed_in_at: chrono::Utc::now().timestamp() };
+    let identity = Identity::signed_in_now(user.name, user.groups);
     if let Err(error) = start_session(&auth, &session, &identity, client).await {
         return HttpError::session(error).into_response();
     }

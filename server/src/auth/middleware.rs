@@ -107,7 +107,7 @@ async fn signed_in_identity(
                 if same {
                     return Ok(stored);
                 }
-                let identity = Identity { user, groups, signed_in_at: chrono::Utc::now().timestamp() };
+                let identity = Identity::signed_in_now(user, groups);
                 start_session(auth, session, &identity, client)
                     .await
                     .map_err(|e| HttpError::session(e).into_response())?;
@@ -117,7 +117,7 @@ async fn signed_in_identity(
     }
     let Some(mut identity) = stored else { return Ok(None) };
     let lifetime = i64::from(auth.config.absolute_timeout_hours) * 3600;
-    if chrono::Utc::now().timestamp() - identity.signed_in_at > lifetime {
+    if (chrono::Utc::now() - identity.signed_in_at).num_seconds() > lifetime {
         session.flush().await.map_err(|e| HttpError::session(e).into_response())?;
         return Err(Redirect::to("/login?error=expired").into_response());
     }
@@ -127,9 +127,7 @@ async fn signed_in_identity(
         let user =
             db::users::find(&auth.pool, &identity.user).await.map_err(|e| HttpError::session(e).into_response())?;
         match user {
-            Some(user) if user.password_changed_at.timestamp() <= identity.signed_in_at => {
-                identity.groups = user.groups
-            }
+            Some(user) if !identity.predates_password_change(user.password_changed_at) => identity.groups = user.groups,
             _ => {
                 session.flush().await.map_err(|e| HttpError::session(e).into_response())?;
                 return Err(Redirect::to("/login?error=expired").into_response());

@@ -100,7 +100,7 @@ pub(super) async fn identity(provider: &Provider, pending: &Pending, code: Strin
         .or_else(|| claims.email().map(|email| email.as_str().to_string()))
         .unwrap_or_else(|| claims.subject().as_str().to_string());
     let groups = groups_claim(&id_token.to_string(), &provider.config.groups_claim);
-    Ok(Identity { user, groups, signed_in_at: chrono::Utc::now().timestamp() })
+    Ok(Identity::signed_in_now(user, groups))
 }
 
 /// The groups in claim `name` of an ID token whose signature has already been verified.

@@ -27,8 +27,7 @@ pub async fn redeem(
     if !links.redeem(&token) {
         return Redirect::to("/login?error=link").into_response();
     }
-    let identity =
-        Identity { user: "demo".into(), groups: vec![DEMO_GROUP.into()], signed_in_at: chrono::Utc::now().timestamp() };
+    let identity = Identity::signed_in_now("demo".into(), vec![DEMO_GROUP.into()]);
     if let Err(error) = start_session(&auth, &session, &identity, client).await {
         return HttpError::session(error).into_response();
     }
