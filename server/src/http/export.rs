@@ -40,11 +40,20 @@ fn csv_response(filename: &str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", safe_file_name(filename))),
         ],
         body,
     )
         .into_response()
+}
+
+/// A download's file name made of `[a-z0-9._-]` only (anything else becomes `_`), so a name
+/// taken from the URL cannot close the quoted `filename` or add a parameter of its own.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .collect()
 }
 
 /// A query-string value, when present and not empty.
@@ -134,7 +143,15 @@ pub async fn compliance_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::{field, safe_file_name};
+
+    #[test]
+    fn download_names_cannot_close_their_quotes_or_add_parameters() {
+        let name = safe_file_name("x\"; filename=\"evil.html-findings.csv");
+        assert_eq!(name, "x___filename__evil.html-findings.csv");
+        assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)));
+        assert_eq!(safe_file_name("NLP-findings.csv"), "nlp-findings.csv");
+    }
 
     #[test]
     fn fields_are_quoted_and_formulas_defused() {

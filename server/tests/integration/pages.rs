@@ -171,4 +171,9 @@ async fn csv_exports_follow_the_page_filters_and_the_scope(pool: PgPool) {
     assert!(compliance.body.starts_with("framework,control,title,assessment,tenant,status,findings"));
     assert!(compliance.body.contains("pss,privileged,"));
     assert_eq!(b.get("/compliance.csv?framework=iso").await.status, StatusCode::BAD_REQUEST);
+
+    let crafted = b.get("/tenants/x%22%3B%20filename%3D%22evil.html/findings.csv").await;
+    let disposition = crafted.headers[axum::http::header::CONTENT_DISPOSITION].to_str().unwrap().to_string();
+    assert_eq!(disposition.matches('"').count(), 2, "one quoted file name: {disposition}");
+    assert!(!disposition.contains("filename=\"evil"), "the URL cannot add a file name: {disposition}");
 }
