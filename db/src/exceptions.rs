@@ -78,6 +78,16 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
     if r.expires_at <= Utc::now() {
         return Err(Error::Invalid("the expiry must be in the future".into()));
     }
+    if r.namespace.is_none() && (r.object_kind.is_some() || r.object_name.is_some()) {
+        return Err(Error::Invalid("an object is named with its namespace".into()));
+    }
+    if let Some(namespace) = &r.namespace {
+        let scope = crate::Scope::Tenants(vec![r.tenant.clone()]);
+        let owned = crate::query::tenant_namespaces(pool, &scope, None).await?;
+        if !owned.iter().any(|n| &n.namespace == namespace) {
+            return Err(Error::Invalid(format!("namespace {namespace:?} is not one of tenant {:?}'s", r.tenant)));
+        }
+    }
     let mut tx = pool.begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "insert into exception (rule_id, tenant, namespace, object_kind, object_name, justification, requested_by, expires_at)

@@ -59,6 +59,7 @@ fn privileged_exception(expires_at: DateTime<Utc>) -> ExceptionRequest {
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn an_expired_exception_counts_its_findings_again(pool: PgPool) {
     let inv = inventory(true, false);
+    collect(&pool, &inv, Utc::now()).await;
     let id = request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::hours(1))).await.unwrap();
     approve(&pool, id, "ciso@security").await.unwrap();
 
@@ -93,6 +94,7 @@ async fn an_expired_exception_counts_its_findings_again(pool: PgPool) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn exceptions_need_a_justification_a_future_expiry_and_another_approver(pool: PgPool) {
+    collect(&pool, &inventory(true, false), Utc::now()).await;
     let mut short = privileged_exception(Utc::now() + Duration::days(1));
     short.justification = "because".into();
     assert!(request(&pool, "lead@nlp", &short).await.is_err());
@@ -143,6 +145,7 @@ async fn the_explanation_names_the_fixed_and_the_new_finding_as_the_day_delta(po
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_revoked_exception_stops_applying_and_cannot_be_revoked_twice(pool: PgPool) {
+    collect(&pool, &inventory(true, false), Utc::now()).await;
     let id = request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap();
     approve(&pool, id, "ciso@security").await.unwrap();
     assert_eq!(active(&pool, Utc::now() + Duration::minutes(1)).await.unwrap().len(), 1);
@@ -158,4 +161,18 @@ async fn a_revoked_exception_stops_applying_and_cannot_be_revoked_twice(pool: Pg
     assert_eq!(actions, ["exception.requested", "exception.approved", "exception.revoked"]);
     let listed = db::exceptions::list(&pool, &Scope::Tenants(vec!["vision".into()])).await.unwrap();
     assert!(listed.is_empty(), "another tenant's exceptions are not listed");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn an_exception_may_name_only_a_namespace_of_its_own_tenant(pool: PgPool) {
+    collect(&pool, &inventory(true, false), Utc::now()).await;
+    let mut foreign = privileged_exception(Utc::now() + Duration::days(1));
+    foreign.tenant = "vision".into();
+    let refused = request(&pool, "lead@vision", &foreign).await.unwrap_err();
+    assert!(refused.to_string().contains("namespace \"nlp-prod\" is not one of tenant \"vision\"'s"), "{refused}");
+    let mut without_namespace = privileged_exception(Utc::now() + Duration::days(1));
+    without_namespace.namespace = None;
+    assert!(request(&pool, "lead@nlp", &without_namespace).await.is_err(), "an object needs its namespace");
+    assert!(db::exceptions::list(&pool, &Scope::AllTenants).await.unwrap().is_empty(), "nothing was stored");
+    request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap();
 }
