@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     /// Sees only the tenants mapped to their groups; requests exceptions for them.
     TenantLead,
-    /// Reads every tenant and exports reports.
+    /// Reads every tenant, the audit log included, and exports reports; changes nothing.
     Auditor,
     /// Reads every tenant, approves exceptions, reads the audit log.
     Security,
@@ -51,7 +51,7 @@ pub enum Permission {
     RequestExceptions,
     /// Approve or revoke exceptions.
     ApproveExceptions,
-    /// Read the audit log.
+    /// Read the audit log (auditors, security, admins).
     ReadAuditLog,
     /// Export reports.
     ExportReports,
@@ -81,9 +81,11 @@ impl Viewer {
     /// Whether this viewer may take `permission`.
     pub fn can(&self, permission: Permission) -> bool {
         match permission {
-            Permission::RequestExceptions => true,
+            // An auditor accepts no risk: they only read, so their judgement stays independent.
+            Permission::RequestExceptions => self.role != Role::Auditor,
             Permission::ExportReports => true,
-            Permission::ApproveExceptions | Permission::ReadAuditLog => self.role >= Role::Security,
+            Permission::ReadAuditLog => self.role >= Role::Auditor,
+            Permission::ApproveExceptions => self.role >= Role::Security,
             Permission::ManageUsers => self.role == Role::Admin,
         }
     }
@@ -171,9 +173,12 @@ mod tests {
     }
 
     #[test]
-    fn only_security_and_admin_read_the_audit_log_and_only_admin_manages_users() {
+    fn auditors_read_the_audit_log_but_accept_no_risk_and_only_admin_manages_users() {
         let of = |role| Viewer { user: "x".into(), role, tenants: vec![] };
-        assert!(!of(Role::Auditor).can(Permission::ReadAuditLog));
+        assert!(of(Role::Auditor).can(Permission::ReadAuditLog));
+        assert!(!of(Role::Auditor).can(Permission::RequestExceptions));
+        assert!(!of(Role::Auditor).can(Permission::ApproveExceptions));
+        assert!(!of(Role::TenantLead).can(Permission::ReadAuditLog));
         assert!(of(Role::Security).can(Permission::ReadAuditLog));
         assert!(!of(Role::Security).can(Permission::ManageUsers));
         assert!(of(Role::Admin).can(Permission::ManageUsers));

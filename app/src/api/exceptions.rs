@@ -45,12 +45,12 @@ pub async fn exceptions() -> Result<ExceptionsData, AppError> {
     let pool = super::pool()?;
     let scope = viewer.scope();
     let exceptions = db::exceptions::list(&pool, &scope).await.map_err(super::store_error)?;
-    let tenants = db::query::tenant_overview(&pool, &scope, None)
-        .await
-        .map_err(super::store_error)?
-        .into_iter()
-        .map(|t| t.tenant)
-        .collect();
+    let tenants = if viewer.can(Permission::RequestExceptions) {
+        let overview = db::query::tenant_overview(&pool, &scope, None).await.map_err(super::store_error)?;
+        overview.into_iter().map(|t| t.tenant).collect()
+    } else {
+        Vec::new()
+    };
     Ok(ExceptionsData { exceptions, tenants, can_approve: viewer.can(Permission::ApproveExceptions) })
 }
 

@@ -1,4 +1,4 @@
-//! `/audit`: the audit log of user actions, for admins and the security team.
+//! `/audit`: the audit log of user actions, for auditors, the security team and admins.
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -51,7 +51,7 @@ fn ExceptionsView(data: ExceptionsData) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        <RequestForm tenants=data.tenants />
+        {(!data.tenants.is_empty()).then(|| view! { <RequestForm tenants=data.tenants /> })}
     }
 }
 

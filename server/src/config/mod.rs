@@ -86,6 +86,13 @@ impl Config {
             }
             _ => {}
         }
+        if self.auth.public_url.is_none() && (self.tls.is_some() || self.auth.mode == Some(AuthMode::Proxy)) {
+            let why = if self.tls.is_some() { "[tls] is set" } else { "auth.mode is \"proxy\"" };
+            return fail(format!(
+                "auth.public_url is required because {why}: the origin of state-changing requests is checked \
+                 against it, never against the request's own Host header"
+            ));
+        }
         let proxy = &self.auth.proxy;
         for trusted in &proxy.trusted_proxies {
             if let Some(pods) = proxy.pod_networks.iter().find(|pods| trusted.0.overlaps(pods)) {
@@ -226,11 +233,23 @@ mod tests {
             load_text("[auth]\nmode = \"proxy\"\n[auth.proxy]\ntrusted_proxies = [\"10.0.0.0/8\"]\n").unwrap_err();
         let message = wide.to_string();
         assert!(message.contains("auth.proxy.trusted_proxies") && message.contains("too wide to trust"), "{message}");
-        let pods = "[auth]\nmode = \"proxy\"\n[auth.proxy]\npod_networks = [\"10.42.0.0/16\"]\ntrusted_proxies = ";
+        let pods = "[auth]\nmode = \"proxy\"\npublic_url = \"https://rampart.example\"\n\
+                    [auth.proxy]\npod_networks = [\"10.42.0.0/16\"]\ntrusted_proxies = ";
         let overlap = load_text(&format!("{pods}[\"10.42.0.0/20\"]\n")).unwrap_err();
         assert!(overlap.to_string().contains("overlaps the pod network 10.42.0.0/16"), "{overlap}");
         let proxy_only = load_text(&format!("{pods}[\"10.43.7.19\"]\n")).unwrap();
         assert_eq!(proxy_only.auth.proxy.trusted_proxies.len(), 1);
+    }
+
+    #[test]
+    fn behind_a_proxy_or_with_tls_the_public_url_is_required() {
+        let proxy =
+            load_text("[auth]\nmode = \"proxy\"\n[auth.proxy]\ntrusted_proxies = [\"10.43.7.19\"]\n").unwrap_err();
+        assert!(proxy.to_string().contains("auth.public_url is required because auth.mode is \"proxy\""), "{proxy}");
+        let tls = load_text("[auth]\nmode = \"local\"\n[tls]\ncert = \"/c.pem\"\nkey = \"/k.pem\"\n").unwrap_err();
+        assert!(tls.to_string().contains("because [tls] is set"), "{tls}");
+        let named = "[auth]\nmode = \"local\"\npublic_url = \"https://rampart.example\"\n[tls]\ncert = \"/c.pem\"\nkey = \"/k.pem\"\n";
+        assert!(load_text(named).is_ok());
     }
 
     #[test]

@@ -85,3 +85,39 @@ async fn a_lead_requests_for_their_tenant_and_security_approves_then_revokes(poo
         "other leads do not see it"
     );
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn auditors_read_the_audit_log_and_accept_no_risk(pool: PgPool) {
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 1).await.unwrap();
+    let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
+    let mut auditor = signed_in(&app, "aude").await;
+    assert_eq!(auditor.get("/audit").await.status, StatusCode::OK, "auditors read the audit log");
+    let page = auditor.get("/exceptions").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(RequestException::url()), "an auditor is offered no request form");
+    let body = "rule_id=pod.privileged&tenant=nlp&justification=accepting+it+as+the+auditor&expires_in_days=30";
+    let api_call = axum::http::Request::post(RequestException::url())
+        .header(header::ORIGIN, common::web::ORIGIN)
+        .header("x-csrf-token", auditor.csrf.clone().unwrap())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let answer = auditor.send(api_call).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    assert!(db::exceptions::list(&pool, &db::Scope::AllTenants).await.unwrap().is_empty(), "nothing was stored");
+
+    let mut lead = signed_in(&app, "nadia").await;
+    assert!(lead.get("/exceptions").await.body.contains(RequestException::url()), "a lead is offered the form");
+    let foreign = [
+        ("rule_id", "pod.privileged"),
+        ("tenant", "nlp"),
+        ("namespace", "vision-dev"),
+        ("object_kind", ""),
+        ("object_name", ""),
+        ("justification", "naming the vision team's namespace"),
+        ("expires_in_days", "30"),
+    ];
+    let refused = lead.post_form(RequestException::url(), &foreign).await;
+    assert!(refused.headers[header::LOCATION].to_str().unwrap().contains("__err="), "another tenant's namespace");
+    assert!(db::exceptions::list(&pool, &db::Scope::AllTenants).await.unwrap().is_empty(), "nothing was stored");
+}
