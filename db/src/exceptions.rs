@@ -70,10 +70,23 @@ async fn fetch(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<ExceptionR
         .ok_or(Error::NotFound(format!("exception {id}")))
 }
 
+/// The longest justification an exception request may carry, in characters.
+pub const MAX_JUSTIFICATION_CHARS: usize = 2_000;
+
 /// Records a request; it takes effect only once approved.
 pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) -> Result<i64> {
     if r.justification.trim().len() < 10 {
         return Err(Error::Invalid("a justification of at least 10 characters is required".into()));
+    }
+    if r.justification.chars().count() > MAX_JUSTIFICATION_CHARS {
+        return Err(Error::Invalid(format!("justification is longer than {MAX_JUSTIFICATION_CHARS} characters")));
+    }
+    let names = [("rule_id", Some(&r.rule_id)), ("tenant", Some(&r.tenant)), ("namespace", r.namespace.as_ref())];
+    let object = [("object_kind", r.object_kind.as_ref()), ("object_name", r.object_name.as_ref())];
+    for (field, value) in names.into_iter().chain(object) {
+        if let Some(value) = value {
+            crate::query::check_name(field, value).map_err(Error::Invalid)?;
+        }
     }
     if r.expires_at <= Utc::now() {
         return Err(Error::Invalid("the expiry must be in the future".into()));

@@ -51,6 +51,11 @@ impl AppError {
         self
     }
 
+    /// A parameter that failed its check (`db::query::check_*`): a 400 naming it.
+    pub fn invalid(message: String) -> Self {
+        AppError::BadRequest(message).respond()
+    }
+
     /// A database failure: logged in full, answered with a safe message.
     pub fn store(error: db::Error) -> Self {
         tracing::error!(error = %error, "read model failed");

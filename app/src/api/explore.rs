@@ -33,6 +33,9 @@ pub async fn namespace(
     namespace: String,
     at: Option<DateTime<Utc>>,
 ) -> Result<Option<NamespaceData>, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
+    db::query::check_name("tenant", &tenant).map_err(AppError::invalid)?;
+    db::query::check_name("namespace", &namespace).map_err(AppError::invalid)?;
     let pool = pool()?;
     let scope = crate::viewer::current_scope().narrowed_to(&tenant);
     let query = FindingQuery {
@@ -60,6 +63,10 @@ pub async fn workload(
     name: String,
     at: Option<DateTime<Utc>>,
 ) -> Result<Option<WorkloadDetail>, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
+    for (param, value) in [("namespace", &namespace), ("kind", &kind), ("name", &name)] {
+        db::query::check_name(param, value).map_err(AppError::invalid)?;
+    }
     let scope = crate::viewer::current_scope();
     db::query::workload_detail(&pool()?, &scope, &namespace, &kind, &name, at).await.map_err(store_error)
 }
@@ -74,6 +81,8 @@ pub async fn finding(finding_id: i64) -> Result<Option<FindingDetail>, AppError>
 /// The objects in the viewer's tenants that `rule_id` fails on.
 #[server]
 pub async fn rule_objects(rule_id: String, at: Option<DateTime<Utc>>) -> Result<Vec<AffectedObject>, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
+    db::query::check_name("rule_id", &rule_id).map_err(AppError::invalid)?;
     let scope = crate::viewer::current_scope();
     db::query::rule_findings(&pool()?, &scope, &rule_id, at).await.map_err(store_error)
 }

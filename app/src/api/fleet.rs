@@ -24,6 +24,8 @@ pub struct ComplianceData {
 /// One framework's controls by tenant.
 #[server]
 pub async fn compliance(framework: String, at: Option<DateTime<Utc>>) -> Result<ComplianceData, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
+    db::query::check_name("framework", &framework).map_err(AppError::invalid)?;
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let summary = db::query::compliance_summary(&pool, &scope, None, at).await.map_err(store_error)?;
     let statuses = db::query::control_statuses(&pool, &scope, &framework, None, at).await.map_err(store_error)?;
@@ -37,6 +39,9 @@ pub async fn control(
     control: String,
     at: Option<DateTime<Utc>>,
 ) -> Result<(Vec<ControlStatus>, Vec<AffectedObject>), AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
+    db::query::check_name("framework", &framework).map_err(AppError::invalid)?;
+    db::query::check_name("control", &control).map_err(AppError::invalid)?;
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let statuses =
         db::query::control_statuses(&pool, &scope, &framework, Some(&control), at).await.map_err(store_error)?;
@@ -47,6 +52,7 @@ pub async fn control(
 /// Unhealthy workloads across the viewer's tenants.
 #[server]
 pub async fn fleet_unhealthy(at: Option<DateTime<Utc>>) -> Result<Vec<WorkloadRow>, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
     let filter = WorkloadFilter::Unhealthy;
     db::query::workloads(&pool()?, &crate::viewer::current_scope(), None, filter, at).await.map_err(store_error)
 }
@@ -61,6 +67,7 @@ pub struct GpuData {
 /// GPU workloads and idle GPU-hours across the viewer's tenants.
 #[server]
 pub async fn fleet_gpus(at: Option<DateTime<Utc>>) -> Result<GpuData, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let workloads = db::query::workloads(&pool, &scope, None, WorkloadFilter::Gpu, at).await.map_err(store_error)?;
     let idle = db::query::idle_gpu_hours(&pool, &scope, at).await.map_err(store_error)?;
@@ -78,6 +85,7 @@ pub struct QuotaData {
 /// Quotas across the viewer's tenants.
 #[server]
 pub async fn fleet_quotas(at: Option<DateTime<Utc>>) -> Result<QuotaData, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let quotas = db::query::quotas(&pool, &scope, None, at).await.map_err(store_error)?;
     let unquoted = db::query::namespaces_without_quota(&pool, &scope, at).await.map_err(store_error)?;

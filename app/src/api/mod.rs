@@ -60,6 +60,7 @@ pub(crate) fn pool() -> Result<db::PgPool, AppError> {
 /// The overview, now or as of `at`: every tenant in the viewer's scope.
 #[server]
 pub async fn overview(at: Option<DateTime<Utc>>) -> Result<OverviewData, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
     let since = at.unwrap_or_else(Utc::now) - chrono::Duration::days(30);
@@ -83,6 +84,10 @@ pub async fn tenant(
     query: FindingQuery,
     range_days: u32,
 ) -> Result<Option<TenantData>, AppError> {
+    let at = db::query::check_at(at).map_err(AppError::invalid)?;
+    db::query::check_name("tenant", &tenant).map_err(AppError::invalid)?;
+    db::query::check_range_days(range_days).map_err(AppError::invalid)?;
+    db::query::check_finding_query(&query).map_err(AppError::invalid)?;
     let pool = pool()?;
     let scope = crate::viewer::current_scope();
     let Some(detail) = db::query::tenant_detail(&pool, &scope, &tenant, &query, at).await.map_err(store_error)? else {

@@ -16,17 +16,16 @@ pub fn finding_query() -> Result<FindingQuery, String> {
     parse_finding_query(param)
 }
 
-/// Trend ranges offered, in days.
-pub const RANGES: [u32; 3] = [7, 30, 90];
+pub use db::query::RANGES;
 
 /// `?range=` in days: 7, 30 (the default) or 90.
 pub fn range_days() -> Result<u32, String> {
     match param("range") {
         None => Ok(30),
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|d| RANGES.contains(d))
-            .ok_or_else(|| format!("?range={text} is not a range; use 7, 30 or 90")),
+        Some(text) => {
+            text.parse::<u32>().map_err(|_| format!("?range={text} is not a range; use 7, 30 or 90")).and_then(|days| {
+                db::query::check_range_days(days).map_err(|_| format!("?range={text} is not a range; use 7, 30 or 90"))
+            })
+        }
     }
 }

@@ -142,7 +142,7 @@ fn RequestForm(tenants: Vec<String>) -> impl IntoView {
             <label>"Namespace (optional)" <input name="namespace" value=get("namespace") /></label>
             <label>"Object kind (optional)" <input name="object_kind" value=get("kind") /></label>
             <label>"Object name (optional)" <input name="object_name" value=get("name") /></label>
-            <label>"Justification" <textarea name="justification" required minlength="10"></textarea></label>
+            <label>"Justification" <textarea name="justification" required minlength="10" maxlength="2000"></textarea></label>
             <label>"Expires in" <select name="expires_in_days">{expiries}</select></label>
             <button type="submit">"Request"</button>
         </form>

@@ -14,6 +14,7 @@ mod deploy;
 mod embedded_postgres;
 mod exceptions;
 mod faults;
+mod hostile;
 mod http;
 mod metrics;
 mod pages;
