@@ -149,8 +149,23 @@ fn RequestForm(tenants: Vec<String>) -> impl IntoView {
     }
 }
 
-/// The message of a server function error carried back in `?__err=` after a form post.
-fn decode_error(encoded: &str) -> String {
+/// What to say about the server function error carried back in `?__err=` after a form post.
+/// Anyone can put any text in a link, so the page shows only its own words, chosen by the kind
+/// of error, never the text the link carries.
+fn decode_error(encoded: &str) -> &'static str {
+    use crate::api::AppError;
     use leptos::server_fn::error::ServerFnUrlError;
-    ServerFnUrlError::<crate::api::AppError>::decode_err(encoded).to_string()
+    match ServerFnUrlError::<AppError>::decode_err(encoded) {
+        AppError::Forbidden(_) => {
+            "You may not do that: you may not request exceptions for tenants other than your own, \
+             and only the security team approves and revokes them."
+        }
+        AppError::BadRequest(_) => {
+            "The request was not valid: name a rule, one of the tenant's own namespaces, a justification of \
+             10 to 2,000 characters and one of the offered expiries."
+        }
+        AppError::NotFound(_) => "That exception does not exist.",
+        AppError::Unauthorized(_) => "Sign in first.",
+        AppError::Unavailable | AppError::Internal(_) => "The request could not be completed; see the server log.",
+    }
 }

@@ -121,3 +121,17 @@ async fn auditors_read_the_audit_log_and_accept_no_risk(pool: PgPool) {
     assert!(refused.headers[header::LOCATION].to_str().unwrap().contains("__err="), "another tenant's namespace");
     assert!(db::exceptions::list(&pool, &db::Scope::AllTenants).await.unwrap().is_empty(), "nothing was stored");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_exceptions_page_shows_only_its_own_words_for_an_error_in_the_link(pool: PgPool) {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
+    let mut lead = signed_in(&app, "nadia").await;
+    let planted = app::api::AppError::BadRequest("Your account is locked: call +1 555 0100".into());
+    let link =
+        ServerFnUrlError::new(RequestException::url(), planted).to_url("http://rampart.test/exceptions").unwrap();
+    let page = lead.get(&format!("/exceptions?{}", link.query().unwrap())).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("555 0100"), "the link's text is not shown");
+    assert!(page.body.contains("The request was not valid"), "the page's own words are");
+}
