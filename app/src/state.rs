@@ -35,9 +35,11 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    /// State for a pool, with Leptos options built in code (no cargo-leptos configuration).
-    pub fn new(pool: db::PgPool, sign_in: SignIn) -> Self {
-        let leptos_options = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
+    /// State for a pool, with Leptos options built in code (no cargo-leptos configuration). The
+    /// only files served beside the pages come from `site_root`, an absolute directory.
+    pub fn new(pool: db::PgPool, sign_in: SignIn, site_root: &std::path::Path) -> Self {
+        let site_root = site_root.display().to_string();
+        let leptos_options = LeptosOptions::builder().output_name("rampart").site_root(site_root).build();
         AppState { leptos_options, pool, sign_in }
     }
 }

@@ -6,11 +6,13 @@
 
 pub mod api_v1;
 pub mod export;
+mod files;
 pub mod metrics;
 pub mod reports;
 mod router;
 pub mod serve;
 mod state;
 
-pub use router::{CONTENT_SECURITY_POLICY, RouteEntry, app, route_inventory, style_dir};
+pub use files::{static_dir, style_dir};
+pub use router::{CONTENT_SECURITY_POLICY, RouteEntry, app, route_inventory};
 pub use state::{ServeOptions, ServerState};

@@ -1,8 +1,6 @@
 //! The router: every route the server answers and the layers every response passes through
 //! (sign-in, CSRF checks, security headers, compression, body limit, request tracing).
 
-use std::path::PathBuf;
-
 use app::{App, AppState, shell};
 use axum::Router;
 use axum::extract::{MatchedPath, State};
@@ -25,18 +23,6 @@ use crate::form::MAX_BODY_BYTES;
 /// The Content-Security-Policy of every response: only our own origin, no inline code.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/// The directory CSS is served from: `RAMPART_STYLE_DIR`, else `./style`, else the source tree's.
-pub fn style_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("RAMPART_STYLE_DIR") {
-        return dir.into();
-    }
-    let local = PathBuf::from("style");
-    if local.is_dir() {
-        return local;
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../style"))
-}
 
 /// One route the application serves: its method and path pattern (`/tenants/{tenant}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +77,7 @@ fn build(state: ServerState) -> (Router, Vec<RouteEntry>) {
     }
     inventory.extend(handlers.entries.iter().cloned());
     let pages: Router = Router::<AppState>::new()
-        .nest_service("/style", ServeDir::new(style_dir()))
+        .nest_service("/style", ServeDir::new(state.app.leptos_options.site_root.as_ref()))
         .leptos_routes(&state.app, page_routes, {
             let options = options.clone();
             move || shell(options.clone())

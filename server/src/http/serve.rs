@@ -36,6 +36,7 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
+    super::files::static_dir().map_err(anyhow::Error::msg)?;
     let router = super::router::app(ServerState::new(auth, options));
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     eprintln!("Rampart is serving {}", base_url(&listener, tls.as_ref())?);

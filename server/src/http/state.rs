@@ -31,7 +31,8 @@ pub struct ServerState {
 impl ServerState {
     /// The state of a server signing in through `auth`, with `options`.
     pub fn new(auth: Arc<Auth>, options: ServeOptions) -> Self {
-        let app = AppState::new(auth.pool.clone(), auth.sign_in());
+        let site_root = super::files::static_dir().map_or_else(|_| super::files::style_dir(), |dir| dir);
+        let app = AppState::new(auth.pool.clone(), auth.sign_in(), &site_root);
         ServerState { app, auth, options: Arc::new(options) }
     }
 }
