@@ -42,7 +42,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer = viewer::current_viewer();
     view! {
-        <Title formatter=|page: String| format!("{page} · Rampart") />
+        // leptos_meta writes the title into the page as it is: every title is escaped here, once.
+        <Title formatter=|page: String| format!("{} · Rampart", components::format::escape_html(&page)) />
         <Router>
             <header class="top">
                 <A href="/" attr:class="brand">"Rampart"</A>

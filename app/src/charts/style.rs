@@ -2,6 +2,8 @@
 
 use plotters::style::RGBColor;
 
+use crate::components::format::escape_html;
+
 /// Severity colours, most severe first; the same as the style sheet's.
 pub const SEVERITY_COLOURS: [(&str, RGBColor); 4] = [
     ("critical", RGBColor(0xb3, 0x13, 0x2b)),
@@ -19,12 +21,7 @@ pub(crate) const SCORE: RGBColor = RGBColor(0x23, 0x54, 0xd1);
 pub(crate) fn finish(svg: String, class: &str, title: &str) -> String {
     let Some(end) = svg.find('>') else { return svg };
     let (open, rest) = svg.split_at(end);
-    format!("{open} role=\"img\" class=\"chart {class}\"><title>{}</title>{}", escape(title), &rest[1..])
-}
-
-/// Escapes text for SVG/HTML.
-pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    format!("{open} role=\"img\" class=\"chart {class}\"><title>{}</title>{}", escape_html(title), &rest[1..])
 }
 
 #[cfg(test)]

@@ -2,6 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
+/// Text made safe inside HTML or SVG elements and quoted attributes.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// A percentage with no decimals, or an em dash when there is nothing to show.
 pub fn percent(value: Option<f64>) -> String {
     value.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "—".to_string())

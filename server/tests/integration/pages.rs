@@ -177,3 +177,27 @@ async fn csv_exports_follow_the_page_filters_and_the_scope(pool: PgPool) {
     assert_eq!(disposition.matches('"').count(), 2, "one quoted file name: {disposition}");
     assert!(!disposition.contains("filename=\"evil"), "the URL cannot add a file name: {disposition}");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn markup_in_a_tenant_name_is_text_in_the_page_title(pool: PgPool) {
+    use domain::tenancy::{TenantMapping, TenantRule};
+    let crafted = "x</title><meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">";
+    let mut inventory = domain::Inventory::default();
+    inventory.add_object(&serde_json::json!({"kind": "Namespace", "metadata": {"name": "crafted"}})).unwrap();
+    let mapping = TenantMapping {
+        rules: vec![TenantRule::Namespaces { namespaces: vec!["crafted".into()], tenant: crafted.into() }],
+    };
+    let settings = domain::rules::RuleSettings { tenant_mapping: mapping, ..Default::default() };
+    let assessment = domain::assess(&inventory, &settings, vec![], &[]);
+    let now = chrono::Utc::now();
+    let times = db::store::CollectionTimes { started_at: now, finished_at: now };
+    db::store::write_collection(&pool, "crafted", times, &assessment).await.unwrap();
+    let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
+    let mut security = signed_in(&app, "sergio").await;
+    let path: String = form_urlencoded::byte_serialize(crafted.as_bytes()).collect();
+    let page = security.get(&format!("/tenants/{}", path.replace('+', "%20"))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let title = &page.body[page.body.find("<title>").unwrap()..page.body.find("</title>").unwrap()];
+    assert!(title.contains("x&lt;/title&gt;&lt;meta"), "the name is text: {title}");
+    assert!(!page.body.contains("<meta http-equiv"), "no markup of the name reaches the page");
+}
