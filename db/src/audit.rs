@@ -66,19 +66,6 @@ pub async fn recent(pool: &PgPool, since: DateTime<Utc>, limit: i64) -> Result<V
     .await?)
 }
 
-/// How many logins failed from `source_addr` since `since`: the input of login rate limiting,
-/// kept in the database so that every replica sees the same count.
-pub async fn failed_logins_since(pool: &PgPool, source_addr: &str, since: DateTime<Utc>) -> Result<i64> {
-    let (count,): (i64,) = sqlx::query_as(
-        "select count(*) from audit_event where action = 'login.failed' and source_addr = $1 and at >= $2",
-    )
-    .bind(source_addr)
-    .bind(since)
-    .fetch_one(pool)
-    .await?;
-    Ok(count)
-}
-
 /// Events between `from` and `to` for a report: everything for an all-tenants scope, else only
 /// events about the scope's tenants.
 pub async fn between(

@@ -8,6 +8,7 @@ pub mod exceptions;
 pub mod exclusive;
 pub mod lease;
 pub mod lifecycle;
+pub mod login_attempts;
 pub mod maintenance;
 pub mod query;
 pub mod reports;

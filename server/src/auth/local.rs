@@ -37,9 +37,14 @@ pub async fn login(
         return HttpError::NotFound("password sign-in is not enabled".into()).into_response();
     }
     let source = client.text().unwrap_or_else(|| "unknown".into());
-    let since = chrono::Utc::now() - chrono::Duration::minutes(FAILED_LOGIN_WINDOW_MINUTES);
-    match db::audit::failed_logins_since(&auth.pool, &source, since).await {
-        Ok(count) if count >= i64::from(auth.config.max_failed_logins) => {
+    let now = chrono::Utc::now();
+    let since = now - chrono::Duration::minutes(FAILED_LOGIN_WINDOW_MINUTES);
+    // Counted before the password is checked, per client address and typed name (a digest of
+    // it), so concurrent attempts cannot race past the limit and one address behind a proxy is
+    // not one budget for everyone.
+    let attempted = super::tokens::digest(form.user.trim());
+    match db::login_attempts::record(&auth.pool, &source, &attempted, since).await {
+        Ok(count) if count > i64::from(auth.config.max_failed_logins) => {
             tracing::warn!(source, count, "sign-in refused: too many failures");
             let retry = (FAILED_LOGIN_WINDOW_MINUTES * 60).to_string();
             return (
@@ -59,9 +64,7 @@ pub async fn login(
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let known = user.is_some();
     let password = form.password;
-    let verified = tokio::task::spawn_blocking(move || super::password::verify(&password, stored.as_deref()))
-        .await
-        .unwrap_or(false);
+    let verified = super::password::verify_bounded(password, stored).await;
     let next = if domain::access::is_local_path(&form.next) { form.next } else { "/".into() };
     let Some(user) = user.filter(|_| verified) else {
         // The attempted name is recorded only when it is a user's: a password typed into the
@@ -80,6 +83,10 @@ pub async fn login(
         let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
         return Redirect::to(&format!("/login?error=credentials&next={next}")).into_response();
     };
+    let forgotten = since - chrono::Duration::days(1);
+    if let Err(error) = db::login_attempts::forget(&auth.pool, &source, &attempted, forgotten).await {
+        return HttpError::session(error).into_response();
+    }
     let identity = Identity::signed_in_now(user.name, user.groups);
     if let Err(error) = start_session(&auth, &session, &identity, client).await {
         return HttpError::session(error).into_response();

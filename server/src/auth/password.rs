@@ -18,6 +18,17 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))
 }
 
+/// How many passwords are checked at once: each check takes tens of megabytes and a core for a
+/// moment, so a burst of sign-ins waits its turn instead of exhausting the server.
+pub const CONCURRENT_CHECKS: usize = 2;
+
+/// [`verify`] on a blocking thread, at most [`CONCURRENT_CHECKS`] at a time.
+pub async fn verify_bounded(password: String, stored: Option<String>) -> bool {
+    static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_CHECKS);
+    let Ok(_permit) = CHECKS.acquire().await else { return false };
+    tokio::task::spawn_blocking(move || verify(&password, stored.as_deref())).await.unwrap_or(false)
+}
+
 /// True when `password` matches `stored`. With no stored hash (unknown user) a dummy hash is
 /// checked anyway, so a wrong name takes as long as a wrong password.
 pub fn verify(password: &str, stored: Option<&str>) -> bool {

@@ -331,6 +331,37 @@ async fn repeated_failed_sign_ins_from_one_address_are_slowed_down_and_audited(p
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
+async fn concurrent_wrong_passwords_get_no_more_checks_than_the_limit(pool: PgPool) {
+    let mut config = config(Some(AuthMode::Local));
+    config.auth.max_failed_logins = 10;
+    let app = common::web::app(&pool, &config).await;
+    let mut attacker = Browser::new(app.clone());
+    attacker.get("/login").await;
+    let attempts = (0..60).map(|i| {
+        let mut browser = attacker.clone();
+        async move {
+            let password = format!("wrong password {i}");
+            let fields = [("user", "adele"), ("password", password.as_str()), ("next", "/")];
+            browser.post_form("/login", &fields).await.status
+        }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let checked = answers.iter().filter(|status| **status == StatusCode::SEE_OTHER).count();
+    let refused = answers.iter().filter(|status| **status == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(checked + refused, 60, "{answers:?}");
+    assert!(checked <= 10, "{checked} passwords were checked, the limit is 10");
+    let (failed,): (i64,) = sqlx::query_as("select count(*) from audit_event where action = 'login.failed'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(failed as usize, checked, "every checked attempt is audited");
+
+    let mut elsewhere = Browser::new(app);
+    elsewhere.peer = "127.0.0.9:40000".parse().unwrap();
+    assert_eq!(elsewhere.sign_in("adele", PASSWORD).await.status, StatusCode::SEE_OTHER, "another address may");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
 async fn signed_in_pages_show_who_is_signed_in_and_a_protected_sign_out(pool: PgPool) {
     let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
     let mut browser = signed_in(&app, "sergio").await;

@@ -65,6 +65,7 @@ pub struct Page {
 }
 
 /// Keeps the session cookie and the latest anti-forgery token, like a browser.
+#[derive(Clone)]
 pub struct Browser {
     app: axum::Router,
     pub cookie: Option<String>,
