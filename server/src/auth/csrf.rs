@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
-use super::session::CSRF_KEY;
+use super::session::{CSRF_KEY, login_token};
 use super::state::Auth;
 use crate::error::HttpError;
 
@@ -34,6 +34,9 @@ pub async fn verify(State(auth): State<Arc<Auth>>, request: Request, next: Next)
         Ok(stored) => stored,
         Err(error) => return HttpError::session(error).into_response(),
     };
+    // Before sign-in there is no session token: the sign-in form's is in its own cookie.
+    let stored =
+        stored.or_else(|| (request.uri().path() == "/login").then(|| login_token(request.headers())).flatten());
     let Some(stored) = stored else { return refuse("no anti-forgery token in this session; reload the page") };
     let header_token = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (request, sent) = match header_token {

@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::{CsrfToken, Viewer};
@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use super::identity::{Identity, viewer_for};
 use super::proxy::ProxiedIdentity;
-use super::session::{CSRF_KEY, IDENTITY_KEY, start_session};
+use super::session::{CSRF_KEY, IDENTITY_KEY, login_token, login_token_cookie, start_session};
 use super::state::{Auth, ClientAddr, Method};
 use super::tokens::random_token;
 use crate::error::HttpError;
@@ -65,7 +65,7 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut request: Request, n
         }
         return HttpError::Forbidden("none of your groups maps to a Rampart role".into()).into_response();
     }
-    if viewer.is_some() || path == "/login" {
+    if viewer.is_some() {
         match csrf_token(&session).await {
             Ok(token) => {
                 request.extensions_mut().insert(CsrfToken(token));
@@ -73,6 +73,13 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut request: Request, n
             Err(error) => return error,
         }
     }
+    // A visitor's sign-in form: its token lives in a cookie, so the page stores no session.
+    let new_login_token = (viewer.is_none() && path == "/login").then(|| {
+        let existing = login_token(request.headers());
+        let token = existing.clone().unwrap_or_else(random_token);
+        request.extensions_mut().insert(CsrfToken(token.clone()));
+        existing.is_none().then_some(token)
+    });
     match viewer {
         Some(viewer) => {
             request.extensions_mut().insert::<Viewer>(viewer);
@@ -80,7 +87,13 @@ pub async fn authenticate(State(auth): State<Arc<Auth>>, mut request: Request, n
         None if is_public(&path) => {}
         None => return sign_in_first(&request),
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    if let Some(Some(token)) = new_login_token
+        && let Ok(cookie) = HeaderValue::from_str(&login_token_cookie(&token, auth.tls))
+    {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// The identity of this request: from the proxy headers in proxy mode, else from the session.

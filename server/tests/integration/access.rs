@@ -331,6 +331,27 @@ async fn repeated_failed_sign_ins_from_one_address_are_slowed_down_and_audited(p
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_login_page_stores_no_session_for_a_visitor(pool: PgPool) {
+    let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
+    let sessions = || async { sqlx::query_as::<_, (i64,)>("select count(*) from web_session").fetch_one(&pool).await };
+    for _ in 0..20 {
+        let page = Browser::new(app.clone()).get("/login").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(common::web::hidden_csrf(&page.body).is_some_and(|t| !t.is_empty()), "the form carries a token");
+    }
+    assert_eq!(sessions().await.unwrap().0, 0, "visitors of the login page leave no session behind");
+    let mut visitor = Browser::new(app.clone());
+    let page = visitor.sign_in("sergio", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "the form's token still signs in");
+    assert_eq!(sessions().await.unwrap().0, 1, "a signed-in user has one");
+    let mut forger = Browser::new(app);
+    forger.csrf = Some("not-the-cookie".into());
+    forger.cookie = Some("rampart_login=another-token".into());
+    let refused = forger.post_form("/login", &[("user", "sergio"), ("password", PASSWORD), ("next", "/")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "a form token that is not the cookie's is refused");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
 async fn concurrent_wrong_passwords_get_no_more_checks_than_the_limit(pool: PgPool) {
     let mut config = config(Some(AuthMode::Local));
     config.auth.max_failed_logins = 10;
