@@ -73,6 +73,9 @@ async fn fetch(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<ExceptionR
 /// The longest justification an exception request may carry, in characters.
 pub const MAX_JUSTIFICATION_CHARS: usize = 2_000;
 
+/// The most requests one person may have waiting for a decision at once.
+pub const MAX_PENDING_PER_REQUESTER: i64 = 20;
+
 /// Records a request; it takes effect only once approved.
 pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) -> Result<i64> {
     if r.justification.trim().len() < 10 {
@@ -100,6 +103,18 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
         if !owned.iter().any(|n| &n.namespace == namespace) {
             return Err(Error::Invalid(format!("namespace {namespace:?} is not one of tenant {:?}'s", r.tenant)));
         }
+    }
+    let (pending,): (i64,) = sqlx::query_as(
+        "select count(*) from exception
+         where requested_by = $1 and approved_at is null and revoked_at is null and expires_at > now()",
+    )
+    .bind(requested_by)
+    .fetch_one(pool)
+    .await?;
+    if pending >= MAX_PENDING_PER_REQUESTER {
+        return Err(Error::Invalid(format!(
+            "{requested_by} has {pending} requests waiting for a decision; at most {MAX_PENDING_PER_REQUESTER} may wait"
+        )));
     }
     let mut tx = pool.begin().await?;
     let (id,): (i64,) = sqlx::query_as(

@@ -86,6 +86,16 @@ pub async fn store(pool: &PgPool, report: &NewReport<'_>) -> Result<i64> {
     Ok(id)
 }
 
+/// How many reports `created_by` made since `since`, for the web's per-user rate limit.
+pub async fn made_by_since(pool: &PgPool, created_by: &str, since: DateTime<Utc>) -> Result<i64> {
+    let (count,): (i64,) = sqlx::query_as("select count(*) from report where created_by = $1 and created_at >= $2")
+        .bind(created_by)
+        .bind(since)
+        .fetch_one(pool)
+        .await?;
+    Ok(count)
+}
+
 /// Reports the scope may see, newest first.
 pub async fn list(pool: &PgPool, scope: &Scope) -> Result<Vec<ReportRow>> {
     let sql =

@@ -176,3 +176,18 @@ async fn an_exception_may_name_only_a_namespace_of_its_own_tenant(pool: PgPool) 
     assert!(db::exceptions::list(&pool, &Scope::AllTenants).await.unwrap().is_empty(), "nothing was stored");
     request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap();
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_requester_has_a_bounded_number_of_requests_waiting(pool: PgPool) {
+    collect(&pool, &inventory(true, false), Utc::now()).await;
+    for _ in 0..db::exceptions::MAX_PENDING_PER_REQUESTER {
+        request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap();
+    }
+    let refused = request(&pool, "lead@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap_err();
+    assert!(refused.to_string().contains("requests waiting for a decision"), "{refused}");
+    let mut long = privileged_exception(Utc::now() + Duration::days(1));
+    long.justification = "x".repeat(db::exceptions::MAX_JUSTIFICATION_CHARS + 1);
+    let too_long = request(&pool, "other@nlp", &long).await.unwrap_err();
+    assert!(too_long.to_string().contains("justification is longer than 2000 characters"), "{too_long}");
+    request(&pool, "other@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap();
+}

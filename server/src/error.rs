@@ -25,9 +25,9 @@ pub enum HttpError {
     /// Nothing the viewer may see is there.
     #[error("{0}")]
     NotFound(String),
-    /// Too many attempts from one client.
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Too many attempts, or too much work asked at once: try again after `retry_after_secs`.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
     /// Something the server depends on failed: `message` is what the user is told, `cause`
     /// goes to the log.
     #[error("{message}")]
@@ -52,7 +52,7 @@ impl HttpError {
             HttpError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
             HttpError::NotFound(_) => StatusCode::NOT_FOUND,
-            HttpError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            HttpError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             HttpError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -70,8 +70,14 @@ impl IntoResponse for HttpError {
         let status = self.status();
         let message = self.to_string();
         let mut response = (status, message.clone()).into_response();
-        if let HttpError::Unauthorized { challenge, .. } = self {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        match self {
+            HttpError::Unauthorized { challenge, .. } => {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            }
+            HttpError::TooManyRequests { retry_after_secs, .. } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            _ => {}
         }
         response.extensions_mut().insert(ErrorMessage(message));
         response

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use crate::form::ValidForm;
 use axum::extract::{Extension, State};
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -46,13 +45,9 @@ pub async fn login(
     match db::login_attempts::record(&auth.pool, &source, &attempted, since).await {
         Ok(count) if count > i64::from(auth.config.max_failed_logins) => {
             tracing::warn!(source, count, "sign-in refused: too many failures");
-            let retry = (FAILED_LOGIN_WINDOW_MINUTES * 60).to_string();
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry)],
-                "too many failed sign-ins; wait and try again",
-            )
-                .into_response();
+            let message = "too many failed sign-ins; wait and try again".to_string();
+            let retry_after_secs = (FAILED_LOGIN_WINDOW_MINUTES * 60).unsigned_abs();
+            return HttpError::TooManyRequests { message, retry_after_secs }.into_response();
         }
         Ok(_) => {}
         Err(error) => return HttpError::session(error).into_response(),

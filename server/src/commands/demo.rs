@@ -150,7 +150,11 @@ pub async fn run(
     if let Method::OneTimeLink(links) = &auth.method {
         links.issue();
     }
-    let options = ServeOptions { signing_key: crate::reports::signing_key(&config)?, metrics: config.metrics.clone() };
+    let options = ServeOptions {
+        signing_key: crate::reports::signing_key(&config)?,
+        metrics: config.metrics.clone(),
+        web_reports_per_hour: config.reports.web_reports_per_hour,
+    };
     serve(listener, auth, config.tls.clone(), options, shutdown).await?;
     let _ = collector.await;
     let _ = maintenance.await;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::secret::{Secret, deserialize_from_str};
 
 /// Compliance reports: signing, and reports generated on a schedule.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportsConfig {
     /// An Ed25519 private key (PKCS#8 PEM, e.g. from `rampart report keygen`) to sign reports with.
@@ -17,6 +17,20 @@ pub struct ReportsConfig {
     /// Reports generated when their cron expression comes due.
     #[serde(default)]
     pub schedule: Vec<ReportSchedule>,
+    /// Reports one person may make from the dashboard per hour (each reads and typesets every
+    /// finding of the tenants it covers).
+    #[serde(default = "default_web_reports_per_hour")]
+    pub web_reports_per_hour: u32,
+}
+
+fn default_web_reports_per_hour() -> u32 {
+    10
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig { signing_key: None, schedule: Vec::new(), web_reports_per_hour: default_web_reports_per_hour() }
+    }
 }
 
 /// One scheduled report.

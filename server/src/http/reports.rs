@@ -36,6 +36,49 @@ pub struct ExportForm {
     framework: String,
 }
 
+/// Reports typeset at once from the dashboard: each holds its tenants' findings in memory while
+/// it is made, so a burst waits for none and is refused instead.
+pub const CONCURRENT_WEB_REPORTS: usize = 2;
+
+/// How long a refused report request is told to wait, in seconds.
+const RETRY_AFTER_SECS: u64 = 60;
+
+/// At most `capacity` reports in the making at once.
+pub struct ReportGate(tokio::sync::Semaphore);
+
+impl ReportGate {
+    /// A gate for `capacity` reports at once.
+    pub const fn new(capacity: usize) -> Self {
+        ReportGate(tokio::sync::Semaphore::const_new(capacity))
+    }
+
+    /// A place for one report, or a 429 when every place is taken.
+    pub fn enter(&self) -> Result<tokio::sync::SemaphorePermit<'_>, HttpError> {
+        self.0.try_acquire().map_err(|_| HttpError::TooManyRequests {
+            message: "other reports are being made; try again in a minute".into(),
+            retry_after_secs: RETRY_AFTER_SECS,
+        })
+    }
+}
+
+/// The dashboard's one gate.
+static WEB_REPORTS: ReportGate = ReportGate::new(CONCURRENT_WEB_REPORTS);
+
+/// A 429 when `user` already made their hourly share of reports.
+async fn within_hourly_share(pool: &db::PgPool, user: &str, per_hour: u32) -> Result<(), HttpError> {
+    let since = Utc::now() - chrono::Duration::hours(1);
+    let made = db::reports::made_by_since(pool, user, since)
+        .await
+        .map_err(|error| HttpError::store("the report store is unavailable", error))?;
+    if made >= i64::from(per_hour) {
+        return Err(HttpError::TooManyRequests {
+            message: format!("you made {made} reports in the last hour, the most allowed; try again later"),
+            retry_after_secs: 3600,
+        });
+    }
+    Ok(())
+}
+
 /// `POST /reports`.
 pub async fn export(
     State(pool): State<db::PgPool>,
@@ -47,6 +90,8 @@ pub async fn export(
     if !viewer.can(Permission::ExportReports) {
         return Err(HttpError::Forbidden("your role does not export reports".into()));
     }
+    within_hourly_share(&pool, &viewer.user, options.web_reports_per_hour).await?;
+    let _place = WEB_REPORTS.enter()?;
     let to = Utc::now();
     let request = ReportRequest {
         tenants: [form.tenant].into_iter().filter(|t| !t.is_empty()).collect(),
@@ -88,4 +133,19 @@ pub async fn download(
         (header::CONTENT_DISPOSITION, format!("attachment; filename=\"rampart-report-{id}.pdf\"")),
     ];
     Ok((headers, bytes).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReportGate;
+
+    #[test]
+    fn a_full_gate_refuses_with_retry_after_and_opens_again() {
+        let gate = ReportGate::new(1);
+        let first = gate.enter().unwrap();
+        let refused = gate.enter().err().unwrap();
+        assert_eq!(refused.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
+        drop(first);
+        assert!(gate.enter().is_ok(), "a finished report frees its place");
+    }
 }

@@ -9,12 +9,24 @@ use crate::auth::Auth;
 use crate::config::MetricsConfig;
 
 /// What the server offers besides the dashboard.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// The Ed25519 key reports are sealed with.
     pub signing_key: Option<String>,
     /// Whether `/metrics` is served, and the bearer token it asks for.
     pub metrics: MetricsConfig,
+    /// Reports one person may make from the dashboard per hour.
+    pub web_reports_per_hour: u32,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            signing_key: None,
+            metrics: MetricsConfig::default(),
+            web_reports_per_hour: crate::config::ReportsConfig::default().web_reports_per_hour,
+        }
+    }
 }
 
 /// Everything a handler can reach; each handler takes only the part it needs (`State<PgPool>`,

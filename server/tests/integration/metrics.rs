@@ -32,6 +32,7 @@ async fn metrics_need_the_token_and_agree_with_the_dashboard(pool: PgPool) {
     let options = server::http::ServeOptions {
         signing_key: None,
         metrics: MetricsConfig { enabled: true, bearer_token: Some("scrape-secret".into()) },
+        ..Default::default()
     };
     let serving = tokio::spawn(server::http::serve::serve(listener, auth, None, options, shutdown));
     let client = reqwest::Client::new();

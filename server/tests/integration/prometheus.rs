@@ -25,6 +25,7 @@ async fn prometheus_scrapes_rampart_with_its_token(pool: PgPool) {
     let options = server::http::ServeOptions {
         signing_key: None,
         metrics: MetricsConfig { enabled: true, bearer_token: Some("scrape-secret".into()) },
+        ..Default::default()
     };
     let serving = tokio::spawn(server::http::serve::serve(listener, auth, None, options, shutdown));
 

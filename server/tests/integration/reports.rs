@@ -191,3 +191,23 @@ async fn a_due_schedule_makes_its_report_once(pool: PgPool) {
     assert_eq!((rows[0].report_id, rows[0].schedule.as_deref()), (id, Some("new-year")));
     assert_eq!(rows[0].frameworks, ["pss"]);
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn reports_from_the_dashboard_are_limited_per_person_per_hour(pool: PgPool) {
+    history(&pool).await;
+    let mut config = config(Some(AuthMode::Local));
+    config.reports.web_reports_per_hour = 1;
+    let app = common::web::app(&pool, &config).await;
+    let mut nadia = signed_in(&app, "nadia").await;
+    nadia.get("/tenants/nlp").await;
+    let first = nadia.post_form("/reports", &[("tenant", "nlp"), ("framework", "")]).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let second = nadia.post_form("/reports", &[("tenant", "nlp"), ("framework", "")]).await;
+    assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS, "{}", second.body);
+    assert!(second.headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(db::reports::list(&pool, &Scope::AllTenants).await.unwrap().len(), 1, "the refused one made nothing");
+    let mut sergio = signed_in(&app, "sergio").await;
+    sergio.get("/tenants/nlp").await;
+    let other = sergio.post_form("/reports", &[("tenant", "nlp"), ("framework", "")]).await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER, "another person has their own share");
+}

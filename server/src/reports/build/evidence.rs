@@ -8,6 +8,19 @@ use report::{AuditLine, ClusterLine, ExceptionLine, FindingLine};
 
 use crate::reports::request::{ReportError, ReportRequest};
 
+/// The longest text (a justification, a finding's message) a report prints whole; longer ones
+/// are cut with a marker, so a report's size is bounded by its counts, not by what people typed.
+pub const MAX_TEXT_CHARS: usize = 500;
+
+/// `text`, cut to [`MAX_TEXT_CHARS`] with a marker saying so.
+pub fn cut(text: String) -> String {
+    if text.chars().count() <= MAX_TEXT_CHARS {
+        return text;
+    }
+    let kept: String = text.chars().take(MAX_TEXT_CHARS).collect();
+    format!("{kept}… [cut: {} characters in all]", text.chars().count())
+}
+
 /// How many findings the "top findings" section details with their remediation.
 pub const TOP_FINDINGS: i64 = 25;
 /// The most open findings the appendix lists.
@@ -39,7 +52,7 @@ pub(super) async fn exceptions(
             } else {
                 "pending".into()
             },
-            justification: e.justification,
+            justification: cut(e.justification),
             requested_by: e.requested_by,
             approved_by: e.approved_by,
             expires_at: e.expires_at,
@@ -67,7 +80,7 @@ fn finding_line(f: OpenFinding, with_fix: bool) -> FindingLine {
         object: f.finding.object().to_string(),
         rule: f.finding.rule_id,
         tenant: f.tenant,
-        message: f.message,
+        message: cut(f.message),
         evidence: f.evidence,
     }
 }
@@ -99,4 +112,17 @@ pub(super) async fn clusters(pool: &db::PgPool, now: DateTime<Utc>) -> Result<Ve
             not_assessable: c.not_assessable,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_TEXT_CHARS, cut};
+
+    #[test]
+    fn long_texts_are_cut_with_a_marker_and_short_ones_kept() {
+        assert_eq!(cut("short".into()), "short");
+        let long = cut("x".repeat(1_000_000));
+        assert!(long.chars().count() < MAX_TEXT_CHARS + 50, "{} characters", long.chars().count());
+        assert!(long.ends_with("[cut: 1000000 characters in all]"), "{}", &long[long.len() - 40..]);
+    }
 }

@@ -54,7 +54,9 @@ pub async fn app(pool: &PgPool, config: &Config) -> axum::Router {
         add_users(pool).await;
     }
     let auth = Arc::new(Auth::from_config(config, pool.clone()).unwrap());
-    server::http::app(server::http::ServerState::new(auth, Default::default()))
+    let options =
+        server::http::ServeOptions { web_reports_per_hour: config.reports.web_reports_per_hour, ..Default::default() };
+    server::http::app(server::http::ServerState::new(auth, options))
 }
 
 /// A response, read whole.
