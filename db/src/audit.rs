@@ -54,14 +54,15 @@ pub async fn record(executor: impl PgExecutor<'_>, entry: &AuditEntry<'_>) -> Re
     Ok(())
 }
 
-/// The newest `limit` events at or after `since`, newest first.
-pub async fn recent(pool: &PgPool, since: DateTime<Utc>, limit: i64) -> Result<Vec<AuditRow>> {
+/// The newest `limit` events at or after `since` after the first `offset`, newest first.
+pub async fn recent(pool: &PgPool, since: DateTime<Utc>, limit: i64, offset: i64) -> Result<Vec<AuditRow>> {
     Ok(sqlx::query_as::<_, AuditRow>(
         "select audit_id, at, actor, action, subject, tenant, source_addr from audit_event
-         where at >= $1 order by at desc, audit_id desc limit $2",
+         where at >= $1 order by at desc, audit_id desc limit $2 offset $3",
     )
     .bind(since)
     .bind(limit)
+    .bind(offset)
     .fetch_all(pool)
     .await?)
 }

@@ -206,8 +206,19 @@ pub async fn active(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<domain::Exce
 
 /// Every exception of the tenants in scope, newest first.
 pub async fn list(pool: &PgPool, scope: &Scope) -> Result<Vec<ExceptionRow>> {
+    list_page(pool, scope, i64::MAX, 0).await
+}
+
+/// One page of [`list`]: `limit` exceptions after the first `offset`, newest first.
+pub async fn list_page(pool: &PgPool, scope: &Scope, limit: i64, offset: i64) -> Result<Vec<ExceptionRow>> {
     let sql = format!(
-        "select {COLUMNS} from exception where $1::text[] is null or tenant = any($1) order by requested_at desc"
+        "select {COLUMNS} from exception where $1::text[] is null or tenant = any($1)
+         order by requested_at desc, exception_id desc limit $2 offset $3"
     );
-    Ok(sqlx::query_as::<_, ExceptionRow>(sqlx::AssertSqlSafe(sql)).bind(scope.tenant_filter()).fetch_all(pool).await?)
+    Ok(sqlx::query_as::<_, ExceptionRow>(sqlx::AssertSqlSafe(sql))
+        .bind(scope.tenant_filter())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?)
 }

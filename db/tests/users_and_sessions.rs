@@ -14,7 +14,7 @@ async fn user_changes_are_audited_and_a_taken_name_is_refused(pool: PgPool) {
     db::users::remove(&pool, "root", "ana").await.unwrap();
     assert!(db::users::find(&pool, "ana").await.unwrap().is_none());
     assert!(matches!(db::users::remove(&pool, "root", "ana").await, Err(db::Error::NotFound(_))));
-    let actions: Vec<String> = db::audit::recent(&pool, Utc::now() - Duration::hours(1), 10)
+    let actions: Vec<String> = db::audit::recent(&pool, Utc::now() - Duration::hours(1), 10, 0)
         .await
         .unwrap()
         .into_iter()

@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 /// What the exceptions page shows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExceptionsData {
-    /// Every exception of the tenants in the viewer's scope, newest first.
+    /// One page of the exceptions of the tenants in the viewer's scope, newest first.
     pub exceptions: Vec<ExceptionRow>,
+    /// Whether older exceptions follow on the next page.
+    pub more: bool,
     /// The tenants the viewer may request exceptions for.
     pub tenants: Vec<String>,
     /// Whether the viewer may approve and revoke.
@@ -39,19 +41,24 @@ fn refused(error: db::Error) -> AppError {
 
 /// The exceptions page's data, scoped to the viewer.
 #[server]
-pub async fn exceptions() -> Result<ExceptionsData, AppError> {
+pub async fn exceptions(page: u32) -> Result<ExceptionsData, AppError> {
     use crate::viewer::Permission;
+    let offset = db::query::check_page(page).map_err(AppError::invalid)?;
     let viewer = signed_in()?;
     let pool = super::pool()?;
     let scope = viewer.scope();
-    let exceptions = db::exceptions::list(&pool, &scope).await.map_err(super::store_error)?;
+    let limit = db::query::LIST_PAGE_SIZE;
+    let mut exceptions =
+        db::exceptions::list_page(&pool, &scope, limit + 1, offset).await.map_err(super::store_error)?;
+    let more = exceptions.len() as i64 > limit;
+    exceptions.truncate(limit as usize);
     let tenants = if viewer.can(Permission::RequestExceptions) {
         let overview = db::query::tenant_overview(&pool, &scope, None).await.map_err(super::store_error)?;
         overview.into_iter().map(|t| t.tenant).collect()
     } else {
         Vec::new()
     };
-    Ok(ExceptionsData { exceptions, tenants, can_approve: viewer.can(Permission::ApproveExceptions) })
+    Ok(ExceptionsData { exceptions, more, tenants, can_approve: viewer.can(Permission::ApproveExceptions) })
 }
 
 /// Requests an exception for one rule in one of the viewer's tenants, optionally narrowed to a

@@ -108,17 +108,26 @@ pub async fn tenant(
 /// The audit log, or the fact that the viewer may not read it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum AuditEvents {
-    Events(Vec<db::audit::AuditRow>),
+    /// One page of events, and whether older ones follow.
+    Events {
+        rows: Vec<db::audit::AuditRow>,
+        more: bool,
+    },
     NotPermitted,
 }
 
-/// The last 30 days of the audit log, for viewers who may read it.
+/// One page (0-based) of the last 30 days of the audit log, for viewers who may read it.
 #[server]
-pub async fn audit_log() -> Result<AuditEvents, AppError> {
+pub async fn audit_log(page: u32) -> Result<AuditEvents, AppError> {
     use crate::viewer::{Permission, current_viewer};
+    let offset = db::query::check_page(page).map_err(AppError::invalid)?;
     if !current_viewer().is_some_and(|viewer| viewer.can(Permission::ReadAuditLog)) {
         return Ok(AuditEvents::NotPermitted);
     }
     let since = Utc::now() - chrono::Duration::days(30);
-    Ok(AuditEvents::Events(db::audit::recent(&pool()?, since, 500).await.map_err(store_error)?))
+    let limit = db::query::LIST_PAGE_SIZE;
+    let mut rows = db::audit::recent(&pool()?, since, limit + 1, offset).await.map_err(store_error)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok(AuditEvents::Events { rows, more })
 }

@@ -20,6 +20,15 @@ pub fn with_query(base: &str, params: &[(&str, String)]) -> String {
     if query.is_empty() { base.to_string() } else { format!("{base}?{}", query.join("&")) }
 }
 
+/// Links to the newer and the older page of a paged list at `base` (`?page=` is 1-based).
+#[component]
+pub fn OlderNewer(base: &'static str, page: u32, more: bool) -> impl IntoView {
+    let link = |to: u32| if to == 0 { base.to_string() } else { with_query(base, &[("page", (to + 1).to_string())]) };
+    let newer = (page > 0).then(|| view! { <a rel="prev" href=link(page - 1)>"← Newer"</a> });
+    let older = more.then(|| view! { <a rel="next" href=link(page + 1)>"Older →"</a> });
+    view! { <nav class="pager" aria-label="Pages">{newer} <span>{format!("Page {}", page + 1)}</span> {older}</nav> }
+}
+
 pub fn tenant_href(tenant: &str) -> String {
     format!("/tenants/{}", encode(tenant))
 }

@@ -29,3 +29,14 @@ pub fn range_days() -> Result<u32, String> {
         }
     }
 }
+
+/// `?page=` of a paged list, 1-based in the URL, 0-based here; 0 when absent.
+pub fn list_page() -> Result<u32, String> {
+    match param("page") {
+        None => Ok(0),
+        Some(text) => match text.parse::<u32>() {
+            Ok(page) if page >= 1 => db::query::check_page(page - 1).map(|_| page - 1),
+            _ => Err(format!("?page={text} is not a page number")),
+        },
+    }
+}

@@ -3,9 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{Forbidden, LoadError};
+use super::{BadRequest, Forbidden, LoadError};
 use crate::api::{AuditEvents, audit_log};
 use crate::components::format::timestamp;
+use crate::components::links::OlderNewer;
+use crate::components::query::list_page;
 
 /// The audit log page.
 #[component]
@@ -15,8 +17,14 @@ pub fn AuditPage() -> impl IntoView {
         <h1>"Audit log"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
-                match audit_log().await {
-                    Ok(AuditEvents::Events(rows)) => view! { <AuditTable rows /> }.into_any(),
+                let page = match list_page() {
+                    Ok(page) => page,
+                    Err(error) => return view! { <BadRequest error /> }.into_any(),
+                };
+                match audit_log(page).await {
+                    Ok(AuditEvents::Events { rows, more }) => {
+                        view! { <AuditTable rows /> <OlderNewer base="/audit" page more /> }.into_any()
+                    }
                     Ok(AuditEvents::NotPermitted) => view! { <Forbidden /> }.into_any(),
                     Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
                 }

@@ -28,8 +28,16 @@ pub fn ExceptionsPage() -> impl IntoView {
         {error.map(|message| view! { <p class="error" role="alert">{message}</p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
-                match exceptions().await {
-                    Ok(data) => view! { <ExceptionsView data /> }.into_any(),
+                let page = match crate::components::query::list_page() {
+                    Ok(page) => page,
+                    Err(error) => return view! { <super::BadRequest error /> }.into_any(),
+                };
+                match exceptions(page).await {
+                    Ok(data) => {
+                        let more = data.more;
+                        view! { <ExceptionsView data /> <crate::components::links::OlderNewer base="/exceptions" page more /> }
+                            .into_any()
+                    }
                     Err(error) => view! { <LoadError error=error.to_string() /> }.into_any(),
                 }
             })}

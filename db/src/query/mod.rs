@@ -30,8 +30,8 @@ pub use gpu::{IDLE_WINDOW_HOURS, IdleGpuHours, idle_gpu_hours};
 pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_resolved, score_history, trend};
 pub use overview::{TenantOverview, tenant_overview};
 pub use params::{
-    MAX_NAME_CHARS, RANGES, check_at, check_finding_query, check_name, check_range_days, is_severity, parse_at,
-    parse_finding_query,
+    LIST_PAGE_SIZE, MAX_LIST_PAGE, MAX_NAME_CHARS, RANGES, check_at, check_finding_query, check_name, check_page,
+    check_range_days, is_severity, parse_at, parse_finding_query,
 };
 pub use tenant::{
     FINDINGS_PAGE_SIZE, FindingQuery, FindingRow, FindingSort, NamespaceRow, TenantDetail, TenantNamespace,

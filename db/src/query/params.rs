@@ -60,6 +60,20 @@ pub fn check_name<'a>(name: &str, value: &'a str) -> Result<&'a str, String> {
     Ok(value)
 }
 
+/// The most rows one page of a paged list (exceptions, the audit log) holds.
+pub const LIST_PAGE_SIZE: i64 = 50;
+
+/// The furthest page a paged list may ask for (0-based).
+pub const MAX_LIST_PAGE: u32 = 10_000;
+
+/// `page` (0-based) when a paged list has room for it; its rows start at `page × LIST_PAGE_SIZE`.
+pub fn check_page(page: u32) -> Result<i64, String> {
+    if page > MAX_LIST_PAGE {
+        return Err(format!("page={page} is past the last page a list can have ({MAX_LIST_PAGE})"));
+    }
+    Ok(i64::from(page) * LIST_PAGE_SIZE)
+}
+
 /// A findings query whose every field is in range.
 pub fn check_finding_query(query: &FindingQuery) -> Result<(), String> {
     if let Some(severity) = &query.severity

@@ -135,3 +135,34 @@ async fn the_exceptions_page_shows_only_its_own_words_for_an_error_in_the_link(p
     assert!(!page.body.contains("555 0100"), "the link's text is not shown");
     assert!(page.body.contains("The request was not valid"), "the page's own words are");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_exceptions_and_the_audit_log_are_paged(pool: PgPool) {
+    let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
+    for i in 0..55 {
+        let request = db::exceptions::ExceptionRequest {
+            rule_id: "pod.privileged".into(),
+            tenant: "nlp".into(),
+            namespace: None,
+            object_kind: None,
+            object_name: None,
+            justification: format!("accepted risk number {i}"),
+            expires_at: chrono::Utc::now() + chrono::Duration::days(7),
+        };
+        db::exceptions::request(&pool, &format!("lead-{}", i % 3), &request).await.unwrap();
+    }
+    let page_size = db::query::LIST_PAGE_SIZE as usize;
+    let mut security = signed_in(&app, "sergio").await;
+    let first = security.get("/exceptions").await;
+    assert_eq!(first.body.matches("data-status=").count(), page_size, "one page of exceptions");
+    assert!(first.body.contains("href=\"/exceptions?page=2\""), "a link to the older ones");
+    let second = security.get("/exceptions?page=2").await;
+    assert_eq!(second.body.matches("data-status=").count(), 55 - page_size);
+    assert!(second.body.contains("href=\"/exceptions\""), "a link back to the newer ones");
+    let audit = security.get("/audit").await;
+    assert_eq!(audit.body.matches("data-action=").count(), page_size, "one page of the audit log");
+    assert!(audit.body.contains("href=\"/audit?page=2\""));
+    for bad in ["/exceptions?page=0", "/exceptions?page=x", "/audit?page=99999999"] {
+        assert_eq!(security.get(bad).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}

@@ -49,6 +49,7 @@ fn form_with(value: &str) -> Vec<(&'static str, String)> {
         "query[rules][0]",
         "query[sort]",
         "query[page]",
+        "page",
     ]
     .into_iter()
     .map(|name| (name, value.to_string()))
