@@ -70,6 +70,68 @@ async fn fetch(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<ExceptionR
         .ok_or(Error::NotFound(format!("exception {id}")))
 }
 
+/// Why a request, an approval or a revocation is refused. Each has one fixed sentence, and no
+/// refusal carries any text of the request, so a page can tell a message the server produced from
+/// whatever text a link carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    ShortJustification,
+    LongJustification,
+    PastExpiry,
+    ObjectWithoutNamespace,
+    ForeignNamespace,
+    TooManyPending,
+    BadName,
+    SelfApproval,
+    NotPending,
+    AlreadyRevoked,
+}
+
+impl Refusal {
+    /// Every refusal.
+    pub const ALL: [Refusal; 10] = [
+        Refusal::ShortJustification,
+        Refusal::LongJustification,
+        Refusal::PastExpiry,
+        Refusal::ObjectWithoutNamespace,
+        Refusal::ForeignNamespace,
+        Refusal::TooManyPending,
+        Refusal::BadName,
+        Refusal::SelfApproval,
+        Refusal::NotPending,
+        Refusal::AlreadyRevoked,
+    ];
+
+    /// The sentence the requester is shown.
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::ShortJustification => "a justification of at least 10 characters is required",
+            Refusal::LongJustification => "the justification is longer than 2000 characters",
+            Refusal::PastExpiry => "the expiry must be in the future",
+            Refusal::ObjectWithoutNamespace => "an object is named with its namespace",
+            Refusal::ForeignNamespace => "the namespace is not one of the tenant's own",
+            Refusal::TooManyPending => "at most 20 of your requests may wait for a decision at once",
+            Refusal::BadName => {
+                "a rule, tenant, namespace or object name is over 253 characters or holds a control character"
+            }
+            Refusal::SelfApproval => "an exception must be approved by someone other than its requester",
+            Refusal::NotPending => "the exception is not pending",
+            Refusal::AlreadyRevoked => "the exception is already revoked",
+        }
+    }
+
+    /// True when `message` is one of the refusals' sentences.
+    pub fn is_one(message: &str) -> bool {
+        Refusal::ALL.iter().any(|refusal| refusal.message() == message)
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Error::Invalid(refusal.message().to_string())
+    }
+}
+
 /// The longest justification an exception request may carry, in characters.
 pub const MAX_JUSTIFICATION_CHARS: usize = 2_000;
 
@@ -79,29 +141,29 @@ pub const MAX_PENDING_PER_REQUESTER: i64 = 20;
 /// Records a request; it takes effect only once approved.
 pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) -> Result<i64> {
     if r.justification.trim().len() < 10 {
-        return Err(Error::Invalid("a justification of at least 10 characters is required".into()));
+        return Err(Refusal::ShortJustification.into());
     }
     if r.justification.chars().count() > MAX_JUSTIFICATION_CHARS {
-        return Err(Error::Invalid(format!("justification is longer than {MAX_JUSTIFICATION_CHARS} characters")));
+        return Err(Refusal::LongJustification.into());
     }
     let names = [("rule_id", Some(&r.rule_id)), ("tenant", Some(&r.tenant)), ("namespace", r.namespace.as_ref())];
     let object = [("object_kind", r.object_kind.as_ref()), ("object_name", r.object_name.as_ref())];
     for (field, value) in names.into_iter().chain(object) {
         if let Some(value) = value {
-            crate::query::check_name(field, value).map_err(Error::Invalid)?;
+            crate::query::check_name(field, value).map_err(|_| Error::from(Refusal::BadName))?;
         }
     }
     if r.expires_at <= Utc::now() {
-        return Err(Error::Invalid("the expiry must be in the future".into()));
+        return Err(Refusal::PastExpiry.into());
     }
     if r.namespace.is_none() && (r.object_kind.is_some() || r.object_name.is_some()) {
-        return Err(Error::Invalid("an object is named with its namespace".into()));
+        return Err(Refusal::ObjectWithoutNamespace.into());
     }
     if let Some(namespace) = &r.namespace {
         let scope = crate::Scope::Tenants(vec![r.tenant.clone()]);
         let owned = crate::query::tenant_namespaces(pool, &scope, None).await?;
         if !owned.iter().any(|n| &n.namespace == namespace) {
-            return Err(Error::Invalid(format!("namespace {namespace:?} is not one of tenant {:?}'s", r.tenant)));
+            return Err(Refusal::ForeignNamespace.into());
         }
     }
     let (pending,): (i64,) = sqlx::query_as(
@@ -112,9 +174,7 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
     .fetch_one(pool)
     .await?;
     if pending >= MAX_PENDING_PER_REQUESTER {
-        return Err(Error::Invalid(format!(
-            "{requested_by} has {pending} requests waiting for a decision; at most {MAX_PENDING_PER_REQUESTER} may wait"
-        )));
+        return Err(Refusal::TooManyPending.into());
     }
     let mut tx = pool.begin().await?;
     let (id,): (i64,) = sqlx::query_as(
@@ -142,10 +202,10 @@ pub async fn approve(pool: &PgPool, id: i64, approver: &str) -> Result<()> {
     let update = "update exception set approved_by = $2, approved_at = now() where exception_id = $1";
     transition(pool, id, approver, "exception.approved", update, |before| {
         if before.requested_by == approver {
-            return Err(Error::Invalid("an exception must be approved by someone other than its requester".into()));
+            return Err(Refusal::SelfApproval.into());
         }
         if before.approved_at.is_some() || before.revoked_at.is_some() {
-            return Err(Error::Invalid(format!("exception {id} is not pending")));
+            return Err(Refusal::NotPending.into());
         }
         Ok(())
     })
@@ -156,7 +216,7 @@ pub async fn approve(pool: &PgPool, id: i64, approver: &str) -> Result<()> {
 pub async fn revoke(pool: &PgPool, id: i64, actor: &str) -> Result<()> {
     let update = "update exception set revoked_by = $2, revoked_at = now() where exception_id = $1";
     transition(pool, id, actor, "exception.revoked", update, |before| match before.revoked_at {
-        Some(_) => Err(Error::Invalid(format!("exception {id} is already revoked"))),
+        Some(_) => Err(Refusal::AlreadyRevoked.into()),
         None => Ok(()),
     })
     .await
@@ -221,4 +281,17 @@ pub async fn list_page(pool: &PgPool, scope: &Scope, limit: i64, offset: i64) ->
         .bind(offset)
         .fetch_all(pool)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_state_the_limits_in_force() {
+        assert!(Refusal::LongJustification.message().contains(&MAX_JUSTIFICATION_CHARS.to_string()));
+        assert!(Refusal::TooManyPending.message().contains(&MAX_PENDING_PER_REQUESTER.to_string()));
+        assert!(Refusal::BadName.message().contains(&crate::query::MAX_NAME_CHARS.to_string()));
+        assert!(Refusal::is_one(Refusal::SelfApproval.message()) && !Refusal::is_one("call +1 555 0100"));
+    }
 }

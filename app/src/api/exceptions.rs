@@ -20,6 +20,22 @@ pub struct ExceptionsData {
     pub can_approve: bool,
 }
 
+/// The server's own sentences for refusing a request here (beside [`db::exceptions::Refusal`]'s):
+/// fixed, carrying no text of the request.
+pub const FOREIGN_TENANT: &str = "you may not request exceptions for tenants other than your own";
+/// A rule id that names no rule.
+pub const UNKNOWN_RULE: &str = "there is no such rule";
+/// An expiry that is not one of [`EXPIRY_CHOICES`].
+pub const BAD_EXPIRY: &str = "choose an expiry of 7, 30, 90 or 180 days";
+/// Approving or revoking without the permission.
+pub const NOT_APPROVER: &str = "only the security team approves and revokes exceptions";
+
+/// True when `message` is a sentence the server refuses exceptions with.
+pub fn is_refusal(message: &str) -> bool {
+    [FOREIGN_TENANT, UNKNOWN_RULE, BAD_EXPIRY, NOT_APPROVER].contains(&message)
+        || db::exceptions::Refusal::is_one(message)
+}
+
 /// Lifetimes a request may ask for, in days.
 pub const EXPIRY_CHOICES: [u32; 4] = [7, 30, 90, 180];
 
@@ -76,13 +92,13 @@ pub async fn request_exception(
     use crate::viewer::Permission;
     let viewer = signed_in()?;
     if !viewer.can(Permission::RequestExceptions) || !viewer.scope().allows(&tenant) {
-        return Err(AppError::Forbidden(format!("you may not request exceptions for tenant {tenant:?}")).respond());
+        return Err(AppError::Forbidden(FOREIGN_TENANT.into()).respond());
     }
     if !domain::rules::catalogue().iter().any(|rule| rule.id == rule_id) {
-        return Err(AppError::BadRequest(format!("there is no rule {rule_id:?}")).respond());
+        return Err(AppError::BadRequest(UNKNOWN_RULE.into()).respond());
     }
     if !EXPIRY_CHOICES.contains(&expires_in_days) {
-        return Err(AppError::BadRequest("choose an expiry of 7, 30, 90 or 180 days".into()).respond());
+        return Err(AppError::BadRequest(BAD_EXPIRY.into()).respond());
     }
     let blank_to_none = |value: Option<String>| value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     let request = ExceptionRequest {
@@ -117,7 +133,7 @@ fn approver() -> Result<crate::viewer::Viewer, AppError> {
     use crate::viewer::Permission;
     let viewer = signed_in()?;
     if !viewer.can(Permission::ApproveExceptions) {
-        return Err(AppError::Forbidden("only the security team approves and revokes exceptions".into()).respond());
+        return Err(AppError::Forbidden(NOT_APPROVER.into()).respond());
     }
     Ok(viewer)
 }

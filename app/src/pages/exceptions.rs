@@ -158,16 +158,18 @@ fn RequestForm(tenants: Vec<String>) -> impl IntoView {
 }
 
 /// What to say about the server function error carried back in `?__err=` after a form post.
-/// Anyone can put any text in a link, so the page shows only its own words, chosen by the kind
-/// of error, never the text the link carries.
-fn decode_error(encoded: &str) -> &'static str {
+/// Anyone can put any text in a link, so the page shows the carried message only when it is one
+/// of the server's own fixed refusals, and otherwise its own words for the kind of error.
+fn decode_error(encoded: &str) -> String {
     use crate::api::AppError;
     use leptos::server_fn::error::ServerFnUrlError;
-    match ServerFnUrlError::<AppError>::decode_err(encoded) {
-        AppError::Forbidden(_) => {
-            "You may not do that: you may not request exceptions for tenants other than your own, \
-             and only the security team approves and revokes them."
-        }
+    let error = ServerFnUrlError::<AppError>::decode_err(encoded);
+    let message = error.to_string();
+    if crate::api::exceptions::is_refusal(&message) {
+        return message;
+    }
+    match error {
+        AppError::Forbidden(_) => "You may not do that.",
         AppError::BadRequest(_) => {
             "The request was not valid: name a rule, one of the tenant's own namespaces, a justification of \
              10 to 2,000 characters and one of the offered expiries."
@@ -176,4 +178,5 @@ fn decode_error(encoded: &str) -> &'static str {
         AppError::Unauthorized(_) => "Sign in first.",
         AppError::Unavailable | AppError::Internal(_) => "The request could not be completed; see the server log.",
     }
+    .to_string()
 }
