@@ -64,7 +64,8 @@ async fn a_fixed_and_a_new_misconfiguration_write_only_those_changes(pool: PgPoo
     write_collection(&pool, "prod", times(0), &assessment(vec![privileged.clone(), quota.clone()])).await.unwrap();
     let events_before = count(&pool, "select count(*) from finding_event").await;
 
-    let second = write_collection(&pool, "prod", times(1), &assessment(vec![host_path, quota])).await.unwrap();
+    let second_times = times(1);
+    let second = write_collection(&pool, "prod", second_times, &assessment(vec![host_path, quota])).await.unwrap();
 
     assert_eq!(
         (second.changes.opened, second.changes.resolved, second.changes.reopened, second.changes.updated),
@@ -80,7 +81,7 @@ async fn a_fixed_and_a_new_misconfiguration_write_only_those_changes(pool: PgPoo
     let resolved = recently_resolved(&pool, &Scope::AllTenants, base(), None, 10).await.unwrap();
     assert_eq!(resolved.len(), 1);
     assert_eq!(resolved[0].finding.rule_id, "pod.privileged");
-    assert_eq!(resolved[0].resolved_at.timestamp(), times(1).started_at.timestamp());
+    assert_eq!(resolved[0].resolved_at.timestamp(), second_times.started_at.timestamp());
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
