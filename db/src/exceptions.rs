@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
 
-use crate::{Error, Result, Scope};
+use crate::query::EXCEPTION_COLUMNS as COLUMNS;
+pub use crate::query::{ExceptionRow, exceptions as list, exceptions_page as list_page};
+use crate::{Error, Result};
 
 /// What a requester asks to accept.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,28 +21,6 @@ pub struct ExceptionRequest {
     pub justification: String,
     pub expires_at: DateTime<Utc>,
 }
-
-/// An exception as stored, with its state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct ExceptionRow {
-    pub exception_id: i64,
-    pub rule_id: String,
-    pub tenant: String,
-    pub namespace: Option<String>,
-    pub object_kind: Option<String>,
-    pub object_name: Option<String>,
-    pub justification: String,
-    pub requested_by: String,
-    pub requested_at: DateTime<Utc>,
-    pub approved_by: Option<String>,
-    pub approved_at: Option<DateTime<Utc>>,
-    pub revoked_by: Option<String>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub expires_at: DateTime<Utc>,
-}
-
-const COLUMNS: &str = "exception_id, rule_id, tenant, namespace, object_kind, object_name, justification, requested_by,
-     requested_at, approved_by, approved_at, revoked_by, revoked_at, expires_at";
 
 async fn audit(
     tx: &mut Transaction<'_, Postgres>,
@@ -262,25 +242,6 @@ pub async fn active(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<domain::Exce
             object_name,
         })
         .collect())
-}
-
-/// Every exception of the tenants in scope, newest first.
-pub async fn list(pool: &PgPool, scope: &Scope) -> Result<Vec<ExceptionRow>> {
-    list_page(pool, scope, i64::MAX, 0).await
-}
-
-/// One page of [`list`]: `limit` exceptions after the first `offset`, newest first.
-pub async fn list_page(pool: &PgPool, scope: &Scope, limit: i64, offset: i64) -> Result<Vec<ExceptionRow>> {
-    let sql = format!(
-        "select {COLUMNS} from exception where $1::text[] is null or tenant = any($1)
-         order by requested_at desc, exception_id desc limit $2 offset $3"
-    );
-    Ok(sqlx::query_as::<_, ExceptionRow>(sqlx::AssertSqlSafe(sql))
-        .bind(scope.tenant_filter())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await?)
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ pub(crate) fn store_error(error: db::Error) -> AppError {
 
 #[cfg(feature = "ssr")]
 pub(crate) fn pool() -> Result<db::PgPool, AppError> {
-    use_context::<crate::AppState>()
+    use_context::<crate::state::AppState>()
         .map(|state| state.pool)
         .ok_or_else(|| AppError::Internal("application state missing".into()).respond())
 }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use super::as_of::as_of;
+use super::exception::ExceptionRow;
 use super::finding_ref::FindingRef;
-use crate::exceptions::ExceptionRow;
 use crate::{Result, Scope};
 use domain::Severity;
 
@@ -63,7 +63,7 @@ pub async fn finding_detail(pool: &PgPool, scope: &Scope, finding_id: i64) -> Re
             .bind(finding_id)
             .fetch_all(pool)
             .await?;
-    detail.exception = crate::exceptions::list(pool, &scope.narrowed_to(&detail.tenant))
+    detail.exception = super::exception::exceptions(pool, &scope.narrowed_to(&detail.tenant))
         .await?
         .into_iter()
         .find(|e| Some(e.exception_id) == detail.exception_id);

@@ -21,4 +21,5 @@ mod pages;
 mod prometheus;
 mod reports;
 mod scan;
+mod sign_in;
 mod tls;
