@@ -249,6 +249,12 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: std::path::PathBuf,
     },
+    /// Replay the penetration test's memory attack against the limits: oversized and maximal
+    /// exception justifications from a tenant's leads, then as many reports of that tenant at
+    /// once as the dashboard admits; prints RSS before and at its peak, ending with
+    /// abuse_peak_rss_mib. Uses DATABASE_URL when set (it must be empty), else a throwaway
+    /// embedded PostgreSQL.
+    Abuse,
     /// Serve the demo's history to 64 concurrent connections cycling through every page while
     /// the simulated cluster is collected every 20 s; prints requests, errors, p99 and RSS each
     /// minute, ending with errors and rss_growth_pct. Uses DATABASE_URL when set (it must be

@@ -13,6 +13,12 @@ pub fn peak_rss_mib() -> f64 {
     proc_status_mib("VmHWM:")
 }
 
+/// Starts [`peak_rss_mib`] over from the resident set now (Linux: `5` to `/proc/self/clear_refs`),
+/// so a phase's peak is its own; false where the kernel does not allow it.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 /// The process's resident set size now, in MiB (Linux `VmRSS`).
 pub fn current_rss_mib() -> f64 {
     proc_status_mib("VmRSS:")

@@ -1,6 +1,7 @@
 //! `rampart bench …`: measurements that print their figures and end with one line of
 //! `key=value` pairs, so a run can be compared with the next.
 
+mod abuse;
 mod collect;
 mod measure;
 mod pages;
@@ -29,6 +30,9 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
                 .await
         }
         BenchCommand::Simulate { pods, dir } => collect::simulate(pods, &dir).await,
+        BenchCommand::Abuse => {
+            with_empty_database("abuse", database_url, |pool| async move { abuse::measure(&pool).await }).await
+        }
         BenchCommand::Soak { minutes } => {
             with_empty_database("soak", database_url, |pool| async move { soak::measure(&pool, minutes).await }).await
         }
