@@ -25,14 +25,21 @@ pub async fn record(pool: &PgPool, source_addr: &str, user_digest: &str, since: 
     Ok(count)
 }
 
-/// Forgets the attempts of a pair that has just signed in, and every attempt older than
-/// `older_than`.
-pub async fn forget(pool: &PgPool, source_addr: &str, user_digest: &str, older_than: DateTime<Utc>) -> Result<()> {
-    sqlx::query("delete from login_attempt where (source_addr = $1 and user_digest = $2) or at < $3")
+/// Forgets the attempts of a pair that has just signed in.
+pub async fn forget(pool: &PgPool, source_addr: &str, user_digest: &str) -> Result<()> {
+    sqlx::query("delete from login_attempt where source_addr = $1 and user_digest = $2")
         .bind(source_addr)
         .bind(user_digest)
-        .bind(older_than)
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// How long attempts are kept: far longer than any window they are counted in.
+pub const KEPT_FOR: chrono::Duration = chrono::Duration::days(1);
+
+/// Deletes the attempts older than [`KEPT_FOR`] at `now`; maintenance runs it.
+pub async fn delete_old(pool: &PgPool, now: DateTime<Utc>) -> Result<u64> {
+    let deleted = sqlx::query("delete from login_attempt where at < $1").bind(now - KEPT_FOR).execute(pool).await?;
+    Ok(deleted.rows_affected())
 }

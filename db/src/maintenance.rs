@@ -31,9 +31,12 @@ pub struct MaintenanceReport {
     pub pruned_rollup_rows: u64,
     /// Web sessions past their expiry, deleted.
     pub expired_sessions: u64,
+    /// Sign-in attempts older than a day, deleted.
+    pub old_login_attempts: u64,
 }
 
-/// Rolls up, then enforces retention, as of `now`, and deletes expired web sessions.
+/// Rolls up, then enforces retention, as of `now`, and deletes expired web sessions and old
+/// sign-in attempts.
 #[tracing::instrument(skip_all, err)]
 pub async fn run_maintenance(pool: &PgPool, retention: Retention, now: DateTime<Utc>) -> Result<MaintenanceReport> {
     let mut report = MaintenanceReport::default();
@@ -53,6 +56,7 @@ pub async fn run_maintenance(pool: &PgPool, retention: Retention, now: DateTime<
         }
     }
     report.expired_sessions = crate::sessions::delete_expired(pool).await?;
+    report.old_login_attempts = crate::login_attempts::delete_old(pool, now).await?;
     Ok(report)
 }
 

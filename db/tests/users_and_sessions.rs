@@ -36,3 +36,15 @@ async fn expired_sessions_are_invisible_and_maintenance_deletes_them(pool: PgPoo
     assert_eq!(report.expired_sessions, 1);
     assert!(db::sessions::load(&pool, "live").await.unwrap().is_some());
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn maintenance_deletes_sign_in_attempts_older_than_a_day(pool: PgPool) {
+    let since = Utc::now() - Duration::minutes(15);
+    assert_eq!(db::login_attempts::record(&pool, "10.0.0.1", "digest", since).await.unwrap(), 1);
+    assert_eq!(db::login_attempts::record(&pool, "10.0.0.1", "digest", since).await.unwrap(), 2);
+    let today = db::maintenance::run_maintenance(&pool, db::maintenance::Retention::default(), Utc::now()).await;
+    assert_eq!(today.unwrap().old_login_attempts, 0, "fresh attempts are kept");
+    let later = Utc::now() + Duration::days(2);
+    let report = db::maintenance::run_maintenance(&pool, db::maintenance::Retention::default(), later).await.unwrap();
+    assert_eq!(report.old_login_attempts, 2);
+}

@@ -78,8 +78,7 @@ pub async fn login(
         let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
         return Redirect::to(&format!("/login?error=credentials&next={next}")).into_response();
     };
-    let forgotten = since - chrono::Duration::days(1);
-    if let Err(error) = db::login_attempts::forget(&auth.pool, &source, &attempted, forgotten).await {
+    if let Err(error) = db::login_attempts::forget(&auth.pool, &source, &attempted).await {
         return HttpError::session(error).into_response();
     }
     let identity = Identity::signed_in_now(user.name, user.groups);

@@ -131,6 +131,7 @@ pub async fn run_maintenance_loop(pool: db::PgPool, retention: db::maintenance::
                 dropped_partitions = report.dropped_partitions.len(),
                 pruned_rollup_rows = report.pruned_rollup_rows,
                 expired_sessions = report.expired_sessions,
+                old_login_attempts = report.old_login_attempts,
                 "maintenance done"
             ),
             Err(error) => tracing::warn!(%error, "maintenance failed; the next run catches up"),
