@@ -49,3 +49,24 @@ pub async fn exceptions_page(pool: &PgPool, scope: &Scope, limit: i64, offset: i
         .fetch_all(pool)
         .await?)
 }
+
+/// The exceptions of the tenants in scope that were requested before `to` and had not expired by
+/// `from`: those in force at some time of a report's period, newest first.
+pub async fn exceptions_in_period(
+    pool: &PgPool,
+    scope: &Scope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ExceptionRow>> {
+    let sql = format!(
+        "select {EXCEPTION_COLUMNS} from exception
+         where ($1::text[] is null or tenant = any($1)) and requested_at <= $3 and expires_at >= $2
+         order by requested_at desc, exception_id desc"
+    );
+    Ok(sqlx::query_as::<_, ExceptionRow>(sqlx::AssertSqlSafe(sql))
+        .bind(scope.tenant_filter())
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?)
+}

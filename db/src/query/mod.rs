@@ -22,7 +22,7 @@ mod workload;
 pub use api::{ApiFinding, ApiFindingFilter, api_findings};
 pub use compliance::{ComplianceRow, ControlStatus, compliance_summary, control_findings, control_statuses};
 pub(crate) use exception::EXCEPTION_COLUMNS;
-pub use exception::{ExceptionRow, exceptions, exceptions_page};
+pub use exception::{ExceptionRow, exceptions, exceptions_in_period, exceptions_page};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};
 pub use finding::{
     AFFECTED_SHOWN, AffectedObject, FindingDetail, FindingEvent, OpenFinding, finding_detail, open_finding_counts,

@@ -32,10 +32,9 @@ pub(super) async fn exceptions(
     scope: &Scope,
     request: &ReportRequest,
 ) -> Result<Vec<ExceptionLine>, ReportError> {
-    let rows = db::exceptions::list(pool, scope).await?;
+    let rows = db::query::exceptions_in_period(pool, scope, request.from, request.to).await?;
     Ok(rows
         .into_iter()
-        .filter(|e| e.requested_at <= request.to && e.expires_at >= request.from)
         .map(|e| ExceptionLine {
             id: e.exception_id,
             rule: e.rule_id.clone(),
