@@ -140,9 +140,7 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
         return Err(Refusal::ObjectWithoutNamespace.into());
     }
     if let Some(namespace) = &r.namespace {
-        let scope = crate::Scope::Tenants(vec![r.tenant.clone()]);
-        let owned = crate::query::tenant_namespaces(pool, &scope, None).await?;
-        if !owned.iter().any(|n| &n.namespace == namespace) {
+        if !crate::query::tenant_has_namespace(pool, &r.tenant, namespace).await? {
             return Err(Refusal::ForeignNamespace.into());
         }
     }

@@ -38,7 +38,7 @@ pub use params::{
 };
 pub use tenant::{
     FINDINGS_PAGE_SIZE, FindingQuery, FindingRow, FindingSort, NamespaceRow, TenantDetail, TenantNamespace,
-    tenant_detail, tenant_findings, tenant_namespaces,
+    tenant_detail, tenant_findings, tenant_has_namespace, tenant_namespaces,
 };
 pub use workload::{
     NamespaceRef, QuotaRow, WorkloadDetail, WorkloadFilter, WorkloadRow, namespaces_without_quota, quotas,

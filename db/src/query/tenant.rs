@@ -188,6 +188,25 @@ pub async fn tenant_namespaces(
     Ok(sqlx::query_as::<_, TenantNamespace>(sql).bind(scope.tenant_filter()).bind(at).fetch_all(pool).await?)
 }
 
+/// True when `namespace` is one of `tenant`'s in the latest collection of some cluster.
+#[tracing::instrument(skip_all, err)]
+pub async fn tenant_has_namespace(pool: &PgPool, tenant: &str, namespace: &str) -> Result<bool> {
+    let sql = as_of!(
+        "
+        select exists (
+            select 1 from namespace_state n
+            join latest l on l.collection_id = n.collection_id and n.collected_at = l.started_at
+            where n.tenant = any($1) and n.namespace = $3)"
+    );
+    let (owned,): (bool,) = sqlx::query_as(sql)
+        .bind(vec![tenant.to_string()])
+        .bind(None::<DateTime<Utc>>)
+        .bind(namespace)
+        .fetch_one(pool)
+        .await?;
+    Ok(owned)
+}
+
 /// How many open findings `query` selects, for a page past the last one.
 async fn count_findings(
     pool: &PgPool,

@@ -150,11 +150,7 @@ pub async fn run(
     if let Method::OneTimeLink(links) = &auth.method {
         links.issue();
     }
-    let options = ServeOptions {
-        signing_key: crate::reports::signing_key(&config)?,
-        metrics: config.metrics.clone(),
-        web_reports_per_hour: config.reports.web_reports_per_hour,
-    };
+    let options = ServeOptions::from_config(&config, crate::reports::signing_key(&config)?);
     serve(listener, auth, config.tls.clone(), options, shutdown).await?;
     let _ = collector.await;
     let _ = maintenance.await;

@@ -38,11 +38,7 @@ pub async fn run(database: &Database, args: &ServeArgs, config: &Config) -> anyh
     ));
     let alerts =
         tokio::spawn(crate::jobs::alerts::run_alerts(database.pool.clone(), config.alerts.clone(), shutdown.clone()));
-    let options = ServeOptions {
-        signing_key,
-        metrics: config.metrics.clone(),
-        web_reports_per_hour: config.reports.web_reports_per_hour,
-    };
+    let options = ServeOptions::from_config(config, signing_key);
     serve(listener, auth, config.tls.clone(), options, shutdown).await?;
     let _ = maintenance.await;
     let _ = schedule.await;

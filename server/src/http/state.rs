@@ -19,6 +19,17 @@ pub struct ServeOptions {
     pub web_reports_per_hour: u32,
 }
 
+impl ServeOptions {
+    /// What `config` asks the server to offer, sealing reports with `signing_key`.
+    pub fn from_config(config: &crate::config::Config, signing_key: Option<String>) -> Self {
+        ServeOptions {
+            signing_key,
+            metrics: config.metrics.clone(),
+            web_reports_per_hour: config.reports.web_reports_per_hour,
+        }
+    }
+}
+
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
