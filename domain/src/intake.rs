@@ -1,11 +1,15 @@
 //! Adding objects to an inventory from their JSON form, as manifests and API responses carry
 //! them: one place that knows which kinds Rampart reads.
 
+use std::borrow::Cow;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::api_versions::change_for;
 use crate::finding::ObjectRef;
-use crate::inventory::{Inventory, trim_metadata};
+use crate::inventory::{Inventory, OutdatedApi, trim_metadata};
 use crate::trivy::TrivyReports;
 
 /// Why an object could not be added.
@@ -26,46 +30,90 @@ pub enum Intake {
     Skipped(String),
 }
 
+/// Kinds that have no namespace: a manifest's object of these kinds is never given one.
+const CLUSTER_SCOPED: [&str; 6] =
+    ["Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "AuthorizationConfiguration"];
+
 impl Inventory {
-    /// Adds one object (a `kind: List` adds its items). Secrets keep their metadata only.
+    /// Adds one object as an API server sends it (a `kind: List` or `PodList` adds its items).
+    /// Secrets keep their metadata only.
     pub fn add_object(&mut self, value: &Value) -> Result<Vec<Intake>, IntakeError> {
+        self.add(value, None)
+    }
+
+    /// Adds one document of a manifest file, as `kubectl apply --namespace <namespace>` would
+    /// read it: a namespaced object without `metadata.namespace` is in `namespace`.
+    pub fn add_manifest(&mut self, value: &Value, namespace: &str) -> Result<Vec<Intake>, IntakeError> {
+        self.add(value, Some(namespace))
+    }
+
+    fn add(&mut self, value: &Value, default_namespace: Option<&str>) -> Result<Vec<Intake>, IntakeError> {
         let kind = value["kind"].as_str().unwrap_or_default();
         if kind.ends_with("List")
             && let Some(items) = value.get("items").and_then(Value::as_array)
         {
+            // A typed list's items carry no kind or apiVersion of their own: they are the list's.
+            let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
             let mut added = Vec::new();
             for item in items {
-                added.extend(self.add_object(item)?);
+                let item = match item_kind {
+                    Some(item_kind) if item.get("kind").is_none() => {
+                        let mut item = item.clone();
+                        item["kind"] = item_kind.into();
+                        if let Some(api_version) = value.get("apiVersion") {
+                            item["apiVersion"] = api_version.clone();
+                        }
+                        Cow::Owned(item)
+                    }
+                    _ => Cow::Borrowed(item),
+                };
+                added.extend(self.add(&item, default_namespace)?);
             }
             return Ok(added);
         }
+        let namespace = default_namespace.filter(|_| !CLUSTER_SCOPED.contains(&kind));
+        let upgraded;
+        let value = match change_for(value["apiVersion"].as_str().unwrap_or_default(), kind) {
+            Some(change) => {
+                self.outdated_apis.push(OutdatedApi { object: reference(value, namespace), change });
+                match change.upgraded(value) {
+                    Some(current) => {
+                        upgraded = current;
+                        &upgraded
+                    }
+                    None => value,
+                }
+            }
+            None => value,
+        };
         let reference = match kind {
-            "Namespace" => push(&mut self.namespaces, value)?,
-            "Node" => push(&mut self.nodes, value)?,
-            "Pod" => push(&mut self.pods, value)?,
-            "Deployment" => push(&mut self.deployments, value)?,
-            "StatefulSet" => push(&mut self.stateful_sets, value)?,
-            "DaemonSet" => push(&mut self.daemon_sets, value)?,
-            "ReplicaSet" => push(&mut self.replica_sets, value)?,
-            "Job" => push(&mut self.jobs, value)?,
-            "CronJob" => push(&mut self.cron_jobs, value)?,
-            "ReplicationController" => push(&mut self.replication_controllers, value)?,
-            "Service" => push(&mut self.services, value)?,
-            "Ingress" => push(&mut self.ingresses, value)?,
-            "NetworkPolicy" => push(&mut self.network_policies, value)?,
-            "ResourceQuota" => push(&mut self.resource_quotas, value)?,
-            "LimitRange" => push(&mut self.limit_ranges, value)?,
-            "ServiceAccount" => push(&mut self.service_accounts, value)?,
-            "Role" => push(&mut self.roles, value)?,
-            "RoleBinding" => push(&mut self.role_bindings, value)?,
-            "ClusterRole" => push(&mut self.cluster_roles, value)?,
-            "ClusterRoleBinding" => push(&mut self.cluster_role_bindings, value)?,
-            "ConfigMap" => push(&mut self.config_maps, value)?,
-            "PersistentVolume" => push(&mut self.persistent_volumes, value)?,
-            "PersistentVolumeClaim" => push(&mut self.persistent_volume_claims, value)?,
+            "Namespace" => push(&mut self.namespaces, value, namespace)?,
+            "Node" => push(&mut self.nodes, value, namespace)?,
+            "Pod" => push(&mut self.pods, value, namespace)?,
+            "Deployment" => push(&mut self.deployments, value, namespace)?,
+            "StatefulSet" => push(&mut self.stateful_sets, value, namespace)?,
+            "DaemonSet" => push(&mut self.daemon_sets, value, namespace)?,
+            "ReplicaSet" => push(&mut self.replica_sets, value, namespace)?,
+            "Job" => push(&mut self.jobs, value, namespace)?,
+            "CronJob" => push(&mut self.cron_jobs, value, namespace)?,
+            "ReplicationController" => push(&mut self.replication_controllers, value, namespace)?,
+            "Service" => push(&mut self.services, value, namespace)?,
+            "Ingress" => push(&mut self.ingresses, value, namespace)?,
+            "NetworkPolicy" => push(&mut self.network_policies, value, namespace)?,
+            "ResourceQuota" => push(&mut self.resource_quotas, value, namespace)?,
+            "LimitRange" => push(&mut self.limit_ranges, value, namespace)?,
+            "ServiceAccount" => push(&mut self.service_accounts, value, namespace)?,
+            "Role" => push(&mut self.roles, value, namespace)?,
+            "RoleBinding" => push(&mut self.role_bindings, value, namespace)?,
+            "ClusterRole" => push(&mut self.cluster_roles, value, namespace)?,
+            "ClusterRoleBinding" => push(&mut self.cluster_role_bindings, value, namespace)?,
+            "ConfigMap" => push(&mut self.config_maps, value, namespace)?,
+            "PersistentVolume" => push(&mut self.persistent_volumes, value, namespace)?,
+            "PersistentVolumeClaim" => push(&mut self.persistent_volume_claims, value, namespace)?,
             "Secret" => {
-                let mut meta = parse(value)?;
+                let mut meta: ObjectMeta = parse(value)?;
                 trim_metadata(&mut meta);
+                default_namespace_of(&mut meta, namespace);
                 let reference = ObjectRef::from_meta(kind, &meta);
                 self.secrets.push(meta);
                 reference
@@ -80,10 +128,27 @@ impl Inventory {
                 push_report(&mut self.trivy.get_or_insert_with(TrivyReports::default).exposed_secret_reports, value)?
             }
             "PodMetrics" => push_report(self.pod_metrics.get_or_insert_with(Vec::new), value)?,
+            "AuthorizationConfiguration" => push_report(&mut self.authorization_configs, value)?,
             "" => return Ok(vec![Intake::Skipped("(no kind)".into())]),
             other => return Ok(vec![Intake::Skipped(other.to_string())]),
         };
         Ok(vec![Intake::Added(reference)])
+    }
+}
+
+/// The reference of an object as written, in `namespace` when it names none.
+fn reference(value: &Value, namespace: Option<&str>) -> ObjectRef {
+    let meta = &value["metadata"];
+    ObjectRef {
+        kind: value["kind"].as_str().unwrap_or_default().to_string(),
+        namespace: meta["namespace"].as_str().or(namespace).map(str::to_string),
+        name: meta["name"].as_str().unwrap_or_default().to_string(),
+    }
+}
+
+fn default_namespace_of(meta: &mut ObjectMeta, namespace: Option<&str>) {
+    if meta.namespace.as_deref().is_none_or(str::is_empty) {
+        meta.namespace = namespace.map(str::to_string).or(meta.namespace.take());
     }
 }
 
@@ -100,14 +165,14 @@ fn parse<T: DeserializeOwned>(value: &Value) -> Result<T, IntakeError> {
     T::deserialize(target).map_err(|e| error(value, e.to_string()))
 }
 
-fn push<
-    K: DeserializeOwned + k8s_openapi::Metadata<Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>,
->(
+fn push<K: DeserializeOwned + k8s_openapi::Metadata<Ty = ObjectMeta>>(
     list: &mut Vec<K>,
     value: &Value,
+    namespace: Option<&str>,
 ) -> Result<ObjectRef, IntakeError> {
     let mut object: K = parse(value)?;
     trim_metadata(object.metadata_mut());
+    default_namespace_of(object.metadata_mut(), namespace);
     let reference = ObjectRef::from_meta(value["kind"].as_str().unwrap_or_default(), object.metadata());
     list.push(object);
     Ok(reference)

@@ -50,9 +50,40 @@ pub struct Inventory {
     /// metrics-server's PodMetrics (`pods.metrics.k8s.io`); `None` when the cluster does not
     /// serve them or they were not read.
     pub pod_metrics: Option<Vec<PodMetrics>>,
+    /// Objects written in a deprecated or removed `apiVersion` (only manifests have them: an
+    /// API server serves what it is asked for in current versions).
+    pub outdated_apis: Vec<OutdatedApi>,
+    /// Structured authorization configurations (`--authorization-config` files) whose content
+    /// is visible: in a scan, an `AuthorizationConfiguration` document. Never listed from a
+    /// cluster, which does not serve them.
+    pub authorization_configs: Vec<AuthorizationConfiguration>,
     /// Kinds (resource plurals) that could not be listed, with why: a 403, or an API the
     /// cluster does not serve. Rules that read them are not assessable.
     pub gaps: BTreeMap<String, String>,
+}
+
+/// An object written in an `apiVersion` Kubernetes deprecated or removed.
+#[derive(Debug, Clone)]
+pub struct OutdatedApi {
+    pub object: ObjectRef,
+    pub change: &'static crate::api_versions::ApiChange,
+}
+
+/// An API server's structured authorization configuration
+/// (`apiserver.config.k8s.io/v1 AuthorizationConfiguration`): its authorizers, in order.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AuthorizationConfiguration {
+    #[serde(default)]
+    pub authorizers: Vec<Authorizer>,
+}
+
+/// One authorizer of an [`AuthorizationConfiguration`]: `Node`, `RBAC`, `Webhook`, ...
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Authorizer {
+    #[serde(rename = "type")]
+    pub type_: String,
+    #[serde(default)]
+    pub name: String,
 }
 
 /// A pod specification found in the inventory, with the object that declares it: a bare Pod,
@@ -215,9 +246,32 @@ pub fn is_controlled(meta: &ObjectMeta) -> bool {
     controller(meta).is_some()
 }
 
-/// The object's controlling owner reference, if any.
+/// The object's controlling owner reference, if any. A Node, which the API server names as
+/// the controller of its static pods' mirror pods, controls no workload: such a pod is its own.
 pub fn controller(meta: &ObjectMeta) -> Option<&OwnerReference> {
-    meta.owner_references.iter().flatten().find(|r| r.controller == Some(true))
+    meta.owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true) && !(r.kind == "Node" && r.api_version == "v1"))
+}
+
+/// The annotation the kubelet puts on the mirror pod of a static pod.
+pub const MIRROR_POD_ANNOTATION: &str = "kubernetes.io/config.mirror";
+/// The annotation naming where the kubelet read a pod from (`file`, `http`; `api` for others).
+pub const CONFIG_SOURCE_ANNOTATION: &str = "kubernetes.io/config.source";
+
+/// True for a static pod: one the kubelet runs from a manifest file (or URL), seen as its
+/// mirror pod or as the manifest itself. Recognised by the mirror-pod annotation, a
+/// `config.source` other than the API, a Node as owner, or (as kubeadm writes them) a
+/// `tier: control-plane` pod in `kube-system`. Static pods get no service account token.
+pub fn is_static_pod(meta: &ObjectMeta) -> bool {
+    let annotations = meta.annotations.as_ref();
+    let mirror = annotations.is_some_and(|a| a.contains_key(MIRROR_POD_ANNOTATION));
+    let from_file = annotations.and_then(|a| a.get(CONFIG_SOURCE_ANNOTATION)).is_some_and(|source| source != "api");
+    let node_owned = meta.owner_references.iter().flatten().any(|r| r.kind == "Node" && r.controller == Some(true));
+    let control_plane = meta.namespace.as_deref() == Some("kube-system")
+        && meta.labels.as_ref().and_then(|l| l.get("tier")).is_some_and(|tier| tier == "control-plane");
+    mirror || from_file || node_owned || control_plane
 }
 
 /// The controlling owner of every ReplicaSet and Job, by (kind, namespace, name): how an

@@ -5,7 +5,9 @@
 //! formula is unit-testable with literals.
 
 pub mod access;
+pub mod api_versions;
 pub mod assessment;
+pub mod authorization;
 pub mod compliance;
 pub mod containers;
 pub mod exceptions;

@@ -34,8 +34,21 @@ pub enum ManifestError {
     Json { line: usize, message: String },
 }
 
-/// The documents of one manifest file, as JSON values (empty YAML documents are left out).
-pub fn parse_manifest(bytes: &[u8], format: Format) -> Result<Vec<Value>, ManifestError> {
+/// One document of a manifest file: where it starts, and its value or why it could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Its position among the file's documents, from 1 (empty documents are not counted).
+    pub number: usize,
+    /// The line it starts on, from 1 (its marker `---` when it has one). A YAML error names
+    /// its own line, in the whole file.
+    pub line: usize,
+    pub value: Result<Value, ManifestError>,
+}
+
+/// The documents of one manifest file (empty YAML documents are left out). Each document is
+/// read on its own, so one that cannot be read does not hide the others; only what makes the
+/// whole file unreadable (its size, invalid UTF-8) is an error of the file.
+pub fn parse_documents(bytes: &[u8], format: Format) -> Result<Vec<Document>, ManifestError> {
     if bytes.len() > MAX_MANIFEST_BYTES {
         return Err(ManifestError::TooLarge { size: bytes.len() });
     }
@@ -48,23 +61,77 @@ pub fn parse_manifest(bytes: &[u8], format: Format) -> Result<Vec<Value>, Manife
             let mut deserializer = serde_json::Deserializer::from_str(text);
             let value = Strict::deserialize(&mut deserializer)
                 .and_then(|strict| deserializer.end().map(|()| strict.0))
-                .map_err(|e| ManifestError::Json { line: e.line(), message: e.to_string() })?;
-            Ok(vec![value])
+                .map_err(|e| ManifestError::Json { line: e.line(), message: e.to_string() });
+            Ok(vec![Document { number: 1, line: 1, value }])
         }
         Format::Yaml => {
             let mut documents = Vec::new();
-            for document in serde_yaml_ng::Deserializer::from_str(text) {
-                let Strict(value) = Strict::deserialize(document).map_err(|e| ManifestError::Yaml {
-                    line: e.location().map(|l| l.line()),
-                    message: e.to_string(),
-                })?;
-                if !value.is_null() {
-                    documents.push(value);
+            for (first_line, chunk) in yaml_chunks(text) {
+                for document in serde_yaml_ng::Deserializer::from_str(chunk) {
+                    let value = Strict::deserialize(document).map(|strict| strict.0);
+                    if matches!(value, Ok(Value::Null)) {
+                        continue;
+                    }
+                    let line = first_line;
+                    let value = value.map_err(|e| ManifestError::Yaml {
+                        line: e.location().map(|l| first_line + l.line() - 1),
+                        message: shift_lines(&e.to_string(), first_line - 1),
+                    });
+                    let failed = value.is_err();
+                    documents.push(Document { number: documents.len() + 1, line, value });
+                    // After a syntax error the parser cannot find the rest of this chunk.
+                    if failed {
+                        break;
+                    }
                 }
             }
             Ok(documents)
         }
     }
+}
+
+/// A parser message about one piece of the file with its `line N` mentions moved by `offset`,
+/// so that they count lines of the whole file.
+fn shift_lines(message: &str, offset: usize) -> String {
+    if offset == 0 {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(line) => out.push_str(&(line + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of a YAML file cut at its `---` document markers, each piece with the line it
+/// starts on: a document the parser cannot read then costs only itself. Directive lines
+/// (`%YAML`) stay with the document they introduce.
+fn yaml_chunks(text: &str) -> Vec<(usize, &str)> {
+    let mut chunks = Vec::new();
+    let (mut start, mut start_line, mut offset) = (0, 1, 0);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let marker =
+            line.strip_prefix("---").is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace));
+        let only_directives = text[start..offset].lines().all(|l| l.starts_with('%') || l.trim().is_empty());
+        if marker && offset > start && !only_directives {
+            chunks.push((start_line, &text[start..offset]));
+            (start, start_line) = (offset, i + 1);
+        }
+        offset += line.len();
+    }
+    if start < text.len() {
+        chunks.push((start_line, &text[start..]));
+    }
+    chunks
 }
 
 /// A JSON value deserialized from any format, refusing a mapping that repeats a key.
@@ -162,11 +229,27 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
 mod tests {
     use super::*;
 
+    /// Every document's value, or the first error (of the file or of a document).
+    fn parse_manifest(bytes: &[u8], format: Format) -> Result<Vec<Value>, ManifestError> {
+        parse_documents(bytes, format)?.into_iter().map(|d| d.value).collect()
+    }
+
     #[test]
     fn documents_of_a_yaml_file_become_values() {
         let docs = parse_manifest(b"kind: Pod\n---\n---\nkind: Service\nport: 80\n", Format::Yaml).unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1]["port"], 80);
+    }
+
+    #[test]
+    fn a_broken_document_is_an_error_of_its_own_with_its_number_and_line() {
+        let yaml = b"%YAML 1.2\n---\nkind: Pod\n---\nkind: [unclosed\n---\nkind: Service\n...\n---\nkind: Job\n";
+        let docs = parse_documents(yaml, Format::Yaml).unwrap();
+        let shown: Vec<(usize, usize, bool)> = docs.iter().map(|d| (d.number, d.line, d.value.is_ok())).collect();
+        assert_eq!(shown, [(1, 1, true), (2, 4, false), (3, 6, true), (4, 9, true)]);
+        let Err(ManifestError::Yaml { line: Some(6), message }) = &docs[1].value else { panic!("{:?}", docs[1].value) };
+        assert!(message.contains("at line 6 column 1"), "lines of the whole file: {message}");
+        assert_eq!(docs[3].value.as_ref().unwrap()["kind"], "Job");
     }
 
     #[test]

@@ -29,10 +29,10 @@ impl Binding<'_> {
         self.meta.name.as_deref().unwrap_or_default()
     }
 
-    /// Kubernetes' own bootstrap bindings (`system:X` binding ClusterRole `system:X`) are left
-    /// alone; a `system:` name on anything else is not enough.
-    pub fn is_bootstrap(&self) -> bool {
-        self.name().starts_with("system:") && self.role_ref.kind == "ClusterRole" && self.role_ref.name == self.name()
+    /// True for Kubernetes' own bootstrap bindings, exactly as the API server creates them
+    /// (see [`super::rbac_defaults`]); a `system:` name alone is not enough.
+    pub fn is_kubernetes_default(&self) -> bool {
+        super::rbac_defaults::is_kubernetes_default(self)
     }
 
     pub fn grants(&self) -> String {

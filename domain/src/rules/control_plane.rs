@@ -119,24 +119,33 @@ fn flags(pod: &Pod) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Runs `judge` on every API server's flags; not assessable when none is visible.
-fn per_api_server(
-    rule: &Rule,
-    input: &RuleInput<'_>,
-    judge: fn(&BTreeMap<String, String>) -> Option<(String, &'static str)>,
-) -> Outcome {
+/// Every visible API server with its flags; not assessable when none is visible.
+fn api_servers<'a>(input: &RuleInput<'a>) -> Result<Vec<(&'a Pod, BTreeMap<String, String>)>, NotAssessable> {
     let servers = api_server_pods(input.inventory);
     if servers.is_empty() {
         return Err(NotAssessable(
             "the kube-apiserver pod is not visible (managed control plane, or kube-system not readable)".into(),
         ));
     }
-    Ok(servers
+    Ok(servers)
+}
+
+fn api_server_finding(rule: &Rule, pod: &Pod, message: String, flag: &str) -> crate::Finding {
+    let evidence = vec![format!("spec.containers[0].command[{flag}]")];
+    rule.finding(ObjectRef::from_meta("Pod", &pod.metadata), Some("kube-apiserver"), message, evidence)
+}
+
+/// Runs `judge` on every API server's flags; not assessable when none is visible.
+fn per_api_server(
+    rule: &Rule,
+    input: &RuleInput<'_>,
+    judge: fn(&BTreeMap<String, String>) -> Option<(String, &'static str)>,
+) -> Outcome {
+    Ok(api_servers(input)?
         .into_iter()
         .filter_map(|(pod, flags)| {
             let (message, flag) = judge(&flags)?;
-            let evidence = vec![format!("spec.containers[0].command[{flag}]")];
-            Some(rule.finding(ObjectRef::from_meta("Pod", &pod.metadata), Some("kube-apiserver"), message, evidence))
+            Some(api_server_finding(rule, pod, message, flag))
         })
         .collect())
 }
@@ -149,18 +158,52 @@ fn anonymous_auth(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     })
 }
 
+/// Authorization that lets requests through unchecked, or lacks Node or RBAC.
+fn weak_authorization<'a>(modes: impl Iterator<Item = &'a str> + Clone) -> bool {
+    modes.clone().any(|m| m == "AlwaysAllow")
+        || !modes.clone().any(|m| m == "RBAC")
+        || !modes.clone().any(|m| m == "Node")
+}
+
 fn authorization_mode(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    per_api_server(rule, input, |f| {
-        let mode = f.get("--authorization-mode").map(String::as_str).unwrap_or("AlwaysAllow");
-        let modes: Vec<&str> = mode.split(',').collect();
-        let weak = modes.contains(&"AlwaysAllow") || !modes.contains(&"RBAC") || !modes.contains(&"Node");
-        weak.then(|| {
-            (
-                format!("kube-apiserver --authorization-mode={mode} (needs Node and RBAC, never AlwaysAllow)"),
-                "--authorization-mode",
-            )
-        })
-    })
+    let configs = &input.inventory.authorization_configs;
+    let mut findings = Vec::new();
+    let mut unreadable = Vec::new();
+    for (pod, flags) in api_servers(input)? {
+        // The structured form replaces the flag; its authorizers are in the file it names.
+        if let Some(path) = flags.get("--authorization-config") {
+            let Some(weak) =
+                configs.iter().find(|c| weak_authorization(c.authorizers.iter().map(|a| a.type_.as_str())))
+            else {
+                if configs.is_empty() {
+                    unreadable.push(path.clone());
+                }
+                continue;
+            };
+            let types: Vec<&str> = weak.authorizers.iter().map(|a| a.type_.as_str()).collect();
+            let message = format!(
+                "kube-apiserver --authorization-config={path} chains authorizers {} (needs Node and RBAC, never AlwaysAllow)",
+                types.join(",")
+            );
+            findings.push(api_server_finding(rule, pod, message, "--authorization-config"));
+            continue;
+        }
+        // Without either flag, kube-apiserver authorizes everything.
+        let mode = flags.get("--authorization-mode").map(String::as_str).unwrap_or("AlwaysAllow");
+        if weak_authorization(mode.split(',')) {
+            let message =
+                format!("kube-apiserver --authorization-mode={mode} (needs Node and RBAC, never AlwaysAllow)");
+            findings.push(api_server_finding(rule, pod, message, "--authorization-mode"));
+        }
+    }
+    if findings.is_empty() && !unreadable.is_empty() {
+        return Err(NotAssessable(format!(
+            "kube-apiserver uses --authorization-config={}: the authorization modes are in that file, not in the flags, \
+             and its AuthorizationConfiguration is not visible (scan the file with the manifest to assess it)",
+            unreadable.join(", ")
+        )));
+    }
+    Ok(findings)
 }
 
 fn audit_logging(rule: &Rule, input: &RuleInput<'_>) -> Outcome {

@@ -14,7 +14,7 @@ const POD_SPEC_KINDS: [&str; 8] =
 /// them, for tenancy.
 pub fn kinds_read(category: Category) -> Vec<&'static str> {
     let own: &[&'static str] = match category {
-        Category::PodSecurity | Category::Images => &[],
+        Category::PodSecurity | Category::Images | Category::Api => &[],
         Category::Rbac => &["roles", "rolebindings", "clusterroles", "clusterrolebindings", "serviceaccounts"],
         Category::Network => &["services", "ingresses", "networkpolicies"],
         Category::Secrets => &["secrets", "configmaps"],
@@ -29,6 +29,7 @@ pub fn kinds_read(category: Category) -> Vec<&'static str> {
     let pods: &[&'static str] = match category {
         Category::Rbac => &["pods"],
         Category::ControlPlane => &["pods"],
+        Category::Api => &[],
         _ => &POD_SPEC_KINDS,
     };
     let mut kinds = vec!["namespaces"];

@@ -9,6 +9,7 @@
 use crate::finding::Finding;
 use crate::inventory::Inventory;
 
+pub mod api;
 mod bindings;
 pub mod control_plane;
 pub mod coverage;
@@ -16,6 +17,7 @@ pub mod images;
 pub mod network;
 pub mod pod_security;
 pub mod rbac;
+pub mod rbac_defaults;
 mod rule;
 pub mod secrets;
 pub mod workload;
@@ -40,6 +42,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         .chain(workload::RULES.iter())
         .chain(images::RULES.iter())
         .chain(control_plane::RULES.iter())
+        .chain(api::RULES.iter())
         .collect()
 }
 

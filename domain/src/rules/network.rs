@@ -1,7 +1,7 @@
 //! Network isolation and exposure: NetworkPolicy coverage, Services and Ingresses that reach
 //! outside the cluster, and an API server published to the world.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
@@ -111,9 +111,30 @@ pub static RULES: [Rule; 9] = [
     ),
 ];
 
-fn policies_by_namespace(policies: &[NetworkPolicy]) -> BTreeMap<&str, Vec<&NetworkPolicy>> {
+/// The directions a policy isolates the pods it selects in, with Kubernetes' defaulting of an
+/// absent `policyTypes`: Ingress always, Egress when the policy lists egress rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Directions {
+    pub ingress: bool,
+    pub egress: bool,
+}
+
+/// The directions `policy` isolates, as the API server stores them after defaulting.
+pub fn policy_directions(policy: &NetworkPolicy) -> Directions {
+    let Some(spec) = &policy.spec else { return Directions { ingress: true, egress: false } };
+    match spec.policy_types.as_deref() {
+        Some(types) if !types.is_empty() => {
+            Directions { ingress: types.iter().any(|t| t == "Ingress"), egress: types.iter().any(|t| t == "Egress") }
+        }
+        _ => Directions { ingress: true, egress: spec.egress.as_ref().is_some_and(|rules| !rules.is_empty()) },
+    }
+}
+
+/// The policies of each namespace that isolate ingress: the only ones that change who may
+/// connect to its pods.
+fn ingress_policies_by_namespace(policies: &[NetworkPolicy]) -> BTreeMap<&str, Vec<&NetworkPolicy>> {
     let mut by_ns: BTreeMap<&str, Vec<&NetworkPolicy>> = BTreeMap::new();
-    for p in policies {
+    for p in policies.iter().filter(|p| policy_directions(p).ingress) {
         if let Some(ns) = p.metadata.namespace.as_deref() {
             by_ns.entry(ns).or_default().push(p);
         }
@@ -122,39 +143,36 @@ fn policies_by_namespace(policies: &[NetworkPolicy]) -> BTreeMap<&str, Vec<&Netw
 }
 
 fn namespace_without_policy(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    let covered: HashSet<&str> =
-        input.inventory.network_policies.iter().filter_map(|p| p.metadata.namespace.as_deref()).collect();
+    let covered = ingress_policies_by_namespace(&input.inventory.network_policies);
     Ok(input
         .inventory
         .namespaces
         .iter()
-        .filter(|ns| !covered.contains(ns.metadata.name.as_deref().unwrap_or_default()))
+        .filter(|ns| !covered.contains_key(ns.metadata.name.as_deref().unwrap_or_default()))
         .map(|ns| {
             let name = ns.metadata.name.as_deref().unwrap_or_default();
             rule.finding(
                 ObjectRef::from_meta("Namespace", &ns.metadata),
                 None,
-                format!("namespace {name:?} has no NetworkPolicy"),
+                format!("namespace {name:?} has no NetworkPolicy that isolates ingress"),
                 vec![],
             )
         })
         .collect())
 }
 
-/// A policy that selects every pod, declares Ingress, and allows no ingress.
+/// A policy that selects every pod, isolates ingress, and allows no ingress.
 fn is_default_deny_ingress(p: &NetworkPolicy) -> bool {
     let Some(spec) = &p.spec else { return false };
     let selects_all = spec.pod_selector.as_ref().is_none_or(|s| {
         s.match_labels.as_ref().is_none_or(|m| m.is_empty())
             && s.match_expressions.as_ref().is_none_or(|e| e.is_empty())
     });
-    let types = spec.policy_types.as_deref().unwrap_or_default();
-    let declares_ingress = types.is_empty() || types.iter().any(|t| t == "Ingress");
-    selects_all && declares_ingress && spec.ingress.as_ref().is_none_or(|rules| rules.is_empty())
+    selects_all && policy_directions(p).ingress && spec.ingress.as_ref().is_none_or(|rules| rules.is_empty())
 }
 
 fn no_default_deny(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    let by_ns = policies_by_namespace(&input.inventory.network_policies);
+    let by_ns = ingress_policies_by_namespace(&input.inventory.network_policies);
     Ok(input
         .inventory
         .namespaces
@@ -171,7 +189,7 @@ fn no_default_deny(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 }
 
 fn pod_not_selected(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    let by_ns = policies_by_namespace(&input.inventory.network_policies);
+    let by_ns = ingress_policies_by_namespace(&input.inventory.network_policies);
     let mut out = Vec::new();
     for site in input.sites.iter() {
         let Some(policies) = site.namespace().and_then(|ns| by_ns.get(ns)) else {
@@ -182,7 +200,7 @@ fn pod_not_selected(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
             .iter()
             .any(|p| p.spec.as_ref().is_some_and(|s| s.pod_selector.as_ref().is_none_or(|sel| selects(sel, &labels))));
         if !selected {
-            let message = "no NetworkPolicy in its namespace selects this workload's pods".to_string();
+            let message = "no NetworkPolicy in its namespace isolates this workload's pods for ingress".to_string();
             out.push(rule.finding(site.object(), None, message, vec![site.path("metadata.labels")]));
         }
     }

@@ -4,6 +4,7 @@
 
 use k8s_openapi::api::rbac::v1::{PolicyRule, Subject};
 
+use crate::authorization::{ResourceRequest, names_objects, rule_allows};
 use crate::rules::bindings::Binding;
 
 use crate::finding::{Finding, Severity};
@@ -11,7 +12,7 @@ use crate::rules::rule::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::tenancy::PLATFORM_TENANT;
 
 /// The RBAC rules.
-pub static RULES: [Rule; 11] = [
+pub static RULES: [Rule; 12] = [
     custom_rule(
         "rbac.anonymous-binding",
         "Rights granted to anonymous users",
@@ -45,6 +46,19 @@ pub static RULES: [Rule; 11] = [
         "Bind a namespaced role with only the rights needed, e.g. `admin` in the tenant's own namespace.",
         &["cis:5.1.1", "nsa:rbac"],
         cluster_admin_outside_platform,
+    ),
+    custom_rule(
+        "rbac.cluster-admin-binding",
+        "cluster-admin granted",
+        Category::Rbac,
+        Severity::Medium,
+        "cluster-admin can do anything to any object in the cluster. Every grant of it beyond \
+         Kubernetes' own default is a person, group or account whose credentials are a full \
+         cluster compromise; CIS 5.1.1 asks that each be required.",
+        "Grant a role with only the rights the subject needs, or remove the binding:\n\n\
+         kubectl delete clusterrolebinding <name>",
+        &["cis:5.1.1", "nsa:rbac"],
+        cluster_admin_binding,
     ),
     custom_rule(
         "rbac.system-masters",
@@ -91,11 +105,12 @@ pub static RULES: [Rule; 11] = [
     ),
     custom_rule(
         "rbac.exec-attach-proxy",
-        "pods/exec, pods/attach or nodes/proxy granted",
+        "pods/exec, pods/attach, pods/proxy or nodes/proxy granted",
         Category::Rbac,
         Severity::High,
-        "Exec and attach run commands inside other pods; nodes/proxy reaches the kubelet API \
-         directly, bypassing admission and audit.",
+        "Exec and attach run commands inside other pods; pods/proxy reaches every port of every \
+         pod in scope through the API server, past NetworkPolicies; nodes/proxy reaches the \
+         kubelet API directly, bypassing admission and audit.",
         "Remove these subresources from the role; use logs and metrics for diagnosis.",
         &["cis:5.1.10", "nsa:rbac"],
         exec_attach_proxy,
@@ -147,7 +162,7 @@ fn subjects_named(rule: &Rule, input: &RuleInput<'_>, names: &[&str]) -> Outcome
             .enumerate()
             .filter(|(_, s)| matches!(s.kind.as_str(), "User" | "Group") && names.contains(&s.name.as_str()))
             .collect();
-        if hits.is_empty() || b.is_bootstrap() {
+        if hits.is_empty() || b.is_kubernetes_default() {
             return None;
         }
         let who: Vec<&str> = hits.iter().map(|(_, s)| s.name.as_str()).collect();
@@ -172,61 +187,90 @@ fn all_authenticated_binding(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 fn system_masters(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     with_bindings(input, |b| {
         let i = b.subjects.iter().position(|s| s.kind == "Group" && s.name == "system:masters")?;
-        (b.name() != "cluster-admin").then(|| {
-            rule.finding(
-                b.object(),
-                None,
-                format!("{} grants {} to group system:masters", b.kind, b.grants()),
-                vec![format!("subjects[{i}].name")],
+        let message = if b.is_kubernetes_default() {
+            format!(
+                "Kubernetes' default binding {} grants {} to group system:masters, whose members bypass RBAC: \
+                 no issued certificate should name the group",
+                b.name(),
+                b.grants()
             )
-        })
+        } else {
+            format!("{} grants {} to group system:masters", b.kind, b.grants())
+        };
+        Some(rule.finding(b.object(), None, message, vec![format!("subjects[{i}].name")]))
     })
+}
+
+fn grants_cluster_admin(b: &Binding<'_>) -> bool {
+    b.role_ref.kind == "ClusterRole" && b.role_ref.name == "cluster-admin" && !b.is_kubernetes_default()
+}
+
+/// Why `b` grants cluster-admin across a tenant boundary (in a tenant's namespace, or to a
+/// tenant's service account), or `None`.
+fn tenant_cluster_admin(b: &Binding<'_>, input: &RuleInput<'_>) -> Option<String> {
+    if !grants_cluster_admin(b) {
+        return None;
+    }
+    let binding_tenant = b.meta.namespace.as_deref().map(|ns| input.tenants.tenant(Some(ns)));
+    let in_tenant_namespace = binding_tenant.as_deref().is_some_and(|t| t != PLATFORM_TENANT);
+    let tenant_accounts: Vec<String> = b
+        .subjects
+        .iter()
+        .filter(|s| s.kind == "ServiceAccount")
+        .filter(|s| input.tenants.tenant(s.namespace.as_deref().or(b.meta.namespace.as_deref())) != PLATFORM_TENANT)
+        .map(|s| format!("{}/{}", s.namespace.as_deref().unwrap_or_default(), s.name))
+        .collect();
+    if tenant_accounts.is_empty() {
+        in_tenant_namespace
+            .then(|| format!("{} grants cluster-admin in tenant namespace to {}", b.kind, b.subject_names()))
+    } else {
+        Some(format!("{} grants cluster-admin to tenant service account(s) {}", b.kind, tenant_accounts.join(", ")))
+    }
 }
 
 fn cluster_admin_outside_platform(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     with_bindings(input, |b| {
-        if b.role_ref.kind != "ClusterRole" || b.role_ref.name != "cluster-admin" || b.is_bootstrap() {
-            return None;
-        }
-        let binding_tenant = b.meta.namespace.as_deref().map(|ns| input.tenants.tenant(Some(ns)));
-        let in_tenant_namespace = binding_tenant.as_deref().is_some_and(|t| t != PLATFORM_TENANT);
-        let tenant_accounts: Vec<String> = b
-            .subjects
-            .iter()
-            .filter(|s| s.kind == "ServiceAccount")
-            .filter(|s| input.tenants.tenant(s.namespace.as_deref().or(b.meta.namespace.as_deref())) != PLATFORM_TENANT)
-            .map(|s| format!("{}/{}", s.namespace.as_deref().unwrap_or_default(), s.name))
-            .collect();
-        if !in_tenant_namespace && tenant_accounts.is_empty() {
-            return None;
-        }
-        let message = if tenant_accounts.is_empty() {
-            format!("{} grants cluster-admin in tenant namespace to {}", b.kind, b.subject_names())
-        } else {
-            format!("{} grants cluster-admin to tenant service account(s) {}", b.kind, tenant_accounts.join(", "))
-        };
+        let message = tenant_cluster_admin(b, input)?;
         Some(rule.finding(b.object(), None, message, vec!["roleRef.name".into()]))
     })
 }
 
-/// True when the rule's `field` list contains `wanted` or `*`.
-fn covers(list: &Option<Vec<String>>, wanted: &str) -> bool {
-    list.iter().flatten().any(|x| x == wanted || x == "*")
+/// Every other grant of cluster-admin: the tenant-crossing ones are
+/// `rbac.cluster-admin-outside-platform`'s, so that one grant is one finding.
+fn cluster_admin_binding(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
+    with_bindings(input, |b| {
+        if !grants_cluster_admin(b) || b.subjects.is_empty() || tenant_cluster_admin(b, input).is_some() {
+            return None;
+        }
+        let evidence = (0..b.subjects.len()).map(|i| format!("subjects[{i}].name")).collect();
+        let message = format!("{} grants cluster-admin to {}", b.kind, b.subject_names());
+        Some(rule.finding(b.object(), None, message, evidence))
+    })
 }
 
-/// The indices of the role's rules that grant one of `verbs` on one of `resources` in `group`.
-fn granting(rules: &[PolicyRule], group: &str, resources: &[&str], verbs: &[&str]) -> Vec<usize> {
+/// Whether a grant narrowed to named objects (`resourceNames`) still counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    Counts,
+    Excused,
+}
+
+/// The indices of the role's rules that allow one of `verbs` on one of `resources` (`pods`,
+/// `pods/exec`) in `group`, matched as the RBAC authorizer matches them.
+fn granting(rules: &[PolicyRule], group: &str, resources: &[&str], verbs: &[&str], named: Named) -> Vec<usize> {
     rules
         .iter()
         .enumerate()
-        .filter(|(_, r)| covers(&r.api_groups, group))
-        .filter(|(_, r)| resources.iter().any(|res| covers(&r.resources, res)))
-        .filter(|(_, r)| verbs.iter().any(|v| r.verbs.iter().any(|x| x == v || x == "*")))
+        .filter(|(_, r)| named == Named::Counts || !names_objects(r))
+        .filter(|(_, r)| {
+            resources.iter().any(|res| verbs.iter().any(|verb| rule_allows(r, &ResourceRequest::new(verb, group, res))))
+        })
         .map(|(i, _)| i)
         .collect()
 }
 
-/// A finding on each non-bootstrap binding whose role grants one of `verbs` on `resources`.
+/// A finding on each binding (beyond Kubernetes' defaults) whose role allows one of `verbs`
+/// on `resources`.
 fn grant_rule(
     rule: &Rule,
     input: &RuleInput<'_>,
@@ -235,11 +279,20 @@ fn grant_rule(
     verbs: &[&str],
     what: &str,
 ) -> Outcome {
+    grant_rule_named(rule, input, (group, resources, verbs, Named::Counts), what)
+}
+
+fn grant_rule_named(
+    rule: &Rule,
+    input: &RuleInput<'_>,
+    (group, resources, verbs, named): (&str, &[&str], &[&str], Named),
+    what: &str,
+) -> Outcome {
     with_bindings(input, |b| {
-        if b.is_bootstrap() || b.subjects.is_empty() {
+        if b.is_kubernetes_default() || b.subjects.is_empty() {
             return None;
         }
-        let hits = granting(b.rules, group, resources, verbs);
+        let hits = granting(b.rules, group, resources, verbs, named);
         if hits.is_empty() {
             return None;
         }
@@ -251,7 +304,7 @@ fn grant_rule(
 
 fn wildcard(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     with_bindings(input, |b| {
-        if b.is_bootstrap() || b.role_ref.name == "cluster-admin" || b.subjects.is_empty() {
+        if b.is_kubernetes_default() || b.role_ref.name == "cluster-admin" || b.subjects.is_empty() {
             return None;
         }
         let hits: Vec<usize> = b
@@ -274,18 +327,32 @@ fn wildcard(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     })
 }
 
+/// The requests that let a subject raise its own rights: escalate and bind on roles, and
+/// impersonation of users, groups, service accounts and uids.
+const ESCALATIONS: [(&str, &str, &str); 8] = [
+    ("escalate", "rbac.authorization.k8s.io", "roles"),
+    ("escalate", "rbac.authorization.k8s.io", "clusterroles"),
+    ("bind", "rbac.authorization.k8s.io", "roles"),
+    ("bind", "rbac.authorization.k8s.io", "clusterroles"),
+    ("impersonate", "", "users"),
+    ("impersonate", "", "groups"),
+    ("impersonate", "", "serviceaccounts"),
+    ("impersonate", "authentication.k8s.io", "uids"),
+];
+
 fn escalation_verbs(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     with_bindings(input, |b| {
-        if b.is_bootstrap() || b.subjects.is_empty() {
+        if b.is_kubernetes_default() || b.subjects.is_empty() {
             return None;
         }
-        let verbs: Vec<&str> = b
-            .rules
+        let mut verbs: Vec<&str> = ESCALATIONS
             .iter()
-            .flat_map(|r| r.verbs.iter())
-            .map(String::as_str)
-            .filter(|v| matches!(*v, "escalate" | "bind" | "impersonate"))
+            .filter(|(verb, group, resource)| {
+                b.rules.iter().any(|r| rule_allows(r, &ResourceRequest::new(verb, group, resource)))
+            })
+            .map(|(verb, _, _)| *verb)
             .collect();
+        verbs.dedup();
         if verbs.is_empty() {
             return None;
         }
@@ -295,13 +362,17 @@ fn escalation_verbs(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 }
 
 fn secrets_read(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    grant_rule(rule, input, "", &["secrets"], &["get", "list", "watch"], "read access to Secrets")
+    // Narrowed to named Secrets is what the remediation asks for: not a finding.
+    let grant = ("", &["secrets"][..], &["get", "list", "watch"][..], Named::Excused);
+    grant_rule_named(rule, input, grant, "read access to Secrets")
 }
 
 fn exec_attach_proxy(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    let mut out =
-        grant_rule(rule, input, "", &["pods/exec", "pods/attach"], &["create", "get"], "pods/exec or pods/attach")?;
-    out.extend(grant_rule(rule, input, "", &["nodes/proxy"], &["get", "create"], "nodes/proxy")?);
+    let pods = ["pods/exec", "pods/attach", "pods/proxy"];
+    let mut out = grant_rule(rule, input, "", &pods, &["create", "get"], "pods/exec, pods/attach or pods/proxy")?;
+    let node_proxy = grant_rule(rule, input, "", &["nodes/proxy"], &["get", "create"], "nodes/proxy")?;
+    // One finding per binding: reaching into pods and into nodes is one path to privilege.
+    out.extend(node_proxy.into_iter().filter(|f| !out.iter().any(|o| o.object == f.object)).collect::<Vec<_>>());
     Ok(out)
 }
 
@@ -382,22 +453,27 @@ mod tests {
     }
 
     #[test]
-    fn binding_to_all_authenticated_users_fails_unless_bootstrap() {
+    fn binding_to_all_authenticated_users_fails_unless_a_kubernetes_default() {
         let inv = with_role(json!([]), cluster_binding("everyone-views", "view", group("system:authenticated")));
         assert_eq!(rule_ids(&inv, "rbac.all-authenticated-binding").len(), 1);
-        let boot = with_role(
-            json!([]),
-            cluster_binding("system:discovery", "system:discovery", group("system:authenticated")),
-        );
-        assert!(rule_ids(&boot, "rbac.all-authenticated-binding").is_empty());
+        let mut default = cluster_binding("system:discovery", "system:discovery", group("system:authenticated"));
+        let unlabelled = with_role(json!([]), default.clone());
+        assert_eq!(rule_ids(&unlabelled, "rbac.all-authenticated-binding").len(), 1, "the label is required");
+        default["metadata"]["labels"] = json!({"kubernetes.io/bootstrapping": "rbac-defaults"});
+        assert!(rule_ids(&with_role(json!([]), default), "rbac.all-authenticated-binding").is_empty());
     }
 
     #[test]
-    fn system_masters_binding_fails_except_the_default_one() {
+    fn system_masters_binding_fails_and_the_default_one_is_named_as_such() {
         let inv = with_role(json!([]), cluster_binding("ops", "cluster-admin", group("system:masters")));
-        assert_eq!(rule_ids(&inv, "rbac.system-masters").len(), 1);
-        let default = with_role(json!([]), cluster_binding("cluster-admin", "cluster-admin", group("system:masters")));
-        assert!(rule_ids(&default, "rbac.system-masters").is_empty());
+        let findings = rule_ids(&inv, "rbac.system-masters");
+        assert_eq!(findings.len(), 1);
+        assert!(!findings[0].message.contains("default"), "{}", findings[0].message);
+        let mut default = cluster_binding("cluster-admin", "cluster-admin", group("system:masters"));
+        default["metadata"]["labels"] = json!({"kubernetes.io/bootstrapping": "rbac-defaults"});
+        let findings = rule_ids(&with_role(json!([]), default), "rbac.system-masters");
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].message.starts_with("Kubernetes' default binding"), "{}", findings[0].message);
     }
 
     fn tenants_inventory(binding: Value) -> Inventory {

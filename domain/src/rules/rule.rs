@@ -22,6 +22,7 @@ pub enum Category {
     Images,
     ControlPlane,
     Tenancy,
+    Api,
 }
 
 impl Category {
@@ -36,6 +37,7 @@ impl Category {
             Category::Images => "images",
             Category::ControlPlane => "control-plane",
             Category::Tenancy => "tenancy",
+            Category::Api => "api",
         }
     }
 }
@@ -159,9 +161,13 @@ pub struct RuleInput<'a> {
 }
 
 impl RuleInput<'_> {
-    /// True when the site's pods get their service account token mounted: the pod's own
-    /// `automountServiceAccountToken` decides, else the service account's.
+    /// True when the site's pods get their service account token mounted: never for a static
+    /// pod; else the pod's own `automountServiceAccountToken` decides, else the service
+    /// account's.
     pub fn token_mounted(&self, site: &PodSpecSite<'_>) -> bool {
+        if site.kind == "Pod" && crate::inventory::is_static_pod(site.meta) {
+            return false;
+        }
         match site.spec.automount_service_account_token {
             Some(explicit) => explicit,
             None => !self.no_automount.contains(&(site.namespace().unwrap_or_default(), site.service_account())),

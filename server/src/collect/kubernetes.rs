@@ -104,6 +104,10 @@ pub async fn read_inventory(client: &Client, sources: &Sources) -> Result<Invent
         trivy,
         pod_metrics,
         gaps: gaps.into_inner().unwrap_or_default(),
+        // Manifests only: an API server answers in current versions and serves no
+        // authorization configuration.
+        outdated_apis: Vec::new(),
+        authorization_configs: Vec::new(),
     })
 }
 

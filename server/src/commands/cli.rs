@@ -161,6 +161,9 @@ pub struct ScanArgs {
     /// Manifest files or directories (YAML, multi-document YAML, JSON, `kind: List`).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// The namespace of objects that name none, as `kubectl apply --namespace` would use.
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ScanFormat,
     /// Exit with code 1 when any reported finding is at least this severe.

@@ -242,3 +242,105 @@ fn bad_manifests_exit_2_naming_the_file_and_what_is_wrong() {
     assert!(out.status.success(), "an unknown kind is skipped, not an error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 Gizmo document(s) skipped"));
 }
+
+/// Runs `rampart scan --format json` with `args`, whatever its exit code.
+fn scan_any(args: &[&str]) -> (Option<i32>, Value, String) {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend(args);
+    let out = rampart(&all);
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code(), json, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn rules_and_names(json: &Value) -> Vec<(String, String)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["object"]["name"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn a_document_that_cannot_be_read_costs_only_itself_and_the_exit_code_is_2_at_the_end() {
+    let dir = crate::common::temp_dir("per-document");
+    let mixed = dir.join("mixed.yaml");
+    std::fs::write(
+        &mixed,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: first, namespace: web}\n\
+         spec: {containers: [{name: c, image: a:1, securityContext: {privileged: true}}]}\n\
+         ---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n\
+         ---\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: nightly, namespace: web}\n\
+         spec: {schedule: '0 1 * * *', jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, \
+         containers: [{name: c, image: a:1, securityContext: {privileged: true}}]}}}}}\n\
+         ---\napiVersion: v1\nkind: Pod\nmetadata: {name: wrong, namespace: web}\nspec: {containers: 7}\n",
+    )
+    .unwrap();
+    let other = dir.join("other.yaml");
+    std::fs::write(&other, "apiVersion: v1\nkind: Pod\nmetadata: {name: other, namespace: web}\nspec: {hostPID: true, containers: [{name: c, image: a:1}]}\n").unwrap();
+    let (code, json, stderr) = scan_any(&[dir.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let found = rules_and_names(&json);
+    for (rule, name) in [
+        ("pod.privileged", "first"),
+        ("pod.privileged", "nightly"),
+        ("api.removed-version", "nightly"),
+        ("pod.host-namespaces", "other"),
+    ] {
+        assert!(found.contains(&(rule.to_string(), name.to_string())), "{rule} on {name}: {found:?}");
+    }
+    let file = mixed.display().to_string();
+    assert!(stderr.contains(&format!("{file}: document 2 (line 5)")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{file}: document 4 (line 15)")) && stderr.contains("not a valid Pod"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 file(s) or document(s) could not be read"), "{stderr}");
+    let removed = json["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "api.removed-version").unwrap();
+    assert_eq!(removed["source"], file);
+    assert!(removed["message"].as_str().unwrap().contains("removed in Kubernetes 1.25; use batch/v1"), "{removed}");
+}
+
+#[test]
+fn objects_without_a_namespace_are_in_the_namespace_kubectl_apply_would_use() {
+    let dir = crate::common::temp_dir("namespace-default");
+    let file = dir.join("app.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n\
+         spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, \
+         spec: {containers: [{name: c, image: a:1, securityContext: {privileged: true}}]}}}\n\
+         ---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let namespace_of = |json: &Value| {
+        let f = json["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "pod.privileged").unwrap().clone();
+        f["object"]["namespace"].clone()
+    };
+    let (_, default, _) = scan_any(&[file]);
+    assert_eq!(namespace_of(&default), "default");
+    let (_, team, _) = scan_any(&["--namespace", "team-a", file]);
+    assert_eq!(namespace_of(&team), "team-a");
+    let namespace = team["findings"].as_array().unwrap().iter().find(|f| f["object"]["kind"] == "Namespace").unwrap();
+    assert_eq!(namespace["object"]["namespace"], Value::Null, "a Namespace is never given one");
+}
+
+#[test]
+fn a_saved_api_list_response_is_scanned_item_by_item() {
+    let dir = crate::common::temp_dir("api-list");
+    let file = dir.join("pods.json");
+    let items: Vec<Value> = (0..3)
+        .map(|i| {
+            serde_json::json!({"metadata": {"name": format!("p{i}"), "namespace": "web"},
+                "spec": {"containers": [{"name": "c", "image": "a:1", "securityContext": {"privileged": i == 2}}]}})
+        })
+        .collect();
+    let list = serde_json::json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": items});
+    std::fs::write(&file, list.to_string()).unwrap();
+    let (code, json, stderr) = scan_any(&[file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("skipped"), "{stderr}");
+    let privileged: Vec<_> = rules_and_names(&json).into_iter().filter(|(rule, _)| rule == "pod.privileged").collect();
+    assert_eq!(privileged, [("pod.privileged".to_string(), "p2".to_string())]);
+}

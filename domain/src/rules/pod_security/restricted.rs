@@ -45,8 +45,10 @@ pub(super) fn restricted_volumes(_: &ObjectMeta, spec: &PodSpec) -> Vec<Violatio
             ("scaleIO", v.scale_io.is_some()),
             ("storageos", v.storageos.is_some()),
         ];
-        let kind = kinds.iter().find(|(_, set)| *set).map_or("unknown", |(k, _)| k);
-        let path = if kind == "unknown" { format!("spec.volumes[{i}]") } else { format!("spec.volumes[{i}].{kind}") };
+        // A volume naming no source at all is defaulted to `emptyDir` by the API server before
+        // admission, so pod-security-admission sees (and allows) an emptyDir.
+        let Some((kind, _)) = kinds.iter().find(|(_, set)| *set) else { continue };
+        let path = format!("spec.volumes[{i}].{kind}");
         out.push(pod_violation(&path, format!("volume {:?} uses restricted volume type {kind:?}", v.name)));
     }
     out

@@ -66,7 +66,10 @@ fn write_files(objects: &[Value], dir: &Path, json_format: bool) -> anyhow::Resu
 /// Reads and scans `files` once; returns the seconds it took and the finding count.
 fn scan_once(files: &[PathBuf], expected: usize) -> anyhow::Result<(f64, f64, usize)> {
     let started = Instant::now();
-    let manifests = load(files)?;
+    let manifests = load(files, "default");
+    if let Some(error) = manifests.errors.first() {
+        anyhow::bail!("{error}");
+    }
     let read_s = started.elapsed().as_secs_f64();
     let result = scan(&manifests, &RuleSettings::default(), &Filters::default()).map_err(anyhow::Error::msg)?;
     let total_s = started.elapsed().as_secs_f64();

@@ -1,23 +1,26 @@
 //! Reading manifests from disk: YAML (multi-document) and JSON files, directories of them, and
 //! `kind: List` documents, into an inventory that remembers which file each object came from.
+//!
+//! A document that cannot be read is an error naming its file, its number and its line; the
+//! other documents and files are still read, so one bad document costs only itself.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use domain::intake::Intake;
-use domain::manifest::{Format, MAX_MANIFEST_BYTES, ManifestError, parse_manifest};
+use domain::manifest::{Document, Format, MAX_MANIFEST_BYTES, ManifestError, parse_documents};
 use domain::{Inventory, ObjectRef};
-use serde_json::Value;
 
-/// Why manifests could not be read. Each names the file and, where known, the line.
+/// Why a file, or one document of it, could not be read. Each names the file and, where known,
+/// the document and line.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     #[error("{path}: {source}")]
     Read { path: String, source: std::io::Error },
     #[error("{path}: {source}")]
-    Parse { path: String, source: ManifestError },
-    #[error("{path}: {kind} {name:?} is not a valid {kind}: {message}")]
-    Object { path: String, kind: String, name: String, message: String },
+    File { path: String, source: ManifestError },
+    #[error("{path}: document {number} (line {line}): {message}")]
+    Document { path: String, number: usize, line: usize, message: String },
 }
 
 /// Manifests read into an inventory, with the file each object came from.
@@ -27,6 +30,8 @@ pub struct Manifests {
     sources: HashMap<ObjectRef, String>,
     /// Documents of kinds no rule reads, by kind.
     pub skipped: HashMap<String, usize>,
+    /// What could not be read, in the order met; everything else was read.
+    pub errors: Vec<ScanError>,
 }
 
 impl Manifests {
@@ -37,14 +42,21 @@ impl Manifests {
 }
 
 /// Reads every manifest under `paths` (files, or directories searched for .yaml/.yml/.json).
-pub fn load(paths: &[PathBuf]) -> Result<Manifests, ScanError> {
+/// An object without a namespace is in `namespace`, as `kubectl apply --namespace` would put
+/// it.
+pub fn load(paths: &[PathBuf], namespace: &str) -> Manifests {
     let mut manifests = Manifests::default();
     for path in paths {
-        for file in files_under(path)? {
-            load_file(&file, &mut manifests)?;
+        match files_under(path) {
+            Ok(files) => {
+                for file in files {
+                    load_file(&file, namespace, &mut manifests);
+                }
+            }
+            Err(error) => manifests.errors.push(error),
         }
     }
-    Ok(manifests)
+    manifests
 }
 
 fn files_under(path: &Path) -> Result<Vec<PathBuf>, ScanError> {
@@ -67,34 +79,43 @@ fn files_under(path: &Path) -> Result<Vec<PathBuf>, ScanError> {
     Ok(files)
 }
 
-fn load_file(file: &Path, manifests: &mut Manifests) -> Result<(), ScanError> {
+fn load_file(file: &Path, namespace: &str, manifests: &mut Manifests) {
     let path = file.display().to_string();
-    let read_error = |source| ScanError::Read { path: path.clone(), source };
+    match read_documents(file, &path) {
+        Ok(documents) => {
+            for document in documents {
+                if let Err(error) = add_document(document, namespace, &path, manifests) {
+                    manifests.errors.push(error);
+                }
+            }
+        }
+        Err(error) => manifests.errors.push(error),
+    }
+}
+
+fn read_documents(file: &Path, path: &str) -> Result<Vec<Document>, ScanError> {
+    let read_error = |source| ScanError::Read { path: path.to_string(), source };
     // Refused before reading: a huge file never reaches memory.
     let size = std::fs::metadata(file).map_err(read_error)?.len();
     if size > MAX_MANIFEST_BYTES as u64 {
         let size = usize::try_from(size).unwrap_or(usize::MAX);
-        return Err(ScanError::Parse { path, source: ManifestError::TooLarge { size } });
+        return Err(ScanError::File { path: path.to_string(), source: ManifestError::TooLarge { size } });
     }
     let bytes = std::fs::read(file).map_err(read_error)?;
     let format = if file.extension().and_then(|e| e.to_str()) == Some("json") { Format::Json } else { Format::Yaml };
-    let documents = parse_manifest(&bytes, format).map_err(|source| ScanError::Parse { path: path.clone(), source })?;
-    for value in documents {
-        add_document(value, &path, manifests)?;
-    }
-    Ok(())
+    parse_documents(&bytes, format).map_err(|source| ScanError::File { path: path.to_string(), source })
 }
 
-fn add_document(value: Value, path: &str, manifests: &mut Manifests) -> Result<(), ScanError> {
-    if value.is_null() {
-        return Ok(());
+fn add_document(document: Document, namespace: &str, path: &str, manifests: &mut Manifests) -> Result<(), ScanError> {
+    let Document { number, line, value } = document;
+    let document_error = |message: String| ScanError::Document { path: path.to_string(), number, line, message };
+    let value = value.map_err(|error| document_error(error.to_string()))?;
+    let outdated_before = manifests.inventory.outdated_apis.len();
+    let intake =
+        manifests.inventory.add_manifest(&value, namespace).map_err(|error| document_error(error.to_string()))?;
+    for outdated in &manifests.inventory.outdated_apis[outdated_before..] {
+        manifests.sources.insert(outdated.object.clone(), path.to_string());
     }
-    let intake = manifests.inventory.add_object(&value).map_err(|error| ScanError::Object {
-        path: path.to_string(),
-        kind: error.kind,
-        name: error.name,
-        message: error.message,
-    })?;
     for item in intake {
         match item {
             Intake::Added(reference) => {

@@ -119,16 +119,10 @@ pub fn to_table(manifests: &Manifests, findings: &[Finding]) -> String {
     out
 }
 
-/// Runs `rampart scan`: 2 when the manifests cannot be read, 1 when a finding reaches
-/// `--fail-on`.
+/// Runs `rampart scan`: 2 when a file or document could not be read (after reporting
+/// everything that could), else 1 when a finding reaches `--fail-on`.
 pub fn run(args: &ScanArgs) -> ExitCode {
-    let manifests = match load(&args.paths) {
-        Ok(manifests) => manifests,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(2);
-        }
-    };
+    let manifests = load(&args.paths, &args.namespace);
     let settings = RuleSettings { allowed_registries: args.allowed_registries.clone(), ..RuleSettings::default() };
     let filters =
         Filters { rules: args.rules.clone(), skip_rules: args.skip_rules.clone(), min_severity: args.min_severity };
@@ -150,6 +144,13 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     }
     for (kind, count) in &manifests.skipped {
         eprintln!("note: {count} {kind} document(s) skipped: no rule reads that kind");
+    }
+    for error in &manifests.errors {
+        eprintln!("error: {error}");
+    }
+    if !manifests.errors.is_empty() {
+        eprintln!("error: {} file(s) or document(s) could not be read; the rest was scanned", manifests.errors.len());
+        return ExitCode::from(2);
     }
     let failing = args.fail_on.is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
     if failing { ExitCode::FAILURE } else { ExitCode::SUCCESS }
