@@ -8,18 +8,26 @@ use serde_json::{Value, json};
 use crate::object::{CREATED, meta, owner, uid};
 
 pub(crate) fn render_cluster_rbac(out: &mut BTreeMap<&'static str, Vec<Value>>) {
+    // What the API server creates at start-up carries its bootstrap label, as on a real cluster.
+    let bootstrap = |mut m: Value| {
+        m["labels"] = json!({"kubernetes.io/bootstrapping": "rbac-defaults"});
+        m["annotations"] = json!({"rbac.authorization.kubernetes.io/autoupdate": "true"});
+        m
+    };
     let role = |name: &str, rules: Value| {
+        let m = meta(name, None, &uid("ClusterRole", "", name));
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-        "metadata": meta(name, None, &uid("ClusterRole", "", name)), "rules": rules})
+        "metadata": if name == "cluster-admin" { bootstrap(m) } else { m }, "rules": rules})
     };
     out.entry("clusterroles").or_default().extend([
-        role("cluster-admin", json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])),
+        role("cluster-admin", json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["*"]}])),
         role("view", json!([{"apiGroups": ["", "apps", "batch"], "resources": ["pods", "services", "deployments", "jobs"], "verbs": ["get", "list", "watch"]}])),
     ]);
     let binding = |name: &str, role: &str, kind: &str, subject: &str| {
+        let m = meta(name, None, &uid("ClusterRoleBinding", "", name));
         json!({
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": meta(name, None, &uid("ClusterRoleBinding", "", name)),
+        "metadata": if name == "cluster-admin" { bootstrap(m) } else { m },
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": subject}]})
     };
@@ -30,11 +38,20 @@ pub(crate) fn render_cluster_rbac(out: &mut BTreeMap<&'static str, Vec<Value>>) 
     ]);
 }
 
-/// The kube-apiserver static pod, whose flags carry one insecure setting (anonymous auth on).
+/// The kube-apiserver static pod's mirror pod, as the kubelet creates it (annotations, Node
+/// owner), whose flags carry one insecure setting (anonymous auth on).
 pub(crate) fn apiserver_pod(node: &str) -> Value {
     let name = format!("kube-apiserver-{node}");
     let mut m = meta(&name, Some("kube-system"), &uid("Pod", "kube-system", &name));
     m["labels"] = json!({"component": "kube-apiserver", "tier": "control-plane"});
+    let hash = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        name.hash(&mut hasher);
+        format!("{:016x}", hasher.finish())
+    };
+    m["annotations"] = json!({"kubernetes.io/config.mirror": &hash, "kubernetes.io/config.hash": &hash,
+        "kubernetes.io/config.source": "file", "kubernetes.io/config.seen": CREATED});
     m["ownerReferences"] = owner("v1", "Node", node);
     json!({
         "apiVersion": "v1", "kind": "Pod", "metadata": m,
