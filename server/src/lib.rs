@@ -21,6 +21,7 @@ pub mod duration;
 pub mod error;
 pub mod form;
 pub mod http;
+pub mod http_client;
 pub mod jobs;
 pub mod metrics;
 pub mod postgres;

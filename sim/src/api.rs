@@ -131,17 +131,46 @@ async fn handle(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
-    let (delay, fault) = match cluster.write() {
-        Ok(mut cluster) => {
-            let has_continue = params.get("continue").is_some_and(|t| !t.is_empty());
-            let fault = listed_plural(&segments).and_then(|plural| cluster.faults.for_list(plural, has_continue));
-            let proxy_forbidden = is_pod_proxy(&segments) && cluster.faults.forbidden.contains("pods/proxy");
-            (cluster.faults.delay, fault.or(proxy_forbidden.then_some(Injected::Forbidden)))
-        }
-        Err(_) => (std::time::Duration::ZERO, None),
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("(none)").to_string();
+    let group = match segments.as_slice() {
+        ["apis", group, ..] => Some(*group),
+        _ => None,
     };
+    let (delay, fault, failing_group, hang) = match cluster.write() {
+        Ok(mut cluster) => {
+            cluster.user_agents.insert(user_agent);
+            let has_continue = params.get("continue").is_some_and(|t| !t.is_empty());
+            let plural = listed_plural(&segments);
+            let fault = plural.and_then(|plural| cluster.faults.for_list(plural, has_continue));
+            let proxy = is_pod_proxy(&segments);
+            let proxy_forbidden = proxy && cluster.faults.forbidden.contains("pods/proxy");
+            let faults = &cluster.faults;
+            let failing_group = group.and_then(|g| faults.failing_groups.get(g).copied());
+            let slow_page = plural.and_then(|p| faults.slow_pages.get(p).copied()).unwrap_or_default();
+            let hang = proxy && faults.pod_proxy_hangs;
+            (faults.delay + slow_page, fault.or(proxy_forbidden.then_some(Injected::Forbidden)), failing_group, hang)
+        }
+        Err(_) => (std::time::Duration::ZERO, None, None, false),
+    };
+    if hang {
+        tokio::time::sleep(crate::faults::HANG).await;
+    }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
+    }
+    if let Some(code) = failing_group {
+        return match code {
+            503 => status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "the server is currently unable to handle the request".into(),
+            ),
+            code => status(
+                StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "InternalError",
+                format!("injected error {code} for API group {}", group.unwrap_or_default()),
+            ),
+        };
     }
     match fault {
         Some(Injected::Forbidden) => {

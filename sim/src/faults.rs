@@ -27,7 +27,17 @@ pub struct Faults {
     pub delay: Duration,
     /// dcgm-exporters report without pod attribution, as without their Kubernetes mode.
     pub gpus_unattributed: bool,
+    /// Requests through the pod proxy never get an answer, as from an exporter that hangs.
+    pub pod_proxy_hangs: bool,
+    /// API groups (`metrics.k8s.io`) answering every request with this status: 503 as an
+    /// aggregated API whose APIService is unavailable (`FailedDiscoveryCheck`), or 500.
+    pub failing_groups: std::collections::BTreeMap<String, u16>,
+    /// Kinds (plurals) whose every list page waits this long before it is answered.
+    pub slow_pages: std::collections::BTreeMap<String, Duration>,
 }
+
+/// How long a hanging request waits: longer than any test or collection runs.
+pub(crate) const HANG: Duration = Duration::from_secs(3600);
 
 /// The fault one list request gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -91,6 +91,7 @@ impl Cluster {
             faults: crate::faults::Faults::default(),
             gpu_pods: BTreeMap::new(),
             full_gpu_nodes: 0,
+            user_agents: Default::default(),
         };
         cluster.add_platform_workloads();
         let pods_per_ns = (cfg.pods / tenant_ns).max(1);

@@ -57,6 +57,7 @@ pub async fn read_dcgm_exporters(
     inventory: &Inventory,
     label: &(String, String),
     window: Duration,
+    request_timeout: Duration,
 ) -> GpuReading {
     // The futures are made by an iterator, not by a stream's closure, so the collection's
     // future stays `Send` for any borrow of the inventory.
@@ -64,7 +65,7 @@ pub async fn read_dcgm_exporters(
         .pods
         .iter()
         .filter(|p| is_running_exporter(p, label))
-        .map(|pod| scrape_exporter(client, pod))
+        .map(|pod| scrape_exporter(client, pod, request_timeout))
         .collect();
     let total = scrapes.len();
     let results: Vec<Result<DcgmMetrics, String>> =
@@ -89,8 +90,9 @@ pub async fn read_dcgm_exporters(
     reading
 }
 
-/// One exporter's samples through the pod proxy, or why they cannot be read.
-async fn scrape_exporter(client: &Client, pod: &Pod) -> Result<DcgmMetrics, String> {
+/// One exporter's samples through the pod proxy, or why they cannot be read (a refusal, no
+/// answer within `timeout`, unreadable text).
+async fn scrape_exporter(client: &Client, pod: &Pod, timeout: Duration) -> Result<DcgmMetrics, String> {
     let (Some(ns), Some(name)) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref()) else {
         return Ok(DcgmMetrics::default());
     };
@@ -100,7 +102,12 @@ async fn scrape_exporter(client: &Client, pod: &Pod) -> Result<DcgmMetrics, Stri
         format!("{ns}/{name}: {what}: {error}")
     };
     let request = http::Request::get(&path).body(Vec::new()).map_err(|e| failed("invalid proxy path", &e))?;
-    let text = client.request_text(request).await.map_err(|e| failed("not readable through the pod proxy", &e))?;
+    let text = match tokio::time::timeout(timeout, client.request_text(request)).await {
+        Ok(text) => {
+            text.map_err(|e| failed("not readable through the pod proxy", &crate::collect::diagnosis::describe(&e)))?
+        }
+        Err(_) => return Err(failed(&format!("GET {path}: no answer within {}s", timeout.as_secs()), &"timed out")),
+    };
     parse_dcgm_metrics(&text).map_err(|e| failed("unreadable metrics", &e))
 }
 
@@ -125,8 +132,8 @@ fn metrics_port(pod: &Pod) -> i32 {
 /// attribution (dcgm-exporter without its Kubernetes mode, a known pitfall) cannot be charged
 /// to a tenant: such series are counted, never guessed. An unreachable Prometheus is a gap; GPU
 /// figures are then missing for this collection, never invented.
-pub async fn read_prometheus(base_url: &str, window: Duration) -> GpuReading {
-    let read = async { query_gpus(&Prometheus::new(base_url)?, window).await };
+pub async fn read_prometheus(base_url: &str, window: Duration, request_timeout: Duration) -> GpuReading {
+    let read = async { query_gpus(&Prometheus::new(base_url, request_timeout)?, window).await };
     match read.await {
         Ok(reading) => reading,
         Err(error) => {
@@ -187,6 +194,7 @@ fn idle_step(window: Duration) -> Duration {
 struct Prometheus {
     client: reqwest::Client,
     base_url: String,
+    timeout: Duration,
 }
 
 /// One series of a query's answer: its labels and its value (instant) or values (range).
@@ -218,9 +226,9 @@ impl Series {
 }
 
 impl Prometheus {
-    fn new(base_url: &str) -> Result<Self, String> {
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().map_err(|e| e.to_string())?;
-        Ok(Prometheus { client, base_url: base_url.trim_end_matches('/').to_string() })
+    fn new(base_url: &str, timeout: Duration) -> Result<Self, String> {
+        let client = crate::http_client::builder(timeout).build().map_err(|e| e.to_string())?;
+        Ok(Prometheus { client, base_url: base_url.trim_end_matches('/').to_string(), timeout })
     }
 
     /// `/api/v1/query` for an expression, now.
@@ -249,7 +257,14 @@ impl Prometheus {
         // The URL may carry basic-auth credentials: errors name it redacted, and reqwest's own
         // errors without it.
         let shown = crate::redact::redact(&url);
-        let failed = |e: reqwest::Error| format!("{shown}: {}", e.without_url());
+        let timeout = self.timeout;
+        let failed = |e: reqwest::Error| {
+            if e.is_timeout() {
+                format!("{shown}: no answer within {}s", timeout.as_secs())
+            } else {
+                format!("{shown}: {}", crate::http_client::describe(&e.without_url()))
+            }
+        };
         let response = self.client.get(&url).query(params).send().await.map_err(failed)?;
         let status = response.status();
         let text = response.text().await.map_err(failed)?;

@@ -1,5 +1,10 @@
 //! Reads a cluster's API server into an `Inventory` through `kube::Client`: every list is
 //! paginated, `managedFields` are stripped, and Secrets are listed as metadata only.
+//!
+//! Every request has a connect and a read timeout, retries are Rampart's own (kube's retry
+//! layer is off, so they never stack), and the optional sources (metrics-server, Trivy
+//! Operator's kinds) fail soft: any failure of theirs is a coverage gap naming the path and
+//! why, never a failed collection.
 
 use std::fmt::Debug;
 
@@ -14,24 +19,51 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
 
-use super::target::{ClusterTarget, CollectError, Sources};
+use super::diagnosis;
+use super::target::{ClusterTarget, CollectError, Deadlines, Sources};
 
 /// Objects requested per list page.
 pub const PAGE_SIZE: u32 = 500;
 
-/// A client for the target's kubeconfig and context (or the inferred configuration).
-pub async fn client(target: &ClusterTarget) -> Result<Client, CollectError> {
+/// The User-Agent of every request Rampart makes, so that a cluster's audit log and a
+/// Prometheus' logs can tell it apart.
+pub const USER_AGENT: &str = concat!("rampart/", env!("CARGO_PKG_VERSION"));
+
+/// A client of one cluster's API server, and the server's URL (for errors).
+pub struct Connection {
+    pub client: Client,
+    pub server: String,
+}
+
+/// A client for the target's kubeconfig and context (or the inferred configuration), with the
+/// target's timeouts, Rampart's User-Agent, the proxy kubectl would use, and no retry layer of
+/// its own.
+pub async fn connect(target: &ClusterTarget) -> Result<Connection, CollectError> {
     let client_error = |detail: String| CollectError::Client { cluster: target.name.clone(), detail };
-    let config = match &target.kubeconfig {
+    let (mut config, cluster_proxy) = match &target.kubeconfig {
         Some(path) => {
             let kubeconfig = Kubeconfig::read_from(path)
                 .map_err(|source| CollectError::Kubeconfig { path: path.display().to_string(), source })?;
+            let proxy = super::proxy::kubeconfig_proxy_url(&kubeconfig, target.context.as_deref());
             let options = KubeConfigOptions { context: target.context.clone(), ..KubeConfigOptions::default() };
-            Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(|e| client_error(e.to_string()))?
+            let config =
+                Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(|e| client_error(e.to_string()))?;
+            (config, proxy)
         }
-        None => Config::infer().await.map_err(|e| client_error(e.to_string()))?,
+        None => (Config::infer().await.map_err(|e| client_error(e.to_string()))?, None),
     };
-    Client::try_from(config).map_err(|e| client_error(e.to_string()))
+    let Deadlines { connect, request, .. } = target.deadlines;
+    config.connect_timeout = Some(connect);
+    config.read_timeout = Some(request);
+    config.write_timeout = Some(request);
+    config.reset_reader_on_write = true;
+    config.default_retry = false;
+    config.headers.push((http::header::USER_AGENT, http::HeaderValue::from_static(USER_AGENT)));
+    config.proxy_url =
+        super::proxy::proxy_for(&config.cluster_url, cluster_proxy.as_deref()).map_err(|e| client_error(e))?;
+    let server = config.cluster_url.to_string();
+    let client = Client::try_from(config).map_err(|e| client_error(diagnosis::describe(&e)))?;
+    Ok(Connection { client, server })
 }
 
 /// Kinds that could not be listed, with why.
@@ -40,8 +72,14 @@ type Gaps = std::sync::Mutex<std::collections::BTreeMap<String, String>>;
 /// Lists every kind Rampart assesses, cluster-wide and concurrently. A kind the collector may
 /// not list (403) or the cluster does not serve (404) is recorded as a gap in the inventory,
 /// and the collection goes on with the rest.
-pub async fn read_inventory(client: &Client, sources: &Sources) -> Result<Inventory, CollectError> {
+pub async fn read_inventory(
+    client: &Client,
+    sources: &Sources,
+    deadlines: &Deadlines,
+) -> Result<Inventory, CollectError> {
     let gaps = Gaps::default();
+    // The optional sources may take part of the collection's time, never all of it.
+    let optional = Optional { budget: deadlines.collection / 2, gaps: &gaps };
     let (namespaces, nodes, pods, deployments, stateful_sets, daemon_sets, replica_sets) = tokio::try_join!(
         list_all(client, "namespaces", &gaps),
         list_all(client, "nodes", &gaps),
@@ -66,7 +104,7 @@ pub async fn read_inventory(client: &Client, sources: &Sources) -> Result<Invent
         list_all(client, "roles", &gaps),
         list_all(client, "rolebindings", &gaps),
         list_all(client, "clusterroles", &gaps),
-        read_pod_metrics(client, sources.metrics_server, &gaps),
+        read_pod_metrics(client, sources.metrics_server, &optional),
     )?;
     let (cluster_role_bindings, config_maps, secrets, persistent_volumes, persistent_volume_claims, trivy) = tokio::try_join!(
         list_all(client, "clusterrolebindings", &gaps),
@@ -74,7 +112,7 @@ pub async fn read_inventory(client: &Client, sources: &Sources) -> Result<Invent
         list_secret_metadata(client, &gaps),
         list_all(client, "persistentvolumes", &gaps),
         list_all(client, "persistentvolumeclaims", &gaps),
-        read_trivy_reports(client, sources.trivy_operator, &gaps),
+        read_trivy_reports(client, sources.trivy_operator, &optional),
     )?;
     Ok(Inventory {
         namespaces,
@@ -200,7 +238,8 @@ where
 fn is_transient(error: &kube::Error) -> bool {
     match error {
         kube::Error::Api(status) => status.code >= 500 || status.code == 429,
-        _ => true,
+        // The server's certificate will not change between attempts.
+        other => !diagnosis::is_certificate_error(other),
     }
 }
 
@@ -242,30 +281,51 @@ async fn list_secret_metadata(client: &Client, gaps: &Gaps) -> Result<Vec<Object
         .collect())
 }
 
-/// Trivy Operator's reports; `None` when turned off for the cluster or not served (the CRDs
-/// are not installed): the image rules are then not assessable.
-async fn read_trivy_reports(client: &Client, enabled: bool, gaps: &Gaps) -> Result<Option<TrivyReports>, CollectError> {
+/// The optional sources' share of the collection: how long they may take, and where their
+/// failures are recorded.
+struct Optional<'a> {
+    budget: std::time::Duration,
+    gaps: &'a Gaps,
+}
+
+impl Optional<'_> {
+    fn gap(&self, name: &str, why: String) {
+        tracing::warn!(kind = name, %why, "optional source unreadable; recorded as a coverage gap");
+        if let Ok(mut gaps) = self.gaps.lock() {
+            gaps.insert(name.to_string(), why);
+        }
+    }
+}
+
+/// Trivy Operator's reports; `None` when turned off for the cluster, not served (the CRDs are
+/// not installed) or unreadable: the image rules are then not assessable.
+async fn read_trivy_reports(
+    client: &Client,
+    enabled: bool,
+    optional: &Optional<'_>,
+) -> Result<Option<TrivyReports>, CollectError> {
     if !enabled {
         return Ok(None);
     }
     let trivy = |kind, plural| OptionalKind { group: TRIVY_GROUP, version: TRIVY_VERSION, kind, plural, name: plural };
     let Some(vulnerability_reports) =
-        list_optional(client, trivy("VulnerabilityReport", "vulnerabilityreports"), gaps).await?
+        list_optional(client, trivy("VulnerabilityReport", "vulnerabilityreports"), optional).await
     else {
         return Ok(None);
     };
     let config_audit_reports =
-        list_optional(client, trivy("ConfigAuditReport", "configauditreports"), gaps).await?.unwrap_or_default();
+        list_optional(client, trivy("ConfigAuditReport", "configauditreports"), optional).await.unwrap_or_default();
     let exposed_secret_reports =
-        list_optional(client, trivy("ExposedSecretReport", "exposedsecretreports"), gaps).await?.unwrap_or_default();
+        list_optional(client, trivy("ExposedSecretReport", "exposedsecretreports"), optional).await.unwrap_or_default();
     Ok(Some(TrivyReports { vulnerability_reports, config_audit_reports, exposed_secret_reports }))
 }
 
-/// metrics-server's PodMetrics; `None` when turned off for the cluster or not served.
+/// metrics-server's PodMetrics; `None` when turned off for the cluster, not served or
+/// unreadable (an APIService in `FailedDiscoveryCheck` answers 503).
 async fn read_pod_metrics(
     client: &Client,
     enabled: bool,
-    gaps: &Gaps,
+    optional: &Optional<'_>,
 ) -> Result<Option<Vec<PodMetrics>>, CollectError> {
     if !enabled {
         return Ok(None);
@@ -277,7 +337,7 @@ async fn read_pod_metrics(
         plural: "pods",
         name: "pods.metrics.k8s.io",
     };
-    list_optional(client, kind, gaps).await
+    Ok(list_optional(client, kind, optional).await)
 }
 
 /// A kind of an API the cluster may not serve (an operator's CRD, an aggregated API).
@@ -291,27 +351,40 @@ struct OptionalKind {
 }
 
 /// Lists one optional kind into Rampart's own type; `None` when the API server does not serve
-/// it, or refuses it (a gap).
+/// it (404), and `None` with a gap for any other failure: a refusal, a server error, an
+/// unavailable aggregated API, a timeout, a body of the wrong shape.
 async fn list_optional<T: DeserializeOwned>(
     client: &Client,
-    optional: OptionalKind,
-    gaps: &Gaps,
-) -> Result<Option<Vec<T>>, CollectError> {
-    let OptionalKind { group, version, kind, plural, name } = optional;
+    kind: OptionalKind,
+    optional: &Optional<'_>,
+) -> Option<Vec<T>> {
+    let OptionalKind { group, version, kind, plural, name } = kind;
+    let path = format!("/apis/{group}/{version}/{plural}");
     let gvk = GroupVersionKind::gvk(group, version, kind);
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ApiResource::from_gvk_with_plural(&gvk, plural));
-    let objects = paginate(name, |params| {
+    let listed = paginate(name, |params| {
         let api = api.clone();
         async move { api.list(&params).await }
-    })
-    .await;
-    let objects = match objects {
-        Ok(objects) => objects,
-        Err(CollectError::List { source: kube::Error::Api(status), .. }) if status.is_not_found() => return Ok(None),
-        Err(error @ CollectError::List { source: kube::Error::Api(_), .. }) => {
-            return gap_or_empty(name, Err(error), gaps).map(|_: ()| None);
+    });
+    let objects = match tokio::time::timeout(optional.budget, listed).await {
+        Ok(Ok(objects)) => objects,
+        Ok(Err(CollectError::List { source: kube::Error::Api(status), .. })) if status.code == 404 => return None,
+        Ok(Err(CollectError::List { source: kube::Error::Api(status), .. })) => {
+            optional.gap(name, format!("GET {path}: HTTP {}: {}", status.code, status.message));
+            return None;
         }
-        Err(error) => return Err(error),
+        Ok(Err(error)) => {
+            optional.gap(name, format!("GET {path}: {error}"));
+            return None;
+        }
+        Err(_) => {
+            let seconds = optional.budget.as_secs();
+            optional.gap(
+                name,
+                format!("GET {path}: no complete answer within {seconds}s (its share of the collection's deadline)"),
+            );
+            return None;
+        }
     };
     let reports = objects
         .into_iter()
@@ -323,7 +396,7 @@ async fn list_optional<T: DeserializeOwned>(
             }
         })
         .collect();
-    Ok(Some(reports))
+    Some(reports)
 }
 
 /// The API group and version of Trivy Operator's reports.

@@ -4,15 +4,17 @@
 //! one transaction that stores it.
 
 pub mod context;
+pub mod diagnosis;
 pub mod gpu;
 pub mod kubernetes;
+pub mod proxy;
 pub mod target;
 
 use chrono::Utc;
 use db::store::{CollectionTimes, record_collection_failure, write_collection};
 
 use context::CollectionContext;
-pub use target::{ClusterTarget, CollectError, Sources};
+pub use target::{ClusterTarget, CollectError, Deadlines, Sources};
 
 /// Collects one cluster once: on success its collection is stored whole and its id returned;
 /// on failure nothing of it is stored and the error is recorded against the cluster.
@@ -31,15 +33,32 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let started_at = Utc::now();
     let context = CollectionContext::read(pool, target, started_at).await?;
     let mut phases = Phases::start();
-    let client = kubernetes::client(target).await?;
-    let mut inventory = kubernetes::read_inventory(&client, &target.sources).await?;
+    let deadline = tokio::time::Instant::now() + target.deadlines.collection;
+    let ran_out = |while_doing| CollectError::Deadline { deadline: target.deadlines.collection, while_doing };
+    let kubernetes::Connection { client, server } = kubernetes::connect(target).await?;
+    let listed = kubernetes::read_inventory(&client, &target.sources, &target.deadlines);
+    let mut inventory = tokio::time::timeout_at(deadline, listed)
+        .await
+        .map_err(|_| ran_out("listing the cluster's objects"))?
+        .map_err(|error| error.naming_server(&server))?;
     let list_s = phases.lap();
     let window = context.idle_window;
-    let gpus = match (&target.sources.prometheus_url, &target.sources.dcgm_exporters) {
-        (Some(url), _) => gpu::read_prometheus(url.as_str(), window).await,
-        (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, window).await,
-        (None, None) => gpu::GpuReading::default(),
+    let request_timeout = target.deadlines.request;
+    let reading = async {
+        match (&target.sources.prometheus_url, &target.sources.dcgm_exporters) {
+            (Some(url), _) => gpu::read_prometheus(url.as_str(), window, request_timeout).await,
+            (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, window, request_timeout).await,
+            (None, None) => gpu::GpuReading::default(),
+        }
     };
+    // What is left of the deadline bounds the GPU metrics; running out leaves them a gap.
+    let gpus = tokio::time::timeout_at(deadline, reading).await.unwrap_or_else(|_| gpu::GpuReading {
+        gap: Some(format!(
+            "not read: the collection's deadline of {}s ran out while reading GPU metrics",
+            target.deadlines.collection.as_secs()
+        )),
+        ..gpu::GpuReading::default()
+    });
     if let Some(why) = gpus.coverage_gap() {
         inventory.gaps.insert(gpu::GPU_METRICS.to_string(), why);
     }

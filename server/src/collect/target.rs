@@ -22,6 +22,37 @@ pub struct ClusterTarget {
     pub interval: Duration,
     /// Where GPU and usage metrics and image reports come from.
     pub sources: Sources,
+    /// How long one request, and the whole collection, may take.
+    pub deadlines: Deadlines,
+}
+
+/// How long a collection may wait. A request that takes longer than `request` fails (and an
+/// optional source becomes a coverage gap naming it); a collection still running at
+/// `collection` keeps what it has of the optional sources, and fails if the core kinds are not
+/// all listed by then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// Connecting to the API server.
+    pub connect: Duration,
+    /// One request: an API request's response, a pod-proxy scrape, a Prometheus query.
+    pub request: Duration,
+    /// The whole collection.
+    pub collection: Duration,
+}
+
+impl Deadlines {
+    /// The default for one request.
+    pub const REQUEST: Duration = Duration::from_secs(30);
+    /// The default connect timeout.
+    pub const CONNECT: Duration = Duration::from_secs(10);
+
+    /// The defaults for a cluster collected every `interval`: 30 s per request, and 80% of the
+    /// interval for the collection (at least 10 s), so one slow collection never runs into the
+    /// next.
+    pub fn for_interval(interval: Duration) -> Self {
+        let collection = interval.mul_f64(0.8).max(Duration::from_secs(10));
+        Deadlines { connect: Self::CONNECT, request: Self::REQUEST.min(collection), collection }
+    }
 }
 
 /// Why a collection failed. Nothing of a failed collection is stored.
@@ -31,8 +62,27 @@ pub enum CollectError {
     Kubeconfig { path: String, source: kube::config::KubeconfigError },
     #[error("cannot configure a client for cluster {cluster}: {detail}")]
     Client { cluster: String, detail: String },
-    #[error("listing {kind} failed{}: {source}", if *.attempts > 1 { format!(" after {attempts} attempts") } else { String::new() })]
+    #[error("listing {kind} failed{}: {}", if *.attempts > 1 { format!(" after {attempts} attempts") } else { String::new() }, crate::collect::diagnosis::describe(.source))]
     List { kind: &'static str, attempts: u32, source: kube::Error },
+    #[error("the collection's deadline of {}s ran out while {while_doing}", .deadline.as_secs())]
+    Deadline { deadline: Duration, while_doing: &'static str },
+    #[error("cannot reach {server}: {cause}")]
+    Tls { server: String, cause: String },
     #[error("storing the collection failed: {0}")]
     Store(#[from] db::Error),
+}
+
+impl CollectError {
+    /// A TLS failure named with the API server it was met at; any other error as it is.
+    pub fn naming_server(self, server: &str) -> Self {
+        match &self {
+            CollectError::List { source, .. } => match crate::collect::diagnosis::tls_cause(source) {
+                Some(cause) => {
+                    CollectError::Tls { server: server.to_string(), cause: format!("TLS handshake failed: {cause}") }
+                }
+                None => self,
+            },
+            _ => self,
+        }
+    }
 }

@@ -34,6 +34,7 @@ pub fn targets(args: &ClusterArgs, config: &Config) -> Vec<ClusterTarget> {
         context: args.context.clone(),
         rules: rule_settings(TenantMapping::by_label(&args.tenant_label), &args.allowed_registries),
         interval: args.interval,
+        deadlines: crate::collect::Deadlines::for_interval(args.interval),
         sources: Sources::default(),
     }]
 }
@@ -46,6 +47,7 @@ fn target_of(cluster: &ClusterConfig) -> ClusterTarget {
         context: cluster.context.clone(),
         rules: rule_settings(mapping, &cluster.allowed_registries),
         interval: cluster.interval(),
+        deadlines: cluster.deadlines(),
         sources: cluster.sources(),
     }
 }

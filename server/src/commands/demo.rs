@@ -136,6 +136,7 @@ pub async fn run(
         context: None,
         rules: RuleSettings::default(),
         interval: args.interval,
+        deadlines: crate::collect::Deadlines::for_interval(args.interval),
         sources: Sources::default(),
     };
     let step = move || {

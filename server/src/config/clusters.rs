@@ -25,6 +25,11 @@ pub struct ClusterConfig {
     /// Time between collections (`30s`, `5m`, `1h`).
     #[serde(default = "Interval::five_minutes")]
     pub interval: Interval,
+    /// How long one request may take: an API request, a pod-proxy scrape, a Prometheus query
+    /// (default 30s).
+    pub request_timeout: Option<Interval>,
+    /// How long a whole collection may take (default 80% of the interval, at least 10s).
+    pub deadline: Option<Interval>,
     /// The namespace label whose value names the tenant.
     #[serde(default = "default_tenant_label")]
     pub tenant_label: String,
@@ -64,6 +69,20 @@ impl ClusterConfig {
     /// The time between collections.
     pub fn interval(&self) -> Duration {
         self.interval.0
+    }
+
+    /// The cluster's timeouts: as configured, else the defaults for its interval.
+    pub fn deadlines(&self) -> crate::collect::Deadlines {
+        let mut deadlines = crate::collect::Deadlines::for_interval(self.interval());
+        if let Some(deadline) = self.deadline {
+            deadlines.collection = deadline.0;
+            deadlines.request = deadlines.request.min(deadline.0.mul_f64(0.9));
+        }
+        if let Some(request) = self.request_timeout {
+            deadlines.request = request.0;
+            deadlines.connect = deadlines.connect.min(request.0);
+        }
+        deadlines
     }
 
     /// How this cluster's namespaces map to tenants.

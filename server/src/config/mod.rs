@@ -111,6 +111,15 @@ impl Config {
             if !names.insert(cluster.name.as_str()) {
                 return fail(format!("clusters: the name {:?} is used twice", cluster.name));
             }
+            let deadlines = cluster.deadlines();
+            if deadlines.request >= deadlines.collection {
+                return fail(format!(
+                    "clusters {:?}: request_timeout ({}s) must be shorter than deadline ({}s)",
+                    cluster.name,
+                    deadlines.request.as_secs(),
+                    deadlines.collection.as_secs()
+                ));
+            }
         }
         Ok(())
     }

@@ -140,7 +140,7 @@ pub async fn deliver(
 /// Evaluates the rules once: records each new alert and delivers it to every webhook. Returns the
 /// ids of the alerts raised.
 pub async fn check_once(pool: &db::PgPool, config: &AlertsConfig, base_delay: Duration) -> anyhow::Result<Vec<i64>> {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let client = crate::http_client::builder(Duration::from_secs(10)).build()?;
     let mut raised = Vec::new();
     for candidate in evaluate(pool, config).await? {
         let Some(id) =

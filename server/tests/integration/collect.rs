@@ -79,8 +79,9 @@ async fn no_secret_or_plain_text_password_value_is_stored(pool: PgPool) {
     assert_eq!(hits, 0);
 
     // What kubectl apply leaves on a Secret holds its values: it is not even held in memory.
-    let client = server::collect::kubernetes::client(&target).await.unwrap();
-    let inventory = server::collect::kubernetes::read_inventory(&client, &target.sources).await.unwrap();
+    let client = server::collect::kubernetes::connect(&target).await.unwrap().client;
+    let inventory =
+        server::collect::kubernetes::read_inventory(&client, &target.sources, &target.deadlines).await.unwrap();
     assert!(!inventory.secrets.is_empty());
     for secret in &inventory.secrets {
         let annotations = secret.annotations.as_ref();
@@ -146,6 +147,7 @@ async fn a_missing_kubeconfig_is_named_in_the_error(pool: PgPool) {
         context: None,
         rules: RuleSettings::default(),
         interval: std::time::Duration::from_secs(60),
+        deadlines: server::collect::Deadlines::for_interval(std::time::Duration::from_secs(60)),
         sources: server::collect::Sources::default(),
     };
     let error = collect_once(&pool, &target).await.unwrap_err();
@@ -166,6 +168,7 @@ fn collects_a_real_cluster_from_kubeconfig() {
             context: None,
             rules: RuleSettings::default(),
             interval: std::time::Duration::from_secs(60),
+            deadlines: server::collect::Deadlines::for_interval(std::time::Duration::from_secs(60)),
             sources: server::collect::Sources::default(),
         };
         collect_once(&pool, &target).await.unwrap();

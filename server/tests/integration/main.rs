@@ -10,6 +10,7 @@ mod backup;
 mod collect;
 mod collect_gpu;
 mod collectors;
+mod deadlines;
 mod deploy;
 mod embedded_postgres;
 mod exceptions;

@@ -98,6 +98,7 @@ async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgP
         context: None,
         rules: domain::rules::RuleSettings::default(),
         interval: Duration::from_secs(60),
+        deadlines: server::collect::Deadlines::for_interval(Duration::from_secs(60)),
         sources: server::collect::Sources {
             prometheus_url: Some(prometheus_url.parse().unwrap()),
             ..Default::default()

@@ -57,6 +57,7 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()
         context: None,
         rules: domain::rules::RuleSettings::default(),
         interval: std::time::Duration::from_secs(300),
+        deadlines: crate::collect::Deadlines::for_interval(std::time::Duration::from_secs(300)),
         sources: crate::collect::Sources::default(),
     };
     let cycle_started = Instant::now();
@@ -73,7 +74,7 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()
     let second_s = second_started.elapsed().as_secs_f64();
     println!("second collection, nothing changed: {second_s:.2} s");
 
-    let client = crate::collect::kubernetes::client(&target).await?;
+    let client = crate::collect::kubernetes::connect(&target).await?.client;
     let bodies = fetch_bodies(&client).await?;
     let bytes: usize = bodies.iter().map(|(_, body)| body.len()).sum();
     let decode_started = Instant::now();

@@ -47,6 +47,7 @@ pub(super) async fn measure(pool: &db::PgPool, minutes: u32) -> anyhow::Result<(
         context: None,
         rules: domain::rules::RuleSettings::default(),
         interval: COLLECTION_INTERVAL,
+        deadlines: crate::collect::Deadlines::for_interval(COLLECTION_INTERVAL),
         sources: crate::collect::Sources::default(),
     };
     let step = move || {

@@ -15,6 +15,7 @@ pub async fn target_for(cluster: &sim::SharedCluster, name: &str) -> (sim::SimSe
         context: None,
         rules: RuleSettings::default(),
         interval: std::time::Duration::from_secs(60),
+        deadlines: server::collect::Deadlines::for_interval(std::time::Duration::from_secs(60)),
         sources: server::collect::Sources::default(),
     };
     (server, target)
