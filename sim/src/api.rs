@@ -13,8 +13,11 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use base64::Engine as _;
+
 use crate::faults::{Injected, is_pod_proxy, listed_plural};
 use crate::model::SharedCluster;
+use crate::tls::Credentials;
 
 /// One kind the simulated API server serves.
 struct ResourceType {
@@ -67,50 +70,129 @@ const RESOURCES: &[ResourceType] = &[
     },
 ];
 
-/// A running simulated API server; stops when dropped.
+/// A running simulated API server; stops when dropped. It serves HTTPS with a certificate
+/// of its own CA and answers only requests that carry its bearer token, as a real API server
+/// does; dcgm-exporter's `/metrics` is served apart, over plain HTTP, as the exporter itself
+/// serves it.
 pub struct SimServer {
-    /// The loopback address it listens on.
+    /// The address the API server listens on.
     pub addr: SocketAddr,
-    handle: tokio::task::JoinHandle<()>,
+    /// The address of the dcgm-exporter `/metrics` endpoint (plain HTTP), for a Prometheus.
+    pub exporter_addr: SocketAddr,
+    /// The CA, serving certificate and token.
+    pub credentials: Credentials,
+    handles: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl SimServer {
-    /// The base URL (`http://127.0.0.1:PORT`).
+    /// The base URL (`https://127.0.0.1:PORT`).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("https://{}", self.addr)
+    }
+
+    /// A kubeconfig whose one context reaches this server, trusting its CA and sending its
+    /// token.
+    pub fn kubeconfig_yaml(&self) -> String {
+        kubeconfig_with(&self.url(), &self.credentials.ca_pem, Some(&self.credentials.token))
     }
 }
 
 impl Drop for SimServer {
     fn drop(&mut self) {
-        self.handle.abort();
+        for handle in &self.handles {
+            handle.abort();
+        }
     }
 }
 
-/// Serves `cluster` on `addr` (use port 0 for an ephemeral port).
+/// Serves `cluster` on `addr` (use port 0 for an ephemeral port) over HTTPS, with fresh
+/// credentials whose certificate names `localhost`, `127.0.0.1` and `addr`'s IP.
 pub async fn serve(cluster: SharedCluster, addr: SocketAddr) -> std::io::Result<SimServer> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+    if !addr.ip().is_unspecified() && !names.contains(&addr.ip().to_string()) {
+        names.push(addr.ip().to_string());
+    }
+    let credentials = Credentials::generate(&names).map_err(std::io::Error::other)?;
+    serve_with(cluster, addr, credentials).await
+}
+
+/// Serves `cluster` on `addr` with the given credentials (a test may bring a certificate of
+/// its own).
+pub async fn serve_with(
+    cluster: SharedCluster,
+    addr: SocketAddr,
+    credentials: Credentials,
+) -> std::io::Result<SimServer> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let app = router(cluster);
-    let handle = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, app).await {
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem(
+        credentials.cert_pem.clone().into_bytes(),
+        credentials.key_pem.clone().into_bytes(),
+    )
+    .await?;
+    let state = ApiState { cluster: cluster.clone(), token: Some(credentials.token.clone().into()) };
+    let app = Router::new().fallback(handle).with_state(state);
+    let server = axum_server::from_tcp_rustls(listener, tls)?;
+    let api = tokio::spawn(async move {
+        if let Err(error) = server.serve(app.into_make_service()).await {
             tracing::error!(%error, "simulated API server stopped");
         }
     });
-    Ok(SimServer { addr, handle })
+    let exporter_listener = tokio::net::TcpListener::bind((addr.ip(), 0)).await?;
+    let exporter_addr = exporter_listener.local_addr()?;
+    let exporter_app = Router::new().fallback(exporter_metrics).with_state(cluster);
+    let exporter = tokio::spawn(async move {
+        if let Err(error) = axum::serve(exporter_listener, exporter_app).await {
+            tracing::error!(%error, "simulated dcgm-exporter stopped");
+        }
+    });
+    Ok(SimServer { addr, exporter_addr, credentials, handles: vec![api, exporter] })
 }
 
-/// The simulated API server as a router, for tests that drive it without a socket.
+/// What every request is answered from: the cluster, and the token requests must carry
+/// (`None`: no authentication, for tests that drive the router in-process).
+#[derive(Clone)]
+struct ApiState {
+    cluster: SharedCluster,
+    token: Option<std::sync::Arc<str>>,
+}
+
+/// The simulated API server as a router without authentication, for tests that drive it
+/// without a socket.
 pub fn router(cluster: SharedCluster) -> Router {
-    Router::new().fallback(handle).with_state(cluster)
+    Router::new().fallback(handle).with_state(ApiState { cluster, token: None })
 }
 
-/// A kubeconfig whose one context points at a simulated API server.
+/// dcgm-exporter's own endpoint: every GPU's metrics at `/metrics`.
+async fn exporter_metrics(State(cluster): State<SharedCluster>, uri: Uri) -> Response {
+    if uri.path() != "/metrics" {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    match cluster.read() {
+        Ok(cluster) => metrics(cluster.dcgm_metrics(None)),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "simulator state poisoned").into_response(),
+    }
+}
+
+/// A kubeconfig without credentials whose one context points at `server_url` (for a server
+/// that is not there: an unreachable cluster).
 pub fn kubeconfig_yaml(server_url: &str) -> String {
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: rampart-sim\n  cluster:\n    server: {server_url}\n\
          contexts:\n- name: rampart-sim\n  context:\n    cluster: rampart-sim\n    user: rampart-sim\n\
          current-context: rampart-sim\nusers:\n- name: rampart-sim\n  user: {{}}\n"
+    )
+}
+
+/// A kubeconfig trusting `ca_pem` for `server_url` and sending `token`.
+pub fn kubeconfig_with(server_url: &str, ca_pem: &str, token: Option<&str>) -> String {
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
+    let user = token.map_or_else(|| "{}".to_string(), |t| format!("\n    token: {t}"));
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: rampart-sim\n  cluster:\n    server: {server_url}\n    \
+         certificate-authority-data: {ca}\ncontexts:\n- name: rampart-sim\n  context:\n    cluster: rampart-sim\n    \
+         user: rampart-sim\ncurrent-context: rampart-sim\nusers:\n- name: rampart-sim\n  user: {user}\n"
     )
 }
 
@@ -125,11 +207,17 @@ fn not_found(what: &str) -> Response {
 }
 
 async fn handle(
-    State(cluster): State<SharedCluster>,
+    State(ApiState { cluster, token }): State<ApiState>,
     uri: Uri,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
+    if let Some(token) = &token {
+        let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if presented.and_then(|v| v.strip_prefix("Bearer ")) != Some(token) {
+            return status(StatusCode::UNAUTHORIZED, "Unauthorized", "Unauthorized".into());
+        }
+    }
     let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("(none)").to_string();
     let group = match segments.as_slice() {
@@ -212,7 +300,6 @@ fn answer(
             )
             .into_response();
         }
-        ["metrics"] => return metrics(cluster.dcgm_metrics(None)),
         ["api"] => {
             return axum::Json(json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}))
                 .into_response();

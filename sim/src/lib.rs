@@ -20,7 +20,8 @@ mod reports;
 mod rng;
 mod step;
 mod storage;
+pub mod tls;
 
-pub use api::{SimServer, kubeconfig_yaml, serve};
+pub use api::{SimServer, kubeconfig_with, kubeconfig_yaml, serve, serve_with};
 pub use faults::Faults;
 pub use model::{Cluster, SharedCluster, SimConfig};

@@ -9,14 +9,18 @@ use rustls::{CertificateError, Error as TlsError};
 
 /// The failure of a TLS handshake with the API server, named from the TLS stack.
 pub fn tls_cause(error: &(dyn StdError + 'static)) -> Option<String> {
-    let tls = chain(error).find_map(|e| {
+    find_tls(error).map(describe_tls)
+}
+
+/// The TLS error in `error`'s chain. An `io::Error` does not name the error it wraps as its
+/// source, and connectors wrap one `io::Error` in another: both are looked through.
+fn find_tls<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a TlsError> {
+    chain(error).find_map(|e| {
         e.downcast_ref::<TlsError>().or_else(|| {
-            e.downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<TlsError>())
+            let inner = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+            find_tls(inner as &(dyn StdError + 'static))
         })
-    })?;
-    Some(describe_tls(tls))
+    })
 }
 
 /// True when the failure is the server's certificate: repeating the request cannot help.
@@ -66,7 +70,10 @@ fn describe_tls(error: &TlsError) -> String {
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                 "the server's certificate is not valid yet (check the clocks)".into()
             }
-            CertificateError::BadSignature => "the server's certificate has a bad signature".into(),
+            CertificateError::BadSignature => "the server's certificate is not signed by the kubeconfig's \
+                 certificate-authority: it names an issuer of the same name with another key (another \
+                 cluster's CA?)"
+                .into(),
             CertificateError::Revoked => "the server's certificate is revoked".into(),
             other => format!("the server's certificate was refused: {other:?}"),
         },

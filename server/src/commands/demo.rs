@@ -84,7 +84,7 @@ pub async fn start_simulator(
 ) -> anyhow::Result<(sim::SimServer, std::path::PathBuf)> {
     let server = sim::serve(cluster, "127.0.0.1:0".parse()?).await.context("cannot start the simulated API server")?;
     let kubeconfig = data_dir.join("demo-kubeconfig.yaml");
-    std::fs::write(&kubeconfig, sim::kubeconfig_yaml(&server.url()))
+    std::fs::write(&kubeconfig, server.kubeconfig_yaml())
         .with_context(|| format!("cannot write {}", kubeconfig.display()))?;
     Ok((server, kubeconfig))
 }

@@ -7,6 +7,7 @@ mod access;
 mod alerts;
 mod api;
 mod backup;
+mod cluster_tls;
 mod collect;
 mod collect_gpu;
 mod collectors;

@@ -86,7 +86,7 @@ async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgP
     let cluster = common::small_cluster(200);
     let dir = common::temp_dir("prometheus-gpu");
     let (simulator, kubeconfig) = server::commands::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
-    let (_prometheus, port) = start_prometheus(&dir, "dcgm", &simulator.addr.to_string(), None);
+    let (_prometheus, port) = start_prometheus(&dir, "dcgm", &simulator.exporter_addr.to_string(), None);
     let prometheus_url = format!("http://127.0.0.1:{port}");
     wait_for_series(port, "DCGM_FI_DEV_FB_USED").await;
     let expected = domain::gpu::parse_dcgm_metrics(&cluster.read().unwrap().dcgm_metrics(None)).unwrap().samples;
