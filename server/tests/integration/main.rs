@@ -21,6 +21,7 @@ mod http;
 mod metrics;
 mod pages;
 mod prometheus;
+mod proxies;
 mod reports;
 mod scan;
 mod sign_in;
