@@ -17,6 +17,7 @@ use base64::Engine as _;
 
 use crate::faults::{Injected, is_pod_proxy, listed_plural};
 use crate::model::SharedCluster;
+use crate::selectors::{FieldSelector, LabelSelector};
 use crate::tls::Credentials;
 
 /// One kind the simulated API server serves.
@@ -208,6 +209,7 @@ fn not_found(what: &str) -> Response {
 
 async fn handle(
     State(ApiState { cluster, token }): State<ApiState>,
+    method: axum::http::Method,
     uri: Uri,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
@@ -217,6 +219,15 @@ async fn handle(
         if presented.and_then(|v| v.strip_prefix("Bearer ")) != Some(token) {
             return status(StatusCode::UNAUTHORIZED, "Unauthorized", "Unauthorized".into());
         }
+    }
+    // The simulator is read-only: every other verb is refused as a real server refuses a
+    // method it does not allow on the resource.
+    if method != axum::http::Method::GET {
+        return status(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource".into(),
+        );
     }
     let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("(none)").to_string();
@@ -295,9 +306,13 @@ fn answer(
     };
     let (group_version, rest) = match segments {
         ["version"] => {
-            return axum::Json(
-                json!({"major": "1", "minor": "35", "gitVersion": "v1.35.0-rampart-sim", "platform": "linux/amd64"}),
-            )
+            return axum::Json(json!({
+                "major": "1", "minor": "35", "emulationMajor": "1", "emulationMinor": "35",
+                "minCompatibilityMajor": "1", "minCompatibilityMinor": "34",
+                "gitVersion": "v1.35.0", "gitCommit": "66452049f3d692768c39c797b21b793dce80314e",
+                "gitTreeState": "clean", "buildDate": "2025-12-17T12:32:06Z", "goVersion": "go1.25.5",
+                "compiler": "gc", "platform": "linux/amd64"
+            }))
             .into_response();
         }
         ["api"] => {
@@ -318,10 +333,19 @@ fn answer(
         [] => resource_list(&group_version),
         [plural] => match find(&group_version, plural) {
             Some(rt) if namespace.is_none() || rt.namespaced => {
+                let selectors = (
+                    LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)),
+                    FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str)),
+                );
+                let (labels, fields) = match selectors {
+                    (Ok(labels), Ok(fields)) => (labels, fields),
+                    (Err(why), _) | (_, Err(why)) => return status(StatusCode::BAD_REQUEST, "BadRequest", why),
+                };
                 let items: Vec<&Value> = cluster
                     .objects(rt.objects)
                     .iter()
                     .filter(|o| namespace.is_none_or(|ns| o["metadata"]["namespace"] == ns))
+                    .filter(|o| labels.matches(o) && fields.matches(o))
                     .collect();
                 list(rt, &items, rv, &params, &headers)
             }
@@ -392,7 +416,24 @@ struct ListBody<'a> {
     api_version: &'a str,
     kind: &'a str,
     metadata: Value,
-    items: &'a [&'a Value],
+    items: Vec<Untyped<'a>>,
+}
+
+/// An item of a list as a real API server sends it: without its own `kind` and `apiVersion`
+/// (the list's say them).
+struct Untyped<'a>(&'a Value);
+
+impl serde::Serialize for Untyped<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Some(fields) = self.0.as_object() else { return self.0.serialize(serializer) };
+        let kept = fields.iter().filter(|(key, _)| *key != "kind" && *key != "apiVersion");
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in kept {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 fn list(
@@ -435,7 +476,8 @@ fn list(
     }
     // Serialised straight from the stored objects: a page of 500 pods is not copied first.
     let kind = format!("{}List", rt.kind);
-    axum::Json(ListBody { api_version: rt.group_version, kind: &kind, metadata, items: &page }).into_response()
+    let items = page.iter().map(|o| Untyped(o)).collect();
+    axum::Json(ListBody { api_version: rt.group_version, kind: &kind, metadata, items }).into_response()
 }
 
 fn group_list() -> Value {
@@ -452,13 +494,60 @@ fn group_list() -> Value {
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
+/// The verbs a real API server lists for the kind (the simulator answers only `get` and
+/// `list`, and refuses the others with 405).
+fn verbs(r: &ResourceType) -> Vec<&'static str> {
+    match r.group_version {
+        "metrics.k8s.io/v1beta1" => vec!["get", "list"],
+        _ => vec!["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+    }
+}
+
+/// The short names and categories a real API server (or the CRD) gives the kind.
+fn discovery_names(plural: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    const ALL: &[&str] = &["all"];
+    match plural {
+        "namespaces" => (&["ns"], &[]),
+        "nodes" => (&["no"], &[]),
+        "pods" => (&["po"], ALL),
+        "services" => (&["svc"], ALL),
+        "configmaps" => (&["cm"], &[]),
+        "serviceaccounts" => (&["sa"], &[]),
+        "resourcequotas" => (&["quota"], &[]),
+        "limitranges" => (&["limits"], &[]),
+        "replicationcontrollers" => (&["rc"], ALL),
+        "persistentvolumes" => (&["pv"], &[]),
+        "persistentvolumeclaims" => (&["pvc"], &[]),
+        "deployments" => (&["deploy"], ALL),
+        "statefulsets" => (&["sts"], ALL),
+        "daemonsets" => (&["ds"], ALL),
+        "replicasets" => (&["rs"], ALL),
+        "jobs" => (&[], ALL),
+        "cronjobs" => (&["cj"], ALL),
+        "ingresses" => (&["ing"], &[]),
+        "networkpolicies" => (&["netpol"], &[]),
+        "vulnerabilityreports" => (&["vuln", "vulns"], &[]),
+        "configauditreports" => (&["configaudit", "configaudits"], &[]),
+        "exposedsecretreports" => (&["exposedsecret", "exposedsecrets"], &[]),
+        _ => (&[], &[]),
+    }
+}
+
 fn resource_list(group_version: &str) -> Response {
     let resources: Vec<Value> = RESOURCES
         .iter()
         .filter(|r| r.group_version == group_version)
         .map(|r| {
-            json!({"name": r.plural, "singularName": r.kind.to_lowercase(), "namespaced": r.namespaced,
-                        "kind": r.kind, "verbs": ["get", "list"]})
+            let (short_names, categories) = discovery_names(r.plural);
+            let mut resource = json!({"name": r.plural, "singularName": r.kind.to_lowercase(), "namespaced": r.namespaced,
+                "kind": r.kind, "verbs": verbs(r)});
+            if !short_names.is_empty() {
+                resource["shortNames"] = json!(short_names);
+            }
+            if !categories.is_empty() {
+                resource["categories"] = json!(categories);
+            }
+            resource
         })
         .collect();
     if resources.is_empty() {

@@ -92,6 +92,7 @@ impl Cluster {
             gpu_pods: BTreeMap::new(),
             full_gpu_nodes: 0,
             user_agents: Default::default(),
+            versions: Default::default(),
         };
         cluster.add_platform_workloads();
         let pods_per_ns = (cfg.pods / tenant_ns).max(1);
@@ -144,9 +145,10 @@ impl Cluster {
         self.tick
     }
 
-    /// The resource version clients see: it moves with every step.
+    /// The resource version clients see: the newest of any object's, so it moves whenever an
+    /// object changes.
     pub fn resource_version(&self) -> u64 {
-        1000 + self.tick
+        self.versions.latest
     }
 
     /// The rendered objects of one resource (`pods`, `deployments`, ...), in a stable order.

@@ -18,6 +18,7 @@ mod platform;
 mod render;
 mod reports;
 mod rng;
+mod selectors;
 mod step;
 mod storage;
 pub mod tls;

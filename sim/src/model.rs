@@ -141,6 +141,8 @@ pub struct Cluster {
     /// How many nodes, from the first, are known to have no free GPU: CPU nodes come first and
     /// are skipped, then GPU nodes as they fill.
     pub(crate) full_gpu_nodes: usize,
+    /// Each object's resource version, moved when it changes.
+    pub(crate) versions: crate::object::Versions,
     /// Every User-Agent the API server was sent, as an audit log would record it.
     pub user_agents: std::collections::BTreeSet<String>,
 }

@@ -52,7 +52,7 @@ pub(crate) fn apiserver_pod(node: &str) -> Value {
     };
     m["annotations"] = json!({"kubernetes.io/config.mirror": &hash, "kubernetes.io/config.hash": &hash,
         "kubernetes.io/config.source": "file", "kubernetes.io/config.seen": CREATED});
-    m["ownerReferences"] = owner("v1", "Node", node);
+    m["ownerReferences"] = owner("v1", "Node", None, node);
     json!({
         "apiVersion": "v1", "kind": "Pod", "metadata": m,
         "spec": {"nodeName": node, "hostNetwork": true, "priorityClassName": "system-node-critical",

@@ -27,6 +27,7 @@ impl Cluster {
         for list in out.values_mut() {
             list.sort_by_key(sort_key);
         }
+        crate::object::finish(&mut out, &mut self.versions);
         self.objects = out;
     }
 
@@ -189,7 +190,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
             d["status"] = json!({"replicas": w.replicas});
             out.entry("deployments").or_default().push(d);
             let mut rs = base("ReplicaSet", "apps/v1", &rs_name);
-            rs["metadata"]["ownerReferences"] = owner("apps/v1", "Deployment", &w.name);
+            rs["metadata"]["ownerReferences"] = owner("apps/v1", "Deployment", Some(&w.namespace), &w.name);
             rs["spec"] = json!({"replicas": w.replicas, "selector": selector, "template": template});
             rs["status"] = json!({"replicas": w.replicas});
             out.entry("replicasets").or_default().push(rs);
@@ -221,7 +222,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
             c["spec"] = json!({"schedule": "0 2 * * *", "jobTemplate": {"spec": {"template": template}}});
             out.entry("cronjobs").or_default().push(c);
             let mut j = base("Job", "batch/v1", &job_name);
-            j["metadata"]["ownerReferences"] = owner("batch/v1", "CronJob", &w.name);
+            j["metadata"]["ownerReferences"] = owner("batch/v1", "CronJob", Some(&w.namespace), &w.name);
             j["spec"] = json!({"backoffLimit": 4, "template": template});
             j["status"] = job_status(w);
             out.entry("jobs").or_default().push(j);
@@ -230,7 +231,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
     };
     for pod in &w.pods {
         let mut p = base("Pod", "v1", &pod.name);
-        p["metadata"]["ownerReferences"] = owner(pod_owner_api, pod_owner_kind, &pod_owner_name);
+        p["metadata"]["ownerReferences"] = owner(pod_owner_api, pod_owner_kind, Some(&w.namespace), &pod_owner_name);
         let mut spec = template["spec"].clone();
         if let Some(node) = &pod.node {
             spec["nodeName"] = json!(node);

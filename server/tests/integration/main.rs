@@ -18,6 +18,7 @@ mod exceptions;
 mod faults;
 mod hostile;
 mod http;
+mod kubectl;
 mod metrics;
 mod pages;
 mod prometheus;
