@@ -44,12 +44,16 @@ fn random_token() -> String {
     format!("{:016x}{:016x}", state.hash_one("rampart-sim"), state.hash_one(std::time::SystemTime::now()))
 }
 
-/// A self-signed serving certificate with no CA of its own, as some clusters' kubeconfigs
-/// trust directly (`certificate-authority-data` is the server's own certificate).
-pub fn self_signed_leaf(names: &[String]) -> Result<(String, String), rcgen::Error> {
+/// A self-signed serving certificate (PEM certificate and key) with no CA of its own, as some
+/// clusters' kubeconfigs trust directly (`certificate-authority-data` is the server's own
+/// certificate); marked `CA:TRUE` when `ca` is set, as some tools make them.
+pub fn self_signed(names: &[String], ca: bool) -> Result<(String, String), rcgen::Error> {
     let key = KeyPair::generate()?;
     let mut params = CertificateParams::new(names.to_vec())?;
     params.distinguished_name.push(DnType::CommonName, "kube-apiserver");
+    if ca {
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    }
     let cert = params.self_signed(&key)?;
     Ok((cert.pem(), key.serialize_pem()))
 }

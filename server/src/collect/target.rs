@@ -46,12 +46,12 @@ impl Deadlines {
     /// The default connect timeout.
     pub const CONNECT: Duration = Duration::from_secs(10);
 
-    /// The defaults for a cluster collected every `interval`: 30 s per request, and 80% of the
-    /// interval for the collection (at least 10 s), so one slow collection never runs into the
-    /// next.
+    /// The defaults for a cluster collected every `interval`: 80% of the interval for the
+    /// collection (at least 10 s), so one slow collection never runs into the next, and 30 s
+    /// per request (at most half the collection's deadline).
     pub fn for_interval(interval: Duration) -> Self {
         let collection = interval.mul_f64(0.8).max(Duration::from_secs(10));
-        Deadlines { connect: Self::CONNECT, request: Self::REQUEST.min(collection), collection }
+        Deadlines { connect: Self::CONNECT, request: Self::REQUEST.min(collection / 2), collection }
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ClusterConfig {
     #[serde(default = "Interval::five_minutes")]
     pub interval: Interval,
     /// How long one request may take: an API request, a pod-proxy scrape, a Prometheus query
-    /// (default 30s).
+    /// (default 30s, at most half the deadline).
     pub request_timeout: Option<Interval>,
     /// How long a whole collection may take (default 80% of the interval, at least 10s).
     pub deadline: Option<Interval>,
@@ -76,7 +76,7 @@ impl ClusterConfig {
         let mut deadlines = crate::collect::Deadlines::for_interval(self.interval());
         if let Some(deadline) = self.deadline {
             deadlines.collection = deadline.0;
-            deadlines.request = deadlines.request.min(deadline.0.mul_f64(0.9));
+            deadlines.request = deadlines.request.min(deadline.0 / 2);
         }
         if let Some(request) = self.request_timeout {
             deadlines.request = request.0;

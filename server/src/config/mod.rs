@@ -328,6 +328,22 @@ mod tests {
         assert!(url.to_string().contains("prometheus_url \"prometheus:9090\" must start with http"), "{url}");
         let unknown = load_text("[[clusters]]\nname = \"east\"\nkubecfg = \"x\"\n").unwrap_err();
         assert!(unknown.to_string().contains("kubecfg"), "{unknown}");
+        let slow =
+            load_text("[[clusters]]\nname = \"east\"\nrequest_timeout = \"2m\"\ndeadline = \"1m\"\n").unwrap_err();
+        assert!(slow.to_string().contains("request_timeout (120s) must be shorter than deadline (60s)"), "{slow}");
+    }
+
+    #[test]
+    fn deadlines_default_below_the_interval_and_can_be_set_per_cluster() {
+        let config = load_text(
+            "[[clusters]]\nname = \"east\"\ninterval = \"5m\"\n\
+             [[clusters]]\nname = \"west\"\ninterval = \"5m\"\nrequest_timeout = \"5s\"\ndeadline = \"1m\"\n",
+        )
+        .unwrap();
+        let east = config.clusters[0].deadlines();
+        assert_eq!((east.request.as_secs(), east.collection.as_secs()), (30, 240));
+        let west = config.clusters[1].deadlines();
+        assert_eq!((west.connect.as_secs(), west.request.as_secs(), west.collection.as_secs()), (5, 5, 60));
     }
 
     #[test]

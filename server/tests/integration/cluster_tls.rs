@@ -29,20 +29,28 @@ async fn a_kubeconfig_with_the_wrong_ca_stores_an_error_naming_the_unknown_issue
     assert!(!last_error.contains("attempts"), "a certificate error is not retried: {last_error}");
 }
 
-#[sqlx::test(migrator = "db::MIGRATOR")]
-async fn a_kubeconfig_trusting_the_servers_own_self_signed_certificate_is_accepted(pool: PgPool) {
+/// Collects `cluster` from a simulator serving a self-signed certificate that the kubeconfig
+/// trusts as its own CA.
+async fn collect_self_signed(pool: &PgPool, name: &str, ca: bool) -> Result<i64, CollectError> {
     let cluster = common::small_cluster(20);
     let names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
-    let (cert_pem, key_pem) = sim::tls::self_signed_leaf(&names).unwrap();
+    let (cert_pem, key_pem) = sim::tls::self_signed(&names, ca).unwrap();
     let credentials =
         sim::tls::Credentials { ca_pem: cert_pem.clone(), cert_pem, key_pem, token: "leaf-token-0123456789".into() };
     let server = sim::serve_with(cluster.clone(), "127.0.0.1:0".parse().unwrap(), credentials).await.unwrap();
-    let (_other, mut target) = target_for(&cluster, "self-signed").await;
-    let dir = common::temp_dir("self-signed");
-    let kubeconfig = dir.join("kubeconfig");
+    let (_other, mut target) = target_for(&cluster, name).await;
+    let kubeconfig = common::temp_dir(name).join("kubeconfig");
     std::fs::write(&kubeconfig, server.kubeconfig_yaml()).unwrap();
     target.kubeconfig = Some(kubeconfig);
-    collect_once(&pool, &target).await.unwrap();
+    collect_once(pool, &target).await
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_kubeconfig_trusting_the_servers_own_self_signed_certificate_is_accepted(pool: PgPool) {
+    collect_self_signed(&pool, "self-signed", false).await.unwrap();
+    // Marked CA:TRUE, the same certificate cannot also be the server's own: the error says so.
+    let error = collect_self_signed(&pool, "self-signed-ca", true).await.unwrap_err().to_string();
+    assert!(error.contains("TLS handshake failed") && error.contains("CaUsedAsEndEntity"), "{error}");
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
