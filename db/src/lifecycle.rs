@@ -139,14 +139,15 @@ pub(crate) async fn apply_findings(
 /// A finding's identity, as SQL's `finding_fingerprint` computes it (migration 3): the md5 of
 /// rule, object, container and evidence paths joined by unit and record separators.
 pub fn finding_fingerprint(f: &Finding) -> String {
+    let identity = f.identity();
     let text = format!(
         "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-        f.rule,
-        f.object.kind,
-        f.object.namespace.as_deref().unwrap_or_default(),
-        f.object.name,
-        f.container.as_deref().unwrap_or_default(),
-        f.evidence.join("\u{1e}")
+        identity.rule,
+        identity.object.kind,
+        identity.object.namespace.as_deref().unwrap_or_default(),
+        identity.object.name,
+        identity.container.unwrap_or_default(),
+        identity.evidence.join("\u{1e}")
     );
     md5_hex(&text)
 }

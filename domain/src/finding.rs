@@ -131,6 +131,30 @@ pub struct Finding {
     pub evidence: Vec<String>,
 }
 
+/// What makes a finding the same finding from one collection to the next: its rule, object,
+/// container and offending field paths (not its message or severity, which may be reworded or
+/// re-rated while it stays open). The store keeps one row per identity, so an evaluation
+/// reports each identity once, and every count and every list agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FindingIdentity<'a> {
+    pub rule: &'a str,
+    pub object: &'a ObjectRef,
+    pub container: Option<&'a str>,
+    pub evidence: &'a [String],
+}
+
+impl Finding {
+    /// This finding's [`FindingIdentity`].
+    pub fn identity(&self) -> FindingIdentity<'_> {
+        FindingIdentity {
+            rule: &self.rule,
+            object: &self.object,
+            container: self.container.as_deref(),
+            evidence: &self.evidence,
+        }
+    }
+}
+
 /// A finding with its tenant, its share of the tenant's score, and the exception that covers
 /// it, if any (an excepted finding contributes nothing while the exception is active).
 #[derive(Debug, Clone, PartialEq, Serialize)]

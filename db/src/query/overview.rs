@@ -47,12 +47,19 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
         scores as (
             select s.tenant,
                    sum(s.score * greatest(s.workloads, 1)) / sum(greatest(s.workloads, 1)) as score,
-                   sum(s.workloads)::int8 as workloads, max(l.finished_at) as last_collected_at,
-                   sum(s.critical)::int8 as critical, sum(s.high)::int8 as high,
-                   sum(s.medium)::int8 as medium, sum(s.low)::int8 as low
+                   sum(s.workloads)::int8 as workloads, max(l.finished_at) as last_collected_at
             from tenant_score s join latest l on l.collection_id = s.collection_id and s.collected_at = l.started_at
             where $1::text[] is null or s.tenant = any($1)
             group by s.tenant),
+        counts as (
+            -- The same open findings every list shows: one definition for every count.
+            select f.tenant,
+                   count(*) filter (where f.severity = 'critical')::int8 as critical,
+                   count(*) filter (where f.severity = 'high')::int8 as high,
+                   count(*) filter (where f.severity = 'medium')::int8 as medium,
+                   count(*) filter (where f.severity = 'low')::int8 as low
+            from open_finding f join latest l using (cluster_id)
+            group by f.tenant),
         health as (
             select tenant, sum(pending + failed + crash_looping)::int8 as unhealthy_pods
             from namespace_state x join latest l on l.collection_id = x.collection_id and x.collected_at = l.started_at
@@ -78,13 +85,15 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
             where $1::text[] is null or w.tenant = any($1)
             group by w.tenant)
         select s.tenant, round(s.score::numeric, 1)::float8 as score, s.workloads,
-               s.critical, s.high, s.medium, s.low,
+               coalesce(c.critical, 0) as critical, coalesce(c.high, 0) as high,
+               coalesce(c.medium, 0) as medium, coalesce(c.low, 0) as low,
                coalesce(h.unhealthy_pods, 0) as unhealthy_pods,
                q.headroom as tightest_quota_headroom_pct,
                g.utilisation as mean_gpu_utilisation_pct,
                coalesce(w.allocated, 0) as gpus_allocated, coalesce(w.idle, 0) as gpus_idle,
                s.last_collected_at
         from scores s
+        left join counts c using (tenant)
         left join health h using (tenant)
         left join quota q using (tenant) left join gpu g using (tenant) left join held w using (tenant)
         order by s.score desc, s.tenant"

@@ -83,7 +83,17 @@ pub fn evaluate_with(inventory: &Inventory, settings: &RuleSettings) -> Evaluati
             Err(NotAssessable(reason)) => evaluation.not_assessable.push((rule.id, reason)),
         }
     }
+    evaluation.findings = unique(evaluation.findings);
     evaluation
+}
+
+/// Each finding identity once, the first reported kept: a rule that reaches one object twice
+/// (through two grants of one role rule) has found one thing, and counts once.
+fn unique(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut seen = std::collections::HashSet::with_capacity(findings.len());
+    let keep: Vec<bool> = findings.iter().map(|f| seen.insert(f.identity())).collect();
+    drop(seen);
+    findings.into_iter().zip(keep).filter_map(|(f, keep)| keep.then_some(f)).collect()
 }
 
 /// Runs every rule with default settings and returns the findings.
@@ -123,6 +133,30 @@ pub(crate) mod fixture {
 mod tests {
     use super::catalogue;
     use std::collections::HashSet;
+
+    #[test]
+    fn an_evaluation_reports_each_finding_identity_once() {
+        // One `*` rule grants every workload creation path and both reach paths, to two
+        // bindings: each rule finds each binding once (the grants of one binding are found
+        // apart, among the other binding's, so they are not next to each other).
+        let binding = |name: &str| {
+            super::fixture::obj(serde_json::json!({"metadata": {"name": name},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "ops"},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": name}]}))
+        };
+        let inv = crate::Inventory {
+            cluster_roles: vec![super::fixture::obj(serde_json::json!({"metadata": {"name": "ops"},
+                "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}))],
+            cluster_role_bindings: vec![binding("ops"), binding("sre")],
+            ..crate::Inventory::default()
+        };
+        let findings = super::evaluate(&inv);
+        let identities: HashSet<_> = findings.iter().map(|f| f.identity()).collect();
+        assert_eq!(identities.len(), findings.len(), "{findings:#?}");
+        for rule in ["rbac.workload-create", "rbac.exec-attach-proxy"] {
+            assert_eq!(findings.iter().filter(|f| f.rule == rule).count(), 2, "{rule}");
+        }
+    }
 
     #[test]
     fn rule_ids_are_unique_and_well_formed() {

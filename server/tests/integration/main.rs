@@ -11,6 +11,7 @@ mod cluster_tls;
 mod collect;
 mod collect_gpu;
 mod collectors;
+mod counts;
 mod deadlines;
 mod deploy;
 mod embedded_postgres;
