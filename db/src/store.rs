@@ -319,11 +319,13 @@ async fn upsert_compliance(
 ) -> Result<()> {
     let c = &a.compliance;
     sqlx::query(
-        "insert into compliance_status (day, cluster_id, tenant, framework, control, status, findings)
-         select ($2::timestamptz at time zone 'UTC')::date, $1, * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[])
+        "insert into compliance_status (day, cluster_id, tenant, framework, control, status, findings, inherited)
+         select ($2::timestamptz at time zone 'UTC')::date, $1, *
+         from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bool[])
          on conflict (day, cluster_id, tenant, framework, control)
-         do update set status = excluded.status, findings = excluded.findings
-         where (compliance_status.status, compliance_status.findings) is distinct from (excluded.status, excluded.findings)",
+         do update set status = excluded.status, findings = excluded.findings, inherited = excluded.inherited
+         where (compliance_status.status, compliance_status.findings, compliance_status.inherited)
+               is distinct from (excluded.status, excluded.findings, excluded.inherited)",
     )
     .bind(cluster_id)
     .bind(at)
@@ -332,6 +334,7 @@ async fn upsert_compliance(
     .bind(c.iter().map(|x| x.control).collect::<Vec<_>>())
     .bind(c.iter().map(|x| x.status.as_str()).collect::<Vec<_>>())
     .bind(c.iter().map(|x| to_i32(x.findings, "control findings")).collect::<Result<Vec<_>>>()?)
+    .bind(c.iter().map(|x| x.inherited).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -11,6 +11,10 @@
 //!
 //! Compliance % = passed / assessable, where assessable = pass + fail + partial; manual and
 //! not-assessable controls are always reported beside it.
+//!
+//! A control evidenced only by the cluster's own shared objects (the API server's flags, its
+//! exposure: see [`crate::rules::is_cluster_level`]) cannot pass for one tenant while the
+//! cluster fails it: every tenant's status for it is the cluster's, marked *inherited*.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -82,8 +86,12 @@ pub struct ControlResult {
     pub framework: &'static str,
     pub control: &'static str,
     pub status: ControlStatus,
-    /// Findings of the tenant that evidence a failure of the control.
+    /// Findings that evidence a failure of the control: the tenant's own, or, for an inherited
+    /// control, the cluster's.
     pub findings: u32,
+    /// The status is the cluster's (the control is evidenced by shared, cluster-scoped
+    /// objects), not the tenant's own.
+    pub inherited: bool,
 }
 
 /// The status of every control of every framework for every tenant. `findings` must already
@@ -95,9 +103,11 @@ pub fn evaluate_compliance<'a>(
 ) -> Vec<ControlResult> {
     let unassessed: BTreeSet<&str> = not_assessable.iter().map(|(rule, _)| rule.as_str()).collect();
     let mut counts: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+    let mut cluster_counts: BTreeMap<&str, u32> = BTreeMap::new();
     for f in findings {
         for control in &f.item.controls {
             *counts.entry((f.tenant.as_str(), control.as_str())).or_default() += 1;
+            *cluster_counts.entry(control.as_str()).or_default() += 1;
         }
     }
     let mut out = Vec::new();
@@ -105,7 +115,13 @@ pub fn evaluate_compliance<'a>(
         for framework in frameworks() {
             for control in framework.controls {
                 let reference = format!("{}:{}", framework.id, control.id);
-                let findings = counts.get(&(tenant, reference.as_str())).copied().unwrap_or(0);
+                let rules = framework.rules_for(control.id);
+                let inherited = !rules.is_empty() && rules.iter().all(|r| crate::rules::is_cluster_level(r));
+                let findings = if inherited {
+                    cluster_counts.get(reference.as_str()).copied().unwrap_or(0)
+                } else {
+                    counts.get(&(tenant, reference.as_str())).copied().unwrap_or(0)
+                };
                 let covered = || framework.rules_for(control.id).iter().all(|r| !unassessed.contains(r.id));
                 let status = match control.assessment {
                     AssessmentKind::Manual => ControlStatus::Manual,
@@ -121,6 +137,7 @@ pub fn evaluate_compliance<'a>(
                     control: control.id,
                     status,
                     findings,
+                    inherited,
                 });
             }
         }
@@ -193,6 +210,37 @@ mod tests {
         assert_eq!(status(&results, "nlp", "cis:5.3.1"), ControlStatus::NotAssessable);
         assert_eq!(status(&results, "nlp", "cis:5.1.1"), ControlStatus::Partial);
         assert_eq!(status(&results, "nlp", "cis:5.2.2"), ControlStatus::Pass);
+    }
+
+    #[test]
+    fn a_control_of_the_clusters_own_objects_is_the_clusters_status_for_every_tenant() {
+        let rule = crate::rules::rule("cp.anonymous-auth").unwrap();
+        let api_server = TenantFinding {
+            tenant: "platform".into(),
+            contribution: 4.0,
+            exception: None,
+            item: Finding {
+                rule: rule.id.into(),
+                severity: rule.severity,
+                object: ObjectRef {
+                    kind: "Pod".into(),
+                    namespace: Some("kube-system".into()),
+                    name: "kube-apiserver-cp".into(),
+                },
+                container: Some("kube-apiserver".into()),
+                message: String::new(),
+                controls: rule.controls.iter().map(|c| c.to_string()).collect(),
+                evidence: vec![],
+            },
+        };
+        let results = evaluate_compliance(["platform", "nlp"], &[api_server], &[]);
+        for tenant in ["platform", "nlp"] {
+            let r =
+                results.iter().find(|r| r.tenant == tenant && r.framework == "cis" && r.control == "1.2.1").unwrap();
+            assert_eq!((r.status, r.findings, r.inherited), (ControlStatus::Fail, 1, true), "{tenant}");
+        }
+        let own = results.iter().find(|r| r.tenant == "nlp" && r.framework == "cis" && r.control == "5.2.2").unwrap();
+        assert!(!own.inherited, "a control of the tenant's own workloads is its own");
     }
 
     #[test]

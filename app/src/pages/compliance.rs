@@ -118,6 +118,11 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
     }
 }
 
+/// What an inherited status means, on the control page.
+const INHERITED_NOTE: &str = "This control is evidenced by the cluster's own shared objects (the API server's \
+     flags and exposure), which no tenant owns: every tenant's status is the status of the cluster it runs on.";
+const INHERITED_TITLE: &str = "The cluster's status, evidenced by its shared objects: see the evidence below";
+
 /// One control.
 #[component]
 pub fn ControlPage() -> impl IntoView {
@@ -149,20 +154,27 @@ pub fn ControlPage() -> impl IntoView {
                 };
                 match control(framework_id.clone(), control_id.clone(), at).await {
                     Ok((statuses, objects)) => {
+                        let inherited = statuses.iter().any(|s| s.inherited);
                         let rows = statuses
                             .into_iter()
                             .map(|s| view! {
                                 <tr data-status=s.status.as_str()>
                                     <td><a href=tenant_href(&s.tenant)>{s.tenant.clone()}</a></td>
-                                    <td><span class=format!("status {}", s.status)>{s.status.as_str()}</span></td>
+                                    <td>
+                                        <span class=format!("status {}", s.status)>{s.status.as_str()}</span>
+                                        {s.inherited.then(|| view! {
+                                            " " <a class="inherited" href="#evidence" title=INHERITED_TITLE>"inherited from the cluster"</a>
+                                        })}
+                                    </td>
                                     <td class="num">{s.findings}</td>
                                 </tr>
                             })
                             .collect_view();
                         view! {
                             <h2>"Status by tenant"</h2>
+                            {inherited.then(|| view! { <p class="note">{INHERITED_NOTE}</p> })}
                             <table class="data statuses"><thead><tr><th>"Tenant"</th><th>"Status"</th><th class="num">"Findings"</th></tr></thead><tbody>{rows}</tbody></table>
-                            <h2>"Evidence"</h2>
+                            <h2 id="evidence">"Evidence"</h2>
                             <AffectedTable objects />
                         }
                         .into_any()

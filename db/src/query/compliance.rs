@@ -76,6 +76,9 @@ pub struct ControlStatus {
     #[schema(value_type = String)]
     pub status: domain::compliance::ControlStatus,
     pub findings: i64,
+    /// The status is the cluster's, evidenced by shared cluster-scoped objects, not the
+    /// tenant's own.
+    pub inherited: bool,
 }
 
 /// Every control of `framework` (or only `control`) for every tenant in scope, now or as of `at`.
@@ -95,7 +98,7 @@ pub async fn control_statuses(
         select cs.tenant, cs.control,
                (array['pass', 'partial', 'manual', 'not-assessable', 'fail'])[
                    max(array_position(array['pass', 'partial', 'manual', 'not-assessable', 'fail'], cs.status))] as status,
-               sum(cs.findings)::int8 as findings
+               sum(cs.findings)::int8 as findings, bool_or(cs.inherited) as inherited
         from compliance_status cs join days d on d.cluster_id = cs.cluster_id and d.day = cs.day
         where ($1::text[] is null or cs.tenant = any($1)) and cs.framework = $3
           and ($4::text is null or cs.control = $4)
@@ -111,7 +114,18 @@ pub async fn control_statuses(
         .await?)
 }
 
-/// The open findings that evidence the control `framework:control`, in tenants in scope.
+/// The rules of a control every tenant inherits from its cluster (see
+/// [`domain::compliance`]), or `None` for a control of the tenants' own objects.
+fn cluster_level_rules(framework: &str, control: &str) -> Option<Vec<String>> {
+    let framework = domain::frameworks::frameworks().into_iter().find(|f| f.id == framework)?;
+    let rules = framework.rules_for(control);
+    let inherited = !rules.is_empty() && rules.iter().all(|r| domain::rules::is_cluster_level(r));
+    inherited.then(|| rules.iter().map(|r| r.id.to_string()).collect())
+}
+
+/// The open findings that evidence the control `framework:control`, in tenants in scope; for a
+/// control a tenant inherits from its cluster, also the cluster's own objects that evidence it
+/// (the API server's pod, `default/kubernetes`), which name no other tenant's objects.
 #[tracing::instrument(skip_all, fields(framework, control), err)]
 pub async fn control_findings(
     pool: &PgPool,
@@ -125,16 +139,21 @@ pub async fn control_findings(
         select f.finding_id, f.tenant, f.severity, f.object_kind, f.object_namespace, f.object_name, f.container,
                f.message, f.first_seen
         from open_finding f join latest l using (cluster_id)
-        where $3 = any(f.controls)
+        where $3 = any(f.controls) and ($5::text[] is null or f.rule_id = any($5))
         order by array_position(array['critical','high','medium','low','info'], f.severity), f.tenant,
                  f.object_namespace nulls first, f.object_name
         limit $4"
     );
+    // An inherited control's evidence is the cluster's own objects, shown to every viewer of a
+    // tenant on the cluster: only those rules' findings, whoever's tenant holds them.
+    let cluster_rules = cluster_level_rules(framework, control);
+    let tenants = if cluster_rules.is_some() { None } else { scope.tenant_filter() };
     Ok(sqlx::query_as::<_, AffectedObject>(sql)
-        .bind(scope.tenant_filter())
+        .bind(tenants)
         .bind(at)
         .bind(format!("{framework}:{control}"))
         .bind(AFFECTED_SHOWN)
+        .bind(cluster_rules)
         .fetch_all(pool)
         .await?)
 }

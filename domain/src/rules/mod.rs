@@ -46,6 +46,13 @@ pub fn catalogue() -> Vec<&'static Rule> {
         .collect()
 }
 
+/// True for a rule about the cluster's own shared objects (the API server's flags and
+/// exposure), which no tenant owns: a control evidenced only by such rules has one status for
+/// the whole cluster, which every tenant inherits.
+pub fn is_cluster_level(rule: &Rule) -> bool {
+    rule.category == Category::ControlPlane || rule.id == "network.api-server-exposed"
+}
+
 /// Looks a rule up by id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     catalogue().into_iter().find(|r| r.id == id)

@@ -125,7 +125,7 @@ pub async fn compliance_csv(
     let at = at(&query)?;
     let statuses =
         db::query::control_statuses(&pool, &viewer.scope(), framework.id, None, at).await.map_err(unavailable)?;
-    let mut body = line(&["framework", "control", "title", "assessment", "tenant", "status", "findings"]);
+    let mut body = line(&["framework", "control", "title", "assessment", "tenant", "status", "inherited", "findings"]);
     for s in statuses {
         let Some(control) = framework.control(&s.control) else { continue };
         body.push_str(&line(&[
@@ -135,6 +135,7 @@ pub async fn compliance_csv(
             control.assessment.as_str(),
             &s.tenant,
             s.status.as_str(),
+            if s.inherited { "yes" } else { "no" },
             &s.findings.to_string(),
         ]));
     }

@@ -19,6 +19,7 @@ mod exceptions;
 mod faults;
 mod hostile;
 mod http;
+mod inherited;
 mod kubectl;
 mod metrics;
 mod pages;

@@ -25,12 +25,24 @@ pub(super) async fn sections(
             .map(|c| {
                 let mine: Vec<_> = statuses.iter().filter(|s| s.control == c.id).collect();
                 let worst = mine.iter().map(|s| s.status).max();
+                // An inherited status is the cluster's: each tenant shows the same evidence.
+                let inherited = mine.iter().any(|s| s.inherited);
+                let status = match worst {
+                    None => "—".to_string(),
+                    Some(status) if inherited => format!("{status} (inherited from the cluster)"),
+                    Some(status) => status.to_string(),
+                };
+                let evidence = if inherited {
+                    mine.iter().map(|s| s.findings).max().unwrap_or(0)
+                } else {
+                    mine.iter().map(|s| s.findings).sum()
+                };
                 ControlLine {
                     id: c.id.to_string(),
                     title: c.title.to_string(),
                     assessment: c.assessment.as_str().to_string(),
-                    status: worst.map_or_else(|| "—".to_string(), |status| status.to_string()),
-                    evidence: mine.iter().map(|s| s.findings).sum(),
+                    status,
+                    evidence,
                 }
             })
             .collect();

@@ -1,0 +1,3 @@
+-- A control evidenced only by the cluster's own shared objects (the API server's flags and
+-- exposure) has the cluster's status for every tenant: marked as inherited, not the tenant's own.
+alter table compliance_status add column inherited boolean not null default false;

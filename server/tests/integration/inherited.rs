@@ -1,0 +1,62 @@
+//! Controls evidenced by the cluster's own shared objects: a tenant cannot pass CIS 1.2.1 while
+//! its cluster's API server allows anonymous requests. Every tenant's status is the cluster's,
+//! marked inherited, on the control page (with the evidence, for a lead too), in the API, the
+//! CSV and the PDF.
+
+use std::process::Command;
+
+use crate::common;
+
+use axum::http::StatusCode;
+use common::web::{config, signed_in};
+use db::{PgPool, Scope};
+use server::config::AuthMode;
+
+fn pdf_text(bytes: &[u8]) -> String {
+    let file = common::temp_dir("inherited-pdf").join("report.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext is installed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_tenant_inherits_its_clusters_status_for_the_api_servers_controls(pool: PgPool) {
+    // The simulated API server runs with --anonymous-auth=true: CIS 1.2.1 fails for the cluster.
+    server::commands::demo::backfill(&pool, &common::small_cluster(100), 2).await.unwrap();
+    let statuses = db::query::control_statuses(&pool, &Scope::AllTenants, "cis", Some("1.2.1"), None).await.unwrap();
+    assert!(statuses.len() >= 3, "{statuses:?}");
+    for s in &statuses {
+        assert_eq!(s.status, domain::compliance::ControlStatus::Fail, "{}: no tenant passes it", s.tenant);
+        assert!(s.inherited, "{}", s.tenant);
+    }
+    let own = db::query::control_statuses(&pool, &Scope::AllTenants, "cis", Some("5.2.2"), None).await.unwrap();
+    assert!(own.iter().all(|s| !s.inherited), "a control of the tenants' own workloads is their own");
+
+    let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
+    let mut lead = signed_in(&app, "nadia").await;
+    let page = lead.get("/compliance/cis/1.2.1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("inherited from the cluster"), "the lead's page says it is inherited");
+    assert!(page.body.contains("kube-apiserver-"), "the evidence, the API server's pod, is shown to the lead");
+    assert!(!page.body.contains("vision"), "and nothing of another tenant");
+    let csv = lead.get("/compliance.csv?framework=cis").await.body;
+    let line = csv.lines().find(|l| l.starts_with("cis,1.2.1,")).unwrap();
+    assert!(line.contains(",nlp,fail,yes,"), "{line}");
+    let api = lead.get("/api/v1/compliance?framework=cis").await;
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let control = json["controls"].as_array().unwrap().iter().find(|c| c["control"] == "1.2.1").unwrap();
+    assert_eq!((control["status"].as_str(), control["inherited"].as_bool()), (Some("fail"), Some(true)), "{control}");
+
+    let now = chrono::Utc::now();
+    let request = server::reports::ReportRequest {
+        tenants: vec!["nlp".into()],
+        frameworks: vec!["cis".into()],
+        from: now - chrono::Duration::hours(3),
+        to: now,
+    };
+    let by = server::reports::Requester { name: "auditor@example.test", ..Default::default() };
+    let stored = server::reports::generate_and_store(&pool, &Scope::AllTenants, &request, &by).await.unwrap();
+    let text = pdf_text(&stored.bytes);
+    let row = text.lines().find(|l| l.contains("1.2.1")).unwrap_or_default();
+    assert!(text.contains("inherited from the cluster") && row.contains("fail"), "the tenant PDF: {row}");
+}
