@@ -7,17 +7,21 @@ use super::style::{INK, SCORE, SEVERITY_COLOURS, finish};
 /// What a gauge measures, which decides its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
-    /// Share of a limit used: green, red from 90%.
+    /// Share of a limit used: green, amber from 75%, red from 90%.
     QuotaUse,
     /// Utilisation: one neutral colour (idle is the concern, and the number says it).
     Utilisation,
 }
 
+/// The colour of a quota between 75% and 90% of its limit.
+const AMBER: RGBColor = RGBColor(0xc2, 0x7c, 0x0e);
+
 /// A horizontal gauge of `pct` (0–100, clamped).
 pub fn gauge(title: &str, pct: f64, measure: Measure) -> String {
     let used = pct.clamp(0.0, 100.0);
     let colour = match measure {
-        Measure::QuotaUse if used >= 90.0 => SEVERITY_COLOURS[0].1,
+        Measure::QuotaUse if used >= domain::quota::NEARLY_FULL_PCT => SEVERITY_COLOURS[0].1,
+        Measure::QuotaUse if used >= crate::components::quantity::AMBER_PCT => AMBER,
         Measure::QuotaUse => RGBColor(0x2f, 0x85, 0x5a),
         Measure::Utilisation => SCORE,
     };
@@ -46,6 +50,8 @@ mod tests {
         assert!(svg.contains("<title>requests.cpu 95% of 10</title>"));
         assert!(svg.to_lowercase().contains("#b3132b"));
         assert!(!super::gauge("requests.cpu 20%", 20.0, QuotaUse).to_lowercase().contains("#b3132b"));
+        let amber = super::gauge("requests.cpu 80%", 80.0, QuotaUse).to_lowercase();
+        assert!(amber.contains("#c27c0e") && !amber.contains("#b3132b"), "75–90% is amber");
         assert!(!super::gauge("GPU 95% busy", 95.0, Utilisation).to_lowercase().contains("#b3132b"));
     }
 }

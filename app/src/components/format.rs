@@ -24,7 +24,20 @@ pub fn score(value: f64) -> String {
 
 /// A count of GPUs in GPU equivalents: whole numbers as they are, MIG shares to two decimals.
 pub fn gpus(value: f64) -> String {
+    // A sum of shares may come out as -0.0 or -1e-17: never shown as "-0".
+    let value = if value.abs() < 5e-3 { 0.0 } else { value };
     if value.fract().abs() < 1e-9 { format!("{value:.0}") } else { format!("{value:.2}") }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn gpu_counts_never_show_minus_zero() {
+        assert_eq!(super::gpus(-0.0), "0");
+        assert_eq!(super::gpus(-1e-17), "0");
+        assert_eq!(super::gpus(3.0), "3");
+        assert_eq!(super::gpus(3.0 / 7.0), "0.43");
+    }
 }
 
 /// A duration given in hours: minutes with one decimal under an hour, else hours with one.

@@ -3,5 +3,6 @@
 pub mod as_of;
 pub mod format;
 pub mod links;
+pub mod quantity;
 pub mod query;
 pub mod severity;

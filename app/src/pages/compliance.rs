@@ -18,7 +18,8 @@ use crate::components::query::param;
 /// The compliance page.
 #[component]
 pub fn CompliancePage() -> impl IntoView {
-    let framework_id = param("framework").unwrap_or_else(|| "cis".into());
+    // The first tab is the default.
+    let framework_id = param("framework").unwrap_or_else(|| domain::frameworks::frameworks()[0].id.into());
     let tabs = domain::frameworks::frameworks()
         .into_iter()
         .map(|f| {

@@ -48,6 +48,8 @@ fn FindingView(detail: FindingDetail) -> impl IntoView {
         trail.push((format!("{} {}", d.finding.object_kind, d.finding.object_name), href));
     }
     let object = object_label(&d.finding.object_kind, d.finding.object_namespace.as_deref(), &d.finding.object_name);
+    // A resolved finding weighs nothing and needs no exception.
+    let resolved = d.resolved_at.is_some();
     let status = match d.resolved_at {
         Some(at) => format!("resolved {}", timestamp(at)),
         None => "open".to_string(),
@@ -101,7 +103,7 @@ fn FindingView(detail: FindingDetail) -> impl IntoView {
             <dt>"Container"</dt><dd>{d.container.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Cluster"</dt><dd>{d.cluster.clone()}</dd>
             <dt>"Status"</dt><dd>{status}</dd>
-            <dt>"Score contribution"</dt><dd>{format!("{:.2}", d.contribution)}</dd>
+            <dt>"Score contribution"</dt><dd>{if resolved { "none (resolved)".to_string() } else { format!("{:.2}", d.contribution) }}</dd>
         </dl>
         <h2>"Offending fields"</h2>
         <ul class="evidence fields">{evidence}</ul>
@@ -117,6 +119,6 @@ fn FindingView(detail: FindingDetail) -> impl IntoView {
         <table class="data events"><thead><tr><th>"When"</th><th>"What"</th></tr></thead><tbody>{events}</tbody></table>
         <h2>"Exception"</h2>
         <p>{exception}</p>
-        <p><a class="button" href=request_href>"Request an exception for this object"</a></p>
+        {(!resolved).then(|| view! { <p><a class="button" href=request_href>"Request an exception for this object"</a></p> })}
     }
 }

@@ -10,6 +10,7 @@ use crate::api::fleet::{GpuData, QuotaData, clusters, fleet_gpus, fleet_quotas, 
 use crate::charts::{Measure, gauge};
 use crate::components::format::{gpus, hours, percent, timestamp};
 use crate::components::links::{Breadcrumbs, Chart, namespace_href, tenant_href, workload_href};
+use crate::components::quantity;
 
 fn workload_link(w: &WorkloadRow) -> impl IntoView + use<> {
     let href = workload_href(&w.kind, Some(&w.namespace), &w.name).unwrap_or_default();
@@ -87,16 +88,23 @@ fn QuotaTable(rows: Vec<QuotaRow>) -> impl IntoView {
         .into_iter()
         .map(|q| {
             let pct = q.used_pct();
-            let title = format!("{}/{} {}: {pct:.0}% used", q.namespace, q.quota, q.resource);
-            let class = if q.is_nearly_full() { "over" } else { "" };
+            let used = quantity::used_of_hard(&q.resource, q.used, q.hard);
+            let title = format!(
+                "{}/{} {}: {} of the hard limit used ({used})",
+                q.namespace,
+                q.quota,
+                q.resource,
+                quantity::share(q.used, q.hard)
+            );
             view! {
-                <tr class=class>
+                <tr class=quantity::Band::of(q.used, q.hard).class()>
                     <td><a href=tenant_href(&q.tenant)>{q.tenant.clone()}</a></td>
                     <td><a href=namespace_href(&q.tenant, &q.namespace)>{q.namespace.clone()}</a></td>
                     <td>{q.quota.clone()}</td><td>{q.resource.clone()}</td>
-                    <td class="num">{format!("{} / {}", q.used, q.hard)}</td>
+                    <td class="num">{used}</td>
                     <td><Chart svg=gauge(&title, pct, Measure::QuotaUse) /></td>
-                    <td class="num">{format!("{pct:.0}%")}</td>
+                    <td class="num">{quantity::share(q.used, q.hard)}</td>
+                    <td class="num">{quantity::headroom(&q.resource, q.used, q.hard)}</td>
                 </tr>
             }
         })
@@ -104,7 +112,7 @@ fn QuotaTable(rows: Vec<QuotaRow>) -> impl IntoView {
     view! {
         <p>{summary}</p>
         <table class="data quotas">
-            <thead><tr><th>"Tenant"</th><th>"Namespace"</th><th>"Quota"</th><th>"Resource"</th><th class="num">"Used / hard"</th><th>"Use"</th><th class="num">"%"</th></tr></thead>
+            <thead><tr><th>"Tenant"</th><th>"Namespace"</th><th>"Quota"</th><th>"Resource"</th><th class="num">"Used of hard limit"</th><th>"Use"</th><th class="num">"% of hard limit"</th><th class="num">"Headroom"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

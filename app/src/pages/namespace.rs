@@ -11,6 +11,7 @@ use crate::api::explore::{NamespaceData, namespace};
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{gpus, percent};
 use crate::components::links::{Breadcrumbs, Chart, finding_href, tenant_href, workload_href};
+use crate::components::quantity;
 use crate::components::severity::SeverityBadge;
 
 /// The namespace page.
@@ -44,6 +45,7 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
     let NamespaceData { tenant, namespace, workloads, quotas, network } = data;
     let gpus_allocated: f64 = workloads.iter().map(|w| w.gpus_allocated).sum();
     let gpus_in_use: f64 = workloads.iter().map(|w| w.gpus_in_use).sum();
+    let workload_count = workloads.len();
     let rows = workloads
         .into_iter()
         .map(|w| {
@@ -68,18 +70,27 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
         .into_iter()
         .map(|q| {
             let pct = q.used_pct();
-            let title = format!("{} of quota {}: {:.0}% used ({} of {})", q.resource, q.quota, pct, q.used, q.hard);
+            let used = quantity::used_of_hard(&q.resource, q.used, q.hard);
+            let title = format!(
+                "{} of quota {}: {} used of the hard limit ({used})",
+                q.resource,
+                q.quota,
+                quantity::share(q.used, q.hard)
+            );
             view! {
-                <tr>
+                <tr class=quantity::Band::of(q.used, q.hard).class()>
                     <td>{q.quota.clone()}</td><td>{q.resource.clone()}</td>
-                    <td class="num">{format!("{} / {}", q.used, q.hard)}</td>
+                    <td class="num">{used}</td>
                     <td><Chart svg=crate::charts::gauge(&title, pct, crate::charts::Measure::QuotaUse) /></td>
-                    <td class="num">{format!("{pct:.0}%")}</td>
+                    <td class="num">{quantity::share(q.used, q.hard)}</td>
+                    <td class="num">{quantity::headroom(&q.resource, q.used, q.hard)}</td>
                 </tr>
             }
         })
         .collect_view();
-    let coverage = if network.open_findings == 0 {
+    let coverage = if network.open_findings == 0 && workload_count == 0 {
+        view! { <p>"No workload runs here, and no network-policy finding is open."</p> }.into_any()
+    } else if network.open_findings == 0 {
         view! { <p>"Every pod is selected by a network policy, with a default deny."</p> }.into_any()
     } else {
         let items = network
@@ -100,7 +111,7 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
         </table>
         <h2>"Quotas"</h2>
         <table class="data quotas">
-            <thead><tr><th>"Quota"</th><th>"Resource"</th><th class="num">"Used / hard"</th><th>"Use"</th><th class="num">"%"</th></tr></thead>
+            <thead><tr><th>"Quota"</th><th>"Resource"</th><th class="num">"Used of hard limit"</th><th>"Use"</th><th class="num">"% of hard limit"</th><th class="num">"Headroom"</th></tr></thead>
             <tbody>{gauges}</tbody>
         </table>
         <h2>"GPUs"</h2>

@@ -96,8 +96,12 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
                 let href = format!("{}#findings", with_query(&tenant_href(&t.tenant), &params));
                 view! { <a href=href><SeverityCount severity count /></a> }
             };
-            let frameworks = ["pss", "cis", "nsa"]
-                .map(|f| view! { <td class="num"><a href=format!("/compliance?framework={f}")>{percent(compliance(&t.tenant, f))}</a></td> });
+            // With no workload, the pod rules have nothing to judge: not a pass.
+            let no_workloads = t.workloads == 0;
+            let frameworks = ["pss", "cis", "nsa"].map(|f| {
+                let shown = if no_workloads && f == "pss" { "no workloads".to_string() } else { percent(compliance(&t.tenant, f)) };
+                view! { <td class="num"><a href=format!("/compliance?framework={f}")>{shown}</a></td> }
+            });
             let key = t.tenant.clone();
             view! {
                 <tr data-tenant=key>
@@ -109,6 +113,7 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
                     <td class="num">{count("high", t.high)}</td>
                     <td class="num">{count("medium", t.medium)}</td>
                     <td class="num">{count("low", t.low)}</td>
+                    <td class="num">{count("info", t.info)}</td>
                     {frameworks}
                     <td class="num"><a href="/health">{t.unhealthy_pods}</a></td>
                     <td class="num"><a href="/quotas">{percent(t.tightest_quota_headroom_pct)}</a></td>
@@ -132,6 +137,7 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
                     <th class="num">"High"</th>
                     <th class="num">"Medium"</th>
                     <th class="num">"Low"</th>
+                    <th class="num">"Info"</th>
                     <th class="num">"PSS"</th>
                     <th class="num">"CIS"</th>
                     <th class="num">"NSA"</th>

@@ -20,6 +20,8 @@ pub struct TenantOverview {
     pub high: i64,
     pub medium: i64,
     pub low: i64,
+    /// Informational findings: no weight in the score, but open findings all the same.
+    pub info: i64,
     pub unhealthy_pods: i64,
     /// The smallest remaining share of any quota resource, in percent; `None` without quotas.
     pub tightest_quota_headroom_pct: Option<f64>,
@@ -57,7 +59,8 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
                    count(*) filter (where f.severity = 'critical')::int8 as critical,
                    count(*) filter (where f.severity = 'high')::int8 as high,
                    count(*) filter (where f.severity = 'medium')::int8 as medium,
-                   count(*) filter (where f.severity = 'low')::int8 as low
+                   count(*) filter (where f.severity = 'low')::int8 as low,
+                   count(*) filter (where f.severity = 'info')::int8 as info
             from open_finding f join latest l using (cluster_id)
             group by f.tenant),
         health as (
@@ -86,7 +89,7 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
             group by w.tenant)
         select s.tenant, round(s.score::numeric, 1)::float8 as score, s.workloads,
                coalesce(c.critical, 0) as critical, coalesce(c.high, 0) as high,
-               coalesce(c.medium, 0) as medium, coalesce(c.low, 0) as low,
+               coalesce(c.medium, 0) as medium, coalesce(c.low, 0) as low, coalesce(c.info, 0) as info,
                coalesce(h.unhealthy_pods, 0) as unhealthy_pods,
                q.headroom as tightest_quota_headroom_pct,
                g.utilisation as mean_gpu_utilisation_pct,
@@ -132,6 +135,7 @@ async fn overview_from_rollups(pool: &PgPool, scope: &Scope, at: DateTime<Utc>) 
              where $1::text[] is null or n.tenant = any($1)
              group by n.tenant)
          select t.tenant, round(t.score::numeric, 1)::float8 as score, t.workloads, t.critical, t.high, t.medium, t.low,
+                0::int8 as info,
                 coalesce(n.unhealthy_pods, 0) as unhealthy_pods, n.headroom as tightest_quota_headroom_pct,
                 n.gpu as mean_gpu_utilisation_pct, 0::float8 as gpus_allocated, 0::float8 as gpus_idle,
                 t.last_collected_at

@@ -67,7 +67,7 @@ pub struct FindingQuery {
     pub severity: Option<String>,
     /// Only these rules (a rule, or every rule of a category); empty for all.
     pub rules: Vec<String>,
-    /// Only objects in this namespace.
+    /// Only objects in this namespace, and the Namespace object itself.
     pub namespace: Option<String>,
     pub sort: FindingSort,
     /// 0-based page of [`FINDINGS_PAGE_SIZE`] findings.
@@ -219,7 +219,7 @@ async fn count_findings(
         select count(*) from open_finding f join latest l using (cluster_id)
         where ($3::text is null or f.severity = $3)
           and (cardinality($4::text[]) = 0 or f.rule_id = any($4))
-          and ($5::text is null or f.object_namespace = $5)"
+          and ($5::text is null or f.object_namespace = $5 or (f.object_kind = 'Namespace' and f.object_name = $5))"
     );
     let (count,): (i64,) = sqlx::query_as(sql)
         .bind(filter)
@@ -248,7 +248,7 @@ async fn findings_page(
         from open_finding f join latest l using (cluster_id)
         where ($3::text is null or f.severity = $3)
           and (cardinality($4::text[]) = 0 or f.rule_id = any($4))
-          and ($5::text is null or f.object_namespace = $5)
+          and ($5::text is null or f.object_namespace = $5 or (f.object_kind = 'Namespace' and f.object_name = $5))
         order by {order}
         limit $6 offset $7"
     )

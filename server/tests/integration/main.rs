@@ -22,6 +22,7 @@ mod http;
 mod inherited;
 mod kubectl;
 mod metrics;
+mod page_truth;
 mod pages;
 mod prometheus;
 mod proxies;

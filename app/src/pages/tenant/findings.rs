@@ -133,7 +133,12 @@ fn Pager(base: String, total: i64, page: u32) -> impl IntoView {
         params.push(("page", (to + 1).to_string()));
         format!("{}#findings", with_query(&base, &params))
     };
+    if page >= pages {
+        // Past the last page (a stale link): say so and lead back, never "Page 2 of 1".
+        let last = pages - 1;
+        return view! { <nav class="pager" aria-label="Pages"><span>{format!("There is no page {}: {pages} page(s) in all.", page + 1)}</span> " " <a href=link(last)>"Last page"</a></nav> }.into_any();
+    }
     let previous = (page > 0).then(|| view! { <a rel="prev" href=link(page - 1)>"← Previous"</a> });
     let next = (page + 1 < pages).then(|| view! { <a rel="next" href=link(page + 1)>"Next →"</a> });
-    view! { <nav class="pager" aria-label="Pages">{previous} <span>{format!("Page {} of {pages}", page + 1)}</span> {next}</nav> }
+    view! { <nav class="pager" aria-label="Pages">{previous} <span>{format!("Page {} of {pages}", page + 1)}</span> {next}</nav> }.into_any()
 }
