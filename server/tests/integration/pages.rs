@@ -168,7 +168,7 @@ async fn csv_exports_follow_the_page_filters_and_the_scope(pool: PgPool) {
     assert_eq!(b.get("/tenants/vision/findings.csv?severity=urgent").await.status, StatusCode::BAD_REQUEST);
 
     let compliance = b.get("/compliance.csv?framework=pss").await;
-    assert!(compliance.body.starts_with("framework,control,title,assessment,tenant,status,findings"));
+    assert!(compliance.body.starts_with("framework,control,title,assessment,tenant,status,inherited,findings"));
     assert!(compliance.body.contains("pss,privileged,"));
     assert_eq!(b.get("/compliance.csv?framework=iso").await.status, StatusCode::BAD_REQUEST);
 
