@@ -102,12 +102,25 @@ pub fn severity_stack(title: &str, points: &[(DateTime<Utc>, [f64; 4])]) -> Stri
 }
 
 /// A small score line without axes, for tables.
+/// The vertical range a sparkline of `scores` is drawn over: the data's own, a little wider,
+/// within 0–100; at least one point of score tall.
+fn scale(scores: &[f64]) -> (f64, f64) {
+    let (min, max) = scores.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
+    if !min.is_finite() {
+        return (0.0, 100.0);
+    }
+    let pad = ((max - min) * 0.1).max(0.5);
+    ((min - pad).max(0.0), (max + pad).min(100.0))
+}
+
 pub fn sparkline(title: &str, scores: &[f64]) -> String {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (120, 24)).into_drawing_area();
         let last = scores.len().saturating_sub(1).max(1) as f64;
-        if let Ok(mut chart) = ChartBuilder::on(&root).build_cartesian_2d(0f64..last, 0f64..100f64) {
+        // Scaled to the data, so a change shows; a flat line sits in the middle.
+        let (low, high) = scale(scores);
+        if let Ok(mut chart) = ChartBuilder::on(&root).build_cartesian_2d(0f64..last, low..high) {
             let series = scores.iter().enumerate().map(|(i, s)| (i as f64, s.clamp(0.0, 100.0)));
             let _ = chart.draw_series(LineSeries::new(series, SCORE.stroke_width(2)));
         }
@@ -139,6 +152,15 @@ mod tests {
             assert!(svg.contains(name), "legend names {name}");
         }
         assert!(svg.to_lowercase().contains("#b3132b"), "critical is drawn in its colour");
+    }
+
+    #[test]
+    fn a_sparkline_is_scaled_to_its_data() {
+        assert_eq!(scale(&[40.0, 42.0]), (39.5, 42.5));
+        assert_eq!(scale(&[20.0, 40.0]), (18.0, 42.0));
+        assert_eq!(scale(&[10.0, 10.0]), (9.5, 10.5), "a flat line is still drawn in the middle");
+        assert_eq!(scale(&[]), (0.0, 100.0));
+        assert_eq!(scale(&[0.0, 100.0]), (0.0, 100.0));
     }
 
     #[test]

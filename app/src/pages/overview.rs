@@ -70,8 +70,11 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
         .into_any();
     };
     let mut history: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut spans: BTreeMap<String, (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> = BTreeMap::new();
     for point in &data.history {
         history.entry(point.tenant.clone()).or_default().push(point.score);
+        let span = spans.entry(point.tenant.clone()).or_insert((point.at, point.at));
+        span.1 = point.at;
     }
     let compliance = |tenant: &str, framework: &str| {
         data.compliance.iter().find(|c| c.tenant == tenant && c.framework == framework).and_then(|c| c.percent())
@@ -89,8 +92,21 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
             );
             let bar = crate::charts::severity_bar(&bar_title, counts, widest);
             let trend = history.remove(&t.tenant).unwrap_or_default();
+            // Say what the line holds: the days it covers (the data may start within the 30
+            // asked for) and the range it is scaled to.
+            let (low, high) = trend.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), s| (l.min(*s), h.max(*s)));
+            let trend_title = match spans.get(&t.tenant) {
+                Some((first, last)) => format!(
+                    "{} risk score from {} to {} ({} days of data, of the last 30), between {low:.1} and {high:.1}",
+                    t.tenant,
+                    first.format("%Y-%m-%d"),
+                    last.format("%Y-%m-%d"),
+                    (*last - *first).num_days().max(1)
+                ),
+                None => format!("{}: no risk score history yet", t.tenant),
+            };
             let href = with_query(&tenant_href(&t.tenant), &[("at", at_param.clone())]);
-            let sparkline = crate::charts::sparkline(&format!("{} risk score, last 30 days", t.tenant), &trend);
+            let sparkline = crate::charts::sparkline(&trend_title, &trend);
             let count = |severity: &'static str, count: i64| {
                 let params = [("severity", severity.to_string()), ("at", at_param.clone())];
                 let href = format!("{}#findings", with_query(&tenant_href(&t.tenant), &params));
@@ -131,7 +147,7 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
                 <tr>
                     <th>"Tenant"</th>
                     <th class="num">"Risk"</th>
-                    <th>"30 days"</th>
+                    <th title="Risk score over the last 30 days, or since the data starts; each line is scaled to its own range (hover it for the dates and range)">"Risk trend"</th>
                     <th>"Open findings"</th>
                     <th class="num">"Critical"</th>
                     <th class="num">"High"</th>

@@ -33,6 +33,8 @@ async fn pages_state_quantities_and_states_truthfully(pool: PgPool) {
     let overview = security.get("/").await;
     assert!(overview.body.contains(">Info<"), "the Info column");
     assert!(!overview.body.contains(">-0<"), "no minus zero");
+    assert!(overview.body.contains("days of data, of the last 30), between "), "the trend says what it covers");
+    assert!(!overview.body.contains(">30 days<"), "no column claims 30 days it does not hold");
 
     // A stale page link says so instead of "Page 2 of 1".
     let tenant = &quota.tenant;
