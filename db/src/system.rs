@@ -93,6 +93,93 @@ pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {
     .await?)
 }
 
+/// What one cluster's collections say of a period: the first and last in it (never after its
+/// end), how many, their usual interval and how many intervals went without one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterPeriod {
+    pub name: String,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    pub collections: i64,
+    /// The median time between its collections in the period, in seconds.
+    pub interval_s: Option<f64>,
+    /// Intervals between the first and last collection with no collection: a gap of more than
+    /// one and a half intervals counts the intervals it spans, less the one it ends with.
+    pub missed_intervals: i64,
+    /// Rules the period's last collection could not assess.
+    pub not_assessable: i64,
+}
+
+impl ClusterPeriod {
+    /// True when the cluster was collected on its interval throughout `from`–`to`: collections
+    /// from the start to the end (within one and a half intervals) with none missed between.
+    pub fn on_schedule(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        let (Some(first), Some(last), Some(interval)) = (self.first, self.last, self.interval_s) else { return false };
+        let slack = chrono::Duration::milliseconds((interval * 1500.0) as i64);
+        self.missed_intervals == 0 && first <= from + slack && last >= to - slack
+    }
+}
+
+/// Every cluster's collections in `from`–`to`, by name.
+#[tracing::instrument(skip_all, err)]
+pub async fn collections_in_period(
+    pool: &PgPool,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ClusterPeriod>> {
+    let rows: Vec<(String, Option<DateTime<Utc>>, Option<i64>)> = sqlx::query_as(
+        "select c.name, x.started_at, x.collection_id
+         from cluster c left join collection x on x.cluster_id = c.cluster_id and x.started_at between $1 and $2
+         order by c.name, x.started_at",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    let mut periods: Vec<(ClusterPeriod, Vec<DateTime<Utc>>, Option<i64>)> = Vec::new();
+    for (name, started_at, collection_id) in rows {
+        if periods.last().is_none_or(|(p, _, _)| p.name != name) {
+            let empty = ClusterPeriod {
+                name,
+                first: None,
+                last: None,
+                collections: 0,
+                interval_s: None,
+                missed_intervals: 0,
+                not_assessable: 0,
+            };
+            periods.push((empty, Vec::new(), None));
+        }
+        if let (Some(at), Some((_, times, last_id))) = (started_at, periods.last_mut()) {
+            times.push(at);
+            *last_id = collection_id;
+        }
+    }
+    let mut out = Vec::new();
+    for (mut period, times, last_id) in periods {
+        let gaps: Vec<f64> = times.windows(2).map(|w| (w[1] - w[0]).num_milliseconds() as f64 / 1000.0).collect();
+        let mut sorted = gaps.clone();
+        sorted.sort_by(f64::total_cmp);
+        period.interval_s = sorted.get(sorted.len() / 2).copied().filter(|i| *i > 0.0);
+        if let Some(interval) = period.interval_s {
+            period.missed_intervals =
+                gaps.iter().filter(|g| **g > 1.5 * interval).map(|g| (g / interval).round() as i64 - 1).sum();
+        }
+        period.first = times.first().copied();
+        period.last = times.last().copied();
+        period.collections = times.len() as i64;
+        if let Some(id) = last_id {
+            let (count,): (i64,) = sqlx::query_as("select count(*) from rule_not_assessable where collection_id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await?;
+            period.not_assessable = count;
+        }
+        out.push(period);
+    }
+    Ok(out)
+}
+
 /// A stored collection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CollectionRow {

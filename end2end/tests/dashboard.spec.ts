@@ -124,7 +124,7 @@ test('a tenant\'s PDF report downloads from its page and is listed on the Report
   await page.goto('/tenants/nlp');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Download PDF report (last 30 days)' }).click(),
+    page.getByRole('button', { name: 'Download PDF report' }).click(),
   ]);
   const file = testInfo.outputPath('nlp-report.pdf');
   await download.saveAs(file);

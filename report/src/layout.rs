@@ -11,6 +11,8 @@ use crate::model::{ComplianceLine, ReportData};
 pub struct Layout {
     pub sha256: String,
     pub period: String,
+    /// The period the data covers: first and last collection in it, and how many.
+    pub coverage: String,
     pub generated_at: String,
     pub tenant_list: String,
     pub namespace_count: String,
@@ -49,11 +51,26 @@ pub fn layout(data: &ReportData, sha256: &str) -> Layout {
     let mut namespaces: Vec<&String> = data.tenants.iter().flat_map(|t| &t.namespaces).collect();
     namespaces.sort();
     namespaces.dedup();
-    let stale: Vec<&str> = data.clusters.iter().filter(|c| c.stale).map(|c| c.name.as_str()).collect();
+    let off_schedule: Vec<&str> = data.clusters.iter().filter(|c| !c.on_schedule).map(|c| c.name.as_str()).collect();
     let gaps: i64 = data.clusters.iter().map(|c| c.not_assessable).sum();
+    let data_from = data.clusters.iter().filter_map(|c| c.first_collection).min();
+    let data_to = data.clusters.iter().filter_map(|c| c.last_collection).max();
+    let collections: i64 = data.clusters.iter().map(|c| c.collections).sum();
+    let coverage = match (data_from, data_to) {
+        (Some(first), Some(last)) => format!(
+            "{} to {} ({collections} collection{})",
+            minute(first),
+            minute(last),
+            if collections == 1 { "" } else { "s" }
+        ),
+        _ => "no collection in the period".into(),
+    };
+    // A tenant with no score at the start is new only if there was data at the start.
+    let data_at_start = data_from.is_some_and(|first| first <= data.period_from + chrono::Duration::hours(1));
     Layout {
         sha256: sha256.to_string(),
-        period: format!("{} to {}", day(data.period_from), day(data.period_to)),
+        period: format!("{} to {} (asked)", minute(data.period_from), minute(data.period_to)),
+        coverage,
         generated_at: minute(data.generated_at),
         tenant_list: list(data.tenants.iter().map(|t| t.tenant.clone())),
         namespace_count: format!("{} namespaces", namespaces.len()),
@@ -72,12 +89,15 @@ pub fn layout(data: &ReportData, sha256: &str) -> Layout {
              Kubernetes API does not expose it). A control fails when any evidencing rule has a finding, and \
              is not assessable when a rule's input could not be read."
                 .into(),
-            match (stale.is_empty(), gaps) {
-                (true, 0) => "Every cluster was collected on schedule and every rule could be assessed.".into(),
+            match (off_schedule.is_empty(), gaps) {
+                (true, 0) => "Every cluster was collected on its interval from the start of the period to its end, \
+                     and every rule could be assessed."
+                    .into(),
                 _ => format!(
-                    "Stale clusters (no good collection for three intervals): {}. Rules that could not be \
-                     assessed in the latest collections: {gaps}.",
-                    if stale.is_empty() { "none".to_string() } else { stale.join(", ") }
+                    "Clusters not collected on their interval throughout the period (data starting after it \
+                     began, ending before it ended, or intervals missed): {}. Rules that could not be assessed \
+                     in the period's last collections: {gaps}.",
+                    if off_schedule.is_empty() { "none".to_string() } else { off_schedule.join(", ") }
                 ),
             },
         ],
@@ -85,7 +105,11 @@ pub fn layout(data: &ReportData, sha256: &str) -> Layout {
             .tenants
             .iter()
             .map(|t| {
-                let change = t.previous_score.map_or_else(|| "new".to_string(), |p| format!("{:+.1}", t.score - p));
+                let change = match t.previous_score {
+                    Some(p) => format!("{:+.1}", t.score - p),
+                    None if data_at_start => "new".to_string(),
+                    None => "no data at the start".to_string(),
+                };
                 vec![
                     t.tenant.clone(),
                     format!("{:.1}", t.score),
@@ -120,8 +144,21 @@ pub fn layout(data: &ReportData, sha256: &str) -> Layout {
             .clusters
             .iter()
             .map(|c| {
-                let state = if c.stale { "stale" } else { "fresh" };
-                vec![c.name.clone(), c.last_collection.clone(), state.into(), c.not_assessable.to_string()]
+                let span = match (c.first_collection, c.last_collection) {
+                    (Some(first), Some(last)) => format!("{} to {}", minute(first), minute(last)),
+                    _ => "none".into(),
+                };
+                let interval = c.interval_s.map_or_else(|| "—".into(), |s| format!("{s:.0} s"));
+                let schedule = if c.on_schedule { "yes" } else { "no" };
+                vec![
+                    c.name.clone(),
+                    c.collections.to_string(),
+                    span,
+                    interval,
+                    c.missed_intervals.to_string(),
+                    schedule.into(),
+                    c.not_assessable.to_string(),
+                ]
             })
             .collect(),
         compliance_rows: data

@@ -30,9 +30,18 @@ pub struct ReportData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterLine {
     pub name: String,
-    pub last_collection: String,
-    pub stale: bool,
-    /// Rules its latest collection could not assess (coverage gaps).
+    /// Its first and last collection within the period (never one after its end).
+    pub first_collection: Option<DateTime<Utc>>,
+    pub last_collection: Option<DateTime<Utc>>,
+    /// Collections within the period.
+    pub collections: i64,
+    /// The median time between them, in seconds.
+    pub interval_s: Option<f64>,
+    /// Intervals between its first and last collection with no collection.
+    pub missed_intervals: i64,
+    /// Collected on its interval from the start of the period to its end.
+    pub on_schedule: bool,
+    /// Rules its last collection in the period could not assess (coverage gaps).
     pub not_assessable: i64,
 }
 

@@ -60,8 +60,12 @@ pub fn sample(tenants: usize, findings: usize) -> ReportData {
         period_to: to,
         clusters: vec![ClusterLine {
             name: "prod".into(),
-            last_collection: "2026-11-27 23:55 UTC".into(),
-            stale: false,
+            first_collection: Some(to - Duration::days(30)),
+            last_collection: Some(to - Duration::minutes(5)),
+            collections: 8640,
+            interval_s: Some(300.0),
+            missed_intervals: 0,
+            on_schedule: true,
             not_assessable: 2,
         }],
         tenants: names

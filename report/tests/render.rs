@@ -26,7 +26,7 @@ fn a_report_reads_back_with_its_scope_scores_controls_and_snapshot_digest() {
     let text = text_of(&rendered.pdf);
     for expected in [
         "Compliance report: all tenants",
-        "2026-10-29 to 2026-11-28",
+        "2026-10-29 00:00 UTC to 2026-11-28 00:00 UTC (asked)",
         "team000, team001, team002",
         "auditor@example.test",
     ] {

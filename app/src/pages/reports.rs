@@ -60,8 +60,9 @@ fn ReportTable(rows: Vec<db::reports::ReportRow>) -> impl IntoView {
     .into_any()
 }
 
-/// A form that makes a PDF report of the last 30 days and downloads it: for one tenant (or all
-/// of the viewer's when `tenants` offers a choice) and one framework or all.
+/// A form that makes a PDF report of a period (the last 30 days unless other days are chosen)
+/// and downloads it: for one tenant (or all of the viewer's when `tenants` offers a choice) and
+/// one framework or all.
 #[component]
 pub fn ExportForm(tenants: Vec<String>, tenant: String) -> impl IntoView {
     let choice = (!tenants.is_empty()).then(|| {
@@ -73,13 +74,17 @@ pub fn ExportForm(tenants: Vec<String>, tenant: String) -> impl IntoView {
         .into_iter()
         .map(|f| view! { <option value=f.id>{f.name}</option> })
         .collect_view();
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = ((today - chrono::Duration::days(30)).to_string(), today.to_string());
     view! {
         <form method="post" action="/reports" class="export">
             <input type="hidden" name="csrf" value=csrf_token() />
             {fixed}
             {choice}
             <label>"Framework" <select name="framework"><option value="">"all"</option>{frameworks}</select></label>
-            <button type="submit">"Download PDF report (last 30 days)"</button>
+            <label>"From" <input type="date" name="from" value=from /></label>
+            <label>"To" <input type="date" name="to" value=to /></label>
+            <button type="submit">"Download PDF report"</button>
         </form>
     }
 }

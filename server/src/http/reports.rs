@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::{Extension, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::access::Permission;
 use serde::Deserialize;
 
@@ -34,6 +34,45 @@ pub struct ExportForm {
     tenant: String,
     #[serde(default)]
     framework: String,
+    /// The first day of the period (`2026-11-01`); empty for [`WEB_PERIOD_DAYS`] before `to`.
+    #[serde(default)]
+    from: String,
+    /// The last day of the period, included; empty for now.
+    #[serde(default)]
+    to: String,
+}
+
+/// The longest period a report from the dashboard covers.
+const MAX_WEB_PERIOD_DAYS: i64 = 366;
+
+/// The period a dashboard form asks for: whole days, `to` included, never past now.
+fn period(form: &ExportForm, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), HttpError> {
+    let day = |name: &str, text: &str| {
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| HttpError::BadRequest(format!("{name}={text:?} is not a date (YYYY-MM-DD)")))
+    };
+    let to = match form.to.trim() {
+        "" => now,
+        text => {
+            let end = day("to", text)?.and_hms_opt(23, 59, 59).map(|t| t.and_utc()).unwrap_or(now);
+            end.min(now)
+        }
+    };
+    let from = match form.from.trim() {
+        "" => to - chrono::Duration::days(WEB_PERIOD_DAYS),
+        text => day("from", text)?.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(to),
+    };
+    if from >= to {
+        return Err(HttpError::BadRequest(format!(
+            "the period starts ({}) after it ends ({})",
+            from.date_naive(),
+            to.date_naive()
+        )));
+    }
+    if to - from > chrono::Duration::days(MAX_WEB_PERIOD_DAYS) {
+        return Err(HttpError::BadRequest(format!("a report covers at most {MAX_WEB_PERIOD_DAYS} days")));
+    }
+    Ok((from, to))
 }
 
 /// Reports typeset at once from the dashboard: each holds its tenants' findings in memory while
@@ -92,11 +131,11 @@ pub async fn export(
     }
     within_hourly_share(&pool, &viewer.user, options.web_reports_per_hour).await?;
     let _place = WEB_REPORTS.enter()?;
-    let to = Utc::now();
+    let (from, to) = period(&form, Utc::now())?;
     let request = ReportRequest {
         tenants: [form.tenant].into_iter().filter(|t| !t.is_empty()).collect(),
         frameworks: [form.framework].into_iter().filter(|f| !f.is_empty()).collect(),
-        from: to - chrono::Duration::days(WEB_PERIOD_DAYS),
+        from,
         to,
     };
     let source = client.text();

@@ -26,6 +26,7 @@ mod page_truth;
 mod pages;
 mod prometheus;
 mod proxies;
+mod report_period;
 mod reports;
 mod scan;
 mod sign_in;

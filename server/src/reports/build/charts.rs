@@ -18,8 +18,17 @@ pub(super) async fn trends(
     }
     let scores: Vec<_> = points.iter().map(|p| (p.at, p.score)).collect();
     let severities: Vec<_> = points.iter().map(|p| (p.at, [p.critical, p.high, p.medium, p.low])).collect();
-    let score_title = "Mean risk score of the tenants covered".to_string();
-    let stack_title = "Open findings of the tenants covered, by severity".to_string();
+    // Say what the lines cover: the data may start after the period does.
+    let (first, last) = (points[0].at, points[points.len() - 1].at);
+    let span = format!(
+        "{} to {} (data in the period {} to {})",
+        first.format("%Y-%m-%d %H:%M"),
+        last.format("%Y-%m-%d %H:%M"),
+        request.from.format("%Y-%m-%d"),
+        request.to.format("%Y-%m-%d")
+    );
+    let score_title = format!("Mean risk score (0-100) of the tenants covered, {span}");
+    let stack_title = format!("Open findings of the tenants covered, by severity (count), {span}");
     Ok(vec![
         Chart { svg: app::charts::trend(&score_title, &scores), title: score_title },
         Chart { svg: app::charts::severity_stack(&stack_title, &severities), title: stack_title },

@@ -98,17 +98,19 @@ pub(super) async fn audit(
 }
 
 /// Every cluster with its freshness at `now`.
-pub(super) async fn clusters(pool: &db::PgPool, now: DateTime<Utc>) -> Result<Vec<ClusterLine>, ReportError> {
-    let rows = db::system::clusters(pool).await?;
-    Ok(rows
+pub(super) async fn clusters(pool: &db::PgPool, request: &ReportRequest) -> Result<Vec<ClusterLine>, ReportError> {
+    let periods = db::system::collections_in_period(pool, request.from, request.to).await?;
+    Ok(periods
         .into_iter()
-        .map(|c| ClusterLine {
-            stale: c.is_stale(now),
-            last_collection: c
-                .last_finished_at
-                .map_or_else(|| "never".into(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
-            name: c.name,
-            not_assessable: c.not_assessable,
+        .map(|p| ClusterLine {
+            on_schedule: p.on_schedule(request.from, request.to),
+            name: p.name,
+            first_collection: p.first,
+            last_collection: p.last,
+            collections: p.collections,
+            interval_s: p.interval_s,
+            missed_intervals: p.missed_intervals,
+            not_assessable: p.not_assessable,
         })
         .collect())
 }

@@ -40,7 +40,7 @@ pub async fn report_data(
     let (top_findings, open_findings) = evidence::findings(pool, &scope, to).await?;
     let audit = evidence::audit(pool, &scope, request).await?;
     let now = Utc::now();
-    let clusters = evidence::clusters(pool, now).await?;
+    let clusters = evidence::clusters(pool, request).await?;
     let charts = charts::trends(pool, &scope, request).await?;
     let title = match covered.names.as_slice() {
         [one] => format!("Compliance report: tenant {one}"),
