@@ -46,6 +46,21 @@ async fn every_surface_counts_the_rows_its_list_returns(pool: PgPool) {
         *appendix.entry((line.tenant.clone(), line.severity.clone())).or_default() += 1;
     }
 
+    // Every tenant's cards and list totals, printed for the record before any is asserted.
+    let mut table = Vec::new();
+    for tenant in &overview {
+        let cards = [tenant.critical, tenant.high, tenant.medium, tenant.low];
+        let mut listed = [0i64; 4];
+        for (i, severity) in SEVERITIES.iter().enumerate() {
+            let query = FindingQuery { severity: Some(severity.as_str().to_string()), ..FindingQuery::default() };
+            let detail =
+                db::query::tenant_detail(&pool, &Scope::AllTenants, &tenant.tenant, &query, None).await.unwrap();
+            listed[i] = detail.unwrap().open_findings;
+        }
+        table.push(format!("{:<12} cards {cards:?} lists {listed:?}", tenant.tenant));
+    }
+    eprintln!("critical/high/medium/low per tenant:\n{}", table.join("\n"));
+
     for tenant in &overview {
         let name = &tenant.tenant;
         let lead_token = format!("rpt_counts_lead_{name}");
