@@ -102,6 +102,20 @@ pub async fn record_collection_failure(pool: &PgPool, cluster: &str, error: &str
     Ok(())
 }
 
+/// Records the interval `cluster` is configured to be collected at, as its collector has it.
+pub async fn record_interval(pool: &PgPool, cluster: &str, interval: std::time::Duration) -> Result<()> {
+    sqlx::query(
+        "insert into cluster (name, interval_s) values ($1, $2)
+         on conflict (name) do update set interval_s = excluded.interval_s
+         where cluster.interval_s is distinct from excluded.interval_s",
+    )
+    .bind(cluster)
+    .bind(interval.as_secs_f64())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 async fn upsert_cluster(tx: &mut Transaction<'_, Postgres>, name: &str) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "insert into cluster (name) values ($1)

@@ -18,7 +18,8 @@ pub struct ClusterRow {
     pub duration_s: Option<f64>,
     pub object_count: Option<i32>,
     pub collections: i64,
-    /// The usual time between its collections (median of the last ten gaps).
+    /// The interval it is configured to be collected at (as its collector last said), else the
+    /// median of its last ten gaps.
     pub interval_s: Option<f64>,
     /// Rules the latest collection could not assess (missing input).
     pub not_assessable: i64,
@@ -68,7 +69,8 @@ pub async fn clusters(pool: &PgPool) -> Result<Vec<ClusterRow>> {
     Ok(sqlx::query_as::<_, ClusterRow>(
         "select c.name, last.started_at as last_started_at, last.finished_at as last_finished_at,
                 extract(epoch from last.finished_at - last.started_at)::float8 as duration_s,
-                last.object_count, coalesce(n.collections, 0) as collections, gaps.interval_s,
+                last.object_count, coalesce(n.collections, 0) as collections,
+                coalesce(c.interval_s, gaps.interval_s) as interval_s,
                 coalesce(na.count, 0) as not_assessable, coalesce(cov.gaps, '{}') as coverage_gaps,
                 coalesce(nr.nodes, '{}') as not_ready_nodes,
                 c.last_error, c.last_error_at

@@ -20,6 +20,9 @@ pub use target::{ClusterTarget, CollectError, Deadlines, Sources};
 /// on failure nothing of it is stored and the error is recorded against the cluster.
 #[tracing::instrument(skip_all, fields(cluster = %target.name), err)]
 pub async fn collect_once(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
+    if let Err(error) = db::store::record_interval(pool, &target.name, target.interval).await {
+        tracing::warn!(%error, "could not record the cluster's interval");
+    }
     let result = collect_and_store(pool, target).await;
     if let Err(error) = &result
         && let Err(store_error) = record_collection_failure(pool, &target.name, &error.to_string()).await

@@ -63,6 +63,19 @@ async fn pages_state_quantities_and_states_truthfully(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_clusters_page_shows_the_configured_interval_not_the_backfills(pool: PgPool) {
+    // Hourly backfilled history, then a live collection every 20 s, as the demo runs.
+    let cluster = common::small_cluster(40);
+    server::commands::demo::backfill(&pool, &cluster, 12).await.unwrap();
+    let (_server, mut target) = common::collect::target_for(&cluster, server::commands::demo::DEMO_CLUSTER).await;
+    target.interval = std::time::Duration::from_secs(20);
+    server::collect::collect_once(&pool, &target).await.unwrap();
+    let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
+    let page = signed_in(&app, "sergio").await.get("/clusters").await;
+    assert!(page.body.contains(">20 s<") && !page.body.contains(">3600 s<"), "the configured interval is shown");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
 async fn an_empty_namespace_is_neither_covered_nor_a_pass(pool: PgPool) {
     let mut inventory = domain::Inventory::default();
     inventory
