@@ -17,6 +17,7 @@ pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod database;
+pub mod diagnosis;
 pub mod duration;
 pub mod error;
 pub mod form;

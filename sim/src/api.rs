@@ -1,10 +1,11 @@
-//! The simulated cluster over HTTP, in the Kubernetes API's own shapes: discovery, `list` and
-//! `get` for every kind the simulator holds (cluster-wide and per namespace, with
-//! `limit`/`continue` pagination and `resourceVersion`), metadata-only lists, errors as `Status`
-//! JSON, the pod proxy to dcgm-exporter pods, and a plain dcgm-exporter `/metrics` endpoint.
+//! The simulated cluster's requests, answered in the Kubernetes API's own shapes: discovery
+//! (see [`crate::discovery`]), `list` and `get` for every kind the simulator holds
+//! (cluster-wide and per namespace, with `limit`/`continue` pagination, label and field
+//! selectors and `resourceVersion`), metadata-only lists, errors as `Status` JSON, 401 without
+//! the token, 405 for writes, injected faults, and the pod proxy to dcgm-exporter pods. The
+//! socket and its credentials are [`crate::server`]'s.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Body;
@@ -13,188 +14,23 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use base64::Engine as _;
-
+use crate::discovery::{ResourceType, find, group_list, resource_list};
 use crate::faults::{Injected, is_pod_proxy, listed_plural};
 use crate::model::SharedCluster;
 use crate::selectors::{FieldSelector, LabelSelector};
-use crate::tls::Credentials;
-
-/// One kind the simulated API server serves.
-struct ResourceType {
-    group_version: &'static str,
-    plural: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-    /// Where the simulator keeps its objects: the plural, unless another group's kind has it.
-    objects: &'static str,
-}
-
-const fn rt(group_version: &'static str, plural: &'static str, kind: &'static str, namespaced: bool) -> ResourceType {
-    ResourceType { group_version, plural, kind, namespaced, objects: plural }
-}
-
-const RESOURCES: &[ResourceType] = &[
-    rt("v1", "namespaces", "Namespace", false),
-    rt("v1", "nodes", "Node", false),
-    rt("v1", "pods", "Pod", true),
-    rt("v1", "services", "Service", true),
-    rt("v1", "configmaps", "ConfigMap", true),
-    rt("v1", "secrets", "Secret", true),
-    rt("v1", "serviceaccounts", "ServiceAccount", true),
-    rt("v1", "resourcequotas", "ResourceQuota", true),
-    rt("v1", "limitranges", "LimitRange", true),
-    rt("v1", "replicationcontrollers", "ReplicationController", true),
-    rt("v1", "persistentvolumes", "PersistentVolume", false),
-    rt("v1", "persistentvolumeclaims", "PersistentVolumeClaim", true),
-    rt("apps/v1", "deployments", "Deployment", true),
-    rt("apps/v1", "statefulsets", "StatefulSet", true),
-    rt("apps/v1", "daemonsets", "DaemonSet", true),
-    rt("apps/v1", "replicasets", "ReplicaSet", true),
-    rt("batch/v1", "jobs", "Job", true),
-    rt("batch/v1", "cronjobs", "CronJob", true),
-    rt("networking.k8s.io/v1", "ingresses", "Ingress", true),
-    rt("networking.k8s.io/v1", "networkpolicies", "NetworkPolicy", true),
-    rt("rbac.authorization.k8s.io/v1", "roles", "Role", true),
-    rt("rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding", true),
-    rt("rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", false),
-    rt("rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", false),
-    rt("aquasecurity.github.io/v1alpha1", "vulnerabilityreports", "VulnerabilityReport", true),
-    rt("aquasecurity.github.io/v1alpha1", "configauditreports", "ConfigAuditReport", true),
-    rt("aquasecurity.github.io/v1alpha1", "exposedsecretreports", "ExposedSecretReport", true),
-    ResourceType {
-        group_version: "metrics.k8s.io/v1beta1",
-        plural: "pods",
-        kind: "PodMetrics",
-        namespaced: true,
-        objects: "podmetrics",
-    },
-];
-
-/// A running simulated API server; stops when dropped. It serves HTTPS with a certificate
-/// of its own CA and answers only requests that carry its bearer token, as a real API server
-/// does; dcgm-exporter's `/metrics` is served apart, over plain HTTP, as the exporter itself
-/// serves it.
-pub struct SimServer {
-    /// The address the API server listens on.
-    pub addr: SocketAddr,
-    /// The address of the dcgm-exporter `/metrics` endpoint (plain HTTP), for a Prometheus.
-    pub exporter_addr: SocketAddr,
-    /// The CA, serving certificate and token.
-    pub credentials: Credentials,
-    handles: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl SimServer {
-    /// The base URL (`https://127.0.0.1:PORT`).
-    pub fn url(&self) -> String {
-        format!("https://{}", self.addr)
-    }
-
-    /// A kubeconfig whose one context reaches this server, trusting its CA and sending its
-    /// token.
-    pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig_with(&self.url(), &self.credentials.ca_pem, Some(&self.credentials.token))
-    }
-}
-
-impl Drop for SimServer {
-    fn drop(&mut self) {
-        for handle in &self.handles {
-            handle.abort();
-        }
-    }
-}
-
-/// Serves `cluster` on `addr` (use port 0 for an ephemeral port) over HTTPS, with fresh
-/// credentials whose certificate names `localhost`, `127.0.0.1` and `addr`'s IP.
-pub async fn serve(cluster: SharedCluster, addr: SocketAddr) -> std::io::Result<SimServer> {
-    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
-    if !addr.ip().is_unspecified() && !names.contains(&addr.ip().to_string()) {
-        names.push(addr.ip().to_string());
-    }
-    let credentials = Credentials::generate(&names).map_err(std::io::Error::other)?;
-    serve_with(cluster, addr, credentials).await
-}
-
-/// Serves `cluster` on `addr` with the given credentials (a test may bring a certificate of
-/// its own).
-pub async fn serve_with(
-    cluster: SharedCluster,
-    addr: SocketAddr,
-    credentials: Credentials,
-) -> std::io::Result<SimServer> {
-    let listener = std::net::TcpListener::bind(addr)?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
-    let tls = axum_server::tls_rustls::RustlsConfig::from_pem(
-        credentials.cert_pem.clone().into_bytes(),
-        credentials.key_pem.clone().into_bytes(),
-    )
-    .await?;
-    let state = ApiState { cluster: cluster.clone(), token: Some(credentials.token.clone().into()) };
-    let app = Router::new().fallback(handle).with_state(state);
-    let server = axum_server::from_tcp_rustls(listener, tls)?;
-    let api = tokio::spawn(async move {
-        if let Err(error) = server.serve(app.into_make_service()).await {
-            tracing::error!(%error, "simulated API server stopped");
-        }
-    });
-    let exporter_listener = tokio::net::TcpListener::bind((addr.ip(), 0)).await?;
-    let exporter_addr = exporter_listener.local_addr()?;
-    let exporter_app = Router::new().fallback(exporter_metrics).with_state(cluster);
-    let exporter = tokio::spawn(async move {
-        if let Err(error) = axum::serve(exporter_listener, exporter_app).await {
-            tracing::error!(%error, "simulated dcgm-exporter stopped");
-        }
-    });
-    Ok(SimServer { addr, exporter_addr, credentials, handles: vec![api, exporter] })
-}
 
 /// What every request is answered from: the cluster, and the token requests must carry
 /// (`None`: no authentication, for tests that drive the router in-process).
 #[derive(Clone)]
-struct ApiState {
-    cluster: SharedCluster,
-    token: Option<std::sync::Arc<str>>,
+pub(crate) struct ApiState {
+    pub(crate) cluster: SharedCluster,
+    pub(crate) token: Option<std::sync::Arc<str>>,
 }
 
 /// The simulated API server as a router without authentication, for tests that drive it
 /// without a socket.
 pub fn router(cluster: SharedCluster) -> Router {
     Router::new().fallback(handle).with_state(ApiState { cluster, token: None })
-}
-
-/// dcgm-exporter's own endpoint: every GPU's metrics at `/metrics`.
-async fn exporter_metrics(State(cluster): State<SharedCluster>, uri: Uri) -> Response {
-    if uri.path() != "/metrics" {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
-    }
-    match cluster.read() {
-        Ok(cluster) => metrics(cluster.dcgm_metrics(None)),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "simulator state poisoned").into_response(),
-    }
-}
-
-/// A kubeconfig without credentials whose one context points at `server_url` (for a server
-/// that is not there: an unreachable cluster).
-pub fn kubeconfig_yaml(server_url: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: rampart-sim\n  cluster:\n    server: {server_url}\n\
-         contexts:\n- name: rampart-sim\n  context:\n    cluster: rampart-sim\n    user: rampart-sim\n\
-         current-context: rampart-sim\nusers:\n- name: rampart-sim\n  user: {{}}\n"
-    )
-}
-
-/// A kubeconfig trusting `ca_pem` for `server_url` and sending `token`.
-pub fn kubeconfig_with(server_url: &str, ca_pem: &str, token: Option<&str>) -> String {
-    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
-    let user = token.map_or_else(|| "{}".to_string(), |t| format!("\n    token: {t}"));
-    format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: rampart-sim\n  cluster:\n    server: {server_url}\n    \
-         certificate-authority-data: {ca}\ncontexts:\n- name: rampart-sim\n  context:\n    cluster: rampart-sim\n    \
-         user: rampart-sim\ncurrent-context: rampart-sim\nusers:\n- name: rampart-sim\n  user: {user}\n"
-    )
 }
 
 fn status(code: StatusCode, reason: &str, message: String) -> Response {
@@ -207,7 +43,8 @@ fn not_found(what: &str) -> Response {
     status(StatusCode::NOT_FOUND, "NotFound", format!("the server could not find the requested resource ({what})"))
 }
 
-async fn handle(
+/// Answers one request as the API server would.
+pub(crate) async fn handle(
     State(ApiState { cluster, token }): State<ApiState>,
     method: axum::http::Method,
     uri: Uri,
@@ -330,7 +167,9 @@ fn answer(
     };
     let rv = cluster.resource_version();
     match rest {
-        [] => resource_list(&group_version),
+        [] => resource_list(&group_version)
+            .map(|list| axum::Json(list).into_response())
+            .unwrap_or_else(|| not_found(&group_version)),
         [plural] => match find(&group_version, plural) {
             Some(rt) if namespace.is_none() || rt.namespaced => {
                 let selectors = (
@@ -401,12 +240,9 @@ async fn reset_mid_body(response: Response) -> Response {
     response
 }
 
-fn metrics(text: String) -> Response {
+/// A Prometheus text answer.
+pub(crate) fn metrics(text: String) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
-}
-
-fn find(group_version: &str, plural: &str) -> Option<&'static ResourceType> {
-    RESOURCES.iter().find(|r| r.group_version == group_version && r.plural == plural)
 }
 
 /// A list response, borrowing its items.
@@ -478,83 +314,4 @@ fn list(
     let kind = format!("{}List", rt.kind);
     let items = page.iter().map(|o| Untyped(o)).collect();
     axum::Json(ListBody { api_version: rt.group_version, kind: &kind, metadata, items }).into_response()
-}
-
-fn group_list() -> Value {
-    let mut groups: Vec<&str> = RESOURCES.iter().map(|r| r.group_version).filter(|gv| gv.contains('/')).collect();
-    groups.dedup();
-    let groups: Vec<Value> = groups
-        .into_iter()
-        .map(|gv| {
-            let (group, version) = gv.split_once('/').unwrap_or((gv, ""));
-            let v = json!({"groupVersion": gv, "version": version});
-            json!({"name": group, "versions": [v], "preferredVersion": v})
-        })
-        .collect();
-    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
-}
-
-/// The verbs a real API server lists for the kind (the simulator answers only `get` and
-/// `list`, and refuses the others with 405).
-fn verbs(r: &ResourceType) -> Vec<&'static str> {
-    match r.group_version {
-        "metrics.k8s.io/v1beta1" => vec!["get", "list"],
-        _ => vec!["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
-    }
-}
-
-/// The short names and categories a real API server (or the CRD) gives the kind.
-fn discovery_names(plural: &str) -> (&'static [&'static str], &'static [&'static str]) {
-    const ALL: &[&str] = &["all"];
-    match plural {
-        "namespaces" => (&["ns"], &[]),
-        "nodes" => (&["no"], &[]),
-        "pods" => (&["po"], ALL),
-        "services" => (&["svc"], ALL),
-        "configmaps" => (&["cm"], &[]),
-        "serviceaccounts" => (&["sa"], &[]),
-        "resourcequotas" => (&["quota"], &[]),
-        "limitranges" => (&["limits"], &[]),
-        "replicationcontrollers" => (&["rc"], ALL),
-        "persistentvolumes" => (&["pv"], &[]),
-        "persistentvolumeclaims" => (&["pvc"], &[]),
-        "deployments" => (&["deploy"], ALL),
-        "statefulsets" => (&["sts"], ALL),
-        "daemonsets" => (&["ds"], ALL),
-        "replicasets" => (&["rs"], ALL),
-        "jobs" => (&[], ALL),
-        "cronjobs" => (&["cj"], ALL),
-        "ingresses" => (&["ing"], &[]),
-        "networkpolicies" => (&["netpol"], &[]),
-        "vulnerabilityreports" => (&["vuln", "vulns"], &[]),
-        "configauditreports" => (&["configaudit", "configaudits"], &[]),
-        "exposedsecretreports" => (&["exposedsecret", "exposedsecrets"], &[]),
-        _ => (&[], &[]),
-    }
-}
-
-fn resource_list(group_version: &str) -> Response {
-    let resources: Vec<Value> = RESOURCES
-        .iter()
-        .filter(|r| r.group_version == group_version)
-        .map(|r| {
-            let (short_names, categories) = discovery_names(r.plural);
-            let mut resource = json!({"name": r.plural, "singularName": r.kind.to_lowercase(), "namespaced": r.namespaced,
-                "kind": r.kind, "verbs": verbs(r)});
-            if !short_names.is_empty() {
-                resource["shortNames"] = json!(short_names);
-            }
-            if !categories.is_empty() {
-                resource["categories"] = json!(categories);
-            }
-            resource
-        })
-        .collect();
-    if resources.is_empty() {
-        return not_found(group_version);
-    }
-    axum::Json(
-        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}),
-    )
-    .into_response()
 }

@@ -10,6 +10,7 @@
 
 pub mod api;
 mod dcgm;
+mod discovery;
 pub mod faults;
 mod generate;
 mod model;
@@ -19,10 +20,11 @@ mod render;
 mod reports;
 mod rng;
 mod selectors;
+mod server;
 mod step;
 mod storage;
 pub mod tls;
 
-pub use api::{SimServer, kubeconfig_with, kubeconfig_yaml, serve, serve_with};
 pub use faults::Faults;
 pub use model::{Cluster, SharedCluster, SimConfig};
+pub use server::{SimServer, kubeconfig_with, kubeconfig_yaml, serve, serve_with};

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::authorization::{ResourceRequest, names_objects, rule_allows};
 use crate::finding::ObjectRef;
 use crate::inventory::Inventory;
 
@@ -27,12 +28,6 @@ impl Binding<'_> {
 
     pub fn name(&self) -> &str {
         self.meta.name.as_deref().unwrap_or_default()
-    }
-
-    /// True for Kubernetes' own bootstrap bindings, exactly as the API server creates them
-    /// (see [`super::rbac_defaults`]); a `system:` name alone is not enough.
-    pub fn is_kubernetes_default(&self) -> bool {
-        super::rbac_defaults::is_kubernetes_default(self)
     }
 
     pub fn grants(&self) -> String {
@@ -82,4 +77,25 @@ pub fn bindings<'a>(inv: &'a Inventory) -> Vec<Binding<'a>> {
         rules: rules_of(&b.role_ref, None),
     });
     namespaced.chain(cluster).collect()
+}
+
+/// Whether a grant narrowed to named objects (`resourceNames`) still counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Counts,
+    Excused,
+}
+
+/// The indices of the role's rules that allow one of `verbs` on one of `resources` (`pods`,
+/// `pods/exec`) in `group`, matched as the RBAC authorizer matches them.
+pub fn granting(rules: &[PolicyRule], group: &str, resources: &[&str], verbs: &[&str], named: Named) -> Vec<usize> {
+    rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| named == Named::Counts || !names_objects(r))
+        .filter(|(_, r)| {
+            resources.iter().any(|res| verbs.iter().any(|verb| rule_allows(r, &ResourceRequest::new(verb, group, res))))
+        })
+        .map(|(i, _)| i)
+        .collect()
 }

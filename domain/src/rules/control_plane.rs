@@ -130,7 +130,7 @@ fn api_servers<'a>(input: &RuleInput<'a>) -> Result<Vec<(&'a Pod, BTreeMap<Strin
     Ok(servers)
 }
 
-fn api_server_finding(rule: &Rule, pod: &Pod, message: String, flag: &str) -> crate::Finding {
+fn api_server_finding(rule: &Rule, pod: &Pod, message: String, flag: &str) -> crate::finding::Finding {
     let evidence = vec![format!("spec.containers[0].command[{flag}]")];
     rule.finding(ObjectRef::from_meta("Pod", &pod.metadata), Some("kube-apiserver"), message, evidence)
 }

@@ -11,6 +11,7 @@ use crate::inventory::Inventory;
 
 pub mod api;
 mod bindings;
+mod cluster_admin;
 pub mod control_plane;
 pub mod coverage;
 pub mod images;

@@ -2,12 +2,14 @@
 //! nobody is bound to grants nothing), except the default-ServiceAccount rule, which is about
 //! pods.
 
-use k8s_openapi::api::rbac::v1::{PolicyRule, Subject};
+use k8s_openapi::api::rbac::v1::Subject;
 
-use crate::authorization::{ResourceRequest, names_objects, rule_allows};
-use crate::rules::bindings::Binding;
+use crate::authorization::{ResourceRequest, rule_allows};
+use crate::rules::bindings::{Named, granting};
+use crate::rules::cluster_admin::{cluster_admin_binding, cluster_admin_outside_platform};
+use crate::rules::rbac_defaults::is_kubernetes_default;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Severity;
 use crate::rules::rule::{Category, Outcome, Rule, RuleInput, custom_rule};
 use crate::tenancy::PLATFORM_TENANT;
 
@@ -150,19 +152,15 @@ pub static RULES: [Rule; 12] = [
     ),
 ];
 
-fn with_bindings(input: &RuleInput<'_>, each: impl FnMut(&Binding<'_>) -> Option<Finding>) -> Outcome {
-    Ok(input.bindings.iter().filter_map(each).collect())
-}
-
 fn subjects_named(rule: &Rule, input: &RuleInput<'_>, names: &[&str]) -> Outcome {
-    with_bindings(input, |b| {
+    input.per_binding(|b| {
         let hits: Vec<(usize, &Subject)> = b
             .subjects
             .iter()
             .enumerate()
             .filter(|(_, s)| matches!(s.kind.as_str(), "User" | "Group") && names.contains(&s.name.as_str()))
             .collect();
-        if hits.is_empty() || b.is_kubernetes_default() {
+        if hits.is_empty() || is_kubernetes_default(b) {
             return None;
         }
         let who: Vec<&str> = hits.iter().map(|(_, s)| s.name.as_str()).collect();
@@ -185,9 +183,9 @@ fn all_authenticated_binding(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
 }
 
 fn system_masters(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    with_bindings(input, |b| {
+    input.per_binding(|b| {
         let i = b.subjects.iter().position(|s| s.kind == "Group" && s.name == "system:masters")?;
-        let message = if b.is_kubernetes_default() {
+        let message = if is_kubernetes_default(b) {
             format!(
                 "Kubernetes' default binding {} grants {} to group system:masters, whose members bypass RBAC: \
                  no issued certificate should name the group",
@@ -199,74 +197,6 @@ fn system_masters(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
         };
         Some(rule.finding(b.object(), None, message, vec![format!("subjects[{i}].name")]))
     })
-}
-
-fn grants_cluster_admin(b: &Binding<'_>) -> bool {
-    b.role_ref.kind == "ClusterRole" && b.role_ref.name == "cluster-admin" && !b.is_kubernetes_default()
-}
-
-/// Why `b` grants cluster-admin across a tenant boundary (in a tenant's namespace, or to a
-/// tenant's service account), or `None`.
-fn tenant_cluster_admin(b: &Binding<'_>, input: &RuleInput<'_>) -> Option<String> {
-    if !grants_cluster_admin(b) {
-        return None;
-    }
-    let binding_tenant = b.meta.namespace.as_deref().map(|ns| input.tenants.tenant(Some(ns)));
-    let in_tenant_namespace = binding_tenant.as_deref().is_some_and(|t| t != PLATFORM_TENANT);
-    let tenant_accounts: Vec<String> = b
-        .subjects
-        .iter()
-        .filter(|s| s.kind == "ServiceAccount")
-        .filter(|s| input.tenants.tenant(s.namespace.as_deref().or(b.meta.namespace.as_deref())) != PLATFORM_TENANT)
-        .map(|s| format!("{}/{}", s.namespace.as_deref().unwrap_or_default(), s.name))
-        .collect();
-    if tenant_accounts.is_empty() {
-        in_tenant_namespace
-            .then(|| format!("{} grants cluster-admin in tenant namespace to {}", b.kind, b.subject_names()))
-    } else {
-        Some(format!("{} grants cluster-admin to tenant service account(s) {}", b.kind, tenant_accounts.join(", ")))
-    }
-}
-
-fn cluster_admin_outside_platform(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    with_bindings(input, |b| {
-        let message = tenant_cluster_admin(b, input)?;
-        Some(rule.finding(b.object(), None, message, vec!["roleRef.name".into()]))
-    })
-}
-
-/// Every other grant of cluster-admin: the tenant-crossing ones are
-/// `rbac.cluster-admin-outside-platform`'s, so that one grant is one finding.
-fn cluster_admin_binding(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    with_bindings(input, |b| {
-        if !grants_cluster_admin(b) || b.subjects.is_empty() || tenant_cluster_admin(b, input).is_some() {
-            return None;
-        }
-        let evidence = (0..b.subjects.len()).map(|i| format!("subjects[{i}].name")).collect();
-        let message = format!("{} grants cluster-admin to {}", b.kind, b.subject_names());
-        Some(rule.finding(b.object(), None, message, evidence))
-    })
-}
-
-/// Whether a grant narrowed to named objects (`resourceNames`) still counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Named {
-    Counts,
-    Excused,
-}
-
-/// The indices of the role's rules that allow one of `verbs` on one of `resources` (`pods`,
-/// `pods/exec`) in `group`, matched as the RBAC authorizer matches them.
-fn granting(rules: &[PolicyRule], group: &str, resources: &[&str], verbs: &[&str], named: Named) -> Vec<usize> {
-    rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| named == Named::Counts || !names_objects(r))
-        .filter(|(_, r)| {
-            resources.iter().any(|res| verbs.iter().any(|verb| rule_allows(r, &ResourceRequest::new(verb, group, res))))
-        })
-        .map(|(i, _)| i)
-        .collect()
 }
 
 /// A finding on each binding (beyond Kubernetes' defaults) whose role allows one of `verbs`
@@ -288,8 +218,8 @@ fn grant_rule_named(
     (group, resources, verbs, named): (&str, &[&str], &[&str], Named),
     what: &str,
 ) -> Outcome {
-    with_bindings(input, |b| {
-        if b.is_kubernetes_default() || b.subjects.is_empty() {
+    input.per_binding(|b| {
+        if is_kubernetes_default(b) || b.subjects.is_empty() {
             return None;
         }
         let hits = granting(b.rules, group, resources, verbs, named);
@@ -303,8 +233,8 @@ fn grant_rule_named(
 }
 
 fn wildcard(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    with_bindings(input, |b| {
-        if b.is_kubernetes_default() || b.role_ref.name == "cluster-admin" || b.subjects.is_empty() {
+    input.per_binding(|b| {
+        if is_kubernetes_default(b) || b.role_ref.name == "cluster-admin" || b.subjects.is_empty() {
             return None;
         }
         let hits: Vec<usize> = b
@@ -341,8 +271,8 @@ const ESCALATIONS: [(&str, &str, &str); 8] = [
 ];
 
 fn escalation_verbs(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
-    with_bindings(input, |b| {
-        if b.is_kubernetes_default() || b.subjects.is_empty() {
+    input.per_binding(|b| {
+        if is_kubernetes_default(b) || b.subjects.is_empty() {
             return None;
         }
         let mut verbs: Vec<&str> = ESCALATIONS

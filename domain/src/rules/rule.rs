@@ -174,6 +174,11 @@ impl RuleInput<'_> {
         }
     }
 
+    /// A finding for each binding `each` reports on.
+    pub fn per_binding(&self, each: impl FnMut(&Binding<'_>) -> Option<Finding>) -> Outcome {
+        Ok(self.bindings.iter().filter_map(each).collect())
+    }
+
     /// The namespace a site is in, if listed.
     pub fn namespace_of(&self, site: &PodSpecSite<'_>) -> Option<&Namespace> {
         site.namespace().and_then(|name| self.namespaces.get(name).copied())

@@ -103,9 +103,7 @@ async fn scrape_exporter(client: &Client, pod: &Pod, timeout: Duration) -> Resul
     };
     let request = http::Request::get(&path).body(Vec::new()).map_err(|e| failed("invalid proxy path", &e))?;
     let text = match tokio::time::timeout(timeout, client.request_text(request)).await {
-        Ok(text) => {
-            text.map_err(|e| failed("not readable through the pod proxy", &crate::collect::diagnosis::describe(&e)))?
-        }
+        Ok(text) => text.map_err(|e| failed("not readable through the pod proxy", &crate::diagnosis::describe(&e)))?,
         Err(_) => return Err(failed(&format!("GET {path}: no answer within {}s", timeout.as_secs()), &"timed out")),
     };
     parse_dcgm_metrics(&text).map_err(|e| failed("unreadable metrics", &e))

@@ -4,9 +4,10 @@
 //! one transaction that stores it.
 
 pub mod context;
-pub mod diagnosis;
 pub mod gpu;
 pub mod kubernetes;
+pub mod listing;
+mod optional;
 pub mod proxy;
 pub mod target;
 

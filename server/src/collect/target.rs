@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use domain::rules::RuleSettings;
 
-pub use crate::config::Sources;
+pub use crate::config::{Deadlines, Sources};
 
 /// One cluster to collect and how to reach it.
 #[derive(Debug, Clone)]
@@ -26,35 +26,6 @@ pub struct ClusterTarget {
     pub deadlines: Deadlines,
 }
 
-/// How long a collection may wait. A request that takes longer than `request` fails (and an
-/// optional source becomes a coverage gap naming it); a collection still running at
-/// `collection` keeps what it has of the optional sources, and fails if the core kinds are not
-/// all listed by then.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deadlines {
-    /// Connecting to the API server.
-    pub connect: Duration,
-    /// One request: an API request's response, a pod-proxy scrape, a Prometheus query.
-    pub request: Duration,
-    /// The whole collection.
-    pub collection: Duration,
-}
-
-impl Deadlines {
-    /// The default for one request.
-    pub const REQUEST: Duration = Duration::from_secs(30);
-    /// The default connect timeout.
-    pub const CONNECT: Duration = Duration::from_secs(10);
-
-    /// The defaults for a cluster collected every `interval`: 80% of the interval for the
-    /// collection (at least 10 s), so one slow collection never runs into the next, and 30 s
-    /// per request (at most half the collection's deadline).
-    pub fn for_interval(interval: Duration) -> Self {
-        let collection = interval.mul_f64(0.8).max(Duration::from_secs(10));
-        Deadlines { connect: Self::CONNECT, request: Self::REQUEST.min(collection / 2), collection }
-    }
-}
-
 /// Why a collection failed. Nothing of a failed collection is stored.
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
@@ -62,7 +33,7 @@ pub enum CollectError {
     Kubeconfig { path: String, source: kube::config::KubeconfigError },
     #[error("cannot configure a client for cluster {cluster}: {detail}")]
     Client { cluster: String, detail: String },
-    #[error("listing {kind} failed{}: {}", if *.attempts > 1 { format!(" after {attempts} attempts") } else { String::new() }, crate::collect::diagnosis::describe(.source))]
+    #[error("listing {kind} failed{}: {}", if *.attempts > 1 { format!(" after {attempts} attempts") } else { String::new() }, crate::diagnosis::describe(.source))]
     List { kind: &'static str, attempts: u32, source: kube::Error },
     #[error("the collection's deadline of {}s ran out while {while_doing}", .deadline.as_secs())]
     Deadline { deadline: Duration, while_doing: &'static str },
@@ -76,7 +47,7 @@ impl CollectError {
     /// A TLS failure named with the API server it was met at; any other error as it is.
     pub fn naming_server(self, server: &str) -> Self {
         match &self {
-            CollectError::List { source, .. } => match crate::collect::diagnosis::tls_cause(source) {
+            CollectError::List { source, .. } => match crate::diagnosis::tls_cause(source) {
                 Some(cause) => {
                     CollectError::Tls { server: server.to_string(), cause: format!("TLS handshake failed: {cause}") }
                 }

@@ -72,8 +72,8 @@ impl ClusterConfig {
     }
 
     /// The cluster's timeouts: as configured, else the defaults for its interval.
-    pub fn deadlines(&self) -> crate::collect::Deadlines {
-        let mut deadlines = crate::collect::Deadlines::for_interval(self.interval());
+    pub fn deadlines(&self) -> Deadlines {
+        let mut deadlines = Deadlines::for_interval(self.interval());
         if let Some(deadline) = self.deadline {
             deadlines.collection = deadline.0;
             deadlines.request = deadlines.request.min(deadline.0 / 2);
@@ -201,4 +201,33 @@ fn default_tenant_label() -> String {
 
 fn yes() -> bool {
     true
+}
+
+/// How long a collection may wait. A request that takes longer than `request` fails (and an
+/// optional source becomes a coverage gap naming it); a collection still running at
+/// `collection` keeps what it has of the optional sources, and fails if the core kinds are not
+/// all listed by then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// Connecting to the API server.
+    pub connect: Duration,
+    /// One request: an API request's response, a pod-proxy scrape, a Prometheus query.
+    pub request: Duration,
+    /// The whole collection.
+    pub collection: Duration,
+}
+
+impl Deadlines {
+    /// The default for one request.
+    pub const REQUEST: Duration = Duration::from_secs(30);
+    /// The default connect timeout.
+    pub const CONNECT: Duration = Duration::from_secs(10);
+
+    /// The defaults for a cluster collected every `interval`: 80% of the interval for the
+    /// collection (at least 10 s), so one slow collection never runs into the next, and 30 s
+    /// per request (at most half the collection's deadline).
+    pub fn for_interval(interval: Duration) -> Self {
+        let collection = interval.mul_f64(0.8).max(Duration::from_secs(10));
+        Deadlines { connect: Self::CONNECT, request: Self::REQUEST.min(collection / 2), collection }
+    }
 }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 pub use alerts::{AlertsConfig, WebhookConfig, WebhookFormat, WebhookUrl};
 pub use auth::{AuthConfig, AuthMode, Network, OidcConfig, ProxyConfig, TlsConfig, TrustedNetwork};
-pub use clusters::{ClusterConfig, DCGM_APP_LABEL, Interval, LabelSelector, Sources, TenantRuleConfig};
+pub use clusters::{ClusterConfig, DCGM_APP_LABEL, Deadlines, Interval, LabelSelector, Sources, TenantRuleConfig};
 pub use reports::{CronSchedule, MetricsConfig, ReportSchedule, ReportsConfig};
 pub use secret::{HttpUrl, Secret};
 

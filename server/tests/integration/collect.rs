@@ -52,7 +52,7 @@ async fn the_api_path_and_the_in_memory_path_assess_the_same_cluster_identically
 async fn lists_larger_than_a_page_are_read_completely(pool: PgPool) {
     let cluster = common::small_cluster(1200);
     let pods = cluster.read().unwrap().pod_count();
-    assert!(pods > server::collect::kubernetes::PAGE_SIZE as usize * 2);
+    assert!(pods > server::collect::listing::PAGE_SIZE as usize * 2);
     let (_server, target) = target_for(&cluster, "paged").await;
 
     let id = collect_once(&pool, &target).await.unwrap();

@@ -22,7 +22,7 @@ use kube::core::ObjectList;
 use serde::de::DeserializeOwned;
 
 use super::measure::{current_rss_mib, peak_rss_mib};
-use crate::collect::kubernetes::PAGE_SIZE;
+use crate::collect::listing::PAGE_SIZE;
 use crate::collect::{ClusterTarget, collect_once};
 
 /// Tenants of the benchmark's cluster; each gets 1–79 namespaces, about 2,000 in all.

@@ -1,0 +1,90 @@
+//! Listing one kind from an API server: every page of it (`limit`/`continue`), each page
+//! retried with backoff while the failure is transient, and the list started over when its
+//! `continue` token expired. The core kinds ([`super::kubernetes`]) and the optional sources
+//! ([`super::optional`]) list through it alike.
+
+use kube::api::{ListParams, ObjectList};
+
+use super::target::CollectError;
+use crate::diagnosis;
+
+/// Objects requested per list page.
+pub const PAGE_SIZE: u32 = 500;
+
+/// Kinds that could not be listed, with why.
+pub(super) type Gaps = std::sync::Mutex<std::collections::BTreeMap<String, String>>;
+
+/// Attempts per page before a list fails: a 5xx, 429, a broken connection or an unreadable body
+/// is retried with exponential backoff and jitter; a 4xx is not.
+pub const PAGE_ATTEMPTS: u32 = 4;
+/// How often a list starts over after its `continue` token expired (410 Gone).
+pub const LIST_RESTARTS: u32 = 3;
+const FIRST_PAGE_RETRY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Reads every page of a list: `fetch` is called with the page's parameters until the API
+/// server returns no `continue` token. Pages are appended as they arrive; the raw bodies are
+/// not kept.
+pub(super) async fn paginate<K, F, Fut>(kind: &'static str, mut fetch: F) -> Result<Vec<K>, CollectError>
+where
+    F: FnMut(ListParams) -> Fut,
+    Fut: Future<Output = kube::Result<ObjectList<K>>>,
+    K: Clone,
+{
+    let first = ListParams::default().limit(PAGE_SIZE);
+    let mut params = first.clone();
+    let mut items = Vec::new();
+    let mut restarts = 0;
+    loop {
+        let page = match fetch_page(&mut fetch, &params).await {
+            Ok(page) => page,
+            Err((kube::Error::Api(status), _)) if status.code == 410 && restarts < LIST_RESTARTS => {
+                restarts += 1;
+                tracing::info!(kind, restarts, "the list's continue token expired (410 Gone): starting it over");
+                items.clear();
+                params = first.clone();
+                continue;
+            }
+            Err((source, attempts)) => return Err(CollectError::List { kind, attempts, source }),
+        };
+        items.extend(page.items);
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => params = params.continue_token(&token),
+            _ => {
+                items.shrink_to_fit();
+                return Ok(items);
+            }
+        }
+    }
+}
+
+/// One page, retried while the failure is transient; on failure, the error and the attempts made.
+async fn fetch_page<K, F, Fut>(fetch: &mut F, params: &ListParams) -> Result<ObjectList<K>, (kube::Error, u32)>
+where
+    F: FnMut(ListParams) -> Fut,
+    Fut: Future<Output = kube::Result<ObjectList<K>>>,
+    K: Clone,
+{
+    let mut attempt = 1;
+    loop {
+        match fetch(params.clone()).await {
+            Ok(page) => return Ok(page),
+            Err(error) if attempt < PAGE_ATTEMPTS && is_transient(&error) => {
+                let wait = crate::backoff::backoff(FIRST_PAGE_RETRY, attempt, std::time::Duration::MAX);
+                tracing::debug!(%error, attempt, "list page failed; retrying");
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+            }
+            Err(error) => return Err((error, attempt)),
+        }
+    }
+}
+
+/// Whether a failed request may succeed when repeated: server errors, throttling, broken
+/// connections and unreadable bodies; not refusals (401, 403, 404) or expired tokens (410).
+fn is_transient(error: &kube::Error) -> bool {
+    match error {
+        kube::Error::Api(status) => status.code >= 500 || status.code == 429,
+        // The server's certificate will not change between attempts.
+        other => !diagnosis::is_certificate_error(other),
+    }
+}
