@@ -214,7 +214,7 @@ impl ApiChange {
     pub fn upgraded(&self, object: &Value) -> Option<Value> {
         let reads_as = self.reads_as?;
         let mut object = object.clone();
-        object["apiVersion"] = reads_as.into();
+        object.as_object_mut()?.insert("apiVersion".into(), reads_as.into());
         match self.kind {
             "Deployment" | "DaemonSet" | "ReplicaSet" | "StatefulSet" => default_selector(&mut object),
             "Ingress" => upgrade_ingress(&mut object),
@@ -239,14 +239,15 @@ fn upgrade_ingress(object: &mut Value) {
         upgrade_backend(&mut backend);
         spec.insert("defaultBackend".into(), backend);
     }
-    for rule in spec.get_mut("rules").and_then(Value::as_array_mut).into_iter().flatten() {
-        for path in rule["http"].get_mut("paths").and_then(Value::as_array_mut).into_iter().flatten() {
-            if path.get("pathType").is_none_or(Value::is_null) {
-                path["pathType"] = "ImplementationSpecific".into();
-            }
-            if let Some(backend) = path.get_mut("backend") {
-                upgrade_backend(backend);
-            }
+    // Whatever shape the document has, nothing is indexed into a value that is not an object.
+    let rules = spec.get_mut("rules").and_then(Value::as_array_mut).into_iter().flatten();
+    let paths = rules.filter_map(|rule| rule.get_mut("http")?.get_mut("paths")?.as_array_mut()).flatten();
+    for path in paths.filter_map(Value::as_object_mut) {
+        if path.get("pathType").is_none_or(Value::is_null) {
+            path.insert("pathType".into(), "ImplementationSpecific".into());
+        }
+        if let Some(backend) = path.get_mut("backend") {
+            upgrade_backend(backend);
         }
     }
 }
@@ -277,6 +278,16 @@ mod tests {
             if let Some(removed) = change.removed_in {
                 assert!(release(removed) > release(change.deprecated_in), "{change:?}");
             }
+        }
+    }
+
+    #[test]
+    fn an_old_ingress_of_any_shape_is_read_without_a_panic() {
+        let change = change_for("extensions/v1beta1", "Ingress").unwrap();
+        for spec in [json!({"rules": ["x", {"http": "y"}, {"http": {"paths": [3, {"backend": "z"}]}}]}), json!("spec")]
+        {
+            let odd = json!({"apiVersion": "extensions/v1beta1", "kind": "Ingress", "spec": spec});
+            assert!(change.upgraded(&odd).is_some());
         }
     }
 

@@ -57,7 +57,7 @@ impl Inventory {
             let mut added = Vec::new();
             for item in items {
                 let item = match item_kind {
-                    Some(item_kind) if item.get("kind").is_none() => {
+                    Some(item_kind) if item.is_object() && item.get("kind").is_none() => {
                         let mut item = item.clone();
                         item["kind"] = item_kind.into();
                         if let Some(api_version) = value.get("apiVersion") {
@@ -204,6 +204,18 @@ mod tests {
         let intake = inv.add_object(&list).unwrap();
         assert_eq!(inv.pods.len(), 1);
         assert_eq!(intake[1], Intake::Skipped("Widget".into()));
+    }
+
+    #[test]
+    fn a_typed_list_gives_its_kind_to_object_items_only() {
+        // Found by fuzzing: an item that is no object must not be indexed into.
+        let mut inv = Inventory::default();
+        let list = json!({"apiVersion": "v1", "kind": "@List", "items": ["List", 7, null,
+            {"metadata": {"name": "p", "namespace": "n"}, "spec": {"containers": []}}]});
+        assert!(inv.add_object(&list).is_ok());
+        let pods = json!({"apiVersion": "v1", "kind": "PodList", "items": ["x", {"metadata": {"name": "p", "namespace": "n"}}]});
+        inv.add_object(&pods).unwrap();
+        assert_eq!(inv.pods.len(), 1);
     }
 
     #[test]
