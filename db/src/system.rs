@@ -129,8 +129,8 @@ pub async fn collections_in_period(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<ClusterPeriod>> {
-    let rows: Vec<(String, Option<DateTime<Utc>>, Option<i64>)> = sqlx::query_as(
-        "select c.name, x.started_at, x.collection_id
+    let rows: Vec<(String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "select c.name, x.started_at
          from cluster c left join collection x on x.cluster_id = c.cluster_id and x.started_at between $1 and $2
          order by c.name, x.started_at",
     )
@@ -138,27 +138,40 @@ pub async fn collections_in_period(
     .bind(to)
     .fetch_all(pool)
     .await?;
-    let mut periods: Vec<(ClusterPeriod, Vec<DateTime<Utc>>, Option<i64>)> = Vec::new();
-    for (name, started_at, collection_id) in rows {
-        if periods.last().is_none_or(|(p, _, _)| p.name != name) {
+    // The rules each cluster's last collection in the period could not assess: one query.
+    let not_assessable: std::collections::HashMap<String, i64> = sqlx::query_as(
+        "select distinct on (x.cluster_id) c.name,
+                (select count(*) from rule_not_assessable r where r.collection_id = x.collection_id)
+         from collection x join cluster c using (cluster_id)
+         where x.started_at between $1 and $2
+         order by x.cluster_id, x.started_at desc",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .collect();
+    let mut periods: Vec<(ClusterPeriod, Vec<DateTime<Utc>>)> = Vec::new();
+    for (name, started_at) in rows {
+        if periods.last().is_none_or(|(p, _)| p.name != name) {
             let empty = ClusterPeriod {
+                not_assessable: not_assessable.get(&name).copied().unwrap_or(0),
                 name,
                 first: None,
                 last: None,
                 collections: 0,
                 interval_s: None,
                 missed_intervals: 0,
-                not_assessable: 0,
             };
-            periods.push((empty, Vec::new(), None));
+            periods.push((empty, Vec::new()));
         }
-        if let (Some(at), Some((_, times, last_id))) = (started_at, periods.last_mut()) {
+        if let (Some(at), Some((_, times))) = (started_at, periods.last_mut()) {
             times.push(at);
-            *last_id = collection_id;
         }
     }
     let mut out = Vec::new();
-    for (mut period, times, last_id) in periods {
+    for (mut period, times) in periods {
         let gaps: Vec<f64> = times.windows(2).map(|w| (w[1] - w[0]).num_milliseconds() as f64 / 1000.0).collect();
         let mut sorted = gaps.clone();
         sorted.sort_by(f64::total_cmp);
@@ -170,13 +183,6 @@ pub async fn collections_in_period(
         period.first = times.first().copied();
         period.last = times.last().copied();
         period.collections = times.len() as i64;
-        if let Some(id) = last_id {
-            let (count,): (i64,) = sqlx::query_as("select count(*) from rule_not_assessable where collection_id = $1")
-                .bind(id)
-                .fetch_one(pool)
-                .await?;
-            period.not_assessable = count;
-        }
         out.push(period);
     }
     Ok(out)

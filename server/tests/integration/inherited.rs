@@ -3,21 +3,12 @@
 //! marked inherited, on the control page (with the evidence, for a lead too), in the API, the
 //! CSV and the PDF.
 
-use std::process::Command;
-
 use crate::common;
 
 use axum::http::StatusCode;
 use common::web::{config, signed_in};
 use db::{PgPool, Scope};
 use server::config::AuthMode;
-
-fn pdf_text(bytes: &[u8]) -> String {
-    let file = common::temp_dir("inherited-pdf").join("report.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let out = Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext is installed");
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_tenant_inherits_its_clusters_status_for_the_api_servers_controls(pool: PgPool) {
@@ -56,7 +47,7 @@ async fn a_tenant_inherits_its_clusters_status_for_the_api_servers_controls(pool
     };
     let by = server::reports::Requester { name: "auditor@example.test", ..Default::default() };
     let stored = server::reports::generate_and_store(&pool, &Scope::AllTenants, &request, &by).await.unwrap();
-    let text = pdf_text(&stored.bytes);
+    let text = common::pdf_text(&stored.bytes);
     let row = text.lines().find(|l| l.contains("1.2.1")).unwrap_or_default();
     assert!(text.contains("inherited from the cluster") && row.contains("fail"), "the tenant PDF: {row}");
 }

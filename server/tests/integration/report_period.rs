@@ -2,8 +2,6 @@
 //! from its collections, calls a tenant new only when there was data at the start, and shows
 //! nothing from after its end. The dashboard's form asks for any days.
 
-use std::process::Command;
-
 use crate::common;
 
 use axum::http::StatusCode;
@@ -11,13 +9,6 @@ use common::web::{config, signed_in};
 use db::{PgPool, Scope};
 use server::config::AuthMode;
 use server::reports::ReportRequest;
-
-fn pdf_text(bytes: &[u8]) -> String {
-    let file = common::temp_dir("report-period").join("report.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let out = Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext is installed");
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_report_states_the_period_its_data_covers_and_nothing_after_its_end(pool: PgPool) {
@@ -33,7 +24,7 @@ async fn a_report_states_the_period_its_data_covers_and_nothing_after_its_end(po
     let by = server::reports::Requester { name: "auditor@example.test", ..Default::default() };
     let stored = server::reports::generate_and_store(&pool, &Scope::AllTenants, &asked, &by).await.unwrap();
     // Table cells wrap: read the words in order.
-    let text = pdf_text(&stored.bytes).split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = common::pdf_text(&stored.bytes).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("(asked)"), "the period asked for");
     // The title page's two columns interleave in pdftotext: the words are there, in its cells.
     assert!(text.contains("Data") && text.contains("(6") && text.contains("collections)"), "the data's own period");

@@ -11,15 +11,6 @@ use db::{PgPool, Scope};
 use server::config::AuthMode;
 use server::reports::{ReportError, ReportRequest, Requester, generate_and_store};
 
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = common::temp_dir("report-text");
-    let file = dir.join("report.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let out = Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext is installed");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn last_days(days: i64) -> ReportRequest {
     let to = chrono::Utc::now();
     ReportRequest { tenants: vec![], frameworks: vec![], from: to - chrono::Duration::days(days), to }
@@ -35,7 +26,7 @@ async fn reports_for_one_tenant_and_for_all_read_back_with_scope_scores_and_cont
     let by = Requester { name: "auditor@example.test", ..Default::default() };
     let one = ReportRequest { tenants: vec!["vision".into()], ..last_days(7) };
     let stored = generate_and_store(&pool, &Scope::AllTenants, &one, &by).await.unwrap();
-    let text = pdf_text(&stored.bytes);
+    let text = common::pdf_text(&stored.bytes);
     let vision = db::query::tenant_overview(&pool, &Scope::Tenants(vec!["vision".into()]), None).await.unwrap();
     assert!(text.contains("Compliance report: tenant vision") && text.contains("auditor@example.test"));
     assert!(text.contains(&format!("{:.1}", vision[0].score)), "the tenant's score");
@@ -50,7 +41,7 @@ async fn reports_for_one_tenant_and_for_all_read_back_with_scope_scores_and_cont
     }
 
     let all = generate_and_store(&pool, &Scope::AllTenants, &last_days(7), &by).await.unwrap();
-    let text = pdf_text(&all.bytes);
+    let text = common::pdf_text(&all.bytes);
     for tenant in db::query::tenant_overview(&pool, &Scope::AllTenants, None).await.unwrap() {
         assert!(text.contains(&tenant.tenant), "{} is covered", tenant.tenant);
     }

@@ -19,6 +19,20 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A PDF's text as `pdftotext -layout` reads it back (Debian's poppler-utils).
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let file = temp_dir("report-text").join("report.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (poppler-utils; scripts/test installs it)");
+    assert!(out.status.success(), "pdftotext read {}", file.display());
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A small simulated cluster.
 pub fn small_cluster(pods: usize) -> sim::SharedCluster {
     server::commands::demo::shared_cluster(sim::SimConfig { pods, ..sim::SimConfig::default() })
