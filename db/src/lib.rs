@@ -12,6 +12,7 @@ pub mod login_attempts;
 pub mod maintenance;
 pub mod query;
 pub mod reports;
+mod restarts;
 pub mod sessions;
 pub mod store;
 pub mod synthetic;

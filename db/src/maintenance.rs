@@ -90,7 +90,7 @@ async fn roll_up(pool: &PgPool, resolution: &str, now: DateTime<Utc>) -> Result<
         "with window_samples as (select coalesce($2::timestamptz, '-infinity') as since, date_trunc($1, $3::timestamptz) as until),
          ns as (
              select date_trunc($1, n.collected_at) as bucket, c.cluster_id, n.tenant, n.namespace,
-                    avg(n.pods) as pods_avg, avg(n.pending + n.failed + n.crash_looping) as unhealthy_avg,
+                    avg(n.pods) as pods_avg, avg(n.unhealthy) as unhealthy_avg,
                     max(n.restarts) as restarts_max
              from namespace_state n join collection c using (collection_id), window_samples w
              where n.collected_at >= w.since and n.collected_at < w.until

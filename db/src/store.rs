@@ -63,6 +63,7 @@ pub async fn write_collection(
     insert_quotas(&mut tx, collection_id, assessment).await?;
     insert_gpus(&mut tx, collection_id, assessment).await?;
     insert_workloads(&mut tx, collection_id, assessment).await?;
+    crate::restarts::record_recent_restarts(&mut tx, collection_id).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;
     insert_not_assessable(&mut tx, collection_id, assessment).await?;
     insert_coverage(&mut tx, collection_id, assessment).await?;
@@ -134,9 +135,10 @@ async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asse
     };
     sqlx::query(
         "insert into namespace_state (collection_id, namespace, tenant, workloads, pods, running,
-             pending, succeeded, failed, crash_looping, oom_killed, restarts, collected_at)
+             pending, succeeded, failed, crash_looping, oom_killed, restarts, unhealthy, collected_at)
          select $1, u.*, c.started_at from unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[],
-             $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[]) as u, collection c where c.collection_id = $1",
+             $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[]) as u, collection c
+         where c.collection_id = $1",
     )
     .bind(id)
     .bind(ns.iter().map(|n| n.namespace.clone()).collect::<Vec<_>>())
@@ -150,6 +152,7 @@ async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asse
     .bind(col(|n| n.health.crash_looping)?)
     .bind(col(|n| n.health.oom_killed)?)
     .bind(col(|n| n.health.restarts)?)
+    .bind(col(|n| n.health.unhealthy)?)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -171,17 +174,18 @@ async fn insert_workloads(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asses
         "insert into workload_state (collection_id, collected_at, tenant, namespace, kind, name, images,
              cpu_request_millis, memory_request_mib, gpus_requested, pods, ready, running, pending, failed,
              crash_looping, oom_killed, restarts, problems, gpus_in_use, gpu_utilisation_pct, cpu_usage_millis,
-             memory_usage_mib)
+             memory_usage_mib, unhealthy)
          select $1, c.started_at, u.tenant, u.namespace, u.kind, u.name,
                 coalesce(string_to_array(nullif(u.images, ''), chr(31)), '{}'), u.cpu, u.memory, u.gpus, u.pods, u.ready,
                 u.running, u.pending, u.failed, u.crash_looping, u.oom_killed, u.restarts,
                 coalesce(string_to_array(nullif(u.problems, ''), chr(31)), '{}'), u.gpus_in_use, u.gpu_utilisation,
-                u.cpu_used, u.memory_used
+                u.cpu_used, u.memory_used, u.unhealthy
          from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::float8[],
                      $10::int[], $11::int[], $12::int[], $13::int[], $14::int[], $15::int[], $16::int[], $17::int[],
-                     $18::text[], $19::float8[], $20::float8[], $21::float8[], $22::float8[])
+                     $18::text[], $19::float8[], $20::float8[], $21::float8[], $22::float8[], $23::int[])
               as u(tenant, namespace, kind, name, images, cpu, memory, gpus, pods, ready, running, pending, failed,
-                   crash_looping, oom_killed, restarts, problems, gpus_in_use, gpu_utilisation, cpu_used, memory_used),
+                   crash_looping, oom_killed, restarts, problems, gpus_in_use, gpu_utilisation, cpu_used, memory_used,
+                   unhealthy),
               collection c
          where c.collection_id = $1",
     )
@@ -207,6 +211,7 @@ async fn insert_workloads(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asses
     .bind(w.iter().map(|t| t.item.gpu_utilisation_pct).collect::<Vec<_>>())
     .bind(w.iter().map(|t| t.item.cpu_usage_millis).collect::<Vec<_>>())
     .bind(w.iter().map(|t| t.item.memory_usage_mib).collect::<Vec<_>>())
+    .bind(int(|x| x.health.unhealthy)?)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -43,10 +43,11 @@ pub async fn fill_history(pool: &PgPool, shape: HistoryShape) -> Result<()> {
                 'team' || lpad(t::text, 3, '0') || '-ns' || lpad(n::text, 2, '0') as namespace
          from generate_series(1, $1) t, generate_series(1, $2) n",
         "insert into namespace_state (collection_id, namespace, tenant, workloads, pods, running, pending, succeeded,
-             failed, crash_looping, oom_killed, restarts, collected_at)
+             failed, crash_looping, oom_killed, restarts, unhealthy, restarts_24h, collected_at)
          select c.collection_id, ns.namespace, ns.tenant, $3 / ($1 * $2) / 3, $3 / ($1 * $2),
                 $3 / ($1 * $2) - 3, (c.collection_id + length(ns.namespace)) % 3, 0, 0, 1,
-                (c.collection_id % 2)::int, (c.collection_id % 50)::int, c.started_at
+                (c.collection_id % 2)::int, (c.collection_id % 50)::int,
+                (c.collection_id + length(ns.namespace)) % 3 + 1, (c.collection_id % 5)::int, c.started_at
          from collection c, bench_namespace ns",
         "insert into tenant_score (collection_id, tenant, score, workloads, findings, critical, high, medium, low, collected_at)
          select c.collection_id, t.tenant, least(100, 20 + (abs(hashtext(t.tenant)) % 60) + (c.collection_id % 7)),

@@ -32,7 +32,14 @@ fn namespace(tenant: &str, ns: &str, pending: u32) -> NamespaceSummary {
         namespace: ns.into(),
         tenant: tenant.into(),
         workloads: 4,
-        health: PodHealth { pods: 10, running: 10 - pending, pending, restarts: 3, ..PodHealth::default() },
+        health: PodHealth {
+            pods: 10,
+            running: 10 - pending,
+            pending,
+            unhealthy: pending,
+            restarts: 3,
+            ..PodHealth::default()
+        },
     }
 }
 

@@ -96,7 +96,7 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
     let tenants = settings.tenant_mapping.resolve(&inv.namespaces);
     let evaluation = evaluate_with(inv, settings);
     let workloads = inv.workloads_per_namespace();
-    let health = pod_health(&inv.pods);
+    let health = pod_health(&inv.pods, inv.observed_at);
 
     let names: BTreeSet<String> =
         inv.namespaces.iter().filter_map(|ns| ns.metadata.name.clone()).chain(health.keys().cloned()).collect();

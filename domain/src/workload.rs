@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::gpu::{GpuSample, mig_gpu_equivalents};
-use crate::health::PodHealth;
+use crate::health::{PodHealth, pod_problems, push_distinct, recent};
 use crate::inventory::{Controllers, Inventory, controller};
 use crate::quantity::parse_quantity;
 use crate::usage::usage_by_pod;
@@ -30,9 +31,9 @@ pub struct WorkloadSummary {
     pub health: PodHealth,
     /// Pods whose containers are all ready.
     pub ready: u32,
-    /// Why pods are unwell, distinct: waiting reasons (`CrashLoopBackOff`,
-    /// `ImagePullBackOff`), last termination reasons (`OOMKilled`), and the scheduler's
-    /// reason for pending pods (`Unschedulable: 0/4 nodes are available: …`).
+    /// Why the workload is unhealthy, distinct: its pods' problems by
+    /// [`crate::health::pod_problems`] and its Jobs' recent failures. Empty when it is healthy
+    /// (the one test of a healthy workload).
     pub problems: Vec<String>,
     /// GPU devices reporting utilisation for the workload's pods, in GPU equivalents.
     pub gpus_in_use: f64,
@@ -64,8 +65,8 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
     for pod in &inv.pods {
         let key = owning_workload(&controllers, pod);
         let Some(summary) = by_key.get_mut(&key) else { continue };
-        summary.health.add(pod);
-        add_pod_state(pod, summary);
+        summary.health.add(pod, inv.observed_at);
+        add_pod_state(pod, inv.observed_at, summary);
         let (namespace, name) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref());
         if let Some(used) = usage.get(&(namespace.unwrap_or_default(), name.unwrap_or_default())) {
             *summary.cpu_usage_millis.get_or_insert(0.0) += used.cpu_millis;
@@ -74,16 +75,14 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
         pod_owner.insert((key.1.clone(), pod.metadata.name.clone().unwrap_or_default()), key);
     }
     for job in &inv.jobs {
-        let Some(problem) = job_problem(job) else { continue };
+        let Some(problem) = job_problem(job, inv.observed_at) else { continue };
         let namespace = job.metadata.namespace.clone().unwrap_or_default();
         let (kind, name) = match controller(&job.metadata) {
             Some(owner) => (owner.kind.clone(), owner.name.clone()),
             None => ("Job".to_string(), job.metadata.name.clone().unwrap_or_default()),
         };
-        if let Some(summary) = by_key.get_mut(&(kind, namespace, name))
-            && !summary.problems.contains(&problem)
-        {
-            summary.problems.push(problem);
+        if let Some(summary) = by_key.get_mut(&(kind, namespace, name)) {
+            push_distinct(&mut summary.problems, problem);
         }
     }
     let mut utilisation: BTreeMap<(String, String, String), Vec<&GpuSample>> = BTreeMap::new();
@@ -143,55 +142,36 @@ fn requests(spec: &PodSpec, summary: &mut WorkloadSummary) {
     }
 }
 
-/// A Job that gave up (its `Failed` condition, such as `BackoffLimitExceeded`) or is retrying
-/// failed pods, against its `backoffLimit` (Kubernetes' default is 6).
-fn job_problem(job: &Job) -> Option<String> {
+/// A Job that gave up (its `Failed` condition, such as `BackoffLimitExceeded`) within
+/// [`RECENT_S`], or is still retrying failed pods, against its `backoffLimit` (Kubernetes'
+/// default is 6).
+fn job_problem(job: &Job, at: Option<Timestamp>) -> Option<String> {
     let status = job.status.as_ref()?;
     let failed = status.failed.unwrap_or(0);
     let limit = job.spec.as_ref().and_then(|s| s.backoff_limit).unwrap_or(6);
     let name = job.metadata.name.as_deref().unwrap_or_default();
-    let gave_up = status.conditions.iter().flatten().find(|c| c.type_ == "Failed" && c.status == "True");
-    match gave_up {
-        Some(c) => Some(format!(
+    let condition = |type_: &str| status.conditions.iter().flatten().find(|c| c.type_ == type_ && c.status == "True");
+    match condition("Failed") {
+        Some(c) if recent(c.last_transition_time.as_ref(), at) => Some(format!(
             "job {name} failed: {} after {failed} failed pods (backoffLimit {limit})",
             c.reason.as_deref().unwrap_or("Failed")
         )),
-        None if failed > 0 => Some(format!("job {name} retrying: {failed} failed pods of backoffLimit {limit}")),
-        None => None,
+        None if failed > 0 && condition("Complete").is_none() => {
+            Some(format!("job {name} retrying: {failed} failed pods of backoffLimit {limit}"))
+        }
+        _ => None,
     }
 }
 
-/// Adds one pod's readiness and the reasons it is unwell.
-fn add_pod_state(pod: &Pod, summary: &mut WorkloadSummary) {
+/// Adds one pod's readiness and, by [`pod_problems`], the reasons it is unhealthy.
+fn add_pod_state(pod: &Pod, at: Option<Timestamp>, summary: &mut WorkloadSummary) {
     let Some(status) = &pod.status else { return };
     let containers: Vec<_> = status.container_statuses.iter().flatten().collect();
     if !containers.is_empty() && containers.iter().all(|c| c.ready) {
         summary.ready += 1;
     }
-    let mut problems: Vec<String> = Vec::new();
-    for c in containers {
-        if let Some(reason) = c.state.as_ref().and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.clone()) {
-            problems.push(reason);
-        }
-        let last = c.last_state.as_ref().and_then(|s| s.terminated.as_ref());
-        if let Some(reason) = last.and_then(|t| t.reason.clone()).filter(|r| r != "Completed") {
-            problems.push(format!("last terminated: {reason}"));
-        }
-    }
-    if status.phase.as_deref() == Some("Pending") {
-        let unscheduled = status.conditions.iter().flatten().find(|c| c.type_ == "PodScheduled" && c.status == "False");
-        if let Some(condition) = unscheduled {
-            let reason = condition.reason.clone().unwrap_or_else(|| "Unschedulable".into());
-            problems.push(match &condition.message {
-                Some(message) => format!("{reason}: {message}"),
-                None => reason,
-            });
-        }
-    }
-    for problem in problems {
-        if !summary.problems.contains(&problem) {
-            summary.problems.push(problem);
-        }
+    for problem in pod_problems(pod, at) {
+        push_distinct(&mut summary.problems, problem);
     }
 }
 
@@ -250,7 +230,7 @@ mod tests {
         assert_eq!((api.health.pods, api.health.restarts, api.ready), (2, 4, 0));
         assert_eq!(api.health.crash_looping, 1);
         assert!(api.problems.contains(&"CrashLoopBackOff".to_string()));
-        assert!(api.problems.contains(&"last terminated: OOMKilled".to_string()));
+        assert!(api.problems.contains(&"OOMKilled".to_string()));
         assert!(api.problems.iter().any(|p| p.starts_with("Unschedulable: 0/3 nodes")));
         assert_eq!((api.gpus_in_use, api.gpu_utilisation_pct), (1.0, Some(30.0)));
     }

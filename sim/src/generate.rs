@@ -84,6 +84,7 @@ impl Cluster {
             cfg: cfg.clone(),
             rng,
             tick: 0,
+            clock: crate::object::GENERATED_AT,
             workloads: Vec::new(),
             namespaces,
             nodes,
@@ -143,6 +144,11 @@ impl Cluster {
     /// Simulated time steps taken since generation.
     pub fn tick(&self) -> u64 {
         self.tick
+    }
+
+    /// The simulated clock, in seconds since the epoch.
+    pub fn clock(&self) -> i64 {
+        self.clock
     }
 
     /// The resource version clients see: the newest of any object's, so it moves whenever an
@@ -242,6 +248,8 @@ impl Cluster {
             phase: Phase::Pending,
             waiting: None,
             last_terminated: None,
+            terminated_at: None,
+            since: self.clock - i64::from(self.rng.range(3_600, 20 * 86_400)),
             restarts: 0,
             gpus: Vec::new(),
         };
@@ -266,9 +274,14 @@ impl Cluster {
                 pod.waiting = Some("CrashLoopBackOff");
                 pod.last_terminated = Some(if self.rng.chance(0.5) { "OOMKilled" } else { "Error" });
                 pod.restarts = self.rng.range(3, 40);
+                pod.since = self.clock - i64::from(self.rng.range(10, 300));
+                pod.terminated_at = Some(pod.since);
             } else if self.rng.chance(0.05) {
+                // Killed once, from minutes to ten days ago: only some within a day.
                 pod.last_terminated = Some("OOMKilled");
                 pod.restarts = self.rng.range(1, 3);
+                pod.terminated_at = Some(self.clock - i64::from(self.rng.range(600, 10 * 86_400)));
+                pod.since = pod.terminated_at.unwrap_or(pod.since);
             }
         }
         pod

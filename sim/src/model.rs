@@ -60,6 +60,11 @@ pub(crate) struct PodModel {
     /// A waiting reason (`CrashLoopBackOff`) on a running pod.
     pub waiting: Option<&'static str>,
     pub last_terminated: Option<&'static str>,
+    /// When the last termination happened, in seconds since the epoch (its `finishedAt`).
+    pub terminated_at: Option<i64>,
+    /// When the pod entered its current state (running, or waiting), in seconds since the
+    /// epoch: its container's `startedAt` and its `Ready` condition's `lastTransitionTime`.
+    pub since: i64,
     pub restarts: u32,
     /// GPU indices on the node, with their utilisation (%) and frame-buffer use (MiB).
     pub gpus: Vec<(u32, f64, f64)>,
@@ -128,6 +133,9 @@ pub struct Cluster {
     pub(crate) cfg: SimConfig,
     pub(crate) rng: Rng,
     pub(crate) tick: u64,
+    /// The simulated wall clock, in seconds since the epoch: moved by [`Cluster::step`] (one
+    /// hour) or set by [`Cluster::step_to`]. Pod state changes are stamped with it.
+    pub(crate) clock: i64,
     pub(crate) namespaces: Vec<NamespaceModel>,
     pub(crate) workloads: Vec<Workload>,
     pub(crate) nodes: Vec<NodeModel>,

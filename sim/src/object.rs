@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 /// When the simulated cluster's objects were first created; every object is created at some
 /// point in the 30 days after.
 pub(crate) const CREATED: &str = "2026-01-05T09:00:00Z";
-const CREATED_UNIX: i64 = 1_767_603_600;
+pub(crate) const CREATED_UNIX: i64 = 1_767_603_600;
+/// The simulated clock when a cluster is generated: after every object's creation time.
+pub(crate) const GENERATED_AT: i64 = CREATED_UNIX + 31 * 86_400;
 
 fn hash(parts: &[&str], salt: u64) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -22,7 +24,7 @@ fn hash(parts: &[&str], salt: u64) -> u64 {
 
 pub(crate) fn meta(name: &str, namespace: Option<&str>, uid: &str) -> Value {
     let seconds = CREATED_UNIX + (hash(&[uid], 7) % (30 * 86_400)) as i64;
-    let created = chrono_like(seconds);
+    let created = timestamp(seconds);
     let mut m = json!({"name": name, "uid": uid, "creationTimestamp": created, "resourceVersion": "1"});
     if let Some(ns) = namespace {
         m["namespace"] = json!(ns);
@@ -31,7 +33,7 @@ pub(crate) fn meta(name: &str, namespace: Option<&str>, uid: &str) -> Value {
 }
 
 /// `seconds` since the epoch as RFC 3339 UTC, without a date library.
-fn chrono_like(seconds: i64) -> String {
+pub(crate) fn timestamp(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let rest = seconds.rem_euclid(86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -125,7 +127,7 @@ mod tests {
         let id = uid("Pod", "ns", "p");
         assert_eq!(id.len(), 36);
         assert_eq!(id.matches('-').count(), 4);
-        assert_eq!(chrono_like(CREATED_UNIX), CREATED);
-        assert_eq!(chrono_like(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(timestamp(CREATED_UNIX), CREATED);
+        assert_eq!(timestamp(951_782_400), "2000-02-29T00:00:00Z");
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::model::{Cluster, Exposure, Kind, NamespaceModel, Phase, PodModel, Workload};
-use crate::object::{CREATED, meta, owner, uid};
+use crate::object::{CREATED, meta, owner, timestamp, uid};
 use crate::platform::{apiserver_pod, render_cluster_rbac};
 
 impl Cluster {
@@ -265,26 +265,30 @@ fn pod_metrics(w: &Workload, pod: &PodModel) -> Value {
 fn pod_status(w: &Workload, pod: &PodModel) -> Value {
     if pod.node.is_none() {
         return json!({"phase": "Pending", "conditions": [{
-            "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "lastTransitionTime": CREATED,
             "message": format!("0/12 nodes are available: {} Insufficient nvidia.com/gpu.", w.gpus.max(1))}]});
     }
+    let since = timestamp(pod.since);
     let (phase, state) = match (pod.phase, pod.waiting) {
-        (Phase::Succeeded, _) => ("Succeeded", json!({"terminated": {"exitCode": 0, "reason": "Completed"}})),
+        (Phase::Succeeded, _) => (
+            "Succeeded",
+            json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": CREATED, "finishedAt": since}}),
+        ),
         (_, Some(reason)) => {
             ("Running", json!({"waiting": {"reason": reason, "message": "back-off 5m0s restarting failed container"}}))
         }
-        _ => ("Running", json!({"running": {"startedAt": CREATED}})),
+        _ => ("Running", json!({"running": {"startedAt": since}})),
     };
-    let last_state = match pod.last_terminated {
-        Some(reason) => {
-            json!({"terminated": {"exitCode": if reason == "OOMKilled" { 137 } else { 1 }, "reason": reason}})
-        }
-        None => json!({}),
+    let last_state = match (pod.last_terminated, pod.terminated_at) {
+        (Some(reason), Some(at)) => json!({"terminated": {
+            "exitCode": if reason == "OOMKilled" { 137 } else { 1 }, "reason": reason,
+            "startedAt": CREATED, "finishedAt": timestamp(at)}}),
+        _ => json!({}),
     };
     let ready = phase == "Running" && pod.waiting.is_none();
     json!({
         "phase": phase, "hostIP": "10.0.0.1", "podIP": "10.244.0.10", "startTime": CREATED,
-        "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}],
+        "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }, "lastTransitionTime": since}],
         "containerStatuses": [{"name": "main", "image": w.image, "imageID": "", "ready": ready,
                                "restartCount": pod.restarts, "state": state, "lastState": last_state}]
     })
@@ -328,8 +332,10 @@ fn job_status(w: &Workload) -> Value {
     let active = w.pods.iter().filter(|p| p.phase == Phase::Running && p.waiting.is_none()).count();
     let mut status = json!({"active": active, "failed": failed});
     if w.pods.iter().any(|p| p.waiting.is_some()) {
+        let gave_up = w.pods.iter().filter_map(|p| p.terminated_at).max().map(timestamp);
         status["conditions"] = json!([{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
-                                       "message": "Job has reached the specified backoff limit"}]);
+                                       "message": "Job has reached the specified backoff limit",
+                                       "lastTransitionTime": gave_up.unwrap_or_else(|| CREATED.to_string())}]);
     }
     status
 }

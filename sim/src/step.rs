@@ -4,8 +4,19 @@
 use crate::model::{Cluster, Phase};
 
 impl Cluster {
-    /// Advances the cluster by one step (one simulated collection interval).
+    /// How far [`Cluster::step`] moves the simulated clock: one hour.
+    pub const STEP_SECONDS: i64 = 3_600;
+
+    /// Advances the cluster by one step and its clock by [`Cluster::STEP_SECONDS`].
     pub fn step(&mut self) {
+        self.step_to(self.clock + Self::STEP_SECONDS);
+    }
+
+    /// Advances the cluster by one step that ends at `unix_seconds` (the clock never moves
+    /// back): a driver in real time (the demo's collector) or replaying history (a backfill)
+    /// stamps pod state changes with its own time.
+    pub fn step_to(&mut self, unix_seconds: i64) {
+        self.clock = unix_seconds.max(self.clock + 1);
         self.tick += 1;
         self.churn_pods();
         self.churn_misconfigurations();
@@ -13,19 +24,23 @@ impl Cluster {
     }
 
     fn churn_pods(&mut self) {
-        let rng = &mut self.rng;
+        let (rng, now) = (&mut self.rng, self.clock);
         for w in self.workloads.iter_mut().filter(|w| !w.system) {
             for pod in &mut w.pods {
                 match (pod.phase, pod.waiting) {
                     (Phase::Running, Some(_)) => {
                         pod.restarts += 1;
+                        pod.terminated_at = Some(now);
                         if rng.chance(0.15) {
                             pod.waiting = None;
+                            pod.since = now;
                         }
                     }
                     (Phase::Running, None) if rng.chance(0.01) => {
                         pod.waiting = Some("CrashLoopBackOff");
                         pod.last_terminated = Some(if rng.chance(0.4) { "OOMKilled" } else { "Error" });
+                        pod.terminated_at = Some(now);
+                        pod.since = now;
                         pod.restarts += 1;
                     }
                     _ => {}

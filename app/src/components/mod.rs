@@ -2,6 +2,7 @@
 
 pub mod as_of;
 pub mod format;
+pub mod health;
 pub mod links;
 pub mod quantity;
 pub mod query;

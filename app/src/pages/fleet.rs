@@ -9,6 +9,7 @@ use super::{LoadError, fleet_page};
 use crate::api::fleet::{GpuData, QuotaData, clusters, fleet_gpus, fleet_quotas, fleet_unhealthy};
 use crate::charts::{Measure, gauge};
 use crate::components::format::{gpus, hours, percent, timestamp};
+use crate::components::health::{UnhealthyDefinition, recent_restarts};
 use crate::components::links::{Breadcrumbs, Chart, namespace_href, tenant_href, workload_href};
 use crate::components::quantity;
 
@@ -23,7 +24,7 @@ pub fn HealthPage() -> impl IntoView {
     fleet_page("Health", "Unhealthy workloads", |at| async move {
         let rows = fleet_unhealthy(at).await?;
         if rows.is_empty() {
-            return Ok(view! { <p class="empty">"Every workload is healthy."</p> }.into_any());
+            return Ok(view! { <p class="empty">"Every workload is healthy."</p> <UnhealthyDefinition /> }.into_any());
         }
         Ok(view! { <HealthTable rows /> }.into_any())
     })
@@ -39,8 +40,8 @@ fn HealthTable(rows: Vec<WorkloadRow>) -> impl IntoView {
                     <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
                     <td>{workload_link(&w)}</td>
                     <td class="num">{format!("{} / {}", w.ready, w.pods)}</td>
-                    <td class="num">{w.pending}</td><td class="num">{w.crash_looping}</td>
-                    <td class="num">{w.oom_killed}</td><td class="num">{w.restarts}</td>
+                    <td class="num">{w.unhealthy}</td>
+                    <td class="num">{recent_restarts(w.restarts_24h)}</td>
                     <td>{w.problems.join("; ")}</td>
                 </tr>
             }
@@ -48,9 +49,10 @@ fn HealthTable(rows: Vec<WorkloadRow>) -> impl IntoView {
         .collect_view();
     view! {
         <table class="data health">
-            <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Pending"</th><th class="num">"CrashLoop"</th><th class="num">"OOMKilled"</th><th class="num">"Restarts"</th><th>"Why"</th></tr></thead>
+            <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Unhealthy pods"</th><th class="num">"Restarts (24 h)"</th><th>"Why"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        <UnhealthyDefinition />
     }
 }
 

@@ -10,6 +10,7 @@ use super::{BadRequest, LoadError};
 use crate::api::explore::{NamespaceData, namespace};
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{gpus, percent};
+use crate::components::health::{UnhealthyDefinition, recent_restarts};
 use crate::components::links::{Breadcrumbs, Chart, finding_href, tenant_href, workload_href};
 use crate::components::quantity;
 use crate::components::severity::SeverityBadge;
@@ -50,13 +51,12 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
         .into_iter()
         .map(|w| {
             let href = workload_href(&w.kind, Some(&w.namespace), &w.name).unwrap_or_default();
-            let unhealthy = w.pending + w.failed + w.crash_looping;
             view! {
                 <tr>
                     <td><a href=href>{format!("{} {}", w.kind, w.name)}</a></td>
                     <td class="num">{format!("{} / {}", w.ready, w.pods)}</td>
-                    <td class="num">{unhealthy}</td>
-                    <td class="num">{w.restarts}</td>
+                    <td class="num">{w.unhealthy}</td>
+                    <td class="num">{recent_restarts(w.restarts_24h)}</td>
                     <td class="num">{w.findings}</td>
                     <td class="num">{percent(w.cpu_use_pct())}</td>
                     <td class="num">{percent(w.memory_use_pct())}</td>
@@ -106,9 +106,10 @@ fn NamespaceView(data: NamespaceData) -> impl IntoView {
         <h1>"Namespace " {namespace.clone()}</h1>
         <h2>"Workloads"</h2>
         <table class="data workloads">
-            <thead><tr><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Unhealthy"</th><th class="num">"Restarts"</th><th class="num">"Findings"</th><th class="num">"CPU used of requests"</th><th class="num">"Memory used of requests"</th><th class="num">"GPUs per pod"</th><th>"Problems"</th></tr></thead>
+            <thead><tr><th>"Workload"</th><th class="num">"Ready"</th><th class="num">"Unhealthy pods"</th><th class="num">"Restarts (24 h)"</th><th class="num">"Findings"</th><th class="num">"CPU used of requests"</th><th class="num">"Memory used of requests"</th><th class="num">"GPUs per pod"</th><th>"Problems"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        <UnhealthyDefinition />
         <h2>"Quotas"</h2>
         <table class="data quotas">
             <thead><tr><th>"Quota"</th><th>"Resource"</th><th class="num">"Used of hard limit"</th><th>"Use"</th><th class="num">"% of hard limit"</th><th class="num">"Headroom"</th></tr></thead>

@@ -9,6 +9,7 @@ use super::{BadRequest, LoadError};
 use crate::api::{OverviewData, overview};
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{percent, score, timestamp};
+use crate::components::health::UnhealthyDefinition;
 use crate::components::links::{Chart, tenant_href, with_query};
 use crate::components::severity::SeverityCount;
 
@@ -165,6 +166,12 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        <p class="legend">
+            "PSS, CIS and NSA: the share of assessable controls that pass. Tightest quota headroom: the "
+            "share of its hard limit still free on the tenant's fullest quota resource. GPUs idle: the "
+            "share of allocated GPUs under 5% utilisation. Unhealthy pods: as defined below."
+        </p>
+        <UnhealthyDefinition />
     }
     .into_any()
 }

@@ -10,6 +10,7 @@ use super::{BadRequest, LoadError};
 use crate::api::{TenantData, tenant};
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{percent, score, timestamp};
+use crate::components::health::{UnhealthyDefinition, recent_restarts};
 use crate::components::links::{Breadcrumbs, Chart, ObjectLink, namespace_href, object_label, rule_href, with_query};
 use crate::components::query::{RANGES, finding_query, range_days};
 use crate::components::severity::{SeverityBadge, SeverityCount};
@@ -64,7 +65,7 @@ fn TenantView(data: TenantData, query: db::query::FindingQuery, range: u32) -> i
                     <td class="num">{n.workloads}</td>
                     <td class="num">{n.pods}</td>
                     <td class="num">{n.unhealthy_pods}</td>
-                    <td class="num">{n.restarts}</td>
+                    <td class="num">{recent_restarts(n.restarts_24h)}</td>
                     <td class="num">{n.oom_killed}</td>
                     <td class="num">{n.findings}</td>
                     <td class="num">{percent(n.tightest_quota_headroom_pct)}</td>
@@ -83,7 +84,7 @@ fn TenantView(data: TenantData, query: db::query::FindingQuery, range: u32) -> i
             <div><dt>"Medium"</dt><dd><SeverityCount severity="medium" count=s.medium /></dd></div>
             <div><dt>"Low"</dt><dd><SeverityCount severity="low" count=s.low /></dd></div>
             <div><dt>"Unhealthy pods"</dt><dd>{s.unhealthy_pods}</dd></div>
-            <div><dt>"Mean GPU use"</dt><dd>{percent(s.mean_gpu_utilisation_pct)}</dd></div>
+            <div><dt>"Mean GPU utilisation (of allocated GPUs)"</dt><dd>{percent(s.mean_gpu_utilisation_pct)}</dd></div>
             <div><dt>"Collected"</dt><dd><time>{timestamp(s.last_collected_at)}</time></dd></div>
         </dl>
         <crate::pages::reports::ExportForm tenants=vec![] tenant=s.tenant.clone() />
@@ -97,15 +98,16 @@ fn TenantView(data: TenantData, query: db::query::FindingQuery, range: u32) -> i
                     <th>"Namespace"</th>
                     <th class="num">"Workloads"</th>
                     <th class="num">"Pods"</th>
-                    <th class="num">"Unhealthy"</th>
-                    <th class="num">"Restarts"</th>
-                    <th class="num">"OOMKilled"</th>
+                    <th class="num">"Unhealthy pods"</th>
+                    <th class="num">"Restarts (24 h)"</th>
+                    <th class="num">"OOMKilled (24 h)"</th>
                     <th class="num">"Findings"</th>
-                    <th class="num">"Quota headroom"</th>
+                    <th class="num" title="Of the fullest quota resource: the share of its hard limit still free">"Quota headroom (% of hard limit free)"</th>
                 </tr>
             </thead>
             <tbody>{namespaces}</tbody>
         </table>
+        <UnhealthyDefinition />
         <FindingsSection
             tenant=s.tenant.clone()
             namespaces=namespace_names

@@ -11,6 +11,7 @@ use super::{BadRequest, LoadError};
 use crate::api::explore::workload;
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{gpus, percent};
+use crate::components::health::{UnhealthyDefinition, recent_restarts};
 use crate::components::links::{
     Breadcrumbs, Chart, control_href, finding_href, namespace_href, rule_href, tenant_href,
 };
@@ -51,7 +52,7 @@ fn WorkloadView(detail: WorkloadDetail) -> impl IntoView {
         (w.namespace.clone(), namespace_href(&w.tenant, &w.namespace)),
     ];
     let problems = if w.problems.is_empty() {
-        view! { <p class="empty">"No pod problems."</p> }.into_any()
+        view! { <p class="empty">"Healthy: no pod or job problem."</p> }.into_any()
     } else {
         let items = w.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view();
         view! { <ul class="problems">{items}</ul> }.into_any()
@@ -92,8 +93,9 @@ fn WorkloadView(detail: WorkloadDetail) -> impl IntoView {
         <Breadcrumbs trail here=format!("{} {}", w.kind, w.name) />
         <h1>{w.kind.clone()} " " {w.name.clone()}</h1>
         <PodHealth w=w.clone() />
-        <h2>"Why pods are unwell"</h2>
+        <h2>"Why it is unhealthy"</h2>
         {problems}
+        <UnhealthyDefinition />
         <Resources w=w.clone() />
         <h2>"Images"</h2>
         <ul class="images">{images}</ul>
@@ -113,9 +115,11 @@ fn PodHealth(w: WorkloadRow) -> impl IntoView {
             <div><dt>"Running"</dt><dd>{w.running}</dd></div>
             <div><dt>"Pending"</dt><dd>{w.pending}</dd></div>
             <div><dt>"Failed"</dt><dd>{w.failed}</dd></div>
+            <div><dt>"Unhealthy pods"</dt><dd>{w.unhealthy}</dd></div>
             <div><dt>"CrashLoopBackOff"</dt><dd>{w.crash_looping}</dd></div>
-            <div><dt>"OOMKilled"</dt><dd>{w.oom_killed}</dd></div>
-            <div><dt>"Restarts"</dt><dd>{w.restarts}</dd></div>
+            <div><dt>"OOMKilled (24 h)"</dt><dd>{w.oom_killed}</dd></div>
+            <div><dt>"Restarts (24 h)"</dt><dd>{recent_restarts(w.restarts_24h)}</dd></div>
+            <div><dt>"Restarts since pods started"</dt><dd>{w.restarts}</dd></div>
             <div><dt>"Open findings"</dt><dd>{w.findings}</dd></div>
         </dl>
     }

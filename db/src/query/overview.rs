@@ -64,7 +64,7 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
             from open_finding f join latest l using (cluster_id)
             group by f.tenant),
         health as (
-            select tenant, sum(pending + failed + crash_looping)::int8 as unhealthy_pods
+            select tenant, sum(unhealthy)::int8 as unhealthy_pods
             from namespace_state x join latest l on l.collection_id = x.collection_id and x.collected_at = l.started_at
             where $1::text[] is null or tenant = any($1)
             group by tenant),

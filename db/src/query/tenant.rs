@@ -15,8 +15,11 @@ pub struct NamespaceRow {
     pub namespace: String,
     pub workloads: i32,
     pub pods: i32,
+    /// Pods unhealthy by `domain::health::UNHEALTHY_DEFINITION`.
     pub unhealthy_pods: i32,
-    pub restarts: i32,
+    /// Restarts within the last 24 hours; `None` on the cluster's first collection.
+    pub restarts_24h: Option<i32>,
+    /// Pods with a container OOM-killed within the last 24 hours.
     pub oom_killed: i32,
     pub findings: i64,
     pub tightest_quota_headroom_pct: Option<f64>,
@@ -144,8 +147,8 @@ pub async fn tenant_detail(
             from quota_usage q join latest l on l.collection_id = q.collection_id and q.collected_at = l.started_at
             where q.hard > 0 and q.tenant = any($1)
             group by 1, 2)
-        select n.namespace, n.workloads, n.pods, n.pending + n.failed + n.crash_looping as unhealthy_pods,
-               n.restarts, n.oom_killed, coalesce(p.findings, 0) as findings, h.pct as tightest_quota_headroom_pct
+        select n.namespace, n.workloads, n.pods, n.unhealthy as unhealthy_pods,
+               n.restarts_24h, n.oom_killed, coalesce(p.findings, 0) as findings, h.pct as tightest_quota_headroom_pct
         from namespace_state n join latest l on l.collection_id = n.collection_id and n.collected_at = l.started_at
         left join per_namespace p on p.cluster_id = l.cluster_id and p.namespace = n.namespace
         left join headroom h on h.collection_id = n.collection_id and h.namespace = n.namespace

@@ -28,8 +28,15 @@ pub struct WorkloadRow {
     pub pending: i32,
     pub failed: i32,
     pub crash_looping: i32,
+    /// Pods with a container OOM-killed within the last 24 hours.
     pub oom_killed: i32,
+    /// Restarts since each pod started (Kubernetes' cumulative count).
     pub restarts: i32,
+    /// Restarts within the last 24 hours; `None` on the cluster's first collection.
+    pub restarts_24h: Option<i32>,
+    /// Pods unhealthy by `domain::health::UNHEALTHY_DEFINITION`.
+    pub unhealthy: i32,
+    /// Why the workload is unhealthy; empty when it is healthy.
     pub problems: Vec<String>,
     /// GPUs held: per-pod requests times running pods, in GPU equivalents.
     pub gpus_allocated: f64,
@@ -88,7 +95,7 @@ impl QuotaRow {
 pub enum WorkloadFilter {
     #[default]
     All,
-    /// Workloads with a pod problem, pending or failed pods, or restarts.
+    /// Unhealthy workloads: those with a problem by `domain::health::UNHEALTHY_DEFINITION`.
     Unhealthy,
     /// Workloads that request GPUs.
     Gpu,
@@ -111,7 +118,7 @@ pub async fn workloads(
             group by 1, 2, 3, 4)
         select w.tenant, w.namespace, w.kind, w.name, w.images, w.cpu_request_millis, w.memory_request_mib,
                w.gpus_requested, w.pods, w.ready, w.running, w.pending, w.failed, w.crash_looping, w.oom_killed,
-               w.restarts, w.problems, ",
+               w.restarts, w.restarts_24h, w.unhealthy, w.problems, ",
         gpus_allocated!(),
         "::float8 as gpus_allocated, ",
         gpus_idle!("$5"),
@@ -122,7 +129,7 @@ pub async fn workloads(
                                     and f.object_kind = w.kind and f.object_name = w.name
         where ($1::text[] is null or w.tenant = any($1))
           and ($3::text is null or w.namespace = $3)
-          and case $4 when 'unhealthy' then cardinality(w.problems) > 0 or w.pending + w.failed + w.crash_looping > 0
+          and case $4 when 'unhealthy' then cardinality(w.problems) > 0
                       when 'gpu' then w.gpus_requested > 0
                       else true end
         order by w.tenant, w.namespace, w.kind, w.name"

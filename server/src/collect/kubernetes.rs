@@ -136,6 +136,8 @@ pub async fn read_inventory(
         // authorization configuration.
         outdated_apis: Vec::new(),
         authorization_configs: Vec::new(),
+        // Stamped by the collection, which knows when it started.
+        observed_at: None,
     })
 }
 

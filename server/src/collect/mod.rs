@@ -11,7 +11,7 @@ mod optional;
 pub mod proxy;
 pub mod target;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use db::store::{CollectionTimes, record_collection_failure, write_collection};
 
 use context::CollectionContext;
@@ -33,6 +33,13 @@ pub async fn collect_once(pool: &db::PgPool, target: &ClusterTarget) -> Result<i
     result
 }
 
+/// A collection's start as the inventory's observation time, from which pod health's grace
+/// periods and 24-hour window are measured.
+pub fn observation_time(started_at: DateTime<Utc>) -> k8s_openapi::jiff::Timestamp {
+    k8s_openapi::jiff::Timestamp::from_millisecond(started_at.timestamp_millis())
+        .unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH)
+}
+
 async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
     let started_at = Utc::now();
     let context = CollectionContext::read(pool, target, started_at).await?;
@@ -45,6 +52,7 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
         .await
         .map_err(|_| ran_out("listing the cluster's objects"))?
         .map_err(|error| error.naming_server(&server))?;
+    inventory.observed_at = Some(observation_time(started_at));
     let list_s = phases.lap();
     let window = context.idle_window;
     let request_timeout = target.deadlines.request;

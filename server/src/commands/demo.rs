@@ -39,16 +39,18 @@ pub async fn backfill(pool: &db::PgPool, cluster: &SharedCluster, hours: u32) ->
     let now = Utc::now();
     let started = std::time::Instant::now();
     for hour in 0..hours {
-        let (inventory, gpus) = {
+        let started_at = now - chrono::Duration::hours(i64::from(hours - hour));
+        let (mut inventory, gpus) = {
             let mut cluster = cluster.write().map_err(|_| anyhow::anyhow!("simulator state poisoned"))?;
-            cluster.step();
+            // The simulated pods' state changes are stamped with the hour they stand for.
+            cluster.step_to(started_at.timestamp());
             let mut gpus = domain::gpu::parse_dcgm_metrics(&cluster.dcgm_metrics(None))?.samples;
             // Each backfilled collection stands for one hour.
             gpus.iter_mut().for_each(|gpu| gpu.hold_for(1.0));
             (inventory_of(&cluster)?, gpus)
         };
+        inventory.observed_at = Some(crate::collect::observation_time(started_at));
         let assessment = domain::assess(&inventory, &settings, gpus, &[]);
-        let started_at = now - chrono::Duration::hours(i64::from(hours - hour));
         let times = CollectionTimes { started_at, finished_at: started_at + chrono::Duration::seconds(3) };
         write_collection(pool, DEMO_CLUSTER, times, &assessment).await?;
         if (hour + 1) % 24 == 0 || hour + 1 == hours {
@@ -141,7 +143,7 @@ pub async fn run(
     };
     let step = move || {
         if let Ok(mut cluster) = cluster.write() {
-            cluster.step();
+            cluster.step_to(Utc::now().timestamp());
         }
     };
     let collector =

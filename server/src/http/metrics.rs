@@ -63,6 +63,11 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
     let headroom = gauge_family(&mut registry, "tenant_quota_headroom_ratio", "Smallest remaining share of any quota");
     let gpus = gauge_family(&mut registry, "tenant_gpus_allocated", "GPUs allocated to running pods");
     let idle = gauge_family(&mut registry, "tenant_gpus_idle", "Allocated GPUs on workloads under 5% utilisation");
+    let unhealthy = gauge_family(
+        &mut registry,
+        "tenant_unhealthy_pods",
+        "Pods unhealthy by Rampart's one definition (see the README's Pod health)",
+    );
     let age = gauge_family(&mut registry, "cluster_last_collection_age_seconds", "Seconds since the last collection");
     let took =
         gauge_family(&mut registry, "cluster_last_collection_duration_seconds", "Duration of the last collection");
@@ -75,6 +80,7 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
     for t in db::query::tenant_overview(pool, &all, None).await? {
         let tenant = || vec![("tenant", t.tenant.clone())];
         set(&score, tenant(), t.score);
+        set(&unhealthy, tenant(), t.unhealthy_pods as f64);
         for (severity, count) in [("critical", t.critical), ("high", t.high), ("medium", t.medium), ("low", t.low)] {
             set(&by_severity, vec![("tenant", t.tenant.clone()), ("severity", severity.into())], count as f64);
         }

@@ -297,6 +297,8 @@ async fn sources_turned_off_for_a_cluster_are_not_read(pool: PgPool) {
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn not_ready_nodes_and_failed_jobs_are_stored_with_why(pool: PgPool) {
     let cluster = common::small_cluster(400);
+    // Jobs give up now, within the 24 hours in which a failure counts.
+    cluster.write().unwrap().step_to(chrono::Utc::now().timestamp());
     let (_server, target) = target_for(&cluster, "unwell").await;
     let id = collect_once(&pool, &target).await.unwrap();
     let expected = server::commands::demo::inventory_of(&cluster.read().unwrap()).unwrap();

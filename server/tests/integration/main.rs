@@ -17,6 +17,7 @@ mod deploy;
 mod embedded_postgres;
 mod exceptions;
 mod faults;
+mod health_truth;
 mod hostile;
 mod http;
 mod inherited;

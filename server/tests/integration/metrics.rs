@@ -52,6 +52,12 @@ async fn metrics_need_the_token_and_agree_with_the_dashboard(pool: PgPool) {
         let critical =
             samples[&format!("rampart_tenant_open_findings{{tenant=\"{}\",severity=\"critical\"}}", tenant.tenant)];
         assert_eq!(critical, tenant.critical as f64);
+        let unhealthy = samples[&format!("rampart_tenant_unhealthy_pods{{tenant=\"{}\"}}", tenant.tenant)];
+        assert_eq!(
+            unhealthy, tenant.unhealthy_pods as f64,
+            "{}: unhealthy pods as the overview counts them",
+            tenant.tenant
+        );
     }
     assert!(
         samples.keys().any(|k| k.starts_with("rampart_tenant_compliance_ratio{tenant=\"vision\",framework=\"cis\"}"))

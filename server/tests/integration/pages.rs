@@ -53,7 +53,7 @@ async fn every_drill_down_page_renders_its_content(pool: PgPool) {
         &mut b,
         &path,
         StatusCode::OK,
-        &["Requests and use", "over its running pods", "Why pods are unwell", "Images", &finding.finding.rule_id],
+        &["Requests and use", "over its running pods", "Why it is unhealthy", "Images", &finding.finding.rule_id],
     )
     .await;
     let page = expect(
