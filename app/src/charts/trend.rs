@@ -33,6 +33,7 @@ fn draw_time_axes(chart: &mut TimeChart<'_, '_>, y_name: &str) {
         .y_labels(5)
         .x_label_formatter(&date_label)
         .y_label_formatter(&|y| format!("{y:.0}"))
+        .x_desc("date (UTC)")
         .y_desc(y_name)
         .axis_desc_style(("sans-serif", 11, &INK))
         .label_style(("sans-serif", 11, &INK))
@@ -49,7 +50,7 @@ pub fn trend(title: &str, points: &[(DateTime<Utc>, f64)]) -> String {
         let root = SVGBackend::with_string(&mut svg, (560, 200)).into_drawing_area();
         let chart = ChartBuilder::on(&root)
             .margin(8)
-            .x_label_area_size(22)
+            .x_label_area_size(34)
             .y_label_area_size(34)
             .build_cartesian_2d(x_range(points), 0f64..100f64);
         if let Ok(mut chart) = chart {
@@ -71,7 +72,7 @@ pub fn severity_stack(title: &str, points: &[(DateTime<Utc>, [f64; 4])]) -> Stri
         let root = SVGBackend::with_string(&mut svg, (560, 200)).into_drawing_area();
         let chart = ChartBuilder::on(&root)
             .margin(8)
-            .x_label_area_size(22)
+            .x_label_area_size(34)
             .y_label_area_size(40)
             .build_cartesian_2d(x_range(points), 0f64..top);
         if let Ok(mut chart) = chart {

@@ -108,7 +108,7 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
             <button type="submit">{format!("Download the {} report of your tenants (last 30 days)", framework.id.to_uppercase())}</button>
         </form>
         <table class="data compliance">
-            <thead><tr><th>"Tenant"</th><th class="num">"Compliance"</th><th class="num">"Pass"</th><th class="num">"Fail"</th><th class="num">"Partial"</th><th class="num">"Manual"</th><th class="num">"Not assessable"</th></tr></thead>
+            <thead><tr><th>"Tenant"</th><th class="num" title="Passed over assessable (pass, fail, partial) controls">"Compliance (% of assessable controls passed)"</th><th class="num">"Pass"</th><th class="num">"Fail"</th><th class="num">"Partial"</th><th class="num">"Manual"</th><th class="num">"Not assessable"</th></tr></thead>
             <tbody>{summary}</tbody>
         </table>
         <Chart svg=heatmap />

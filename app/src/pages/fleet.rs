@@ -156,7 +156,7 @@ fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
     view! {
         <p>{format!("{} GPUs allocated; {} on workloads under {:.0}% utilisation.", gpus(allocated), gpus(idle), domain::gpu::IDLE_UTILISATION_PCT)}</p>
         <table class="data gpus">
-            <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Allocated"</th><th class="num">"Reporting"</th><th>"Utilisation"</th><th class="num">"%"</th></tr></thead>
+            <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Allocated (GPUs)"</th><th class="num">"Reporting (GPUs)"</th><th>"Utilisation"</th><th class="num">"Mean utilisation (% busy, of reporting GPUs)"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

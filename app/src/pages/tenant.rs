@@ -193,13 +193,22 @@ fn Trends(tenant: String, trend: Vec<db::query::TrendPoint>, range: u32) -> impl
         .collect_view();
     let scores: Vec<_> = trend.iter().map(|p| (p.at, p.score)).collect();
     let severities: Vec<_> = trend.iter().map(|p| (p.at, [p.critical, p.high, p.medium, p.low])).collect();
-    let body = if trend.len() < 2 {
-        view! { <p class="empty">"Not enough history for a trend yet."</p> }.into_any()
-    } else {
-        let score_chart = crate::charts::trend(&format!("Risk score of {tenant}, last {range} days"), &scores);
-        let stack_title = format!("Open findings of {tenant} by severity, last {range} days");
-        let stack_chart = crate::charts::severity_stack(&stack_title, &severities);
-        view! { <div class="charts"><Chart svg=score_chart /><Chart svg=stack_chart /></div> }.into_any()
+    let body = match (trend.first(), trend.last()) {
+        (Some(first), Some(last)) if trend.len() >= 2 => {
+            let period = format!("{} to {}", timestamp(first.at), timestamp(last.at));
+            let score_chart = crate::charts::trend(&format!("Risk score (0–100) of {tenant}, {period}"), &scores);
+            let stack_title = format!("Open findings of {tenant} by severity, {period}");
+            let stack_chart = crate::charts::severity_stack(&stack_title, &severities);
+            let starts_later = first.at > chrono::Utc::now() - chrono::Duration::days(i64::from(range) - 1);
+            let covered = format!(
+                "Asked: the last {range} days. Shown: {period}, {} points{}.",
+                trend.len(),
+                if starts_later { "; nothing earlier is stored" } else { "" }
+            );
+            view! { <p class="meta period">{covered}</p> <div class="charts"><Chart svg=score_chart /><Chart svg=stack_chart /></div> }
+                .into_any()
+        }
+        _ => view! { <p class="empty">"Not enough history for a trend yet."</p> }.into_any(),
     };
     view! {
         <h2>"Trends"</h2>
@@ -255,7 +264,7 @@ fn Explanation(explanation: Option<ScoreExplanation>) -> impl IntoView {
         <h2>"Why this score"</h2>
         <div class="deltas">{deltas}</div>
         <table class="data contributors">
-            <thead><tr><th>"Severity"</th><th>"Rule"</th><th>"Object"</th><th class="num">"Contribution"</th><th class="num">"Share"</th></tr></thead>
+            <thead><tr><th>"Severity"</th><th>"Rule"</th><th>"Object"</th><th class="num">"Contribution (score points)"</th><th class="num">"Share of the score"</th></tr></thead>
             <tbody>{top}</tbody>
         </table>
     }
@@ -286,7 +295,7 @@ fn Compliance(rows: Vec<ComplianceRow>) -> impl IntoView {
         <table class="data compliance">
             <thead>
                 <tr>
-                    <th>"Framework"</th><th class="num">"Compliance"</th><th class="num">"Pass"</th><th class="num">"Fail"</th>
+                    <th>"Framework"</th><th class="num" title="Passed over assessable (pass, fail, partial) controls">"Compliance (% of assessable controls passed)"</th><th class="num">"Pass"</th><th class="num">"Fail"</th>
                     <th class="num">"Partial"</th><th class="num">"Manual"</th><th class="num">"Not assessable"</th>
                 </tr>
             </thead>

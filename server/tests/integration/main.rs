@@ -7,6 +7,7 @@ mod access;
 mod alerts;
 mod api;
 mod backup;
+mod chart_scales;
 mod cluster_tls;
 mod collect;
 mod collect_gpu;
