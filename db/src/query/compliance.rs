@@ -140,20 +140,28 @@ pub async fn control_findings(
                f.message, f.first_seen
         from open_finding f join latest l using (cluster_id)
         where $3 = any(f.controls) and ($5::text[] is null or f.rule_id = any($5))
+          and ($6::text[] is null or exists (
+                select 1 from namespace_state n
+                where n.collection_id = l.collection_id and n.collected_at = l.started_at and n.tenant = any($6)))
         order by array_position(array['critical','high','medium','low','info'], f.severity), f.tenant,
                  f.object_namespace nulls first, f.object_name
         limit $4"
     );
     // An inherited control's evidence is the cluster's own objects, shown to every viewer of a
-    // tenant on the cluster: only those rules' findings, whoever's tenant holds them.
+    // tenant on the cluster (and only of the clusters their tenants run on): only those rules'
+    // findings, whoever's tenant holds them.
     let cluster_rules = cluster_level_rules(framework, control);
-    let tenants = if cluster_rules.is_some() { None } else { scope.tenant_filter() };
+    let (tenants, clusters_of) = match cluster_rules {
+        Some(_) => (None, scope.tenant_filter()),
+        None => (scope.tenant_filter(), None),
+    };
     Ok(sqlx::query_as::<_, AffectedObject>(sql)
         .bind(tenants)
         .bind(at)
         .bind(format!("{framework}:{control}"))
         .bind(AFFECTED_SHOWN)
         .bind(cluster_rules)
+        .bind(clusters_of)
         .fetch_all(pool)
         .await?)
 }

@@ -51,3 +51,30 @@ async fn a_tenant_inherits_its_clusters_status_for_the_api_servers_controls(pool
     let row = text.lines().find(|l| l.contains("1.2.1")).unwrap_or_default();
     assert!(text.contains("inherited from the cluster") && row.contains("fail"), "the tenant PDF: {row}");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_lead_sees_the_inherited_evidence_of_only_the_clusters_their_tenant_runs_on(pool: PgPool) {
+    let cluster = common::small_cluster(100);
+    server::commands::demo::backfill(&pool, &cluster, 1).await.unwrap();
+    // A second cluster, as failing, on which nlp runs nothing.
+    let mut edge = server::commands::demo::inventory_of(&cluster.read().unwrap()).unwrap();
+    let not_nlp = |ns: Option<&String>| !ns.is_some_and(|n| n.starts_with("nlp"));
+    edge.namespaces.retain(|n| not_nlp(n.metadata.name.as_ref()));
+    edge.pods.retain(|p| not_nlp(p.metadata.namespace.as_ref()));
+    let assessment = domain::assess(&edge, &domain::rules::RuleSettings::default(), vec![], &[]);
+    assert!(assessment.namespaces.iter().all(|n| n.tenant != "nlp"), "nlp runs nothing on edge");
+    let now = chrono::Utc::now();
+    let times = db::store::CollectionTimes { started_at: now, finished_at: now };
+    db::store::write_collection(&pool, "edge", times, &assessment).await.unwrap();
+
+    let evidence = |scope: Scope| {
+        let pool = pool.clone();
+        async move { db::query::control_findings(&pool, &scope, "cis", "1.2.1", None).await.unwrap() }
+    };
+    let everyone = evidence(Scope::AllTenants).await;
+    let nlp = evidence(Scope::Tenants(vec!["nlp".into()])).await;
+    let vision = evidence(Scope::Tenants(vec!["vision".into()])).await;
+    assert_eq!(everyone.len(), 2, "each cluster's API server fails 1.2.1: {everyone:?}");
+    assert_eq!(nlp.len(), 1, "nlp's lead sees its own cluster's evidence, not edge's: {nlp:?}");
+    assert_eq!(vision.len(), 2, "vision runs on both");
+}
