@@ -174,18 +174,18 @@ async fn insert_workloads(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asses
         "insert into workload_state (collection_id, collected_at, tenant, namespace, kind, name, images,
              cpu_request_millis, memory_request_mib, gpus_requested, pods, ready, running, pending, failed,
              crash_looping, oom_killed, restarts, problems, gpus_in_use, gpu_utilisation_pct, cpu_usage_millis,
-             memory_usage_mib, unhealthy)
+             memory_usage_mib, unhealthy, gpus_allocated)
          select $1, c.started_at, u.tenant, u.namespace, u.kind, u.name,
                 coalesce(string_to_array(nullif(u.images, ''), chr(31)), '{}'), u.cpu, u.memory, u.gpus, u.pods, u.ready,
                 u.running, u.pending, u.failed, u.crash_looping, u.oom_killed, u.restarts,
                 coalesce(string_to_array(nullif(u.problems, ''), chr(31)), '{}'), u.gpus_in_use, u.gpu_utilisation,
-                u.cpu_used, u.memory_used, u.unhealthy
+                u.cpu_used, u.memory_used, u.unhealthy, u.gpus_allocated
          from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::float8[],
                      $10::int[], $11::int[], $12::int[], $13::int[], $14::int[], $15::int[], $16::int[], $17::int[],
-                     $18::text[], $19::float8[], $20::float8[], $21::float8[], $22::float8[], $23::int[])
+                     $18::text[], $19::float8[], $20::float8[], $21::float8[], $22::float8[], $23::int[], $24::float8[])
               as u(tenant, namespace, kind, name, images, cpu, memory, gpus, pods, ready, running, pending, failed,
                    crash_looping, oom_killed, restarts, problems, gpus_in_use, gpu_utilisation, cpu_used, memory_used,
-                   unhealthy),
+                   unhealthy, gpus_allocated),
               collection c
          where c.collection_id = $1",
     )
@@ -212,6 +212,7 @@ async fn insert_workloads(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asses
     .bind(w.iter().map(|t| t.item.cpu_usage_millis).collect::<Vec<_>>())
     .bind(w.iter().map(|t| t.item.memory_usage_mib).collect::<Vec<_>>())
     .bind(int(|x| x.health.unhealthy)?)
+    .bind(w.iter().map(|t| t.item.gpus_allocated).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -4,7 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::finding::ObjectRef;
-use crate::inventory::{Inventory, PodSpecSite};
+use crate::inventory::Inventory;
+use crate::sites::PodSpecSite;
 
 /// How much more a finding weighs on a workload reachable from the internet.
 pub const INTERNET_FACING_FACTOR: f64 = 2.0;
@@ -98,12 +99,12 @@ impl ExposureIndex {
                 let selectors = site.namespace().and_then(|ns| public_selectors.get(ns)).map(Vec::as_slice);
                 let internet_facing =
                     selectors.unwrap_or_default().iter().any(|sel| sel.iter().all(|(k, v)| labels.get(k) == Some(v)));
-                let pods = match site.kind {
-                    "DaemonSet" => nodes,
-                    "Pod" | "CronJob" => 1,
-                    kind => {
-                        let key =
-                            (kind, site.namespace().unwrap_or_default(), site.meta.name.as_deref().unwrap_or_default());
+                let pods = match (site.kind.as_ref(), &site.owned) {
+                    (_, Some(owned)) => owned.pods.max(1),
+                    ("DaemonSet", _) => nodes,
+                    ("Pod" | "CronJob", _) => 1,
+                    (kind, None) => {
+                        let key = (kind, site.namespace().unwrap_or_default(), site.name());
                         u32::try_from(replicas.get(&key).copied().unwrap_or(1)).unwrap_or(1).max(1)
                     }
                 };

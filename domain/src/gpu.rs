@@ -51,7 +51,8 @@ impl GpuSample {
             container: label("container"),
             gpu,
             uuid: label("UUID"),
-            hostname: label("Hostname"),
+            // dcgm-exporter's next release renames `Hostname` to `hostname`.
+            hostname: Some(label("Hostname")).filter(|h| !h.is_empty()).unwrap_or_else(|| label("hostname")),
             utilisation_pct: 0.0,
             memory_used_mib: 0.0,
             engine_active_pct: None,
@@ -91,6 +92,36 @@ impl GpuSample {
     pub fn hold_for(&mut self, window_hours: f64) {
         self.idle_hours =
             if self.busy_pct() < IDLE_UTILISATION_PCT { window_hours * self.gpu_equivalents() } else { 0.0 };
+    }
+}
+
+/// GPUs one pod requests, in GPU equivalents: whole `nvidia.com/gpu`s, and MIG instances
+/// (`nvidia.com/mig-3g.40gb`) as their share of a GPU. GPUs are extended resources, set as
+/// limits (with requests equal when given), so limits are read, and requests where no limit is.
+pub fn gpus_of_pod(spec: &k8s_openapi::api::core::v1::PodSpec) -> f64 {
+    let mut gpus = 0.0;
+    for container in spec.init_containers.iter().flatten().chain(spec.containers.iter()) {
+        let resources = container.resources.as_ref();
+        let (requests, limits) =
+            (resources.and_then(|r| r.requests.as_ref()), resources.and_then(|r| r.limits.as_ref()));
+        let unlimited = requests.into_iter().flatten().filter(|(k, _)| !limits.is_some_and(|l| l.contains_key(*k)));
+        for (resource, quantity) in limits.into_iter().flatten().chain(unlimited) {
+            gpus += gpu_equivalents_of(resource, crate::quantity::parse_quantity(&quantity.0).unwrap_or(0.0));
+        }
+    }
+    gpus
+}
+
+/// `count` of an extended resource in GPU equivalents: `nvidia.com/gpu` as is, a MIG profile
+/// (`nvidia.com/mig-3g.40gb`) as its share of a GPU, anything else as none.
+pub fn gpu_equivalents_of(resource: &str, count: f64) -> f64 {
+    let count = count.round();
+    if resource == "nvidia.com/gpu" {
+        count
+    } else if let Some(profile) = resource.strip_prefix("nvidia.com/mig-") {
+        count * mig_gpu_equivalents(profile)
+    } else {
+        0.0
     }
 }
 

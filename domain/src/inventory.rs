@@ -1,16 +1,16 @@
 //! The typed snapshot of one cluster, as read from its API server or from manifests.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec,
-    ReplicationController, ResourceQuota, Service, ServiceAccount,
+    ConfigMap, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController,
+    ResourceQuota, Service, ServiceAccount,
 };
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::finding::ObjectRef;
 use crate::trivy::TrivyReports;
@@ -89,107 +89,7 @@ pub struct Authorizer {
     pub name: String,
 }
 
-/// A pod specification found in the inventory, with the object that declares it: a bare Pod,
-/// or the pod template of a workload controller (reported against the workload as written).
-#[derive(Debug, Clone, Copy)]
-pub struct PodSpecSite<'a> {
-    pub kind: &'static str,
-    /// The declaring object's metadata.
-    pub meta: &'a ObjectMeta,
-    /// The pod's own metadata: the Pod's, or the template's (labels, annotations).
-    pub pod_meta: &'a ObjectMeta,
-    pub spec: &'a PodSpec,
-    /// Field path from the object's root to the pod's root: `""` for a Pod,
-    /// `spec.template.` for a Deployment, `spec.jobTemplate.spec.template.` for a CronJob.
-    pub prefix: &'static str,
-}
-
-impl PodSpecSite<'_> {
-    /// The object that declares this pod spec.
-    pub fn object(&self) -> ObjectRef {
-        ObjectRef::from_meta(self.kind, self.meta)
-    }
-
-    /// A field path from the pod's root (`spec.containers[0].image`) as a path from the
-    /// declaring object's root (`spec.template.spec.containers[0].image`).
-    pub fn path(&self, from_pod_root: &str) -> String {
-        format!("{}{from_pod_root}", self.prefix)
-    }
-
-    /// The namespace the pod runs in.
-    pub fn namespace(&self) -> Option<&str> {
-        self.meta.namespace.as_deref()
-    }
-
-    /// The service account the pods run as (`default` when none is named).
-    pub fn service_account(&self) -> &str {
-        self.spec.service_account_name.as_deref().filter(|n| !n.is_empty()).unwrap_or("default")
-    }
-}
-
-static NO_METADATA: std::sync::LazyLock<ObjectMeta> = std::sync::LazyLock::new(ObjectMeta::default);
-
 impl Inventory {
-    /// Every pod spec in the inventory: workload templates, plus Pods that no controller owns
-    /// (a controller-owned Pod is reported through its controller's template instead).
-    pub fn pod_specs(&self) -> Vec<PodSpecSite<'_>> {
-        const TEMPLATE: &str = "spec.template.";
-        let mut sites = Vec::new();
-        fn template_site<'a>(
-            sites: &mut Vec<PodSpecSite<'a>>,
-            kind: &'static str,
-            meta: &'a ObjectMeta,
-            template: Option<&'a PodTemplateSpec>,
-            prefix: &'static str,
-        ) {
-            if let Some(spec) = template.and_then(|t| t.spec.as_ref()) {
-                let pod_meta = template.and_then(|t| t.metadata.as_ref()).unwrap_or(&NO_METADATA);
-                sites.push(PodSpecSite { kind, meta, pod_meta, spec, prefix });
-            }
-        }
-        let mut add = |kind, meta, template, prefix| template_site(&mut sites, kind, meta, template, prefix);
-        for o in &self.deployments {
-            add("Deployment", &o.metadata, o.spec.as_ref().map(|s| &s.template), TEMPLATE);
-        }
-        for o in &self.stateful_sets {
-            add("StatefulSet", &o.metadata, o.spec.as_ref().map(|s| &s.template), TEMPLATE);
-        }
-        for o in &self.daemon_sets {
-            add("DaemonSet", &o.metadata, o.spec.as_ref().map(|s| &s.template), TEMPLATE);
-        }
-        for o in self.replica_sets.iter().filter(|o| !is_controlled(&o.metadata)) {
-            add("ReplicaSet", &o.metadata, o.spec.as_ref().and_then(|s| s.template.as_ref()), TEMPLATE);
-        }
-        for o in self.jobs.iter().filter(|o| !is_controlled(&o.metadata)) {
-            add("Job", &o.metadata, o.spec.as_ref().map(|s| &s.template), TEMPLATE);
-        }
-        for o in &self.cron_jobs {
-            let template = o.spec.as_ref().and_then(|s| s.job_template.spec.as_ref()).map(|s| &s.template);
-            add("CronJob", &o.metadata, template, "spec.jobTemplate.spec.template.");
-        }
-        for o in &self.replication_controllers {
-            add("ReplicationController", &o.metadata, o.spec.as_ref().and_then(|s| s.template.as_ref()), TEMPLATE);
-        }
-        for p in self.pods.iter().filter(|p| !is_controlled(&p.metadata)) {
-            if let Some(spec) = &p.spec {
-                sites.push(PodSpecSite { kind: "Pod", meta: &p.metadata, pod_meta: &p.metadata, spec, prefix: "" });
-            }
-        }
-        sites
-    }
-
-    /// Workloads per namespace: controllers plus uncontrolled Pods, Jobs and ReplicaSets.
-    /// The unit the risk score is normalised by.
-    pub fn workloads_per_namespace(&self) -> std::collections::HashMap<String, u32> {
-        let mut counts = std::collections::HashMap::new();
-        for site in self.pod_specs() {
-            if let Some(ns) = &site.meta.namespace {
-                *counts.entry(ns.clone()).or_insert(0) += 1;
-            }
-        }
-        counts
-    }
-
     /// Number of objects of every kind, for collection statistics.
     pub fn object_count(&self) -> usize {
         self.kind_counts().iter().map(|(_, count)| count).sum()
@@ -244,20 +144,6 @@ pub fn trim_metadata(meta: &mut ObjectMeta) {
     }
 }
 
-/// True when a controller (Deployment's ReplicaSet, Job's CronJob, ...) owns the object.
-pub fn is_controlled(meta: &ObjectMeta) -> bool {
-    controller(meta).is_some()
-}
-
-/// The object's controlling owner reference, if any. A Node, which the API server names as
-/// the controller of its static pods' mirror pods, controls no workload: such a pod is its own.
-pub fn controller(meta: &ObjectMeta) -> Option<&OwnerReference> {
-    meta.owner_references
-        .iter()
-        .flatten()
-        .find(|r| r.controller == Some(true) && !(r.kind == "Node" && r.api_version == "v1"))
-}
-
 /// The annotation the kubelet puts on the mirror pod of a static pod.
 pub const MIRROR_POD_ANNOTATION: &str = "kubernetes.io/config.mirror";
 /// The annotation naming where the kubelet read a pod from (`file`, `http`; `api` for others).
@@ -275,35 +161,4 @@ pub fn is_static_pod(meta: &ObjectMeta) -> bool {
     let control_plane = meta.namespace.as_deref() == Some("kube-system")
         && meta.labels.as_ref().and_then(|l| l.get("tier")).is_some_and(|tier| tier == "control-plane");
     mirror || from_file || node_owned || control_plane
-}
-
-/// The controlling owner of every ReplicaSet and Job, by (kind, namespace, name): how an
-/// object's owner is walked up to its Deployment or CronJob without searching a list per object.
-#[derive(Debug)]
-pub struct Controllers<'a>(HashMap<(&'static str, &'a str, &'a str), &'a OwnerReference>);
-
-impl Controllers<'_> {
-    /// The workload an owner reference leads to: a ReplicaSet's Deployment, a Job's CronJob,
-    /// or the owner itself, as (kind, name) in the same namespace.
-    pub fn top_owner<'b>(&'b self, kind: &'b str, namespace: &str, name: &'b str) -> (&'b str, &'b str) {
-        let walked = ["ReplicaSet", "Job"].into_iter().find(|k| *k == kind);
-        match walked.and_then(|k| self.0.get(&(k, namespace, name))) {
-            Some(top) => (&top.kind, &top.name),
-            None => (kind, name),
-        }
-    }
-}
-
-impl Inventory {
-    /// The index of ReplicaSets' and Jobs' controllers, built once per assessment.
-    pub fn controllers(&self) -> Controllers<'_> {
-        let owned = self.replica_sets.iter().map(|r| ("ReplicaSet", &r.metadata));
-        let owned = owned.chain(self.jobs.iter().map(|j| ("Job", &j.metadata)));
-        let map = owned
-            .filter_map(|(kind, meta)| {
-                Some(((kind, meta.namespace.as_deref()?, meta.name.as_deref()?), controller(meta)?))
-            })
-            .collect();
-        Controllers(map)
-    }
 }

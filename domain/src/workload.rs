@@ -8,9 +8,10 @@ use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::gpu::{GpuSample, mig_gpu_equivalents};
+use crate::gpu::{GpuSample, gpus_of_pod};
 use crate::health::{PodHealth, pod_problems, push_distinct, recent};
-use crate::inventory::{Controllers, Inventory, controller};
+use crate::inventory::Inventory;
+use crate::owners::{Controllers, controller};
 use crate::quantity::parse_quantity;
 use crate::usage::usage_by_pod;
 
@@ -26,8 +27,12 @@ pub struct WorkloadSummary {
     pub cpu_request_millis: u32,
     pub memory_request_mib: u32,
     /// GPUs of one pod in GPU equivalents: whole `nvidia.com/gpu`s, and MIG instances
-    /// (`nvidia.com/mig-3g.40gb`) as their share of a GPU.
+    /// (`nvidia.com/mig-3g.40gb`) as their share of a GPU; with several pod templates (a
+    /// RayCluster's head and workers), the most any of them asks.
     pub gpus_requested: f64,
+    /// GPUs its running pods hold, each pod by its own requests (a RayCluster's head holds
+    /// none, its workers eight each), in GPU equivalents.
+    pub gpus_allocated: f64,
     pub health: PodHealth,
     /// Pods whose containers are all ready.
     pub ready: u32,
@@ -46,18 +51,34 @@ pub struct WorkloadSummary {
     pub memory_usage_mib: Option<f64>,
 }
 
-/// Every workload of the inventory (controllers and uncontrolled pods), with its pods' health
-/// and GPU use attributed through owner references (Pod → ReplicaSet → Deployment,
-/// Pod → Job → CronJob).
+/// Every workload of the inventory (controllers and uncontrolled pods, and operators' workloads
+/// read from their pods), with its pods' health and GPU use attributed through owner
+/// references walked to the top (Pod → ReplicaSet → Deployment, Pod → Job → JobSet).
 pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSummary> {
     let mut by_key: BTreeMap<(String, String, String), WorkloadSummary> = BTreeMap::new();
     for site in inv.pod_specs() {
-        let Some(namespace) = site.meta.namespace.clone() else { continue };
-        let name = site.meta.name.clone().unwrap_or_default();
-        let mut summary =
-            WorkloadSummary { kind: site.kind.to_string(), namespace, name, ..WorkloadSummary::default() };
-        requests(site.spec, &mut summary);
-        by_key.insert((summary.kind.clone(), summary.namespace.clone(), summary.name.clone()), summary);
+        let Some(namespace) = site.namespace() else { continue };
+        let key = (site.kind.to_string(), namespace.to_string(), site.name().to_string());
+        match by_key.get_mut(&key) {
+            // Another pod template of the same workload (a RayCluster's workers after its head):
+            // its images join the workload's; CPU and memory stay those of the first template's pod.
+            Some(summary) => {
+                let mut other = WorkloadSummary::default();
+                requests(site.spec, &mut other);
+                summary.gpus_requested = summary.gpus_requested.max(other.gpus_requested);
+                for image in other.images {
+                    if !summary.images.contains(&image) {
+                        summary.images.push(image);
+                    }
+                }
+            }
+            None => {
+                let (kind, namespace, name) = key.clone();
+                let mut summary = WorkloadSummary { kind, namespace, name, ..WorkloadSummary::default() };
+                requests(site.spec, &mut summary);
+                by_key.insert(key, summary);
+            }
+        }
     }
     let controllers = inv.controllers();
     let usage = usage_by_pod(inv.pod_metrics.as_deref().unwrap_or_default());
@@ -67,6 +88,9 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
         let Some(summary) = by_key.get_mut(&key) else { continue };
         summary.health.add(pod, inv.observed_at);
         add_pod_state(pod, inv.observed_at, summary);
+        if pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") {
+            summary.gpus_allocated += pod.spec.as_ref().map_or(0.0, gpus_of_pod);
+        }
         let (namespace, name) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref());
         if let Some(used) = usage.get(&(namespace.unwrap_or_default(), name.unwrap_or_default())) {
             *summary.cpu_usage_millis.get_or_insert(0.0) += used.cpu_millis;
@@ -78,7 +102,10 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
         let Some(problem) = job_problem(job, inv.observed_at) else { continue };
         let namespace = job.metadata.namespace.clone().unwrap_or_default();
         let (kind, name) = match controller(&job.metadata) {
-            Some(owner) => (owner.kind.clone(), owner.name.clone()),
+            Some(owner) => {
+                let (kind, name) = controllers.workload_of(owner, &namespace);
+                (kind.into_owned(), name.to_string())
+            }
             None => ("Job".to_string(), job.metadata.name.clone().unwrap_or_default()),
         };
         if let Some(summary) = by_key.get_mut(&(kind, namespace, name)) {
@@ -109,8 +136,8 @@ fn owning_workload(controllers: &Controllers<'_>, pod: &Pod) -> (String, String,
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     match controller(&pod.metadata) {
         Some(owner) => {
-            let (kind, name) = controllers.top_owner(&owner.kind, &namespace, &owner.name);
-            (kind.to_string(), namespace, name.to_string())
+            let (kind, name) = controllers.workload_of(owner, &namespace);
+            (kind.into_owned(), namespace, name.to_string())
         }
         None => ("Pod".into(), namespace, pod.metadata.name.clone().unwrap_or_default()),
     }
@@ -123,23 +150,12 @@ fn requests(spec: &PodSpec, summary: &mut WorkloadSummary) {
         if let Some(image) = &container.image {
             summary.images.push(image.clone());
         }
-        let resources = container.resources.as_ref();
-        let (requests, limits) =
-            (resources.and_then(|r| r.requests.as_ref()), resources.and_then(|r| r.limits.as_ref()));
+        let requests = container.resources.as_ref().and_then(|r| r.requests.as_ref());
         let amount = |key: &str| requests.and_then(|r| r.get(key)).and_then(|q| parse_quantity(&q.0)).unwrap_or(0.0);
         summary.cpu_request_millis += (amount("cpu") * 1000.0).round() as u32;
         summary.memory_request_mib += (amount("memory") / (1024.0 * 1024.0)).round() as u32;
-        // GPUs are extended resources: set as limits, with requests equal when given.
-        let unlimited = requests.into_iter().flatten().filter(|(k, _)| !limits.is_some_and(|l| l.contains_key(*k)));
-        for (resource, quantity) in limits.into_iter().flatten().chain(unlimited) {
-            let count = parse_quantity(&quantity.0).unwrap_or(0.0).round();
-            if resource == "nvidia.com/gpu" {
-                summary.gpus_requested += count;
-            } else if let Some(profile) = resource.strip_prefix("nvidia.com/mig-") {
-                summary.gpus_requested += count * mig_gpu_equivalents(profile);
-            }
-        }
     }
+    summary.gpus_requested += gpus_of_pod(spec);
 }
 
 /// A Job that gave up (its `Failed` condition, such as `BackoffLimitExceeded`) within

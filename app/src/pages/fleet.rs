@@ -133,28 +133,39 @@ pub fn GpuPage() -> impl IntoView {
 fn GpuTable(rows: Vec<WorkloadRow>) -> impl IntoView {
     let allocated: f64 = rows.iter().map(|w| w.gpus_allocated).sum();
     let idle: f64 = rows.iter().map(|w| w.gpus_idle).sum();
+    let unknown: f64 = rows.iter().filter(|w| w.gpu_utilisation_pct.is_none()).map(|w| w.gpus_allocated).sum();
     let rows = rows
         .into_iter()
         .map(|w| {
-            let used = w.gpu_utilisation_pct.unwrap_or(0.0);
-            let title = format!("{}: {used:.0}% mean GPU utilisation", w.name);
-            // Allocated GPUs with no metrics charged to the pods: an exporter without its
-            // Kubernetes mode, or one that could not be read (see the Clusters page).
-            let unreported = w.gpus_allocated > 0.0 && w.gpus_in_use == 0.0;
+            // Allocated GPUs with no metrics charged to the pods: an exporter not found, without
+            // its Kubernetes mode, or unreadable (see the Clusters page). Their use is unknown.
+            let unreported = w.gpus_allocated > 0.0 && w.gpu_utilisation_pct.is_none();
             let reporting = if unreported { "0: no metrics for its pods".to_string() } else { gpus(w.gpus_in_use) };
+            let (gauge_cell, share) = match w.gpu_utilisation_pct {
+                Some(used) => {
+                    let title = format!("{}: {used:.0}% mean GPU utilisation", w.name);
+                    (view! { <Chart svg=gauge(&title, used, Measure::Utilisation) /> }.into_any(), percent(Some(used)))
+                }
+                None => (view! { "unknown" }.into_any(), "unknown".to_string()),
+            };
             view! {
                 <tr class:unreported=unreported>
                     <td><a href=tenant_href(&w.tenant)>{w.tenant.clone()}</a></td>
                     <td>{workload_link(&w)}</td>
                     <td class="num">{gpus(w.gpus_allocated)}</td><td class="num">{reporting}</td>
-                    <td><Chart svg=gauge(&title, used, Measure::Utilisation) /></td>
-                    <td class="num">{percent(w.gpu_utilisation_pct)}</td>
+                    <td>{gauge_cell}</td>
+                    <td class="num">{share}</td>
                 </tr>
             }
         })
         .collect_view();
+    let unknown = if unknown > 0.0 {
+        format!(" {} with no metrics: their use is unknown (see the Clusters page).", gpus(unknown))
+    } else {
+        String::new()
+    };
     view! {
-        <p>{format!("{} GPUs allocated; {} on workloads under {:.0}% utilisation.", gpus(allocated), gpus(idle), domain::gpu::IDLE_UTILISATION_PCT)}</p>
+        <p>{format!("{} GPUs allocated; {} on workloads under {:.0}% utilisation.{unknown}", gpus(allocated), gpus(idle), domain::gpu::IDLE_UTILISATION_PCT)}</p>
         <table class="data gpus">
             <thead><tr><th>"Tenant"</th><th>"Workload"</th><th class="num">"Allocated (GPUs)"</th><th class="num">"Reporting (GPUs)"</th><th>"Utilisation"</th><th class="num">"Mean utilisation (% busy, of reporting GPUs)"</th></tr></thead>
             <tbody>{rows}</tbody>

@@ -134,7 +134,7 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
                     {frameworks}
                     <td class="num"><a href="/health">{t.unhealthy_pods}</a></td>
                     <td class="num"><a href="/quotas">{percent(t.tightest_quota_headroom_pct)}</a></td>
-                    <td class="num"><a href="/gpu">{percent(t.idle_gpu_share_pct())}</a></td>
+                    <td class="num"><a href="/gpu">{idle_share(&t)}</a></td>
                     <td class="num">{t.workloads}</td>
                 </tr>
             }
@@ -169,9 +169,19 @@ fn OverviewTable(data: OverviewData, at: Option<chrono::DateTime<chrono::Utc>>) 
         <p class="legend">
             "PSS, CIS and NSA: the share of assessable controls that pass. Tightest quota headroom: the "
             "share of its hard limit still free on the tenant's fullest quota resource. GPUs idle: the "
-            "share of allocated GPUs under 5% utilisation. Unhealthy pods: as defined below."
+            "share of allocated GPUs with metrics under 5% utilisation (\"unknown\" when none has metrics). Unhealthy pods: as defined below."
         </p>
         <UnhealthyDefinition />
     }
     .into_any()
+}
+
+/// The share of a tenant's allocated GPUs that sit idle; "unknown" when it holds GPUs but no
+/// metrics were read for any of them (never 0% or 100% for want of data).
+fn idle_share(t: &db::query::TenantOverview) -> String {
+    match t.idle_gpu_share_pct() {
+        Some(pct) => percent(Some(pct)),
+        None if t.gpus_allocated > 0.0 => "unknown".to_string(),
+        None => percent(None),
+    }
 }

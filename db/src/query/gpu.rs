@@ -6,28 +6,33 @@ use sqlx::PgPool;
 
 use crate::{Result, Scope};
 
-/// The GPUs a workload row `w` of `workload_state` holds: per-pod requests times running pods,
+/// The GPUs a workload row `w` of `workload_state` holds: each running pod by its own requests,
 /// in GPU equivalents. The one definition of "allocated" every read model uses.
 macro_rules! gpus_allocated {
     () => {
-        "(w.gpus_requested * w.running)"
+        "w.gpus_allocated"
     };
 }
 pub(crate) use gpus_allocated;
 
 /// The GPUs a workload row `w` holds while their mean utilisation is under the idle threshold
-/// (bound as the parameter `$threshold`, always [`domain::gpu::IDLE_UTILISATION_PCT`]); a
-/// workload whose GPUs report nothing counts as idle. The one definition of "idle".
+/// (bound as the parameter `$threshold`, always [`domain::gpu::IDLE_UTILISATION_PCT`]). GPUs
+/// with no metrics are not idle but unknown ([`gpus_unmetered`]). The one definition of "idle".
 macro_rules! gpus_idle {
     ($threshold:literal) => {
-        concat!(
-            "(case when coalesce(w.gpu_utilisation_pct, 0) < ",
-            $threshold,
-            "::float8 then w.gpus_requested * w.running else 0 end)"
-        )
+        concat!("(case when w.gpu_utilisation_pct < ", $threshold, "::float8 then w.gpus_allocated else 0 end)")
     };
 }
 pub(crate) use gpus_idle;
+
+/// The GPUs a workload row `w` holds for which no metrics were read: their use is unknown,
+/// never idle or 0%.
+macro_rules! gpus_unmetered {
+    () => {
+        "(case when w.gpu_utilisation_pct is null then w.gpus_allocated else 0 end)"
+    };
+}
+pub(crate) use gpus_unmetered;
 
 /// The window idle GPU-hours are summed over, ending now or at the as-of time.
 pub const IDLE_WINDOW_HOURS: i32 = 24;

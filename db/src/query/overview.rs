@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use super::as_of::as_of;
-use super::gpu::{gpus_allocated, gpus_idle};
+use super::gpu::{gpus_allocated, gpus_idle, gpus_unmetered};
 use crate::{Result, Scope};
 
 /// One tenant's row on the overview.
@@ -31,13 +31,17 @@ pub struct TenantOverview {
     pub gpus_allocated: f64,
     /// Of those, the GPUs on workloads under the idle threshold.
     pub gpus_idle: f64,
+    /// Of those, the GPUs no metrics were read for: their use is unknown, neither idle nor busy.
+    pub gpus_unmetered: f64,
     pub last_collected_at: DateTime<Utc>,
 }
 
 impl TenantOverview {
-    /// The share of its allocated GPUs that sit idle, in percent; `None` when it holds none.
+    /// The share of its allocated GPUs with metrics that sit idle, in percent; `None` when it
+    /// holds none, or none has metrics (unknown, never 0% or 100%).
     pub fn idle_gpu_share_pct(&self) -> Option<f64> {
-        (self.gpus_allocated > 0.0).then(|| 100.0 * self.gpus_idle / self.gpus_allocated)
+        let metered = self.gpus_allocated - self.gpus_unmetered;
+        (metered > 1e-9).then(|| 100.0 * self.gpus_idle / metered)
     }
 }
 
@@ -83,7 +87,9 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
         gpus_allocated!(),
         ")::float8 as allocated, sum(",
         gpus_idle!("$3"),
-        ")::float8 as idle
+        ")::float8 as idle, sum(",
+        gpus_unmetered!(),
+        ")::float8 as unmetered
             from workload_state w join latest l on l.collection_id = w.collection_id and w.collected_at = l.started_at
             where $1::text[] is null or w.tenant = any($1)
             group by w.tenant)
@@ -94,6 +100,7 @@ pub async fn tenant_overview(pool: &PgPool, scope: &Scope, at: Option<DateTime<U
                q.headroom as tightest_quota_headroom_pct,
                g.utilisation as mean_gpu_utilisation_pct,
                coalesce(w.allocated, 0) as gpus_allocated, coalesce(w.idle, 0) as gpus_idle,
+               coalesce(w.unmetered, 0) as gpus_unmetered,
                s.last_collected_at
         from scores s
         left join counts c using (tenant)
@@ -138,6 +145,7 @@ async fn overview_from_rollups(pool: &PgPool, scope: &Scope, at: DateTime<Utc>) 
                 0::int8 as info,
                 coalesce(n.unhealthy_pods, 0) as unhealthy_pods, n.headroom as tightest_quota_headroom_pct,
                 n.gpu as mean_gpu_utilisation_pct, 0::float8 as gpus_allocated, 0::float8 as gpus_idle,
+                0::float8 as gpus_unmetered,
                 t.last_collected_at
          from tenants t left join namespaces n using (tenant)
          order by t.score desc, t.tenant",

@@ -38,9 +38,10 @@ pub struct WorkloadRow {
     pub unhealthy: i32,
     /// Why the workload is unhealthy; empty when it is healthy.
     pub problems: Vec<String>,
-    /// GPUs held: per-pod requests times running pods, in GPU equivalents.
+    /// GPUs held by its running pods, each by its own requests, in GPU equivalents.
     pub gpus_allocated: f64,
-    /// The GPUs held while under the idle threshold (all of them, or none).
+    /// The GPUs held while under the idle threshold (all of them, or none; none when no
+    /// metrics were read for them: their use is unknown).
     pub gpus_idle: f64,
     /// Devices reporting utilisation, in GPU equivalents.
     pub gpus_in_use: f64,

@@ -6,7 +6,7 @@
 //! Trivy Operator reports, a kind the collector was not allowed to list) reports itself *not
 //! assessable* rather than passing.
 
-use crate::finding::Finding;
+use crate::finding::{Finding, ObjectRef};
 use crate::inventory::Inventory;
 
 pub mod api;
@@ -92,7 +92,29 @@ pub fn evaluate_with(inventory: &Inventory, settings: &RuleSettings) -> Evaluati
         }
     }
     evaluation.findings = unique(evaluation.findings);
+    name_representative_pods(&mut evaluation.findings, &input.sites);
     evaluation
+}
+
+/// A finding on an operator's workload read from its pods says which pod was read, and how
+/// many it stands for.
+fn name_representative_pods(findings: &mut [Finding], sites: &[crate::sites::PodSpecSite<'_>]) {
+    let mut notes: std::collections::HashMap<ObjectRef, Vec<(&str, String)>> = Default::default();
+    for site in sites {
+        if let Some(note) = site.representative_note() {
+            notes.entry(site.object()).or_default().push((site.prefix.as_ref(), note));
+        }
+    }
+    if notes.is_empty() {
+        return;
+    }
+    for finding in findings {
+        let Some(candidates) = notes.get(&finding.object) else { continue };
+        let path = finding.evidence.first().map_or("", String::as_str);
+        if let Some((_, note)) = candidates.iter().find(|(prefix, _)| path.starts_with(prefix)) {
+            finding.message = format!("{} ({note})", finding.message);
+        }
+    }
 }
 
 /// Each finding identity once, the first reported kept: a rule that reaches one object twice

@@ -7,7 +7,9 @@ use k8s_openapi::api::core::v1::Namespace;
 
 use super::bindings::Binding;
 use crate::finding::{Finding, ObjectRef, Severity};
-use crate::inventory::{Controllers, Inventory, PodSpecSite};
+use crate::inventory::Inventory;
+use crate::owners::Controllers;
+use crate::sites::PodSpecSite;
 use crate::tenancy::{TenantIndex, TenantMapping};
 
 /// The rule families rules are grouped by.

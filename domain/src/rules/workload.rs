@@ -129,7 +129,7 @@ fn per_container(
     let mut out = Vec::new();
     for site in input.sites.iter() {
         for c in containers(site.spec).iter().filter(|c| c.kind != ContainerKind::Ephemeral) {
-            if let Some((message, field)) = judge(site.kind, c) {
+            if let Some((message, field)) = judge(&site.kind, c) {
                 out.push(rule.finding(
                     site.object(),
                     Some(c.name),

@@ -339,16 +339,27 @@ mod tests {
     }
 
     #[test]
-    fn pod_owned_by_a_controller_is_reported_through_its_controller_only() {
-        let inv = Inventory {
-            pods: vec![obj(json!({
-                "metadata": {"name": "web-abc", "namespace": "team-a", "ownerReferences": [
-                    {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d", "uid": "u", "controller": true}]},
-                "spec": {"containers": [{"name": "app", "securityContext": {"privileged": true}}]}
-            }))],
-            ..Inventory::default()
-        };
-        assert!(rule_ids(&inv, "pod.privileged").is_empty());
+    fn a_pod_is_reported_through_its_top_owner_listed_or_not() {
+        let pod: k8s_openapi::api::core::v1::Pod = obj(json!({
+            "metadata": {"name": "web-abc", "namespace": "team-a", "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d", "uid": "u", "controller": true}]},
+            "spec": {"containers": [{"name": "app", "securityContext": {"privileged": true}}]}
+        }));
+        let mut inv = deployment("team-a", "web", json!({"containers": [{"name": "app"}]}));
+        inv.replica_sets.push(obj(json!({
+            "metadata": {"name": "web-5d", "namespace": "team-a", "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "d", "controller": true}]},
+            "spec": {"selector": {}, "template": {"spec": {"containers": [{"name": "app"}]}}}
+        })));
+        inv.pods.push(pod.clone());
+        assert!(rule_ids(&inv, "pod.privileged").is_empty(), "the Deployment's template speaks for its pods");
+
+        // Without the ReplicaSet listed, the pod is the evidence of its owner.
+        let alone = Inventory { pods: vec![pod], ..Inventory::default() };
+        let findings = rule_ids(&alone, "pod.privileged");
+        assert_eq!(findings.len(), 1);
+        assert_eq!((findings[0].object.kind.as_str(), findings[0].object.name.as_str()), ("ReplicaSet", "web-5d"));
+        assert!(findings[0].message.ends_with("(read from its pod web-abc)"), "{}", findings[0].message);
     }
 
     fn namespace(labels: serde_json::Value) -> Inventory {
