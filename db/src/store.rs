@@ -64,6 +64,7 @@ pub async fn write_collection(
     insert_gpus(&mut tx, collection_id, assessment).await?;
     insert_workloads(&mut tx, collection_id, assessment).await?;
     crate::restarts::record_recent_restarts(&mut tx, collection_id).await?;
+    crate::gpu_capacity::insert_gpu_nodes(&mut tx, collection_id, &assessment.gpu_nodes).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;
     insert_not_assessable(&mut tx, collection_id, assessment).await?;
     insert_coverage(&mut tx, collection_id, assessment).await?;
@@ -135,9 +136,11 @@ async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asse
     };
     sqlx::query(
         "insert into namespace_state (collection_id, namespace, tenant, workloads, pods, running,
-             pending, succeeded, failed, crash_looping, oom_killed, restarts, unhealthy, collected_at)
+             pending, succeeded, failed, crash_looping, oom_killed, restarts, unhealthy, gpu_pending_pods,
+             gpu_pending, collected_at)
          select $1, u.*, c.started_at from unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[],
-             $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[]) as u, collection c
+             $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[],
+             $15::float8[]) as u, collection c
          where c.collection_id = $1",
     )
     .bind(id)
@@ -153,6 +156,8 @@ async fn insert_namespaces(tx: &mut Transaction<'_, Postgres>, id: i64, a: &Asse
     .bind(col(|n| n.health.oom_killed)?)
     .bind(col(|n| n.health.restarts)?)
     .bind(col(|n| n.health.unhealthy)?)
+    .bind(col(|n| n.pending_gpus.pods)?)
+    .bind(ns.iter().map(|n| n.pending_gpus.gpus).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -361,8 +366,8 @@ async fn upsert_compliance(
 }
 
 /// The sample tables partitioned by day; a collection's rows go to its start day's partition.
-pub const PARTITIONED_TABLES: [&str; 5] =
-    ["namespace_state", "quota_usage", "gpu_sample", "tenant_score", "workload_state"];
+pub const PARTITIONED_TABLES: [&str; 6] =
+    ["namespace_state", "quota_usage", "gpu_sample", "tenant_score", "workload_state", "gpu_node_state"];
 
 /// Creates the day's partitions of the sample tables when missing, in a transaction of its own
 /// that runs before the collection's: creating a partition locks the tables its foreign keys

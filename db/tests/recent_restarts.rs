@@ -21,7 +21,13 @@ fn with_restarts(restarts: u32) -> Assessment {
         ..WorkloadSummary::default()
     };
     Assessment {
-        namespaces: vec![NamespaceSummary { namespace: "nlp-prod".into(), tenant: "nlp".into(), workloads: 1, health }],
+        namespaces: vec![NamespaceSummary {
+            namespace: "nlp-prod".into(),
+            tenant: "nlp".into(),
+            workloads: 1,
+            health,
+            ..NamespaceSummary::default()
+        }],
         workloads: vec![Tenanted { tenant: "nlp".into(), item: workload }],
         scores: vec![TenantScore {
             tenant: "nlp".into(),

@@ -40,6 +40,7 @@ fn namespace(tenant: &str, ns: &str, pending: u32) -> NamespaceSummary {
             restarts: 3,
             ..PodHealth::default()
         },
+        ..NamespaceSummary::default()
     }
 }
 
@@ -112,6 +113,7 @@ fn assessment(nlp_score: f64) -> Assessment {
         not_assessable: vec![("cp.profiling".into(), "the kube-apiserver pod is not visible".into())],
         coverage: vec![domain::KindCoverage { kind: "pods".into(), objects: 42, gap: None }],
         not_ready_nodes: vec![],
+        gpu_nodes: vec![],
     }
 }
 

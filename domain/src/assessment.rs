@@ -24,12 +24,14 @@ pub struct Tenanted<T> {
 }
 
 /// One namespace's tenant, size and pod health.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NamespaceSummary {
     pub namespace: String,
     pub tenant: String,
     pub workloads: u32,
     pub health: PodHealth,
+    /// Pods waiting for GPUs the scheduler cannot find, and the GPUs they ask for.
+    pub pending_gpus: crate::gpu_capacity::PendingGpuDemand,
 }
 
 /// A tenant's risk score in one collection, with what it was computed from.
@@ -63,6 +65,8 @@ pub struct Assessment {
     pub coverage: Vec<KindCoverage>,
     /// Nodes that are not ready, with why.
     pub not_ready_nodes: Vec<NodeProblem>,
+    /// Every GPU node's capacity, allocation and use.
+    pub gpu_nodes: Vec<crate::gpu_capacity::GpuNode>,
 }
 
 /// What one collection could read of one kind.
@@ -97,6 +101,7 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
     let evaluation = evaluate_with(inv, settings);
     let workloads = inv.workloads_per_namespace();
     let health = pod_health(&inv.pods, inv.observed_at);
+    let mut pending_gpus = crate::gpu_capacity::pending_gpu_demand(inv);
 
     let names: BTreeSet<String> =
         inv.namespaces.iter().filter_map(|ns| ns.metadata.name.clone()).chain(health.keys().cloned()).collect();
@@ -106,6 +111,7 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
             tenant: tenants.tenant(Some(&ns)),
             workloads: workloads.get(&ns).copied().unwrap_or(0),
             health: health.get(&ns).cloned().unwrap_or_default(),
+            pending_gpus: pending_gpus.remove(&ns).unwrap_or_default(),
             namespace: ns,
         })
         .collect();
@@ -130,6 +136,7 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
         .into_iter()
         .map(|w| Tenanted { tenant: tenants.tenant(Some(&w.namespace)), item: w })
         .collect();
+    let gpu_nodes = crate::gpu_capacity::gpu_nodes(inv, &gpus);
     let gpus = gpus.into_iter().map(|g| Tenanted { tenant: tenants.tenant(Some(&g.namespace)), item: g }).collect();
 
     let not_assessable: Vec<(String, String)> =
@@ -149,6 +156,7 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
         not_assessable,
         coverage: coverage(inv),
         not_ready_nodes: not_ready_nodes(&inv.nodes),
+        gpu_nodes,
     }
 }
 

@@ -4,6 +4,17 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// Pod labels that mark dcgm-exporter pods: NVIDIA's GPU Operator's, and dcgm-exporter's own
+/// Helm chart's.
+pub const EXPORTER_LABELS: [(&str, &str); 2] =
+    [("app", "nvidia-dcgm-exporter"), ("app.kubernetes.io/name", "dcgm-exporter")];
+
+/// Whether a pod carries one of `labels` (`key`, `value`), as dcgm-exporter pods do.
+pub fn is_exporter_pod(pod: &k8s_openapi::api::core::v1::Pod, labels: &[(String, String)]) -> bool {
+    let own = pod.metadata.labels.as_ref();
+    labels.iter().any(|(key, value)| own.and_then(|l| l.get(key)).is_some_and(|v| v == value))
+}
+
 /// Utilisation below which an allocated GPU counts as idle, in percent.
 pub const IDLE_UTILISATION_PCT: f64 = 5.0;
 
@@ -150,21 +161,41 @@ pub struct MetricsParseError {
     pub reason: String,
 }
 
+/// A GPU (or MIG instance) an exporter reports with no pod holding it: free capacity, charged
+/// to no tenant. With the exporter's Kubernetes mode off every GPU looks free; the collection
+/// tells that apart by the GPUs its pods hold without metrics.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FreeGpu {
+    pub hostname: String,
+    pub gpu: String,
+    pub uuid: String,
+}
+
 /// What one dcgm-exporter reported.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DcgmMetrics {
     /// Its devices' samples, joined per device and pod.
     pub samples: Vec<GpuSample>,
-    /// Series of [`METRICS`] without pod attribution: the exporter's Kubernetes mode is off
-    /// (a known pitfall), or a GPU no pod holds; charged to no tenant.
-    pub unattributed: usize,
+    /// Devices reported without pod attribution, each once.
+    pub free: Vec<FreeGpu>,
+}
+
+impl FreeGpu {
+    /// The device of a series without pod attribution.
+    pub fn from_labels(label: impl Fn(&str) -> String) -> FreeGpu {
+        let instance = label("GPU_I_ID");
+        let gpu = if instance.is_empty() { label("gpu") } else { format!("{}/{instance}", label("gpu")) };
+        let hostname = Some(label("Hostname")).filter(|h| !h.is_empty()).unwrap_or_else(|| label("hostname"));
+        FreeGpu { hostname, gpu, uuid: label("UUID") }
+    }
 }
 
 /// Reads the [`METRICS`] of series that carry pod attribution (`namespace` and `pod` labels)
-/// and joins them per device, counting those without. Other metrics are ignored.
+/// and joins them per device; the devices of series without are free. Other metrics are
+/// ignored.
 pub fn parse_dcgm_metrics(text: &str) -> Result<DcgmMetrics, MetricsParseError> {
     let mut samples: BTreeMap<(String, String, String), GpuSample> = BTreeMap::new();
-    let mut unattributed = 0;
+    let mut free = std::collections::BTreeSet::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -182,13 +213,14 @@ pub fn parse_dcgm_metrics(text: &str) -> Result<DcgmMetrics, MetricsParseError> 
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| error("expected a numeric sample value"))?;
         let labels = parse_labels(labels).map_err(|reason| error(&reason))?;
-        let Some(sample) = GpuSample::from_labels(|key| labels.get(key).cloned().unwrap_or_default()) else {
-            unattributed += 1;
+        let label = |key: &str| labels.get(key).cloned().unwrap_or_default();
+        let Some(sample) = GpuSample::from_labels(label) else {
+            free.insert(FreeGpu::from_labels(label));
             continue;
         };
         samples.entry(sample.key()).or_insert(sample).set(name, value);
     }
-    Ok(DcgmMetrics { samples: samples.into_values().collect(), unattributed })
+    Ok(DcgmMetrics { samples: samples.into_values().collect(), free: free.into_iter().collect() })
 }
 
 fn parse_labels(text: &str) -> Result<BTreeMap<String, String>, String> {
@@ -230,9 +262,9 @@ DCGM_FI_DEV_SM_CLOCK{gpu="0",UUID="GPU-1"} 1980
 
     #[test]
     fn joins_utilisation_and_memory_per_attributed_gpu() {
-        let DcgmMetrics { samples, unattributed } = parse_dcgm_metrics(TEXT).unwrap();
-        assert_eq!(samples.len(), 1, "the unattributed GPU is skipped");
-        assert_eq!(unattributed, 1, "and counted");
+        let DcgmMetrics { samples, free } = parse_dcgm_metrics(TEXT).unwrap();
+        assert_eq!(samples.len(), 1, "the GPU no pod holds is not a sample");
+        assert_eq!(free, [FreeGpu { hostname: "gpu-1".into(), gpu: "1".into(), uuid: "GPU-2".into() }], "but free");
         assert_eq!(samples[0].pod, "train-0");
         assert_eq!(samples[0].utilisation_pct, 87.0);
         assert_eq!(samples[0].memory_used_mib, 40960.0);

@@ -15,6 +15,7 @@ pub mod exposure;
 pub mod finding;
 pub mod frameworks;
 pub mod gpu;
+pub mod gpu_capacity;
 pub mod health;
 pub mod intake;
 pub mod inventory;

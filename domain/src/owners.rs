@@ -104,6 +104,16 @@ pub fn workload_kind(owner: &OwnerReference) -> Cow<'_, str> {
     }
 }
 
+/// Kubernetes' own kinds that are workloads.
+pub const BUILT_IN_WORKLOAD_KINDS: [&str; 8] =
+    ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "ReplicationController", "Pod"];
+
+/// Whether a workload row or finding of this kind is a workload: Kubernetes' own, a known
+/// operator's by its name, or any other owner as [`workload_kind`] names it (`kind.group`).
+pub fn is_workload_kind(kind: &str) -> bool {
+    BUILT_IN_WORKLOAD_KINDS.contains(&kind) || OPERATOR_KINDS.iter().any(|k| k.name == kind) || kind.contains('.')
+}
+
 /// The controlling owner of every object Rampart lists that can own pods or be owned (Pods,
 /// ReplicaSets, Jobs and the rest), by (group, kind, namespace, name): how an owner reference is
 /// walked to the top without searching a list per object.

@@ -1,12 +1,13 @@
 //! dcgm-exporter's Prometheus text format for the simulated GPU pods.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::model::Cluster;
 
 impl Cluster {
     /// dcgm-exporter metrics for the GPUs of one node (as its exporter pod serves them), or of
-    /// every node with `None`.
+    /// every GPU node with `None`: every GPU, those no pod holds without pod labels.
     pub fn dcgm_metrics(&self, node: Option<&str>) -> String {
         let mut util =
             String::from("# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).\n# TYPE DCGM_FI_DEV_GPU_UTIL gauge\n");
@@ -15,23 +16,30 @@ impl Cluster {
         );
         let nodes: Vec<&str> = match node {
             Some(node) => vec![node],
-            None => self.gpu_pods.keys().map(String::as_str).collect(),
+            None => self.nodes.iter().filter(|n| n.gpus > 0).map(|n| n.name.as_str()).collect(),
         };
         for host in nodes {
-            for (namespace, pod) in self.gpu_pods_on(host) {
+            let gpus = self.nodes.iter().find(|n| n.name == host).map_or(0, |n| n.gpus);
+            // A real exporter reports every GPU of its node: a free one without pod labels.
+            let mut held: BTreeMap<u32, (String, f64, f64)> = BTreeMap::new();
+            for &(w, p) in self.gpu_pods.get(host).map(Vec::as_slice).unwrap_or_default() {
+                let (workload, pod) = (&self.workloads[w], &self.workloads[w].pods[p]);
+                let container = crate::operators::container_name(workload, p);
+                let pod_labels =
+                    format!(",container=\"{container}\",namespace=\"{}\",pod=\"{}\"", workload.namespace, pod.name);
                 for (gpu, utilisation, memory) in &pod.gpus {
-                    let device = format!(
-                        "gpu=\"{gpu}\",UUID=\"GPU-{host}-{gpu}\",device=\"nvidia{gpu}\",modelName=\"NVIDIA H100 80GB HBM3\",\
-                         Hostname=\"{host}\""
-                    );
-                    let labels = if self.faults.gpus_unattributed {
-                        device
-                    } else {
-                        format!("{device},container=\"main\",namespace=\"{namespace}\",pod=\"{}\"", pod.name)
-                    };
-                    let _ = writeln!(util, "DCGM_FI_DEV_GPU_UTIL{{{labels}}} {utilisation}");
-                    let _ = writeln!(fb, "DCGM_FI_DEV_FB_USED{{{labels}}} {memory}");
+                    held.insert(*gpu, (pod_labels.clone(), *utilisation, *memory));
                 }
+            }
+            for gpu in 0..gpus {
+                let device = format!(
+                    "gpu=\"{gpu}\",UUID=\"GPU-{host}-{gpu}\",device=\"nvidia{gpu}\",modelName=\"NVIDIA H100 80GB HBM3\",\
+                     Hostname=\"{host}\""
+                );
+                let (pod_labels, utilisation, memory) = held.get(&gpu).cloned().unwrap_or((String::new(), 0.0, 0.0));
+                let labels = if self.faults.gpus_unattributed { device } else { format!("{device}{pod_labels}") };
+                let _ = writeln!(util, "DCGM_FI_DEV_GPU_UTIL{{{labels}}} {utilisation}");
+                let _ = writeln!(fb, "DCGM_FI_DEV_FB_USED{{{labels}}} {memory}");
             }
         }
         util + &fb

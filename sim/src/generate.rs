@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::model::{
-    Cluster, Exposure, GPUS_PER_NODE, Kind, NamespaceModel, NodeModel, Phase, PodModel, SimConfig, Workload,
+    Cluster, ExporterChart, Exposure, GPUS_PER_NODE, Kind, NamespaceModel, NodeModel, Phase, PodModel, SimConfig,
+    Workload,
 };
 use crate::rng::Rng;
 
@@ -69,11 +70,18 @@ impl Cluster {
         let gpu_nodes = (cfg.pods / 14).max(2);
         let cpu_nodes = (cfg.pods / 40).max(3);
         let mut nodes: Vec<NodeModel> = (0..cpu_nodes)
-            .map(|i| NodeModel { name: format!("node-cpu-{i}"), gpus: 0, ready: true })
+            .map(|i| NodeModel { name: format!("node-cpu-{i}"), gpus: 0, ready: true, reserved: false })
             .chain((0..gpu_nodes).map(|i| NodeModel {
                 name: format!("node-gpu-{i}"),
                 gpus: GPUS_PER_NODE,
                 ready: true,
+                reserved: false,
+            }))
+            .chain(std::iter::once(NodeModel {
+                name: "node-gpu-reserved".into(),
+                gpus: GPUS_PER_NODE,
+                ready: true,
+                reserved: true,
             }))
             .collect();
         if let Some(last) = nodes.get_mut(cpu_nodes.saturating_sub(1)) {
@@ -107,6 +115,9 @@ impl Cluster {
                 cluster.add_workload(workload);
             }
         }
+        if cfg.training_workers > 0 {
+            cluster.add_operator_workloads();
+        }
         cluster.size_quotas();
         cluster.render();
         cluster
@@ -125,7 +136,13 @@ impl Cluster {
                 pods += n;
                 cpu += n * w.cpu_millis.unwrap_or(0);
                 mem += n * w.memory_mib.unwrap_or(0);
-                gpu += w.pods.iter().filter(|p| p.node.is_some()).count() as u32 * w.gpus;
+                gpu += w
+                    .pods
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.node.is_some())
+                    .map(|(i, _)| crate::operators::pod_gpus(w, i))
+                    .sum::<u32>();
             }
             let mut headroom = |used: u32, min: u32| {
                 let factor = 1.05 + self.rng.unit() * 0.55;
@@ -213,6 +230,7 @@ impl Cluster {
             pods: Vec::new(),
             system: false,
             gpu_nodes_only: false,
+            labels: None,
         }
     }
 
@@ -224,14 +242,18 @@ impl Cluster {
             Kind::DaemonSet => daemon_nodes.len() as u32,
             _ => workload.replicas,
         };
-        let (kind, gpus, system, base) = (workload.kind, workload.gpus, workload.system, workload.name.clone());
+        let (kind, system, base) = (workload.kind, workload.system, workload.name.clone());
         self.workloads.push(workload);
         let index = self.workloads.len() - 1;
         for i in 0..count {
             let name = match kind {
                 Kind::StatefulSet => format!("{base}-{i}"),
-                _ => format!("{base}-{}", self.rng.suffix()),
+                Kind::Deployment | Kind::DaemonSet | Kind::Job | Kind::CronJob => {
+                    format!("{base}-{}", self.rng.suffix())
+                }
+                _ => crate::operators::pod_name(&self.workloads[index], i, &self.rng.suffix()),
             };
+            let gpus = crate::operators::pod_gpus(&self.workloads[index], i as usize);
             let daemon_node = (kind == Kind::DaemonSet).then(|| daemon_nodes[i as usize].clone());
             let pod = self.place_pod(name, gpus, system, daemon_node);
             if let Some(node) = pod.node.clone().filter(|_| !pod.gpus.is_empty()) {
@@ -294,7 +316,7 @@ impl Cluster {
     /// A ready node for a new pod: a random CPU node, or the first GPU node with enough free
     /// GPUs. Nothing is collected per placement: clusters of 100,000 pods place quickly.
     fn node_with_capacity(&mut self, gpus: u32) -> Option<String> {
-        let fits = |n: &NodeModel| n.ready && if gpus > 0 { n.gpus > 0 } else { n.gpus == 0 };
+        let fits = |n: &NodeModel| n.ready && !n.reserved && if gpus > 0 { n.gpus > 0 } else { n.gpus == 0 };
         if gpus == 0 {
             let count = self.nodes.iter().filter(|n| fits(n)).count();
             let pick = (count > 0).then(|| self.rng.below(count))?;
@@ -341,6 +363,7 @@ impl Cluster {
             pods: Vec::new(),
             system: true,
             gpu_nodes_only: name.contains("dcgm"),
+            labels: None,
         };
         self.add_workload(system(
             Kind::Deployment,
@@ -358,14 +381,18 @@ impl Cluster {
             true,
             true,
         ));
-        self.add_workload(system(
-            Kind::DaemonSet,
-            "gpu-operator",
-            "nvidia-dcgm-exporter",
-            "nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04",
-            false,
-            true,
-        ));
+        let image = "nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04";
+        let exporter = match self.cfg.exporter_chart {
+            ExporterChart::GpuOperator => {
+                system(Kind::DaemonSet, "gpu-operator", "nvidia-dcgm-exporter", image, false, true)
+            }
+            ExporterChart::Upstream => Workload {
+                labels: Some(serde_json::json!({"app.kubernetes.io/name": "dcgm-exporter",
+                                                "app.kubernetes.io/instance": "dcgm-exporter"})),
+                ..system(Kind::DaemonSet, "gpu-operator", "dcgm-exporter", image, false, true)
+            },
+        };
+        self.add_workload(exporter);
     }
 }
 

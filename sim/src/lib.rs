@@ -15,6 +15,7 @@ pub mod faults;
 mod generate;
 mod model;
 mod object;
+mod operators;
 mod platform;
 mod render;
 mod reports;
@@ -26,5 +27,5 @@ mod storage;
 pub mod tls;
 
 pub use faults::Faults;
-pub use model::{Cluster, SharedCluster, SimConfig};
+pub use model::{Cluster, ExporterChart, SharedCluster, SimConfig};
 pub use server::{SimServer, kubeconfig_with, kubeconfig_yaml, serve, serve_with};

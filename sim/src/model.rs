@@ -18,11 +18,36 @@ pub struct SimConfig {
     pub seed: u64,
     /// Share of workloads and namespaces that start misconfigured (0.0–1.0).
     pub misconfig_rate: f64,
+    /// Workers of the PyTorchJob the platform's first team trains with (besides its master);
+    /// the AI workloads owned by operators (that PyTorchJob, a RayCluster, an Argo Rollout and
+    /// a JobSet) are generated when this is above zero.
+    pub training_workers: u32,
+    /// How the dcgm-exporter pods are labelled: by NVIDIA's GPU Operator, or by dcgm-exporter's
+    /// own Helm chart.
+    pub exporter_chart: ExporterChart,
+}
+
+/// Who deployed dcgm-exporter, which decides its pods' labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExporterChart {
+    /// NVIDIA's GPU Operator: `app=nvidia-dcgm-exporter`.
+    #[default]
+    GpuOperator,
+    /// dcgm-exporter's own chart: `app.kubernetes.io/name=dcgm-exporter` and no `app` label.
+    Upstream,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { tenants: 8, max_namespaces_per_tenant: 4, pods: 400, seed: 42, misconfig_rate: 0.15 }
+        SimConfig {
+            tenants: 8,
+            max_namespaces_per_tenant: 4,
+            pods: 400,
+            seed: 42,
+            misconfig_rate: 0.15,
+            training_workers: 3,
+            exporter_chart: ExporterChart::GpuOperator,
+        }
     }
 }
 
@@ -36,6 +61,14 @@ pub(crate) enum Kind {
     DaemonSet,
     Job,
     CronJob,
+    /// Kubeflow's PyTorchJob: pods owned by the custom resource, a master and workers.
+    PyTorchJob,
+    /// KubeRay's RayCluster: a head pod without GPUs and GPU workers, of two templates.
+    RayCluster,
+    /// An Argo Rollout: ReplicaSets owned by the custom resource, pods by the ReplicaSet.
+    Rollout,
+    /// A JobSet: Jobs owned by the custom resource, one pod each.
+    JobSet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +123,8 @@ pub(crate) struct Workload {
     pub system: bool,
     /// A DaemonSet that runs on GPU nodes only.
     pub gpu_nodes_only: bool,
+    /// The pods' labels, when not `app: <name>`.
+    pub labels: Option<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +160,9 @@ pub(crate) struct NodeModel {
     pub name: String,
     pub gpus: u32,
     pub ready: bool,
+    /// Tainted `nvidia.com/gpu=reserved:NoSchedule`: only DaemonSets run there, so its GPUs
+    /// stay free.
+    pub reserved: bool,
 }
 
 /// A simulated cluster. Its state only changes through [`Cluster::step`].

@@ -44,7 +44,11 @@ impl Cluster {
             m["labels"] = labels;
             out.entry("nodes").or_default().push(json!({
                 "apiVersion": "v1", "kind": "Node", "metadata": m,
-                "spec": {},
+                "spec": if node.reserved {
+                    json!({"taints": [{"key": "nvidia.com/gpu", "value": "reserved", "effect": "NoSchedule"}]})
+                } else {
+                    json!({})
+                },
                 "status": {"capacity": capacity, "allocatable": capacity,
                            "conditions": [{"type": "Ready", "status": ready,
                                            "reason": if node.ready { "KubeletReady" } else { "NodeStatusUnknown" }}],
@@ -63,11 +67,11 @@ impl Cluster {
             };
             let (mut used_cpu, mut used_mem, mut used_gpu, mut used_pods) = (0u64, 0u64, 0u64, 0u64);
             for w in self.workloads.iter().filter(|w| w.namespace == ns.name) {
-                for p in w.pods.iter().filter(|p| p.phase != Phase::Succeeded) {
+                for (i, p) in w.pods.iter().enumerate().filter(|(_, p)| p.phase != Phase::Succeeded) {
                     used_pods += 1;
                     used_cpu += u64::from(w.cpu_millis.unwrap_or(0));
                     used_mem += u64::from(w.memory_mib.unwrap_or(0));
-                    used_gpu += u64::from(w.gpus) * u64::from(p.node.is_some());
+                    used_gpu += u64::from(crate::operators::pod_gpus(w, i)) * u64::from(p.node.is_some());
                 }
             }
             let hard = json!({"requests.cpu": cpu.to_string(), "requests.memory": format!("{mem}Gi"),
@@ -142,7 +146,12 @@ fn render_namespace(ns: &NamespaceModel, out: &mut BTreeMap<&'static str, Vec<Va
     out.entry("secrets").or_default().push(secret);
 }
 
-fn pod_template(w: &Workload) -> Value {
+/// The labels of a workload's pods: `app: <name>`, unless its chart labels them otherwise.
+fn pod_labels(w: &Workload) -> Value {
+    w.labels.clone().unwrap_or_else(|| json!({"app": w.name}))
+}
+
+pub(crate) fn pod_template(w: &Workload) -> Value {
     let mut requests = serde_json::Map::new();
     let mut limits = serde_json::Map::new();
     if let Some(cpu) = w.cpu_millis {
@@ -170,16 +179,20 @@ fn pod_template(w: &Workload) -> Value {
         spec["restartPolicy"] = json!("OnFailure");
     }
     spec["containers"] = json!([container]);
-    json!({"metadata": {"labels": {"app": w.name}}, "spec": spec})
+    json!({"metadata": {"labels": pod_labels(w)}, "spec": spec})
 }
 
 fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
+    if matches!(w.kind, Kind::PyTorchJob | Kind::RayCluster | Kind::Rollout | Kind::JobSet) {
+        crate::operators::render_operator_workload(w, out);
+        return;
+    }
     let ns = w.namespace.as_str();
     let template = pod_template(w);
-    let selector = json!({"matchLabels": {"app": w.name}});
+    let selector = json!({"matchLabels": pod_labels(w)});
     let base = |kind: &str, api: &str, name: &str| {
         let mut m = meta(name, Some(ns), &uid(kind, ns, name));
-        m["labels"] = json!({"app": w.name});
+        m["labels"] = pod_labels(w);
         json!({"apiVersion": api, "kind": kind, "metadata": m})
     };
     let (pod_owner_kind, pod_owner_api, pod_owner_name) = match w.kind {
@@ -228,6 +241,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
             out.entry("jobs").or_default().push(j);
             ("Job", "batch/v1", job_name)
         }
+        _ => unreachable!("operators' workloads are rendered by crate::operators"),
     };
     for pod in &w.pods {
         let mut p = base("Pod", "v1", &pod.name);
@@ -249,7 +263,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
 /// metrics-server's view of a running pod: CPU between 10% and 130% of its request (chosen by
 /// its name, so it stays put between renders), memory at its request when it was OOM-killed,
 /// else between 30% and 90% of it.
-fn pod_metrics(w: &Workload, pod: &PodModel) -> Value {
+pub(crate) fn pod_metrics(w: &Workload, pod: &PodModel) -> Value {
     let spread = pod.name.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     let cpu = f64::from(w.cpu_millis.unwrap_or(50)) * f64::from(10 + spread % 121) / 100.0;
     let memory_share = if pod.last_terminated == Some("OOMKilled") { 1.0 } else { f64::from(30 + spread % 61) / 100.0 };
@@ -262,7 +276,7 @@ fn pod_metrics(w: &Workload, pod: &PodModel) -> Value {
     })
 }
 
-fn pod_status(w: &Workload, pod: &PodModel) -> Value {
+pub(crate) fn pod_status(w: &Workload, pod: &PodModel) -> Value {
     if pod.node.is_none() {
         return json!({"phase": "Pending", "conditions": [{
             "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "lastTransitionTime": CREATED,
@@ -327,7 +341,7 @@ fn render_exposure(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
 
 /// A Job's status from its pods: each pod that terminated badly is a failed attempt, and a Job
 /// with a pod crash-looping has given up (`BackoffLimitExceeded`).
-fn job_status(w: &Workload) -> Value {
+pub(crate) fn job_status(w: &Workload) -> Value {
     let failed = w.pods.iter().filter(|p| p.last_terminated.is_some()).count();
     let active = w.pods.iter().filter(|p| p.phase == Phase::Running && p.waiting.is_none()).count();
     let mut status = json!({"active": active, "failed": failed});

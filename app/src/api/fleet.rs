@@ -62,6 +62,10 @@ pub async fn fleet_unhealthy(at: Option<DateTime<Utc>>) -> Result<Vec<WorkloadRo
 pub struct GpuData {
     pub workloads: Vec<WorkloadRow>,
     pub idle: Vec<IdleGpuHours>,
+    /// Every GPU node of every cluster (platform data, shown to every viewer).
+    pub nodes: Vec<db::gpu_capacity::GpuNodeRow>,
+    /// Pods waiting for GPUs, in the viewer's tenants.
+    pub pending: Vec<db::gpu_capacity::PendingGpuRow>,
 }
 
 /// GPU workloads and idle GPU-hours across the viewer's tenants.
@@ -71,7 +75,9 @@ pub async fn fleet_gpus(at: Option<DateTime<Utc>>) -> Result<GpuData, AppError> 
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let workloads = db::query::workloads(&pool, &scope, None, WorkloadFilter::Gpu, at).await.map_err(store_error)?;
     let idle = db::query::idle_gpu_hours(&pool, &scope, at).await.map_err(store_error)?;
-    Ok(GpuData { workloads, idle })
+    let nodes = db::gpu_capacity::gpu_nodes(&pool, at).await.map_err(store_error)?;
+    let pending = db::gpu_capacity::pending_gpus(&pool, &scope, at).await.map_err(store_error)?;
+    Ok(GpuData { workloads, idle, nodes, pending })
 }
 
 /// What the quotas page shows: every quota resource, fullest first, and the namespaces that

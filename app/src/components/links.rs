@@ -37,15 +37,11 @@ pub fn namespace_href(tenant: &str, namespace: &str) -> String {
     format!("/tenants/{}/namespaces/{}", encode(tenant), encode(namespace))
 }
 
-/// Kinds that have a workload page.
-pub const WORKLOAD_KINDS: [&str; 8] =
-    ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "ReplicationController", "Pod"];
-
-/// The workload page of an object, when it is a namespaced workload.
+/// The workload page of an object, when it is a namespaced workload (Kubernetes' own or an
+/// operator's; see `domain::owners::is_workload_kind`).
 pub fn workload_href(kind: &str, namespace: Option<&str>, name: &str) -> Option<String> {
     let namespace = namespace?;
-    WORKLOAD_KINDS
-        .contains(&kind)
+    domain::owners::is_workload_kind(kind)
         .then(|| format!("/workloads/{}/{}/{}", encode(namespace), encode(kind), encode(name)))
 }
 

@@ -5,6 +5,7 @@ use db::query::{IDLE_WINDOW_HOURS, IdleGpuHours, NamespaceRef, QuotaRow, Workloa
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::gpu_capacity::GpuCapacity;
 use super::{LoadError, fleet_page};
 use crate::api::fleet::{GpuData, QuotaData, clusters, fleet_gpus, fleet_quotas, fleet_unhealthy};
 use crate::charts::{Measure, gauge};
@@ -124,8 +125,9 @@ fn QuotaTable(rows: Vec<QuotaRow>) -> impl IntoView {
 #[component]
 pub fn GpuPage() -> impl IntoView {
     fleet_page("GPUs", "GPUs", |at| async move {
-        let GpuData { workloads, idle } = fleet_gpus(at).await?;
-        Ok(view! { <GpuTable rows=workloads /> <IdleGpuTables idle /> }.into_any())
+        let GpuData { workloads, idle, nodes, pending } = fleet_gpus(at).await?;
+        Ok(view! { <GpuCapacity nodes pending /> <h2>"Workloads"</h2> <GpuTable rows=workloads /> <IdleGpuTables idle /> }
+            .into_any())
     })
 }
 

@@ -6,6 +6,7 @@ pub mod compliance;
 pub mod exceptions;
 pub mod finding;
 pub mod fleet;
+pub mod gpu_capacity;
 pub mod login;
 pub mod namespace;
 pub mod not_found;

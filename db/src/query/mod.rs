@@ -6,7 +6,7 @@
 //! Parameters are always `$1` = the scope's tenant filter and `$2` = `at` (null for now).
 
 mod api;
-mod as_of;
+pub(crate) mod as_of;
 mod compliance;
 mod exception;
 mod explain;

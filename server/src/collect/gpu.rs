@@ -2,12 +2,13 @@
 //! or, without one, scraped from the exporter pods through the API server's pod proxy, so no
 //! network path to the pods is needed beyond the API server itself.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Duration;
 
 use domain::Inventory;
 use domain::gpu::{
-    DcgmMetrics, ENGINE_ACTIVE, GpuSample, IDLE_UTILISATION_PCT, METRICS, UTILISATION, parse_dcgm_metrics,
+    DcgmMetrics, ENGINE_ACTIVE, FreeGpu, GpuSample, IDLE_UTILISATION_PCT, METRICS, UTILISATION, is_exporter_pod,
+    parse_dcgm_metrics,
 };
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
@@ -22,30 +23,37 @@ const CONCURRENT_SCRAPES: usize = 8;
 /// How coverage names GPU metrics that could not be read.
 pub const GPU_METRICS: &str = "gpu-metrics";
 
-/// GPU samples, and why some or all could not be read or charged (a coverage gap of the
-/// collection).
+/// GPU samples, and why some or all could not be read (a coverage gap of the collection).
 #[derive(Debug, Default)]
 pub struct GpuReading {
     pub samples: Vec<GpuSample>,
-    /// Series without pod attribution, charged to no tenant.
-    pub unattributed: usize,
+    /// Devices reported with no pod holding them: free capacity, charged to no tenant.
+    pub free: usize,
     pub gap: Option<String>,
 }
 
 impl GpuReading {
-    /// What the Clusters page shows of this reading, if anything is amiss.
-    pub fn coverage_gap(&self) -> Option<String> {
-        let unattributed = (self.unattributed > 0).then(|| {
-            format!(
-                "{} GPU series carry no pod attribution (is dcgm-exporter's Kubernetes mode on?) and are charged to no tenant",
-                self.unattributed
-            )
-        });
-        match (&self.gap, unattributed) {
-            (Some(gap), Some(unattributed)) => Some(format!("{gap}; {unattributed}")),
-            (gap, unattributed) => gap.clone().or(unattributed),
+    /// What the Clusters page shows of this reading, if anything is amiss: exporters or
+    /// Prometheus that could not be read, and GPUs held by pods with no metrics (naming their
+    /// workloads; a free GPU is never a gap).
+    pub fn coverage_gap(&self, inventory: &Inventory) -> Option<String> {
+        let unmetered = domain::gpu_capacity::unmetered_workloads(inventory, &self.samples);
+        let unmetered = domain::gpu_capacity::unmetered_gap(&unmetered);
+        match (&self.gap, unmetered) {
+            (Some(gap), Some(unmetered)) => Some(format!("{gap}; {unmetered}")),
+            (gap, unmetered) => gap.clone().or(unmetered),
         }
     }
+}
+
+/// The dcgm-exporter pods of the inventory, by (namespace, name): any pod with one of `labels`.
+pub fn exporter_pods(inventory: &Inventory, labels: &[(String, String)]) -> HashSet<(String, String)> {
+    inventory
+        .pods
+        .iter()
+        .filter(|p| is_exporter_pod(p, labels))
+        .filter_map(|p| Some((p.metadata.namespace.clone()?, p.metadata.name.clone()?)))
+        .collect()
 }
 
 /// Samples from every running dcgm-exporter pod, a few at a time. An exporter that cannot be
@@ -55,7 +63,7 @@ impl GpuReading {
 pub async fn read_dcgm_exporters(
     client: &Client,
     inventory: &Inventory,
-    label: &(String, String),
+    labels: &[(String, String)],
     window: Duration,
     request_timeout: Duration,
 ) -> GpuReading {
@@ -64,7 +72,7 @@ pub async fn read_dcgm_exporters(
     let scrapes: Vec<_> = inventory
         .pods
         .iter()
-        .filter(|p| is_running_exporter(p, label))
+        .filter(|p| is_running_exporter(p, labels))
         .map(|pod| scrape_exporter(client, pod, request_timeout))
         .collect();
     let total = scrapes.len();
@@ -76,7 +84,7 @@ pub async fn read_dcgm_exporters(
         match result {
             Ok(mut metrics) => {
                 reading.samples.append(&mut metrics.samples);
-                reading.unattributed += metrics.unattributed;
+                reading.free += metrics.free.len();
             }
             Err(why) => failures.push(why),
         }
@@ -109,10 +117,9 @@ async fn scrape_exporter(client: &Client, pod: &Pod, timeout: Duration) -> Resul
     parse_dcgm_metrics(&text).map_err(|e| failed("unreadable metrics", &e))
 }
 
-fn is_running_exporter(pod: &Pod, (key, value): &(String, String)) -> bool {
-    let labelled = pod.metadata.labels.as_ref().and_then(|l| l.get(key)).is_some_and(|v| v == value);
+fn is_running_exporter(pod: &Pod, labels: &[(String, String)]) -> bool {
     let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
-    labelled && running
+    running && is_exporter_pod(pod, labels)
 }
 
 fn metrics_port(pod: &Pod) -> i32 {
@@ -126,12 +133,18 @@ fn metrics_port(pod: &Pod) -> i32 {
 
 /// GPU samples from a Prometheus that scrapes the cluster's dcgm-exporters: the latest
 /// [`METRICS`] of every device from `/api/v1/query`, joined per device and pod, and each
-/// device's idle hours over the past `window` from `/api/v1/query_range`. A series without pod
-/// attribution (dcgm-exporter without its Kubernetes mode, a known pitfall) cannot be charged
-/// to a tenant: such series are counted, never guessed. An unreachable Prometheus is a gap; GPU
-/// figures are then missing for this collection, never invented.
-pub async fn read_prometheus(base_url: &str, window: Duration, request_timeout: Duration) -> GpuReading {
-    let read = async { query_gpus(&Prometheus::new(base_url, request_timeout)?, window).await };
+/// device's idle hours over the past `window` from `/api/v1/query_range`. A series of a GPU no
+/// pod holds is free capacity, charged to nobody: it has no pod labels, or (scraped by a
+/// ServiceMonitor, the target's own labels on it) names one of the `exporters` as its pod. An
+/// unreachable Prometheus is a gap; GPU figures are then missing for this collection, never
+/// invented.
+pub async fn read_prometheus(
+    base_url: &str,
+    window: Duration,
+    request_timeout: Duration,
+    exporters: &HashSet<(String, String)>,
+) -> GpuReading {
+    let read = async { query_gpus(&Prometheus::new(base_url, request_timeout)?, window, exporters).await };
     match read.await {
         Ok(reading) => reading,
         Err(error) => {
@@ -141,25 +154,23 @@ pub async fn read_prometheus(base_url: &str, window: Duration, request_timeout: 
     }
 }
 
-async fn query_gpus(prometheus: &Prometheus, window: Duration) -> Result<GpuReading, String> {
+async fn query_gpus(
+    prometheus: &Prometheus,
+    window: Duration,
+    exporters: &HashSet<(String, String)>,
+) -> Result<GpuReading, String> {
     let mut samples: BTreeMap<(String, String, String), GpuSample> = BTreeMap::new();
-    let mut unattributed = 0;
+    let mut free = BTreeSet::new();
     for metric in METRICS {
         for series in prometheus.instant(metric).await? {
-            let Some(sample) = series.sample() else {
-                unattributed += 1;
+            let Some(sample) = series.sample(exporters) else {
+                free.insert(FreeGpu::from_labels(|key| series.metric.get(key).cloned().unwrap_or_default()));
                 continue;
             };
             if let Some(value) = series.value() {
                 samples.entry(sample.key()).or_insert(sample).set(metric, value);
             }
         }
-    }
-    if unattributed > 0 {
-        tracing::warn!(
-            series = unattributed,
-            "GPU series without pod attribution (is dcgm-exporter's Kubernetes mode on?); not charged to any tenant"
-        );
     }
     // Idle time over the window: each step below the threshold counts one step of idleness.
     // Engine activity decides when the exporter reports it, as for the latest sample.
@@ -169,7 +180,7 @@ async fn query_gpus(prometheus: &Prometheus, window: Duration) -> Result<GpuRead
     let mut idle_steps: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     for (series, threshold) in [(engine, IDLE_UTILISATION_PCT / 100.0), (utilisation, IDLE_UTILISATION_PCT)] {
         for series in series {
-            let Some(key) = series.sample().map(|s| s.key()) else { continue };
+            let Some(key) = series.sample(exporters).map(|s| s.key()) else { continue };
             idle_steps.entry(key).or_insert_with(|| series.values().filter(|v| *v < threshold).count());
         }
     }
@@ -179,7 +190,7 @@ async fn query_gpus(prometheus: &Prometheus, window: Duration) -> Result<GpuRead
         let idle_seconds = (steps as f64 * step.as_secs_f64()).min(window.as_secs_f64());
         sample.idle_hours = idle_seconds / 3600.0 * sample.gpu_equivalents();
     }
-    Ok(GpuReading { samples: samples.into_values().collect(), unattributed, gap: None })
+    Ok(GpuReading { samples: samples.into_values().collect(), free: free.len(), gap: None })
 }
 
 /// The resolution of idle-time queries: at most 240 steps per window, and no finer than 15 s
@@ -206,12 +217,24 @@ struct Series {
 }
 
 impl Series {
-    /// A sample for the series' device and pod. Scraped through a ServiceMonitor, the
-    /// exporter's own labels are renamed `exported_*`.
-    fn sample(&self) -> Option<GpuSample> {
-        GpuSample::from_labels(|key| {
-            self.metric.get(&format!("exported_{key}")).or_else(|| self.metric.get(key)).cloned().unwrap_or_default()
-        })
+    /// A sample for the series' device and the pod that holds it; `None` for a free GPU. With
+    /// `honorLabels` off (the Prometheus Operator's ServiceMonitor default), the exporter's pod
+    /// labels are renamed `exported_*` and the target's own (the exporter's pod) take their
+    /// place; with it on, or for a GPU no pod holds, the series may still carry the target's:
+    /// a series whose pod is a dcgm-exporter is free capacity, not the exporter's use.
+    fn sample(&self, exporters: &HashSet<(String, String)>) -> Option<GpuSample> {
+        let exported = self.metric.contains_key("exported_pod");
+        let sample = GpuSample::from_labels(|key| {
+            let key = if exported && matches!(key, "namespace" | "pod" | "container") {
+                format!("exported_{key}")
+            } else {
+                key.to_string()
+            };
+            self.metric.get(&key).cloned().unwrap_or_default()
+        })?;
+        let is_exporter = exporters.contains(&(sample.namespace.clone(), sample.pod.clone()))
+            || self.metric.get("container").is_some_and(|c| c.contains("dcgm-exporter")) && !exported;
+        (!is_exporter).then_some(sample)
     }
 
     fn value(&self) -> Option<f64> {

@@ -57,10 +57,16 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
     let window = context.idle_window;
     let request_timeout = target.deadlines.request;
     let reading = async {
-        match (&target.sources.prometheus_url, &target.sources.dcgm_exporters) {
-            (Some(url), _) => gpu::read_prometheus(url.as_str(), window, request_timeout).await,
-            (None, Some(label)) => gpu::read_dcgm_exporters(&client, &inventory, label, window, request_timeout).await,
-            (None, None) => gpu::GpuReading::default(),
+        let labels = &target.sources.dcgm_exporters;
+        match &target.sources.prometheus_url {
+            Some(url) => {
+                let exporters = gpu::exporter_pods(&inventory, labels);
+                gpu::read_prometheus(url.as_str(), window, request_timeout, &exporters).await
+            }
+            None if !labels.is_empty() => {
+                gpu::read_dcgm_exporters(&client, &inventory, labels, window, request_timeout).await
+            }
+            None => gpu::GpuReading::default(),
         }
     };
     // What is left of the deadline bounds the GPU metrics; running out leaves them a gap.
@@ -71,7 +77,8 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
         )),
         ..gpu::GpuReading::default()
     });
-    if let Some(why) = gpus.coverage_gap() {
+    let reads_gpus = target.sources.prometheus_url.is_some() || !target.sources.dcgm_exporters.is_empty();
+    if let Some(why) = gpus.coverage_gap(&inventory).filter(|_| reads_gpus) {
         inventory.gaps.insert(gpu::GPU_METRICS.to_string(), why);
     }
     let gpu_s = phases.lap();

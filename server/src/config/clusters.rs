@@ -9,9 +9,6 @@ use serde::Deserialize;
 
 use super::secret::{HttpUrl, deserialize_from_str};
 
-/// The label of dcgm-exporter pods when none is configured (`app=nvidia-dcgm-exporter`).
-pub const DCGM_APP_LABEL: &str = "nvidia-dcgm-exporter";
-
 /// One cluster to collect (`[[clusters]]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,10 +36,12 @@ pub struct ClusterConfig {
     /// A Prometheus scraping the cluster's dcgm-exporters (`http://prometheus:9090`), queried
     /// for GPU metrics; unset, the exporters are read through the API server's pod proxy.
     pub prometheus_url: Option<HttpUrl>,
-    /// The label (`key=value`) of dcgm-exporter pods, read through the API server's pod proxy
-    /// when there is no `prometheus_url`; empty turns direct discovery off.
-    #[serde(default = "LabelSelector::dcgm_exporter")]
-    pub dcgm_exporter_label: LabelSelector,
+    /// A label (`key=value`) of dcgm-exporter pods besides the well-known ones
+    /// ([`domain::gpu::EXPORTER_LABELS`]: the GPU Operator's and dcgm-exporter's own chart's);
+    /// the exporters are read through the API server's pod proxy when there is no
+    /// `prometheus_url`, and recognised in Prometheus' answers. Empty turns discovery off.
+    #[serde(default)]
+    pub dcgm_exporter_label: Option<LabelSelector>,
     /// Read pod CPU and memory usage from metrics-server (`metrics.k8s.io`) when served.
     #[serde(default = "yes")]
     pub metrics_server: bool,
@@ -60,7 +59,15 @@ impl ClusterConfig {
     pub fn sources(&self) -> Sources {
         Sources {
             prometheus_url: self.prometheus_url.clone(),
-            dcgm_exporters: self.dcgm_exporter_label.0.clone(),
+            dcgm_exporters: match &self.dcgm_exporter_label {
+                None => Sources::well_known_exporters(),
+                Some(LabelSelector(None)) => Vec::new(),
+                Some(LabelSelector(Some(label))) => {
+                    let mut labels = Sources::well_known_exporters();
+                    labels.push(label.clone());
+                    labels
+                }
+            },
             metrics_server: self.metrics_server,
             trivy_operator: self.trivy_operator,
         }
@@ -99,20 +106,28 @@ impl ClusterConfig {
 pub struct Sources {
     /// A Prometheus scraping the cluster's dcgm-exporters; preferred when set.
     pub prometheus_url: Option<HttpUrl>,
-    /// The label of dcgm-exporter pods to scrape through the API server's pod proxy when no
-    /// Prometheus is configured; `None` turns that discovery off.
-    pub dcgm_exporters: Option<(String, String)>,
+    /// The labels (any one) of dcgm-exporter pods, scraped through the API server's pod proxy
+    /// when no Prometheus is configured, and recognised in Prometheus' answers (a free GPU's
+    /// series carries the exporter's own pod); empty turns that discovery off.
+    pub dcgm_exporters: Vec<(String, String)>,
     /// Read metrics-server's PodMetrics when the cluster serves them.
     pub metrics_server: bool,
     /// Read Trivy Operator's reports when the cluster serves them.
     pub trivy_operator: bool,
 }
 
+impl Sources {
+    /// [`domain::gpu::EXPORTER_LABELS`], as owned pairs.
+    pub fn well_known_exporters() -> Vec<(String, String)> {
+        domain::gpu::EXPORTER_LABELS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+}
+
 impl Default for Sources {
     fn default() -> Self {
         Sources {
             prometheus_url: None,
-            dcgm_exporters: LabelSelector::dcgm_exporter().0,
+            dcgm_exporters: Sources::well_known_exporters(),
             metrics_server: true,
             trivy_operator: true,
         }
@@ -142,13 +157,6 @@ deserialize_from_str!(Interval);
 /// A pod label `key=value`, or nothing (the empty string) to turn a discovery off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelSelector(pub Option<(String, String)>);
-
-impl LabelSelector {
-    /// `app=nvidia-dcgm-exporter`, the label dcgm-exporter's Helm chart gives its pods.
-    pub fn dcgm_exporter() -> Self {
-        LabelSelector(Some(("app".into(), DCGM_APP_LABEL.into())))
-    }
-}
 
 impl std::str::FromStr for LabelSelector {
     type Err = String;

@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 pub use alerts::{AlertsConfig, WebhookConfig, WebhookFormat, WebhookUrl};
 pub use auth::{AuthConfig, AuthMode, Network, OidcConfig, ProxyConfig, TlsConfig, TrustedNetwork};
-pub use clusters::{ClusterConfig, DCGM_APP_LABEL, Deadlines, Interval, LabelSelector, Sources, TenantRuleConfig};
+pub use clusters::{ClusterConfig, Deadlines, Interval, LabelSelector, Sources, TenantRuleConfig};
 pub use reports::{CronSchedule, MetricsConfig, ReportSchedule, ReportsConfig};
 pub use secret::{HttpUrl, Secret};
 
@@ -300,7 +300,11 @@ mod tests {
         assert_eq!(config.clusters[1].kubeconfig, None);
         assert_eq!(config.clusters[1].tenant_label, domain::tenancy::DEFAULT_TENANT_LABEL);
         let sources = config.clusters[1].sources();
-        assert_eq!(sources.dcgm_exporters, Some(("app".into(), "nvidia-dcgm-exporter".into())));
+        assert_eq!(
+            sources.dcgm_exporters,
+            [("app".into(), "nvidia-dcgm-exporter".into()), ("app.kubernetes.io/name".into(), "dcgm-exporter".into())],
+            "the GPU Operator's label and dcgm-exporter's own chart's"
+        );
         assert!(sources.metrics_server && sources.trivy_operator, "every source the cluster serves is read");
     }
 
@@ -311,9 +315,11 @@ mod tests {
         )
         .unwrap();
         let sources = off.clusters[0].sources();
-        assert_eq!((sources.dcgm_exporters, sources.metrics_server, sources.trivy_operator), (None, false, false));
+        assert_eq!((sources.dcgm_exporters, sources.metrics_server, sources.trivy_operator), (vec![], false, false));
         let custom = load_text("[[clusters]]\nname = \"east\"\ndcgm_exporter_label = \"k8s-app = dcgm\"\n").unwrap();
-        assert_eq!(custom.clusters[0].sources().dcgm_exporters, Some(("k8s-app".into(), "dcgm".into())));
+        let labels = custom.clusters[0].sources().dcgm_exporters;
+        assert_eq!(labels.len(), 3, "the configured label joins the well-known ones");
+        assert_eq!(labels[2], ("k8s-app".into(), "dcgm".into()));
         let bad = load_text("[[clusters]]\nname = \"east\"\ndcgm_exporter_label = \"dcgm\"\n").unwrap_err();
         assert!(bad.to_string().contains("clusters \"east\": dcgm_exporter_label \"dcgm\" must be key=value"), "{bad}");
     }

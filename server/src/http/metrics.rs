@@ -68,6 +68,16 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
         "tenant_unhealthy_pods",
         "Pods unhealthy by Rampart's one definition (see the README's Pod health)",
     );
+    let node_gpus = gauge_family(
+        &mut registry,
+        "gpu_node_gpus",
+        "GPUs of a node by state: capacity, allocatable, allocated, in_use (reporting), idle (now), free",
+    );
+    let pending_gpus = gauge_family(
+        &mut registry,
+        "tenant_gpus_pending",
+        "GPUs that pending pods wait for (Insufficient nvidia.com/gpu)",
+    );
     let age = gauge_family(&mut registry, "cluster_last_collection_age_seconds", "Seconds since the last collection");
     let took =
         gauge_family(&mut registry, "cluster_last_collection_duration_seconds", "Duration of the last collection");
@@ -104,6 +114,25 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
         if let Some(pct) = row.percent() {
             set(&compliance, vec![("tenant", row.tenant.clone()), ("framework", row.framework.clone())], pct / 100.0);
         }
+    }
+    for n in db::gpu_capacity::gpu_nodes(pool, None).await? {
+        let states = [
+            ("capacity", n.capacity),
+            ("allocatable", n.allocatable),
+            ("allocated", n.allocated),
+            ("in_use", n.metered),
+        ];
+        for (state, value) in states.into_iter().chain([("idle", n.idle), ("free", n.free())]) {
+            let labels = vec![("cluster", n.cluster.clone()), ("node", n.node.clone()), ("state", state.to_string())];
+            set(&node_gpus, labels, value);
+        }
+    }
+    let mut pending: std::collections::BTreeMap<String, f64> = Default::default();
+    for p in db::gpu_capacity::pending_gpus(pool, &all, None).await? {
+        *pending.entry(p.tenant).or_default() += p.gpus;
+    }
+    for (tenant, gpus) in pending {
+        set(&pending_gpus, vec![("tenant", tenant)], gpus);
     }
     let now = chrono::Utc::now();
     for c in db::system::clusters(pool).await? {

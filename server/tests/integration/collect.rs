@@ -262,7 +262,7 @@ async fn sources_turned_off_for_a_cluster_are_not_read(pool: PgPool) {
     let cluster = common::small_cluster(120);
     let (_server, mut target) = target_for(&cluster, "sources-off").await;
     target.sources = server::collect::Sources {
-        dcgm_exporters: Some(("app".into(), "no-such-exporter".into())),
+        dcgm_exporters: vec![("app".into(), "no-such-exporter".into())],
         trivy_operator: false,
         metrics_server: false,
         ..server::collect::Sources::default()
