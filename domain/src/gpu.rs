@@ -272,6 +272,16 @@ DCGM_FI_DEV_SM_CLOCK{gpu="0",UUID="GPU-1"} 1980
     }
 
     #[test]
+    fn the_lowercase_hostname_label_of_newer_exporters_is_read() {
+        let text = r#"DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-1",hostname="gpu-7",namespace="ml",pod="a"} 10
+DCGM_FI_DEV_GPU_UTIL{gpu="1",UUID="GPU-2",hostname="gpu-7"} 0
+"#;
+        let metrics = parse_dcgm_metrics(text).unwrap();
+        assert_eq!(metrics.samples[0].hostname, "gpu-7");
+        assert_eq!(metrics.free[0].hostname, "gpu-7");
+    }
+
+    #[test]
     fn mig_instances_count_as_their_profile_and_engine_activity_decides_idleness() {
         let text = r#"DCGM_FI_DEV_GPU_UTIL{gpu="0",GPU_I_ID="3",GPU_I_PROFILE="3g.40gb",UUID="GPU-1",namespace="ml",pod="a"} 60
 DCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",GPU_I_ID="3",GPU_I_PROFILE="3g.40gb",UUID="GPU-1",namespace="ml",pod="a"} 0.02

@@ -55,3 +55,36 @@ impl Cluster {
             .and_then(|p| p.node.as_deref())
     }
 }
+
+/// The simulator's own GPU counts, for checking what a collector reads of them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GpuCounts {
+    /// GPUs of every node.
+    pub capacity: u32,
+    /// Held by placed pods.
+    pub allocated: u32,
+    /// Pods waiting for GPUs no node has free, and the GPUs they ask for.
+    pub pending_pods: u32,
+    pub pending_gpus: u32,
+}
+
+impl Cluster {
+    /// What the simulated cluster's GPUs are: capacity, allocation and pending demand.
+    pub fn gpu_counts(&self) -> GpuCounts {
+        let mut counts = GpuCounts { capacity: self.nodes.iter().map(|n| n.gpus).sum(), ..GpuCounts::default() };
+        for w in &self.workloads {
+            for (i, pod) in w.pods.iter().enumerate() {
+                let gpus = crate::operators::pod_gpus(w, i);
+                match (&pod.node, pod.phase) {
+                    (Some(_), crate::model::Phase::Running) => counts.allocated += gpus,
+                    (None, _) if gpus > 0 => {
+                        counts.pending_pods += 1;
+                        counts.pending_gpus += gpus;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        counts
+    }
+}

@@ -104,6 +104,10 @@ impl Cluster {
             versions: Default::default(),
         };
         cluster.add_platform_workloads();
+        // Placed first, as the platform's flagship jobs: they hold GPUs, the teams' fill the rest.
+        if cfg.training_workers > 0 {
+            cluster.add_operator_workloads();
+        }
         let pods_per_ns = (cfg.pods / tenant_ns).max(1);
         let tenant_namespaces: Vec<String> =
             cluster.namespaces.iter().filter(|n| n.team && n.tenant.is_some()).map(|n| n.name.clone()).collect();
@@ -114,9 +118,6 @@ impl Cluster {
                 budget = budget.saturating_sub(workload.replicas as usize);
                 cluster.add_workload(workload);
             }
-        }
-        if cfg.training_workers > 0 {
-            cluster.add_operator_workloads();
         }
         cluster.size_quotas();
         cluster.render();

@@ -26,6 +26,7 @@ mod step;
 mod storage;
 pub mod tls;
 
+pub use dcgm::GpuCounts;
 pub use faults::Faults;
 pub use model::{Cluster, ExporterChart, SharedCluster, SimConfig};
 pub use server::{SimServer, kubeconfig_with, kubeconfig_yaml, serve, serve_with};

@@ -4,6 +4,7 @@
 mod common;
 
 mod access;
+mod ai_platform;
 mod alerts;
 mod api;
 mod backup;

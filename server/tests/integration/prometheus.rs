@@ -65,8 +65,22 @@ async fn wait_for_series(port: u16, query: &str) -> Vec<serde_json::Value> {
 fn start_prometheus(dir: &std::path::Path, job: &str, target: &str, bearer: Option<&str>) -> (Process, u16) {
     let authorization =
         bearer.map(|token| format!("    authorization:\n      credentials: {token}\n")).unwrap_or_default();
+    start_prometheus_with(dir, job, target, &authorization, "")
+}
+
+/// Starts Prometheus as [`start_prometheus`] does, with `job_settings` (indented YAML lines of
+/// the scrape job) and `target_labels` (`key: value` pairs the target carries).
+fn start_prometheus_with(
+    dir: &std::path::Path,
+    job: &str,
+    target: &str,
+    job_settings: &str,
+    target_labels: &str,
+) -> (Process, u16) {
+    let labels =
+        if target_labels.is_empty() { String::new() } else { format!("        labels: {{{target_labels}}}\n") };
     let config = format!(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n{authorization}    static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n{job_settings}    static_configs:\n      - targets: ['{target}']\n{labels}"
     );
     std::fs::write(dir.join("prometheus.yml"), config).unwrap();
     let port = free_port();
@@ -148,5 +162,63 @@ async fn gpu_metrics_are_read_from_a_prometheus_scraping_dcgm_exporter(pool: PgP
     assert!(page.body.contains("Idle GPU-hours, last 24 hours"), "{}", page.body);
     let total = app::components::format::hours(total);
     assert!(page.body.contains(&format!(">{tenant}</a>")) && page.body.contains(&total), "{tenant}: {total} shown");
+    drop(simulator);
+}
+
+/// Scraped as the Prometheus Operator's ServiceMonitor does, each series carries the target's own
+/// labels (the exporter's pod): with `honor_labels` off, the exporter's pod labels become
+/// `exported_*`; with it on they win. Either way a GPU no pod holds is free capacity, charged to
+/// nobody, never to the exporter's pod in tenant `platform`.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn free_gpus_through_prometheus_are_nobodys_with_honor_labels_on_or_off(pool: PgPool) {
+    let cluster = common::small_cluster(200);
+    let dir = common::temp_dir("prometheus-relabel");
+    let (simulator, kubeconfig) = server::commands::demo::start_simulator(cluster.clone(), &dir).await.unwrap();
+    let (expected, exporter) = {
+        let cluster = cluster.read().unwrap();
+        let metrics = domain::gpu::parse_dcgm_metrics(&cluster.dcgm_metrics(None)).unwrap();
+        assert!(!metrics.free.is_empty(), "the exporter reports free GPUs");
+        let exporter =
+            cluster.objects("pods").iter().find(|p| p["metadata"]["labels"]["app"] == "nvidia-dcgm-exporter");
+        (metrics.samples.len(), exporter.unwrap()["metadata"]["name"].as_str().unwrap().to_string())
+    };
+    for honor in [false, true] {
+        let dir = dir.join(format!("honor-{honor}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let labels = format!("namespace: gpu-operator, pod: {exporter}, container: nvidia-dcgm-exporter");
+        let settings = format!("    honor_labels: {honor}\n");
+        let (_prometheus, port) =
+            start_prometheus_with(&dir, "dcgm", &simulator.exporter_addr.to_string(), &settings, &labels);
+        wait_for_series(port, "DCGM_FI_DEV_GPU_UTIL").await;
+        let name = format!("relabel-{honor}");
+        let target = server::collect::ClusterTarget {
+            name: name.clone(),
+            kubeconfig: Some(kubeconfig.clone()),
+            context: None,
+            rules: domain::rules::RuleSettings::default(),
+            interval: Duration::from_secs(60),
+            deadlines: server::collect::Deadlines::for_interval(Duration::from_secs(60)),
+            sources: server::collect::Sources {
+                prometheus_url: Some(format!("http://127.0.0.1:{port}").parse().unwrap()),
+                ..Default::default()
+            },
+        };
+        let id = server::collect::collect_once(&pool, &target).await.unwrap();
+        let stored: Vec<(String, String)> =
+            sqlx::query_as("select tenant, pod from gpu_sample where collection_id = $1")
+                .bind(id)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(stored.len(), expected, "honor_labels {honor}: the held GPUs, each charged to its pod");
+        assert!(
+            !stored.iter().any(|(_, pod)| *pod == exporter),
+            "honor_labels {honor}: nothing charged to the exporter"
+        );
+        assert!(!stored.iter().any(|(tenant, _)| tenant == "platform"), "honor_labels {honor}: nor to platform");
+        let gaps =
+            db::system::clusters(&pool).await.unwrap().into_iter().find(|c| c.name == name).unwrap().coverage_gaps;
+        assert!(gaps.is_empty(), "honor_labels {honor}: free GPUs are no gap: {gaps:?}");
+    }
     drop(simulator);
 }
