@@ -130,7 +130,16 @@ impl Inventory {
             "PodMetrics" => push_report(self.pod_metrics.get_or_insert_with(Vec::new), value)?,
             "AuthorizationConfiguration" => push_report(&mut self.authorization_configs, value)?,
             "" => return Ok(vec![Intake::Skipped("(no kind)".into())]),
-            other => return Ok(vec![Intake::Skipped(other.to_string())]),
+            other => match crate::custom_workloads::custom_workload(value) {
+                Some(mut workload) => {
+                    trim_metadata(&mut workload.metadata);
+                    default_namespace_of(&mut workload.metadata, namespace);
+                    let reference = ObjectRef::from_meta(other, &workload.metadata);
+                    self.custom_workloads.push(workload);
+                    reference
+                }
+                None => return Ok(vec![Intake::Skipped(other.to_string())]),
+            },
         };
         Ok(vec![Intake::Added(reference)])
     }

@@ -60,6 +60,9 @@ pub struct Inventory {
     /// Kinds (resource plurals) that could not be listed, with why: a 403, or an API the
     /// cluster does not serve. Rules that read them are not assessable.
     pub gaps: BTreeMap<String, String>,
+    /// Operators' workload objects read whole (their kinds listed by configuration, or in a
+    /// manifest), with their pod templates.
+    pub custom_workloads: Vec<crate::custom_workloads::CustomWorkload>,
     /// When the cluster was observed (the collection's start): pod health's grace periods and
     /// 24-hour window are measured from it. `None` for manifests, where every problem counts.
     pub observed_at: Option<k8s_openapi::jiff::Timestamp>,

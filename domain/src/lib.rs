@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod authorization;
 pub mod compliance;
 pub mod containers;
+pub mod custom_workloads;
 pub mod exceptions;
 pub mod exposure;
 pub mod finding;

@@ -94,13 +94,18 @@ pub fn operator_kind(owner: &OwnerReference) -> Option<&'static OperatorKind> {
 /// How a workload of this owner's kind is named: Kubernetes' own kinds as they are, a known
 /// operator's by [`OperatorKind::name`], any other as `kind.group` (`Foo.example.com`).
 pub fn workload_kind(owner: &OwnerReference) -> Cow<'_, str> {
-    let group = group_of(&owner.api_version);
+    kind_name(&owner.api_version, &owner.kind)
+}
+
+/// How a workload of `kind` in `api_version` is named (see [`workload_kind`]).
+pub fn kind_name<'a>(api_version: &str, kind: &'a str) -> Cow<'a, str> {
+    let group = group_of(api_version);
     if matches!(group, "" | "apps" | "batch") {
-        return Cow::Borrowed(&owner.kind);
+        return Cow::Borrowed(kind);
     }
-    match operator_kind(owner) {
+    match OPERATOR_KINDS.iter().find(|k| k.group == group && k.kind == kind) {
         Some(known) => Cow::Borrowed(known.name),
-        None => Cow::Owned(format!("{}.{group}", owner.kind)),
+        None => Cow::Owned(format!("{kind}.{group}")),
     }
 }
 
@@ -182,6 +187,14 @@ impl Inventory {
             ("CronJob", Box::new(self.cron_jobs.iter().map(|o| &o.metadata))),
         ];
         let mut map = HashMap::new();
+        for custom in &self.custom_workloads {
+            let meta = &custom.metadata;
+            if let (Some(namespace), Some(name), Some(owner)) =
+                (meta.namespace.as_deref(), meta.name.as_deref(), controller(meta))
+            {
+                map.insert((group_of(&custom.api_version), custom.kind.as_str(), namespace, name), owner);
+            }
+        }
         for (kind, objects) in metas {
             let group = BUILT_IN.iter().find(|(k, _)| *k == kind).map_or("", |(_, group)| *group);
             for meta in objects {

@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::finding::ObjectRef;
 use crate::inventory::Inventory;
-use crate::owners::{Controllers, controller, is_controlled, operator_kind, workload_kind};
+use crate::owners::{Controllers, controller, is_controlled, kind_name, operator_kind, workload_kind};
 
 /// A pod specification found in the inventory, with the object that declares it: a bare Pod,
 /// the pod template of a workload controller (reported against the workload as written), or,
@@ -34,7 +34,7 @@ pub struct PodSpecSite<'a> {
     /// `spec.template.` for a Deployment, `spec.jobTemplate.spec.template.` for a CronJob;
     /// for an operator's pods, `""` or the pod template they come from
     /// (`pods(ray.io/group=headgroup).`).
-    pub prefix: Cow<'static, str>,
+    pub prefix: Cow<'a, str>,
     /// For an operator's workload read from its pods: which pods this site stands for.
     pub owned: Option<OwnedPods<'a>>,
 }
@@ -138,6 +138,15 @@ impl Inventory {
         }
         for o in &self.replication_controllers {
             add("ReplicationController", &o.metadata, o.spec.as_ref().and_then(|s| s.template.as_ref()), TEMPLATE);
+        }
+        for custom in self.custom_workloads.iter().filter(|c| !is_controlled(&c.metadata)) {
+            let kind = kind_name(&custom.api_version, &custom.kind);
+            for t in &custom.templates {
+                let Some(spec) = t.template.spec.as_ref() else { continue };
+                let pod_meta = t.template.metadata.as_ref().unwrap_or(&NO_METADATA);
+                let (meta, prefix) = (&custom.metadata, Cow::Borrowed(t.prefix.as_str()));
+                sites.push(PodSpecSite { kind: kind.clone(), meta, pod_meta, spec, prefix, owned: None });
+            }
         }
         for p in self.pods.iter().filter(|p| !is_controlled(&p.metadata)) {
             if let Some(spec) = &p.spec {

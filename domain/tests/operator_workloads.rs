@@ -171,3 +171,39 @@ fn chains_through_listed_objects_reach_the_operator() {
         [("InferenceService".to_string(), 1.0), ("JobSet".to_string(), 8.0), ("Rollout".to_string(), 0.0)]
     );
 }
+
+#[test]
+fn a_listed_operator_object_is_assessed_from_its_templates_before_any_pod_exists() {
+    let template = |privileged: bool| {
+        json!({"metadata": {"labels": {"training.kubeflow.org/replica-type": "worker"}},
+               "spec": {"containers": [{"name": "pytorch", "image": "reg/train:1",
+                        "resources": {"limits": {"nvidia.com/gpu": "8"}},
+                        "securityContext": {"privileged": privileged}}]}})
+    };
+    let job = json!({"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob",
+        "metadata": {"name": "llm", "namespace": "ml"},
+        "spec": {"pytorchReplicaSpecs": {"Master": {"replicas": 1, "template": template(false)},
+                                         "Worker": {"replicas": 2, "template": template(true)}}}});
+    let before_pods = inventory(std::slice::from_ref(&job));
+    let findings = privileged_findings(&before_pods);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!((findings[0].object.kind.as_str(), findings[0].object.name.as_str()), ("PyTorchJob", "llm"));
+    assert_eq!(
+        findings[0].evidence,
+        ["spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].securityContext.privileged"]
+    );
+
+    // Once its pods run, the object's templates still speak for them: one finding, same identity.
+    let labels = json!({"training.kubeflow.org/replica-type": "worker"});
+    let worker = pod("llm-worker-0", owner("kubeflow.org/v1", "PyTorchJob", "llm"), labels, "pytorch", 8, true);
+    let with_pods = inventory(&[job, worker]);
+    let again = privileged_findings(&with_pods);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].identity(), findings[0].identity());
+    let workloads = workload_summaries(&with_pods, &[]);
+    assert_eq!(workloads.len(), 1);
+    assert_eq!(
+        (workloads[0].kind.as_str(), workloads[0].health.pods, workloads[0].gpus_allocated),
+        ("PyTorchJob", 1, 8.0)
+    );
+}

@@ -43,6 +43,9 @@ pub(crate) const RESOURCES: &[ResourceType] = &[
     rt("rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", false),
     rt("rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", false),
     rt("aquasecurity.github.io/v1alpha1", "vulnerabilityreports", "VulnerabilityReport", true),
+    // Kubeflow's training operator is installed: its PyTorchJobs may be listed by a collector
+    // configured to (`workload_kinds`), and are otherwise known only from their pods.
+    rt("kubeflow.org/v1", "pytorchjobs", "PyTorchJob", true),
     rt("aquasecurity.github.io/v1alpha1", "configauditreports", "ConfigAuditReport", true),
     rt("aquasecurity.github.io/v1alpha1", "exposedsecretreports", "ExposedSecretReport", true),
     ResourceType {

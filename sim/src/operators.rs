@@ -84,6 +84,9 @@ pub(crate) fn pod_gpus(w: &Workload, index: usize) -> u32 {
 /// the JobSet's Jobs, the pods), never the custom resource itself.
 pub(crate) fn render_operator_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
     let ns = w.namespace.as_str();
+    if w.kind == Kind::PyTorchJob {
+        out.entry("pytorchjobs").or_default().push(pytorch_job(w));
+    }
     for (index, pod) in w.pods.iter().enumerate() {
         let (owner_ref, labels, container) = pod_owner(w, index, out);
         let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta(&pod.name, Some(ns), &uid("Pod", ns, &pod.name))});
@@ -183,4 +186,21 @@ fn operator_pod_spec(w: &Workload, index: usize, container: &str) -> Value {
         spec["hostNetwork"] = json!(w.privileged);
     }
     spec
+}
+
+/// The PyTorchJob itself, as Kubeflow's training operator serves it: a master and workers, each
+/// with its pod template.
+fn pytorch_job(w: &Workload) -> Value {
+    let ns = w.namespace.as_str();
+    let replica = |role: &str, replicas: u32, index: usize| {
+        let labels = json!({"training.kubeflow.org/job-name": w.name, "training.kubeflow.org/replica-type": role});
+        json!({"replicas": replicas, "restartPolicy": "Never",
+               "template": {"metadata": {"labels": labels}, "spec": operator_pod_spec(w, index, container_name(w, index))}})
+    };
+    let mut job = json!({"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": meta(&w.name, Some(ns), &uid("PyTorchJob", ns, &w.name))});
+    job["spec"] = json!({"pytorchReplicaSpecs": {"Master": replica("master", 1, 0),
+                                                 "Worker": replica("worker", w.replicas.saturating_sub(1), 1)}});
+    let running = w.pods.iter().filter(|p| p.node.is_some()).count();
+    job["status"] = json!({"replicaStatuses": {"Master": {"active": running.min(1)}, "Worker": {"active": running.saturating_sub(1)}}});
+    job
 }

@@ -18,7 +18,7 @@ use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
 
 use super::listing::{Gaps, paginate};
-use super::optional::{Optional, read_pod_metrics, read_trivy_reports};
+use super::optional::{Optional, read_pod_metrics, read_trivy_reports, read_workload_kinds};
 use super::target::{ClusterTarget, CollectError, Deadlines, Sources};
 use crate::diagnosis;
 
@@ -104,7 +104,8 @@ pub async fn read_inventory(
         list_all(client, "persistentvolumeclaims", &gaps),
         read_trivy_reports(client, sources.trivy_operator, &optional),
     )?;
-    Ok(Inventory {
+    let custom = read_workload_kinds(client, &sources.workload_kinds, &optional).await;
+    let mut inventory = Inventory {
         namespaces,
         nodes,
         pods,
@@ -138,7 +139,14 @@ pub async fn read_inventory(
         authorization_configs: Vec::new(),
         // Stamped by the collection, which knows when it started.
         observed_at: None,
-    })
+        custom_workloads: Vec::new(),
+    };
+    for object in &custom {
+        if let Err(error) = inventory.add_object(object) {
+            tracing::warn!(%error, "skipping an operator's workload object of unexpected shape");
+        }
+    }
+    Ok(inventory)
 }
 
 /// A kind the API server refuses (403) or does not serve (404) becomes a gap, not a failure.

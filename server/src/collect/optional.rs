@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::listing::{Gaps, paginate};
 use super::target::CollectError;
+use crate::config::WorkloadKind;
 
 /// The optional sources' share of the collection: how long they may take, and where their
 /// failures are recorded.
@@ -40,7 +41,14 @@ pub(super) async fn read_trivy_reports(
     if !enabled {
         return Ok(None);
     }
-    let trivy = |kind, plural| OptionalKind { group: TRIVY_GROUP, version: TRIVY_VERSION, kind, plural, name: plural };
+    let trivy = |kind: &str, plural: &str| OptionalKind {
+        group: TRIVY_GROUP.into(),
+        version: TRIVY_VERSION.into(),
+        kind: kind.into(),
+        plural: plural.into(),
+        name: plural.into(),
+        missing_is_gap: false,
+    };
     let Some(vulnerability_reports) =
         list_optional(client, trivy("VulnerabilityReport", "vulnerabilityreports"), optional).await
     else {
@@ -64,23 +72,55 @@ pub(super) async fn read_pod_metrics(
         return Ok(None);
     }
     let kind = OptionalKind {
-        group: "metrics.k8s.io",
-        version: "v1beta1",
-        kind: "PodMetrics",
-        plural: "pods",
-        name: "pods.metrics.k8s.io",
+        group: "metrics.k8s.io".into(),
+        version: "v1beta1".into(),
+        kind: "PodMetrics".into(),
+        plural: "pods".into(),
+        name: "pods.metrics.k8s.io".into(),
+        missing_is_gap: false,
     };
     Ok(list_optional(client, kind, optional).await)
 }
 
+/// The objects of the operators' workload kinds the cluster is configured to list (a
+/// PyTorchJob, a RayCluster), whole, for their pod templates. A kind that is not served (404)
+/// or may not be listed (403) is a coverage gap: its workloads are then read from their pods.
+pub(super) async fn read_workload_kinds(
+    client: &Client,
+    kinds: &[WorkloadKind],
+    optional: &Optional<'_>,
+) -> Vec<serde_json::Value> {
+    let mut objects = Vec::new();
+    for kind in kinds {
+        let listing = OptionalKind {
+            group: kind.group.clone(),
+            version: kind.version.clone(),
+            kind: kind.kind.clone(),
+            plural: kind.plural.clone(),
+            name: format!("{}.{}", kind.plural, kind.group),
+            missing_is_gap: true,
+        };
+        let api_version = format!("{}/{}", kind.group, kind.version);
+        for mut object in list_optional::<serde_json::Value>(client, listing, optional).await.unwrap_or_default() {
+            // Items of a list may carry no kind of their own: they are the list's.
+            object["apiVersion"] = api_version.clone().into();
+            object["kind"] = kind.kind.clone().into();
+            objects.push(object);
+        }
+    }
+    objects
+}
+
 /// A kind of an API the cluster may not serve (an operator's CRD, an aggregated API).
 struct OptionalKind {
-    group: &'static str,
-    version: &'static str,
-    kind: &'static str,
-    plural: &'static str,
+    group: String,
+    version: String,
+    kind: String,
+    plural: String,
     /// How coverage names it: the plural, qualified by its group where a core kind has it too.
-    name: &'static str,
+    name: String,
+    /// Whether a 404 is a gap (a kind configured to be read) rather than an API not installed.
+    missing_is_gap: bool,
 }
 
 /// Lists one optional kind into Rampart's own type; `None` when the API server does not serve
@@ -91,29 +131,33 @@ async fn list_optional<T: DeserializeOwned>(
     kind: OptionalKind,
     optional: &Optional<'_>,
 ) -> Option<Vec<T>> {
-    let OptionalKind { group, version, kind, plural, name } = kind;
+    let OptionalKind { group, version, kind, plural, name, missing_is_gap } = kind;
     let path = format!("/apis/{group}/{version}/{plural}");
-    let gvk = GroupVersionKind::gvk(group, version, kind);
-    let api: Api<DynamicObject> = Api::all_with(client.clone(), &ApiResource::from_gvk_with_plural(&gvk, plural));
-    let listed = paginate(name, |params| {
+    let gvk = GroupVersionKind::gvk(&group, &version, &kind);
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &ApiResource::from_gvk_with_plural(&gvk, &plural));
+    let listed = paginate("optional kind", |params| {
         let api = api.clone();
         async move { api.list(&params).await }
     });
     let objects = match tokio::time::timeout(optional.budget, listed).await {
         Ok(Ok(objects)) => objects,
-        Ok(Err(CollectError::List { source: kube::Error::Api(status), .. })) if status.code == 404 => return None,
+        Ok(Err(CollectError::List { source: kube::Error::Api(status), .. }))
+            if status.code == 404 && !missing_is_gap =>
+        {
+            return None;
+        }
         Ok(Err(CollectError::List { source: kube::Error::Api(status), .. })) => {
-            optional.gap(name, format!("GET {path}: HTTP {}: {}", status.code, status.message));
+            optional.gap(&name, format!("GET {path}: HTTP {}: {}", status.code, status.message));
             return None;
         }
         Ok(Err(error)) => {
-            optional.gap(name, format!("GET {path}: {error}"));
+            optional.gap(&name, format!("GET {path}: {error}"));
             return None;
         }
         Err(_) => {
             let seconds = optional.budget.as_secs();
             optional.gap(
-                name,
+                &name,
                 format!("GET {path}: no complete answer within {seconds}s (its share of the collection's deadline)"),
             );
             return None;
@@ -124,7 +168,7 @@ async fn list_optional<T: DeserializeOwned>(
         .filter_map(|o| match serde_json::to_value(o).and_then(serde_json::from_value::<T>) {
             Ok(report) => Some(report),
             Err(error) => {
-                tracing::warn!(%error, kind, "skipping an object of unexpected shape");
+                tracing::warn!(%error, kind = kind.as_str(), "skipping an object of unexpected shape");
                 None
             }
         })

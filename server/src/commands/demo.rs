@@ -65,10 +65,12 @@ pub async fn backfill(pool: &db::PgPool, cluster: &SharedCluster, hours: u32) ->
 }
 
 /// The simulated cluster's objects as an inventory, read straight from memory (the backfill
-/// path; live collections go through the API server and `kube::Client` instead).
+/// path; live collections go through the API server and `kube::Client` instead), as a
+/// collector with the default sources reads them: operators' objects (PyTorchJobs) are not
+/// listed, their workloads are known from their pods.
 pub fn inventory_of(cluster: &Cluster) -> anyhow::Result<Inventory> {
     let mut inventory = Inventory::default();
-    for (_, objects) in cluster.resources() {
+    for (_, objects) in cluster.resources().filter(|(plural, _)| *plural != "pytorchjobs") {
         for object in objects {
             inventory.add_object(object).context("simulated object")?;
         }

@@ -42,6 +42,12 @@ pub struct ClusterConfig {
     /// `prometheus_url`, and recognised in Prometheus' answers. Empty turns discovery off.
     #[serde(default)]
     pub dcgm_exporter_label: Option<LabelSelector>,
+    /// Operators' workload kinds to list (`"kubeflow.org/v1 PyTorchJob"`, optionally with the
+    /// plural when it is not the kind's lowercase plus `s`), so their pod templates are
+    /// assessed before any pod exists; without them, such workloads are read from their pods.
+    /// A kind not served or not listable is a coverage gap.
+    #[serde(default)]
+    pub workload_kinds: Vec<WorkloadKind>,
     /// Read pod CPU and memory usage from metrics-server (`metrics.k8s.io`) when served.
     #[serde(default = "yes")]
     pub metrics_server: bool,
@@ -70,6 +76,7 @@ impl ClusterConfig {
             },
             metrics_server: self.metrics_server,
             trivy_operator: self.trivy_operator,
+            workload_kinds: self.workload_kinds.clone(),
         }
     }
 
@@ -114,7 +121,35 @@ pub struct Sources {
     pub metrics_server: bool,
     /// Read Trivy Operator's reports when the cluster serves them.
     pub trivy_operator: bool,
+    /// Operators' workload kinds to list whole.
+    pub workload_kinds: Vec<WorkloadKind>,
 }
+
+/// An operator's workload kind to list: `group/version Kind [plural]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadKind {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub plural: String,
+}
+
+impl std::str::FromStr for WorkloadKind {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let malformed = || format!("{text:?} must be \"group/version Kind\", such as \"kubeflow.org/v1 PyTorchJob\"");
+        let (group_version, kind, plural) = match words.as_slice() {
+            [group_version, kind] => (*group_version, *kind, format!("{}s", kind.to_lowercase())),
+            [group_version, kind, plural] => (*group_version, *kind, plural.to_string()),
+            _ => return Err(malformed()),
+        };
+        let (group, version) =
+            group_version.split_once('/').filter(|(g, v)| !g.is_empty() && !v.is_empty()).ok_or_else(malformed)?;
+        Ok(WorkloadKind { group: group.into(), version: version.into(), kind: kind.into(), plural })
+    }
+}
+deserialize_from_str!(WorkloadKind);
 
 impl Sources {
     /// [`domain::gpu::EXPORTER_LABELS`], as owned pairs.
@@ -130,6 +165,7 @@ impl Default for Sources {
             dcgm_exporters: Sources::well_known_exporters(),
             metrics_server: true,
             trivy_operator: true,
+            workload_kinds: Vec::new(),
         }
     }
 }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 pub use alerts::{AlertsConfig, WebhookConfig, WebhookFormat, WebhookUrl};
 pub use auth::{AuthConfig, AuthMode, Network, OidcConfig, ProxyConfig, TlsConfig, TrustedNetwork};
-pub use clusters::{ClusterConfig, Deadlines, Interval, LabelSelector, Sources, TenantRuleConfig};
+pub use clusters::{ClusterConfig, Deadlines, Interval, LabelSelector, Sources, TenantRuleConfig, WorkloadKind};
 pub use reports::{CronSchedule, MetricsConfig, ReportSchedule, ReportsConfig};
 pub use secret::{HttpUrl, Secret};
 
@@ -320,6 +320,12 @@ mod tests {
         let labels = custom.clusters[0].sources().dcgm_exporters;
         assert_eq!(labels.len(), 3, "the configured label joins the well-known ones");
         assert_eq!(labels[2], ("k8s-app".into(), "dcgm".into()));
+        let kinds = load_text("[[clusters]]\nname = \"east\"\nworkload_kinds = [\"kubeflow.org/v1 PyTorchJob\", \"ray.io/v1 RayCluster rayclusters\"]\n").unwrap();
+        let kinds = kinds.clusters[0].sources().workload_kinds;
+        assert_eq!((kinds[0].group.as_str(), kinds[0].plural.as_str()), ("kubeflow.org", "pytorchjobs"));
+        assert_eq!(kinds[1].kind, "RayCluster");
+        let wrong = load_text("[[clusters]]\nname = \"east\"\nworkload_kinds = [\"PyTorchJob\"]\n").unwrap_err();
+        assert!(wrong.to_string().contains("must be \"group/version Kind\""), "{wrong}");
         let bad = load_text("[[clusters]]\nname = \"east\"\ndcgm_exporter_label = \"dcgm\"\n").unwrap_err();
         assert!(bad.to_string().contains("clusters \"east\": dcgm_exporter_label \"dcgm\" must be key=value"), "{bad}");
     }

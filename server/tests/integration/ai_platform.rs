@@ -144,3 +144,41 @@ async fn exporters_are_found_by_either_label_and_with_neither_gpu_use_is_unknown
     let overview = security.get("/").await;
     assert!(overview.body.contains(">unknown</a>"), "the overview's idle share is unknown, not 0% or 100%");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_configured_operator_kind_is_listed_and_its_templates_assessed_or_else_is_a_gap(pool: PgPool) {
+    let cluster = common::small_cluster(200);
+    let (_server, mut target) = target_for(&cluster, "crds").await;
+    let kind = |text: &str| text.parse::<server::config::WorkloadKind>().unwrap();
+    target.sources.workload_kinds = vec![kind("kubeflow.org/v1 PyTorchJob"), kind("ray.io/v1 RayCluster")];
+    collect_once(&pool, &target).await.unwrap();
+    let privileged = findings_on(&pool, "pod.privileged", "PyTorchJob", "llm-pretrain").await;
+    let mut paths: Vec<&str> = privileged.iter().map(|(_, e)| e[0].as_str()).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "spec.pytorchReplicaSpecs.Master.template.spec.containers[0].securityContext.privileged",
+            "spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].securityContext.privileged"
+        ],
+        "the PyTorchJob's templates, not its pods"
+    );
+    let rows = workloads(&pool).await;
+    let training = rows.iter().find(|w| w.kind == "PyTorchJob").unwrap();
+    assert_eq!(training.pods, 4, "its pods' health still rolls up to it");
+    let clusters = db::system::clusters(&pool).await.unwrap();
+    let shown = gaps(&clusters, "crds");
+    assert!(
+        shown.len() == 1 && shown[0].starts_with("rayclusters.ray.io: GET /apis/ray.io/v1/rayclusters: HTTP 404"),
+        "a kind the cluster does not serve is a gap: {shown:?}"
+    );
+    assert!(rows.iter().any(|w| w.kind == "RayCluster"), "and its workloads are read from their pods");
+
+    // May not be listed: a gap, and the pods speak for the PyTorchJob again.
+    cluster.write().unwrap().faults.forbidden.insert("pytorchjobs".into());
+    collect_once(&pool, &target).await.unwrap();
+    let clusters = db::system::clusters(&pool).await.unwrap();
+    assert!(gaps(&clusters, "crds").iter().any(|g| g.starts_with("pytorchjobs.kubeflow.org: ") && g.contains("403")));
+    let privileged = findings_on(&pool, "pod.privileged", "PyTorchJob", "llm-pretrain").await;
+    assert!(privileged.iter().all(|(_, e)| e[0].starts_with("pods(")), "{privileged:?}");
+}
