@@ -242,6 +242,10 @@ pub enum BenchCommand {
     Collect {
         #[arg(long, default_value_t = 100_000)]
         pods: usize,
+        /// Workers of the platform's PyTorchJob (its pods owned by the custom resource, each
+        /// holding 4 GPUs); the simulator's default is 3.
+        #[arg(long, default_value_t = 3)]
+        training_workers: u32,
     },
     /// Internal to `bench collect`: generate and serve its simulated cluster in a process of its
     /// own, write the kubeconfig into DIR, and serve until standard input closes.
@@ -249,6 +253,8 @@ pub enum BenchCommand {
     Simulate {
         #[arg(long)]
         pods: usize,
+        #[arg(long)]
+        training_workers: u32,
         #[arg(long)]
         dir: std::path::PathBuf,
     },

@@ -1,5 +1,6 @@
-//! `rampart bench collect --pods N`: a simulated cluster of N pods in about 2,000 namespaces of
-//! 50 tenants, served over the Kubernetes API on loopback, collected through `kube::Client`,
+//! `rampart bench collect --pods N [--training-workers W]`: a simulated cluster of N pods in
+//! about 2,000 namespaces of 50 tenants, with a PyTorchJob of W workers owned by its custom
+//! resource, served over the Kubernetes API on loopback, collected through `kube::Client`,
 //! assessed and stored; then the same list responses fetched again and merely decoded with serde
 //! into k8s-openapi types. Prints both times, their ratio and peak RSS (of the first
 //! collection), and the time of a second collection of the unchanged cluster, ending with
@@ -30,13 +31,15 @@ const TENANTS: usize = 50;
 const MAX_NAMESPACES_PER_TENANT: usize = 79;
 
 /// Generates and serves the cluster in a child process, collects and decodes; prints the figures.
-pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()> {
+pub(super) async fn measure(pool: &db::PgPool, pods: usize, training_workers: u32) -> anyhow::Result<()> {
     anyhow::ensure!(pods > 0, "--pods must be at least 1");
     let dir = std::env::temp_dir().join(format!("rampart-bench-simulator-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let started = Instant::now();
     let mut simulator = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["bench", "simulate", "--pods", &pods.to_string(), "--dir"])
+        .args(["bench", "simulate", "--pods", &pods.to_string(), "--training-workers"])
+        .arg(training_workers.to_string())
+        .arg("--dir")
         .arg(&dir)
         .stdin(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -98,12 +101,13 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize) -> anyhow::Result<()
 
 /// The child process of [`measure`]: generates the cluster, serves it, writes the kubeconfig
 /// into `dir` and serves until its standard input closes (the parent ended).
-pub(super) async fn simulate(pods: usize, dir: &std::path::Path) -> anyhow::Result<()> {
+pub(super) async fn simulate(pods: usize, training_workers: u32, dir: &std::path::Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = sim::SimConfig {
         tenants: TENANTS,
         max_namespaces_per_tenant: MAX_NAMESPACES_PER_TENANT,
         pods,
+        training_workers,
         ..sim::SimConfig::default()
     };
     let cluster = crate::commands::demo::shared_cluster(config);

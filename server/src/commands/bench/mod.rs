@@ -25,11 +25,13 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
             with_empty_database("pages", database_url, |pool| async move { pages::measure(&pool, requests).await })
                 .await
         }
-        BenchCommand::Collect { pods } => {
-            with_empty_database("collect", database_url, |pool| async move { collect::measure(&pool, pods).await })
-                .await
+        BenchCommand::Collect { pods, training_workers } => {
+            with_empty_database("collect", database_url, |pool| async move {
+                collect::measure(&pool, pods, training_workers).await
+            })
+            .await
         }
-        BenchCommand::Simulate { pods, dir } => collect::simulate(pods, &dir).await,
+        BenchCommand::Simulate { pods, training_workers, dir } => collect::simulate(pods, training_workers, &dir).await,
         BenchCommand::Abuse => {
             with_empty_database("abuse", database_url, |pool| async move { abuse::measure(&pool).await }).await
         }
