@@ -43,11 +43,11 @@ pub(crate) const RESOURCES: &[ResourceType] = &[
     rt("rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", false),
     rt("rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", false),
     rt("aquasecurity.github.io/v1alpha1", "vulnerabilityreports", "VulnerabilityReport", true),
+    rt("aquasecurity.github.io/v1alpha1", "configauditreports", "ConfigAuditReport", true),
+    rt("aquasecurity.github.io/v1alpha1", "exposedsecretreports", "ExposedSecretReport", true),
     // Kubeflow's training operator is installed: its PyTorchJobs may be listed by a collector
     // configured to (`workload_kinds`), and are otherwise known only from their pods.
     rt("kubeflow.org/v1", "pytorchjobs", "PyTorchJob", true),
-    rt("aquasecurity.github.io/v1alpha1", "configauditreports", "ConfigAuditReport", true),
-    rt("aquasecurity.github.io/v1alpha1", "exposedsecretreports", "ExposedSecretReport", true),
     ResourceType {
         group_version: "metrics.k8s.io/v1beta1",
         plural: "pods",
@@ -64,8 +64,12 @@ pub(crate) fn find(group_version: &str, plural: &str) -> Option<&'static Resourc
 
 /// The APIGroupList of every group but the core one.
 pub(crate) fn group_list() -> Value {
-    let mut groups: Vec<&str> = RESOURCES.iter().map(|r| r.group_version).filter(|gv| gv.contains('/')).collect();
-    groups.dedup();
+    let mut groups: Vec<&str> = Vec::new();
+    for gv in RESOURCES.iter().map(|r| r.group_version).filter(|gv| gv.contains('/')) {
+        if !groups.contains(&gv) {
+            groups.push(gv);
+        }
+    }
     let groups: Vec<Value> = groups
         .into_iter()
         .map(|gv| {

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::model::{
-    Cluster, ExporterChart, Exposure, GPUS_PER_NODE, Kind, NamespaceModel, NodeModel, Phase, PodModel, SimConfig,
-    Workload,
+    Cluster, Exposure, GPUS_PER_NODE, Kind, NamespaceModel, NodeModel, Phase, PodModel, SimConfig, Workload,
 };
 use crate::rng::Rng;
 
@@ -42,7 +41,7 @@ impl Cluster {
     /// Builds the cluster that `cfg` describes; the same config always yields the same cluster.
     pub fn generate(cfg: SimConfig) -> Cluster {
         let mut rng = Rng::new(cfg.seed);
-        let mut namespaces = platform_namespaces();
+        let mut namespaces = crate::platform::platform_namespaces();
         for t in 0..cfg.tenants {
             let tenant = team_name(t);
             let count = rng.range(1, cfg.max_namespaces_per_tenant.max(1) as u32) as usize;
@@ -346,71 +345,4 @@ impl Cluster {
         let placed = self.gpu_pods.get(node).map(Vec::as_slice).unwrap_or_default();
         placed.iter().map(|&(w, p)| (self.workloads[w].namespace.as_str(), &self.workloads[w].pods[p]))
     }
-
-    fn add_platform_workloads(&mut self) {
-        let system = |kind, namespace: &str, name: &str, image: &str, privileged, host_path| Workload {
-            kind,
-            namespace: namespace.into(),
-            name: name.into(),
-            replicas: 2,
-            image: image.into(),
-            cpu_millis: Some(100),
-            memory_mib: Some(128),
-            gpus: 0,
-            privileged,
-            host_path,
-            service: None,
-            ingress_tls: None,
-            pods: Vec::new(),
-            system: true,
-            gpu_nodes_only: name.contains("dcgm"),
-            labels: None,
-        };
-        self.add_workload(system(
-            Kind::Deployment,
-            "kube-system",
-            "coredns",
-            "registry.k8s.io/coredns/coredns:v1.12.0",
-            false,
-            false,
-        ));
-        self.add_workload(system(
-            Kind::DaemonSet,
-            "kube-system",
-            "kube-proxy",
-            "registry.k8s.io/kube-proxy:v1.35.0",
-            true,
-            true,
-        ));
-        let image = "nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04";
-        let exporter = match self.cfg.exporter_chart {
-            ExporterChart::GpuOperator => {
-                system(Kind::DaemonSet, "gpu-operator", "nvidia-dcgm-exporter", image, false, true)
-            }
-            ExporterChart::Upstream => Workload {
-                labels: Some(serde_json::json!({"app.kubernetes.io/name": "dcgm-exporter",
-                                                "app.kubernetes.io/instance": "dcgm-exporter"})),
-                ..system(Kind::DaemonSet, "gpu-operator", "dcgm-exporter", image, false, true)
-            },
-        };
-        self.add_workload(exporter);
-    }
-}
-
-fn platform_namespaces() -> Vec<NamespaceModel> {
-    let platform = |name: &str, tenant: Option<&str>| NamespaceModel {
-        name: name.into(),
-        tenant: tenant.map(str::to_string),
-        network_policy: true,
-        quota: Some((64, 256, 0, 200)),
-        limit_range: true,
-        plain_password: false,
-        team: false,
-    };
-    vec![
-        platform("kube-system", None),
-        platform("kube-public", None),
-        platform("gpu-operator", Some("platform")),
-        NamespaceModel { network_policy: false, quota: None, limit_range: false, ..platform("default", None) },
-    ]
 }

@@ -1,11 +1,82 @@
-//! The cluster's own objects: cluster-wide RBAC (with one binding to `system:anonymous`) and
-//! the kube-apiserver static pod (with one insecure flag).
+//! The cluster's own objects: its platform namespaces and workloads (CoreDNS, kube-proxy, the
+//! dcgm-exporter of whichever chart deployed it), cluster-wide RBAC (with one binding to
+//! `system:anonymous`) and the kube-apiserver static pod (with one insecure flag).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use crate::model::{Cluster, ExporterChart, Kind, NamespaceModel, Workload};
 use crate::object::{CREATED, meta, owner, uid};
+
+impl Cluster {
+    pub(crate) fn add_platform_workloads(&mut self) {
+        let system = |kind, namespace: &str, name: &str, image: &str, privileged, host_path| Workload {
+            kind,
+            namespace: namespace.into(),
+            name: name.into(),
+            replicas: 2,
+            image: image.into(),
+            cpu_millis: Some(100),
+            memory_mib: Some(128),
+            gpus: 0,
+            privileged,
+            host_path,
+            service: None,
+            ingress_tls: None,
+            pods: Vec::new(),
+            system: true,
+            gpu_nodes_only: name.contains("dcgm"),
+            labels: None,
+        };
+        self.add_workload(system(
+            Kind::Deployment,
+            "kube-system",
+            "coredns",
+            "registry.k8s.io/coredns/coredns:v1.12.0",
+            false,
+            false,
+        ));
+        self.add_workload(system(
+            Kind::DaemonSet,
+            "kube-system",
+            "kube-proxy",
+            "registry.k8s.io/kube-proxy:v1.35.0",
+            true,
+            true,
+        ));
+        let image = "nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04";
+        let exporter = match self.cfg.exporter_chart {
+            ExporterChart::GpuOperator => {
+                system(Kind::DaemonSet, "gpu-operator", "nvidia-dcgm-exporter", image, false, true)
+            }
+            ExporterChart::Upstream => Workload {
+                labels: Some(serde_json::json!({"app.kubernetes.io/name": "dcgm-exporter",
+                                                "app.kubernetes.io/instance": "dcgm-exporter"})),
+                ..system(Kind::DaemonSet, "gpu-operator", "dcgm-exporter", image, false, true)
+            },
+        };
+        self.add_workload(exporter);
+    }
+}
+
+pub(crate) fn platform_namespaces() -> Vec<NamespaceModel> {
+    let platform = |name: &str, tenant: Option<&str>| NamespaceModel {
+        name: name.into(),
+        tenant: tenant.map(str::to_string),
+        network_policy: true,
+        quota: Some((64, 256, 0, 200)),
+        limit_range: true,
+        plain_password: false,
+        team: false,
+    };
+    vec![
+        platform("kube-system", None),
+        platform("kube-public", None),
+        platform("gpu-operator", Some("platform")),
+        NamespaceModel { network_policy: false, quota: None, limit_range: false, ..platform("default", None) },
+    ]
+}
 
 pub(crate) fn render_cluster_rbac(out: &mut BTreeMap<&'static str, Vec<Value>>) {
     // What the API server creates at start-up carries its bootstrap label, as on a real cluster.

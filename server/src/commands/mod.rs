@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod bench_cli;
 pub mod catalogue;
 pub mod cli;
 pub mod collect;

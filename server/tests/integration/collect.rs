@@ -321,7 +321,7 @@ async fn not_ready_nodes_and_failed_jobs_are_stored_with_why(pool: PgPool) {
     let stored = count(
         &pool,
         "select count(*) from workload_state w, unnest(w.problems) p
-         where w.collection_id = $1 and p like 'job % failed: BackoffLimitExceeded after % (backoffLimit 4)'",
+         where w.collection_id = $1 and p like 'job % failed: BackoffLimitExceeded after % (backoffLimit %)'",
         id,
     )
     .await;

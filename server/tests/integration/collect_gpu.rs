@@ -25,7 +25,8 @@ async fn gpu_metrics_that_cannot_be_read_are_a_coverage_gap(pool: PgPool) {
             && shown[0].contains("403")
     );
 
-    // Series an exporter reports without pod attribution cannot be charged: a gap too.
+    // An exporter without its Kubernetes mode reports every GPU without pod attribution: the
+    // GPUs pods hold then have no metrics, a gap naming those workloads and what to check.
     {
         let mut cluster = cluster.write().unwrap();
         cluster.faults.forbidden.clear();
@@ -34,7 +35,12 @@ async fn gpu_metrics_that_cannot_be_read_are_a_coverage_gap(pool: PgPool) {
     let id = collect_once(&pool, &target).await.unwrap();
     assert_eq!(count(&pool, "select count(*) from gpu_sample where collection_id = $1", id).await, 0);
     let shown = gaps(pool.clone()).await;
-    assert!(shown.len() == 1 && shown[0].contains("GPU series carry no pod attribution"), "{shown:?}");
+    assert!(
+        shown.len() == 1
+            && shown[0].contains("have no metrics, so their use is unknown")
+            && shown[0].contains("DCGM_EXPORTER_KUBERNETES=true"),
+        "{shown:?}"
+    );
     let app = common::web::app(&pool, &common::web::config(Some(server::config::AuthMode::Local))).await;
     let page = common::web::signed_in(&app, "sergio").await.get("/gpu").await;
     assert!(page.body.contains("0: no metrics for its pods"), "GPU workloads without metrics are flagged");

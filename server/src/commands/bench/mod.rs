@@ -10,7 +10,7 @@ mod report;
 mod scan;
 mod soak;
 
-use crate::commands::cli::BenchCommand;
+use crate::commands::bench_cli::BenchCommand;
 
 /// Runs one benchmark.
 pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::Result<()> {
