@@ -49,7 +49,7 @@ test('from the overview to the offending field of a finding in four clicks', asy
   await page.goto('/');
   await page.getByRole('link', { name: 'vision', exact: true }).click(); // 1
   await expect(page.locator('h1')).toHaveText('Tenant vision');
-  await expect(page.locator('figure.chart svg title').first()).toContainText('Risk score of vision');
+  await expect(page.locator('figure.chart svg title').first()).toContainText('Risk score (0–100) of vision');
   await page.screenshot({ path: testInfo.outputPath('tenant-trends.png'), fullPage: false });
 
   await page.locator('table.findings a.object[href^="/workloads/"]').first().click(); // 2
