@@ -17,6 +17,7 @@ mod model;
 mod object;
 mod operators;
 mod platform;
+mod pods;
 mod render;
 mod reports;
 mod rng;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::model::{Cluster, Kind, Workload};
 use crate::object::{meta, owner, uid};
-use crate::render::{job_status, pod_metrics, pod_status, pod_template};
+use crate::pods::{job_status, pod_metrics, pod_status, pod_template};
 
 /// The hash a Rollout's ReplicaSet and pods carry.
 const ROLLOUT_HASH: &str = "6c8f9d7b4";

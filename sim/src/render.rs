@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::model::{Cluster, Exposure, Kind, NamespaceModel, Phase, PodModel, Workload};
-use crate::object::{CREATED, meta, owner, timestamp, uid};
+use crate::model::{Cluster, Exposure, Kind, NamespaceModel, Phase, Workload};
+use crate::object::{meta, owner, uid};
 use crate::platform::{apiserver_pod, render_cluster_rbac};
+use crate::pods::{job_status, pod_labels, pod_metrics, pod_status, pod_template};
 
 impl Cluster {
     /// Recomputes every rendered object from the model.
@@ -146,42 +147,6 @@ fn render_namespace(ns: &NamespaceModel, out: &mut BTreeMap<&'static str, Vec<Va
     out.entry("secrets").or_default().push(secret);
 }
 
-/// The labels of a workload's pods: `app: <name>`, unless its chart labels them otherwise.
-fn pod_labels(w: &Workload) -> Value {
-    w.labels.clone().unwrap_or_else(|| json!({"app": w.name}))
-}
-
-pub(crate) fn pod_template(w: &Workload) -> Value {
-    let mut requests = serde_json::Map::new();
-    let mut limits = serde_json::Map::new();
-    if let Some(cpu) = w.cpu_millis {
-        requests.insert("cpu".into(), json!(format!("{cpu}m")));
-    }
-    if let Some(mem) = w.memory_mib {
-        requests.insert("memory".into(), json!(format!("{mem}Mi")));
-        limits.insert("memory".into(), json!(format!("{mem}Mi")));
-    }
-    if w.gpus > 0 {
-        requests.insert("nvidia.com/gpu".into(), json!(w.gpus.to_string()));
-        limits.insert("nvidia.com/gpu".into(), json!(w.gpus.to_string()));
-    }
-    let mut container = json!({
-        "name": "main", "image": w.image, "imagePullPolicy": "IfNotPresent",
-        "resources": {"requests": requests, "limits": limits},
-        "securityContext": {"allowPrivilegeEscalation": w.privileged, "privileged": w.privileged}
-    });
-    let mut spec = json!({"containers": [], "restartPolicy": "Always"});
-    if w.host_path {
-        container["volumeMounts"] = json!([{"name": "host-data", "mountPath": "/host"}]);
-        spec["volumes"] = json!([{"name": "host-data", "hostPath": {"path": "/var/lib/data", "type": "Directory"}}]);
-    }
-    if matches!(w.kind, Kind::Job | Kind::CronJob) {
-        spec["restartPolicy"] = json!("OnFailure");
-    }
-    spec["containers"] = json!([container]);
-    json!({"metadata": {"labels": pod_labels(w)}, "spec": spec})
-}
-
 fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
     if matches!(w.kind, Kind::PyTorchJob | Kind::RayCluster | Kind::Rollout | Kind::JobSet) {
         crate::operators::render_operator_workload(w, out);
@@ -260,54 +225,6 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
     render_exposure(w, out);
 }
 
-/// metrics-server's view of a running pod: CPU between 10% and 130% of its request (chosen by
-/// its name, so it stays put between renders), memory at its request when it was OOM-killed,
-/// else between 30% and 90% of it.
-pub(crate) fn pod_metrics(w: &Workload, pod: &PodModel) -> Value {
-    let spread = pod.name.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    let cpu = f64::from(w.cpu_millis.unwrap_or(50)) * f64::from(10 + spread % 121) / 100.0;
-    let memory_share = if pod.last_terminated == Some("OOMKilled") { 1.0 } else { f64::from(30 + spread % 61) / 100.0 };
-    let memory = f64::from(w.memory_mib.unwrap_or(64)) * memory_share;
-    json!({
-        "apiVersion": "metrics.k8s.io/v1beta1", "kind": "PodMetrics",
-        "metadata": {"name": pod.name, "namespace": w.namespace, "creationTimestamp": CREATED},
-        "timestamp": CREATED, "window": "15s",
-        "containers": [{"name": "main", "usage": {"cpu": format!("{:.0}m", cpu), "memory": format!("{:.0}Mi", memory)}}]
-    })
-}
-
-pub(crate) fn pod_status(w: &Workload, pod: &PodModel) -> Value {
-    if pod.node.is_none() {
-        return json!({"phase": "Pending", "conditions": [{
-            "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "lastTransitionTime": CREATED,
-            "message": format!("0/12 nodes are available: {} Insufficient nvidia.com/gpu.", w.gpus.max(1))}]});
-    }
-    let since = timestamp(pod.since);
-    let (phase, state) = match (pod.phase, pod.waiting) {
-        (Phase::Succeeded, _) => (
-            "Succeeded",
-            json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": CREATED, "finishedAt": since}}),
-        ),
-        (_, Some(reason)) => {
-            ("Running", json!({"waiting": {"reason": reason, "message": "back-off 5m0s restarting failed container"}}))
-        }
-        _ => ("Running", json!({"running": {"startedAt": since}})),
-    };
-    let last_state = match (pod.last_terminated, pod.terminated_at) {
-        (Some(reason), Some(at)) => json!({"terminated": {
-            "exitCode": if reason == "OOMKilled" { 137 } else { 1 }, "reason": reason,
-            "startedAt": CREATED, "finishedAt": timestamp(at)}}),
-        _ => json!({}),
-    };
-    let ready = phase == "Running" && pod.waiting.is_none();
-    json!({
-        "phase": phase, "hostIP": "10.0.0.1", "podIP": "10.244.0.10", "startTime": CREATED,
-        "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }, "lastTransitionTime": since}],
-        "containerStatuses": [{"name": "main", "image": w.image, "imageID": "", "ready": ready,
-                               "restartCount": pod.restarts, "state": state, "lastState": last_state}]
-    })
-}
-
 fn render_exposure(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
     let ns = w.namespace.as_str();
     if let Some(exposure) = w.service {
@@ -337,19 +254,4 @@ fn render_exposure(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
             "metadata": meta(&w.name, Some(ns), &uid("Ingress", ns, &w.name)), "spec": spec
         }));
     }
-}
-
-/// A Job's status from its pods: each pod that terminated badly is a failed attempt, and a Job
-/// with a pod crash-looping has given up (`BackoffLimitExceeded`).
-pub(crate) fn job_status(w: &Workload) -> Value {
-    let failed = w.pods.iter().filter(|p| p.last_terminated.is_some()).count();
-    let active = w.pods.iter().filter(|p| p.phase == Phase::Running && p.waiting.is_none()).count();
-    let mut status = json!({"active": active, "failed": failed});
-    if w.pods.iter().any(|p| p.waiting.is_some()) {
-        let gave_up = w.pods.iter().filter_map(|p| p.terminated_at).max().map(timestamp);
-        status["conditions"] = json!([{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
-                                       "message": "Job has reached the specified backoff limit",
-                                       "lastTransitionTime": gave_up.unwrap_or_else(|| CREATED.to_string())}]);
-    }
-    status
 }
