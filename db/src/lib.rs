@@ -6,7 +6,7 @@ pub mod alerts;
 pub mod audit;
 pub mod exceptions;
 pub mod exclusive;
-pub mod gpu_capacity;
+mod gpu_capacity;
 pub mod lease;
 pub mod lifecycle;
 pub mod login_attempts;

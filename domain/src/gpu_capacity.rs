@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::gpu::{GpuSample, IDLE_UTILISATION_PCT, gpu_equivalents_of, gpus_of_pod};
 use crate::inventory::Inventory;
-use crate::owners::controller;
 use crate::quantity::parse_quantity;
 
 /// One GPU node's GPUs in one collection, in GPU equivalents (a MIG instance is its share).
@@ -32,8 +31,13 @@ pub struct GpuNode {
 impl GpuNode {
     /// Allocatable GPUs no running pod holds.
     pub fn free(&self) -> f64 {
-        (self.allocatable - self.allocated).max(0.0)
+        free_gpus(self.allocatable, self.allocated)
     }
+}
+
+/// Allocatable GPUs no running pod holds: the one definition of "free".
+pub fn free_gpus(allocatable: f64, allocated: f64) -> f64 {
+    (allocatable - allocated).max(0.0)
 }
 
 /// GPUs of one node's capacity or allocatable list.
@@ -139,14 +143,7 @@ pub fn unmetered_workloads(inv: &Inventory, samples: &[GpuSample]) -> Vec<Unmete
         if gpus <= 0.0 || metered.contains(&(namespace, name)) {
             continue;
         }
-        let (kind, workload) = match controller(&pod.metadata) {
-            Some(owner) => {
-                let (kind, workload) = controllers.workload_of(owner, namespace);
-                (kind.into_owned(), workload.to_string())
-            }
-            None => ("Pod".to_string(), name.to_string()),
-        };
-        *by_workload.entry((kind, namespace.to_string(), workload)).or_default() += gpus;
+        *by_workload.entry(controllers.workload_of_pod(pod)).or_default() += gpus;
     }
     let mut workloads: Vec<UnmeteredWorkload> = by_workload
         .into_iter()

@@ -134,6 +134,19 @@ impl<'a> Controllers<'a> {
         (workload_kind(top), &top.name)
     }
 
+    /// The (kind, namespace, name) of the workload a pod belongs to: its top owner, or the pod
+    /// itself when nothing controls it.
+    pub fn workload_of_pod(&self, pod: &'a k8s_openapi::api::core::v1::Pod) -> (String, String, String) {
+        let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+        match controller(&pod.metadata) {
+            Some(owner) => {
+                let (kind, name) = self.workload_of(owner, &namespace);
+                (kind.into_owned(), namespace, name.to_string())
+            }
+            None => ("Pod".into(), namespace, pod.metadata.name.clone().unwrap_or_default()),
+        }
+    }
+
     /// The owner reference at the top of the chain that starts at `owner` in `namespace`.
     pub fn top_reference(&self, owner: &'a OwnerReference, namespace: &str) -> &'a OwnerReference {
         let mut top = owner;

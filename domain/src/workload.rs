@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::gpu::{GpuSample, gpus_of_pod};
 use crate::health::{PodHealth, pod_problems, push_distinct, recent};
 use crate::inventory::Inventory;
-use crate::owners::{Controllers, controller};
+use crate::owners::controller;
 use crate::quantity::parse_quantity;
 use crate::usage::usage_by_pod;
 
@@ -84,7 +84,7 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
     let usage = usage_by_pod(inv.pod_metrics.as_deref().unwrap_or_default());
     let mut pod_owner: BTreeMap<(String, String), (String, String, String)> = BTreeMap::new();
     for pod in &inv.pods {
-        let key = owning_workload(&controllers, pod);
+        let key = controllers.workload_of_pod(pod);
         let Some(summary) = by_key.get_mut(&key) else { continue };
         summary.health.add(pod, inv.observed_at);
         add_pod_state(pod, inv.observed_at, summary);
@@ -129,18 +129,6 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
         }
     }
     by_key.into_values().collect()
-}
-
-/// The (kind, namespace, name) of the workload a pod belongs to.
-fn owning_workload(controllers: &Controllers<'_>, pod: &Pod) -> (String, String, String) {
-    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-    match controller(&pod.metadata) {
-        Some(owner) => {
-            let (kind, name) = controllers.workload_of(owner, &namespace);
-            (kind.into_owned(), namespace, name.to_string())
-        }
-        None => ("Pod".into(), namespace, pod.metadata.name.clone().unwrap_or_default()),
-    }
 }
 
 /// Adds one pod's container requests and images.

@@ -63,9 +63,9 @@ pub struct GpuData {
     pub workloads: Vec<WorkloadRow>,
     pub idle: Vec<IdleGpuHours>,
     /// Every GPU node of every cluster (platform data, shown to every viewer).
-    pub nodes: Vec<db::gpu_capacity::GpuNodeRow>,
+    pub nodes: Vec<db::query::GpuNodeRow>,
     /// Pods waiting for GPUs, in the viewer's tenants.
-    pub pending: Vec<db::gpu_capacity::PendingGpuRow>,
+    pub pending: Vec<db::query::PendingGpuRow>,
 }
 
 /// GPU workloads and idle GPU-hours across the viewer's tenants.
@@ -75,8 +75,8 @@ pub async fn fleet_gpus(at: Option<DateTime<Utc>>) -> Result<GpuData, AppError> 
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let workloads = db::query::workloads(&pool, &scope, None, WorkloadFilter::Gpu, at).await.map_err(store_error)?;
     let idle = db::query::idle_gpu_hours(&pool, &scope, at).await.map_err(store_error)?;
-    let nodes = db::gpu_capacity::gpu_nodes(&pool, at).await.map_err(store_error)?;
-    let pending = db::gpu_capacity::pending_gpus(&pool, &scope, at).await.map_err(store_error)?;
+    let nodes = db::query::gpu_nodes(&pool, at).await.map_err(store_error)?;
+    let pending = db::query::pending_gpus(&pool, &scope, at).await.map_err(store_error)?;
     Ok(GpuData { workloads, idle, nodes, pending })
 }
 

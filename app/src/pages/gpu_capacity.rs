@@ -1,7 +1,7 @@
 //! The GPU page's capacity section: per cluster and GPU node, capacity next to what is
 //! allocated, in use, idle and free, and the GPUs pending pods wait for.
 
-use db::gpu_capacity::{GpuNodeRow, PendingGpuRow};
+use db::query::{GpuNodeRow, PendingGpuRow};
 use leptos::prelude::*;
 
 use crate::components::format::gpus;

@@ -6,13 +6,14 @@
 //! Parameters are always `$1` = the scope's tenant filter and `$2` = `at` (null for now).
 
 mod api;
-pub(crate) mod as_of;
+mod as_of;
 mod compliance;
 mod exception;
 mod explain;
 mod finding;
 mod finding_ref;
 mod gpu;
+mod gpu_capacity;
 mod history;
 mod overview;
 mod params;
@@ -30,6 +31,7 @@ pub use finding::{
 };
 pub use finding_ref::FindingRef;
 pub use gpu::{IDLE_WINDOW_HOURS, IdleGpuHours, idle_gpu_hours};
+pub use gpu_capacity::{GpuNodeRow, PendingGpuRow, gpu_nodes, pending_gpus};
 pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_resolved, score_history, trend};
 pub use overview::{TenantOverview, tenant_overview};
 pub use params::{

@@ -115,7 +115,7 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
             set(&compliance, vec![("tenant", row.tenant.clone()), ("framework", row.framework.clone())], pct / 100.0);
         }
     }
-    for n in db::gpu_capacity::gpu_nodes(pool, None).await? {
+    for n in db::query::gpu_nodes(pool, None).await? {
         let states = [
             ("capacity", n.capacity),
             ("allocatable", n.allocatable),
@@ -128,7 +128,7 @@ pub async fn render(pool: &db::PgPool) -> db::Result<String> {
         }
     }
     let mut pending: std::collections::BTreeMap<String, f64> = Default::default();
-    for p in db::gpu_capacity::pending_gpus(pool, &all, None).await? {
+    for p in db::query::pending_gpus(pool, &all, None).await? {
         *pending.entry(p.tenant).or_default() += p.gpus;
     }
     for (tenant, gpus) in pending {

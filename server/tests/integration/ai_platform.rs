@@ -79,14 +79,14 @@ async fn gpu_capacity_and_pending_demand_equal_the_simulators_counts(pool: PgPoo
     let expected = cluster.read().unwrap().gpu_counts();
     assert!(expected.pending_gpus > 0, "the simulated cluster has pods waiting for GPUs: {expected:?}");
 
-    let nodes = db::gpu_capacity::gpu_nodes(&pool, None).await.unwrap();
-    let sum = |f: fn(&db::gpu_capacity::GpuNodeRow) -> f64| nodes.iter().map(f).sum::<f64>();
+    let nodes = db::query::gpu_nodes(&pool, None).await.unwrap();
+    let sum = |f: fn(&db::query::GpuNodeRow) -> f64| nodes.iter().map(f).sum::<f64>();
     assert_eq!(sum(|n| n.capacity), f64::from(expected.capacity), "capacity");
     assert_eq!(sum(|n| n.allocated), f64::from(expected.allocated), "allocated");
-    assert_eq!(sum(db::gpu_capacity::GpuNodeRow::free), f64::from(expected.capacity - expected.allocated), "free");
+    assert_eq!(sum(db::query::GpuNodeRow::free), f64::from(expected.capacity - expected.allocated), "free");
     let reserved = nodes.iter().find(|n| n.node == "node-gpu-reserved").unwrap();
     assert_eq!((reserved.free(), reserved.metered), (8.0, 0.0), "a node no pod uses: free, nobody's use");
-    let pending = db::gpu_capacity::pending_gpus(&pool, &Scope::AllTenants, None).await.unwrap();
+    let pending = db::query::pending_gpus(&pool, &Scope::AllTenants, None).await.unwrap();
     assert_eq!(pending.iter().map(|p| p.gpus).sum::<f64>(), f64::from(expected.pending_gpus), "pending demand");
     assert_eq!(pending.iter().map(|p| p.pods).sum::<i32>() as u32, expected.pending_pods);
 
