@@ -118,14 +118,10 @@ impl Inventory {
                 self.secrets.push(meta);
                 reference
             }
-            "VulnerabilityReport" => {
-                push_report(&mut self.trivy.get_or_insert_with(TrivyReports::default).vulnerability_reports, value)?
-            }
-            "ConfigAuditReport" => {
-                push_report(&mut self.trivy.get_or_insert_with(TrivyReports::default).config_audit_reports, value)?
-            }
-            "ExposedSecretReport" => {
-                push_report(&mut self.trivy.get_or_insert_with(TrivyReports::default).exposed_secret_reports, value)?
+            trivy if crate::trivy::REPORT_KINDS.iter().any(|(k, _)| *k == trivy) => {
+                let reference = report_reference(value);
+                self.trivy.get_or_insert_with(TrivyReports::default).add(trivy, value.clone()).map_err(|e| error(value, e.to_string()))?;
+                reference
             }
             "PodMetrics" => push_report(self.pod_metrics.get_or_insert_with(Vec::new), value)?,
             "AuthorizationConfiguration" => push_report(&mut self.authorization_configs, value)?,
@@ -190,11 +186,15 @@ fn push<K: DeserializeOwned + k8s_openapi::Metadata<Ty = ObjectMeta>>(
 fn push_report<R: DeserializeOwned>(list: &mut Vec<R>, value: &Value) -> Result<ObjectRef, IntakeError> {
     let report: R = parse(value)?;
     list.push(report);
-    Ok(ObjectRef {
+    Ok(report_reference(value))
+}
+
+fn report_reference(value: &Value) -> ObjectRef {
+    ObjectRef {
         kind: value["kind"].as_str().unwrap_or_default().to_string(),
         namespace: value["metadata"]["namespace"].as_str().map(str::to_string),
         name: value["metadata"]["name"].as_str().unwrap_or_default().to_string(),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -100,8 +100,7 @@ impl Inventory {
 
     /// Objects per kind, by resource plural, in listing order.
     pub fn kind_counts(&self) -> Vec<(&'static str, usize)> {
-        let trivy = self.trivy.as_ref();
-        vec![
+        let mut counts = vec![
             ("namespaces", self.namespaces.len()),
             ("nodes", self.nodes.len()),
             ("pods", self.pods.len()),
@@ -127,10 +126,9 @@ impl Inventory {
             ("persistentvolumes", self.persistent_volumes.len()),
             ("persistentvolumeclaims", self.persistent_volume_claims.len()),
             ("pods.metrics.k8s.io", self.pod_metrics.as_ref().map_or(0, Vec::len)),
-            ("vulnerabilityreports", trivy.map_or(0, |t| t.vulnerability_reports.len())),
-            ("configauditreports", trivy.map_or(0, |t| t.config_audit_reports.len())),
-            ("exposedsecretreports", trivy.map_or(0, |t| t.exposed_secret_reports.len())),
-        ]
+        ];
+        counts.extend(self.trivy.as_ref().map_or_else(Default::default, TrivyReports::kind_counts));
+        counts
     }
 }
 

@@ -1,5 +1,6 @@
-//! CIS Kubernetes Benchmark v1.10: section 5 (policies) and the section 1.2 API server items
-//! that the API shows through the kube-apiserver static pod.
+//! CIS Kubernetes Benchmark v1.10: section 5 (policies), the section 1.2 API server items
+//! that the API shows through the kube-apiserver static pod, and the section 4.2 kubelet items
+//! that Trivy Operator's node collector reports (InfraAssessmentReports).
 
 use super::control::AssessmentKind::{Automated, Manual, NotAssessable, Partial};
 use super::control::{Control, Framework, control};
@@ -8,7 +9,7 @@ use super::control::{Control, Framework, control};
 pub static CIS: Framework =
     Framework { id: "cis", name: "CIS Kubernetes Benchmark", version: "1.10", controls: &CONTROLS };
 
-static CONTROLS: [Control; 45] = [
+static CONTROLS: [Control; 49] = [
     control("1.2.1", "Ensure that the --anonymous-auth argument is set to false", Automated),
     control("1.2.6", "Ensure that the --authorization-mode argument is not set to AlwaysAllow", Automated),
     control("1.2.7", "Ensure that the --authorization-mode argument includes Node", Automated),
@@ -19,6 +20,10 @@ static CONTROLS: [Control; 45] = [
     control("1.2.27", "Ensure that the --encryption-provider-config argument is set as appropriate", Automated),
     control("1.2.28", "Ensure that encryption providers are appropriately configured", NotAssessable),
     control("1.2.29", "Ensure that the API Server only makes use of Strong Cryptographic Ciphers", Automated),
+    control("4.2.1", "Ensure that the kubelet --anonymous-auth argument is set to false", Automated),
+    control("4.2.2", "Ensure that the kubelet --authorization-mode argument is not set to AlwaysAllow", Automated),
+    control("4.2.3", "Ensure that the kubelet --client-ca-file argument is set as appropriate", Automated),
+    control("4.2.4", "Verify that the kubelet --read-only-port argument is set to 0", Automated),
     control("5.1.1", "Ensure that the cluster-admin role is only used where required", Partial),
     control("5.1.2", "Minimize access to secrets", Automated),
     control("5.1.3", "Minimize wildcard use in Roles and ClusterRoles", Automated),

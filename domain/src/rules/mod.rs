@@ -21,6 +21,8 @@ pub mod rbac;
 pub mod rbac_defaults;
 mod rule;
 pub mod secrets;
+pub mod trivy_checks;
+pub mod vulnerabilities;
 pub mod workload;
 
 pub use rule::{Category, NotAssessable, Outcome, Rule, RuleCheck, RuleInput, RuleSettings};
@@ -42,6 +44,8 @@ pub fn catalogue() -> Vec<&'static Rule> {
         .chain(secrets::RULES.iter())
         .chain(workload::RULES.iter())
         .chain(images::RULES.iter())
+        .chain(vulnerabilities::RULES.iter())
+        .chain(trivy_checks::RULES.iter())
         .chain(control_plane::RULES.iter())
         .chain(api::RULES.iter())
         .collect()
@@ -92,6 +96,7 @@ pub fn evaluate_with(inventory: &Inventory, settings: &RuleSettings) -> Evaluati
         }
     }
     evaluation.findings = unique(evaluation.findings);
+    trivy_checks::corroborate(&mut evaluation.findings, &input);
     name_representative_pods(&mut evaluation.findings, &input.sites);
     evaluation
 }
