@@ -7,6 +7,7 @@ pub mod audit;
 pub mod exceptions;
 pub mod exclusive;
 mod gpu_capacity;
+pub mod images;
 pub mod lease;
 pub mod lifecycle;
 pub mod login_attempts;

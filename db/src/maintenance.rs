@@ -33,6 +33,8 @@ pub struct MaintenanceReport {
     pub expired_sessions: u64,
     /// Sign-in attempts older than a day, deleted.
     pub old_login_attempts: u64,
+    /// Images no collection still kept refers to, deleted with their CVEs and packages.
+    pub pruned_images: u64,
 }
 
 /// Rolls up, then enforces retention, as of `now`, and deletes expired web sessions and old
@@ -57,6 +59,12 @@ pub async fn run_maintenance(pool: &PgPool, retention: Retention, now: DateTime<
     }
     report.expired_sessions = crate::sessions::delete_expired(pool).await?;
     report.old_login_attempts = crate::login_attempts::delete_old(pool, now).await?;
+    report.pruned_images = sqlx::query(
+        "delete from image i where not exists (select 1 from workload_image w where w.image_id = i.image_id)",
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
     Ok(report)
 }
 

@@ -23,6 +23,8 @@ fn to_i32(value: impl TryInto<i32>, what: &str) -> Result<i32> {
 pub struct StoredCollection {
     pub collection_id: i64,
     pub changes: FindingChanges,
+    /// What the collection wrote of its images and how their CVEs changed.
+    pub images: crate::images::ImageChanges,
 }
 
 /// Stores one collection: all of it or, on any error, nothing. Findings are diffed against
@@ -63,6 +65,8 @@ pub async fn write_collection(
     insert_quotas(&mut tx, collection_id, assessment).await?;
     insert_gpus(&mut tx, collection_id, assessment).await?;
     insert_workloads(&mut tx, collection_id, assessment).await?;
+    let images =
+        crate::images::store_images(&mut tx, cluster_id, collection_id, times.started_at, assessment).await?;
     crate::restarts::record_recent_restarts(&mut tx, collection_id).await?;
     crate::gpu_capacity::insert_gpu_nodes(&mut tx, collection_id, &assessment.gpu_nodes).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;
@@ -75,7 +79,7 @@ pub async fn write_collection(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(StoredCollection { collection_id, changes })
+    Ok(StoredCollection { collection_id, changes, images })
 }
 
 /// When the cluster's latest stored collection started; `None` before its first.
@@ -366,8 +370,15 @@ async fn upsert_compliance(
 }
 
 /// The sample tables partitioned by day; a collection's rows go to its start day's partition.
-pub const PARTITIONED_TABLES: [&str; 6] =
-    ["namespace_state", "quota_usage", "gpu_sample", "tenant_score", "workload_state", "gpu_node_state"];
+pub const PARTITIONED_TABLES: [&str; 7] = [
+    "namespace_state",
+    "quota_usage",
+    "gpu_sample",
+    "tenant_score",
+    "workload_state",
+    "gpu_node_state",
+    "workload_image",
+];
 
 /// Creates the day's partitions of the sample tables when missing, in a transaction of its own
 /// that runs before the collection's: creating a partition locks the tables its foreign keys

@@ -67,6 +67,18 @@ pub struct Assessment {
     pub not_ready_nodes: Vec<NodeProblem>,
     /// Every GPU node's capacity, allocation and use.
     pub gpu_nodes: Vec<crate::gpu_capacity::GpuNode>,
+    /// Every image Trivy Operator scanned, once, with its CVEs.
+    #[serde(skip)]
+    pub images: Vec<std::sync::Arc<crate::trivy::ScannedImage>>,
+    /// Which container of which workload runs which image.
+    #[serde(skip)]
+    pub workload_images: Vec<Tenanted<crate::images::WorkloadImage>>,
+    /// The packages of the scanned images, from their SBOM reports, by image key.
+    #[serde(skip)]
+    pub image_packages: BTreeMap<String, Vec<crate::trivy::compliance::SbomComponent>>,
+    /// Trivy Operator's own verdict per control, from its compliance reports.
+    #[serde(skip)]
+    pub trivy_compliance: Vec<crate::trivy::compliance::TrivyControlStatus>,
 }
 
 /// What one collection could read of one kind.
@@ -157,6 +169,17 @@ pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, ex
         coverage: coverage(inv),
         not_ready_nodes: not_ready_nodes(&inv.nodes),
         gpu_nodes,
+        images: crate::images::scanned_images(inv),
+        workload_images: crate::images::workload_images(inv)
+            .into_iter()
+            .map(|w| Tenanted { tenant: tenants.tenant(Some(&w.namespace)), item: w })
+            .collect(),
+        image_packages: crate::images::image_packages(inv),
+        trivy_compliance: inv
+            .trivy
+            .as_ref()
+            .map(|t| t.compliance_reports.iter().flat_map(|r| r.statuses()).collect())
+            .unwrap_or_default(),
     }
 }
 

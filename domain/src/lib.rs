@@ -18,6 +18,7 @@ pub mod frameworks;
 pub mod gpu;
 pub mod gpu_capacity;
 pub mod health;
+pub mod images;
 pub mod intake;
 pub mod inventory;
 pub mod manifest;

@@ -45,6 +45,15 @@ pub(crate) const RESOURCES: &[ResourceType] = &[
     rt("aquasecurity.github.io/v1alpha1", "vulnerabilityreports", "VulnerabilityReport", true),
     rt("aquasecurity.github.io/v1alpha1", "configauditreports", "ConfigAuditReport", true),
     rt("aquasecurity.github.io/v1alpha1", "exposedsecretreports", "ExposedSecretReport", true),
+    rt("aquasecurity.github.io/v1alpha1", "sbomreports", "SbomReport", true),
+    rt("aquasecurity.github.io/v1alpha1", "rbacassessmentreports", "RbacAssessmentReport", true),
+    rt("aquasecurity.github.io/v1alpha1", "infraassessmentreports", "InfraAssessmentReport", true),
+    rt("aquasecurity.github.io/v1alpha1", "clustervulnerabilityreports", "ClusterVulnerabilityReport", false),
+    rt("aquasecurity.github.io/v1alpha1", "clusterconfigauditreports", "ClusterConfigAuditReport", false),
+    rt("aquasecurity.github.io/v1alpha1", "clusterrbacassessmentreports", "ClusterRbacAssessmentReport", false),
+    rt("aquasecurity.github.io/v1alpha1", "clusterinfraassessmentreports", "ClusterInfraAssessmentReport", false),
+    rt("aquasecurity.github.io/v1alpha1", "clustercompliancereports", "ClusterComplianceReport", false),
+    rt("aquasecurity.github.io/v1alpha1", "clustersbomreports", "ClusterSbomReport", false),
     // Kubeflow's training operator is installed: its PyTorchJobs may be listed by a collector
     // configured to (`workload_kinds`), and are otherwise known only from their pods.
     rt("kubeflow.org/v1", "pytorchjobs", "PyTorchJob", true),
@@ -116,6 +125,15 @@ fn discovery_names(plural: &str) -> (&'static [&'static str], &'static [&'static
         "vulnerabilityreports" => (&["vuln", "vulns"], &[]),
         "configauditreports" => (&["configaudit", "configaudits"], &[]),
         "exposedsecretreports" => (&["exposedsecret", "exposedsecrets"], &[]),
+        "sbomreports" => (&["sbom", "sboms"], &[]),
+        "rbacassessmentreports" => (&["rbacassessment", "rbacassessments"], &[]),
+        "infraassessmentreports" => (&["infraassessment", "infraassessments"], &[]),
+        "clustervulnerabilityreports" => (&["clustervuln", "clustervulns"], &[]),
+        "clusterconfigauditreports" => (&["clusterconfigaudit", "clusterconfigaudits"], &[]),
+        "clusterrbacassessmentreports" => (&["clusterrbacassessment", "clusterrbacassessments"], &[]),
+        "clusterinfraassessmentreports" => (&["clusterinfraassessment", "clusterinfraassessments"], &[]),
+        "clustercompliancereports" => (&["compliance"], &[]),
+        "clustersbomreports" => (&["clustersbom", "clustersboms"], &[]),
         _ => (&[], &[]),
     }
 }

@@ -101,6 +101,7 @@ impl Cluster {
             full_gpu_nodes: 0,
             user_agents: Default::default(),
             versions: Default::default(),
+            rescans: BTreeMap::new(),
         };
         cluster.add_platform_workloads();
         // Placed first, as the platform's flagship jobs: they hold GPUs, the teams' fill the rest.
@@ -119,6 +120,7 @@ impl Cluster {
             }
         }
         cluster.size_quotas();
+        cluster.assign_image_pool();
         cluster.render();
         cluster
     }
@@ -231,6 +233,7 @@ impl Cluster {
             system: false,
             gpu_nodes_only: false,
             labels: None,
+            revision: 0,
         }
     }
 

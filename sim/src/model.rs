@@ -25,6 +25,8 @@ pub struct SimConfig {
     /// How the dcgm-exporter pods are labelled: by NVIDIA's GPU Operator, or by dcgm-exporter's
     /// own Helm chart.
     pub exporter_chart: ExporterChart,
+    /// How Trivy Operator scans the tenants' images.
+    pub trivy: crate::reports::TrivySim,
 }
 
 /// Who deployed dcgm-exporter, which decides its pods' labels.
@@ -47,6 +49,7 @@ impl Default for SimConfig {
             misconfig_rate: 0.15,
             training_workers: 3,
             exporter_chart: ExporterChart::GpuOperator,
+            trivy: crate::reports::TrivySim::default(),
         }
     }
 }
@@ -125,6 +128,8 @@ pub(crate) struct Workload {
     pub gpu_nodes_only: bool,
     /// The pods' labels, when not `app: <name>`.
     pub labels: Option<Value>,
+    /// Rollouts so far: a Deployment's ReplicaSet (and its image's digest) moves with each.
+    pub revision: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -191,6 +196,8 @@ pub struct Cluster {
     pub(crate) versions: crate::object::Versions,
     /// Every User-Agent the API server was sent, as an audit log would record it.
     pub user_agents: std::collections::BTreeSet<String>,
+    /// Rescans of images that changed their CVEs, by image.
+    pub(crate) rescans: BTreeMap<String, crate::reports::Rescan>,
 }
 
 /// A cluster shared between the API server and whoever steps it.

@@ -42,11 +42,16 @@ impl Cluster {
             system: false,
             gpu_nodes_only: false,
             labels: None,
+            revision: 0,
         };
         self.add_workload(operator(Kind::PyTorchJob, ns(0), "llm-pretrain", 1 + workers, 4, true));
         self.add_workload(operator(Kind::RayCluster, ns(1), "ray-serve", 3, 2, false));
         self.add_workload(operator(Kind::Rollout, ns(2), "checkout-api", 2, 0, false));
         self.add_workload(operator(Kind::JobSet, ns(3), "eval-sweep", 2, 1, false));
+        // KServe-style names run long: its ReplicaSet's name is too long for a label value, so
+        // Trivy Operator names it in an annotation.
+        let predictor = "multilingual-retrieval-embedding-inference-server-predictor";
+        self.add_workload(Workload { cpu_millis: Some(2000), ..operator(Kind::Deployment, ns(1), predictor, 2, 1, false) });
     }
 }
 

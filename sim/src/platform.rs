@@ -28,6 +28,7 @@ impl Cluster {
             system: true,
             gpu_nodes_only: name.contains("dcgm"),
             labels: None,
+            revision: 0,
         };
         self.add_workload(system(
             Kind::Deployment,

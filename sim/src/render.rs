@@ -20,7 +20,7 @@ impl Cluster {
             render_workload(w, &mut out);
         }
         crate::storage::render_storage(&self.namespaces, &mut out);
-        crate::reports::render_trivy_reports(&self.workloads, &mut out);
+        crate::reports::render_trivy_reports(self, &mut out);
         self.render_quotas(&mut out);
         self.render_nodes(&mut out);
         render_cluster_rbac(&mut out);
@@ -162,7 +162,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
     };
     let (pod_owner_kind, pod_owner_api, pod_owner_name) = match w.kind {
         Kind::Deployment => {
-            let rs_name = format!("{}-7d9f8c6b5", w.name);
+            let rs_name = crate::reports::replica_set_name(w);
             let mut d = base("Deployment", "apps/v1", &w.name);
             d["spec"] = json!({"replicas": w.replicas, "selector": selector, "template": template});
             d["status"] = json!({"replicas": w.replicas});

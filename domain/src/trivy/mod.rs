@@ -213,6 +213,25 @@ impl TrivyReports {
         Ok(true)
     }
 
+    /// Adds every report of `other`; of an image both hold, the later scan is kept.
+    pub fn merge(&mut self, other: TrivyReports) {
+        self.image_references.extend(other.image_references);
+        for (key, image) in other.images {
+            match self.images.get(&key) {
+                Some(kept) if kept.scanned_at >= image.scanned_at => {}
+                _ => {
+                    self.images.insert(key, image);
+                }
+            }
+        }
+        self.config_audit_reports.extend(other.config_audit_reports);
+        self.rbac_assessment_reports.extend(other.rbac_assessment_reports);
+        self.infra_assessment_reports.extend(other.infra_assessment_reports);
+        self.exposed_secret_reports.extend(other.exposed_secret_reports);
+        self.compliance_reports.extend(other.compliance_reports);
+        self.sbom_reports.extend(other.sbom_reports);
+    }
+
     /// Reports per kind, by resource plural, for coverage.
     pub fn kind_counts(&self) -> [(&'static str, usize); 7] {
         [

@@ -18,7 +18,8 @@ use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
 
 use super::listing::{Gaps, paginate};
-use super::optional::{Optional, read_pod_metrics, read_trivy_reports, read_workload_kinds};
+use super::optional::{Optional, read_pod_metrics, read_workload_kinds};
+use super::trivy::read_trivy_reports;
 use super::target::{ClusterTarget, CollectError, Deadlines, Sources};
 use crate::diagnosis;
 

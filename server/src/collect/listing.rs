@@ -24,15 +24,36 @@ const FIRST_PAGE_RETRY: std::time::Duration = std::time::Duration::from_millis(2
 /// Reads every page of a list: `fetch` is called with the page's parameters until the API
 /// server returns no `continue` token. Pages are appended as they arrive; the raw bodies are
 /// not kept.
-pub(super) async fn paginate<K, F, Fut>(kind: &'static str, mut fetch: F) -> Result<Vec<K>, CollectError>
+pub(super) async fn paginate<K, F, Fut>(kind: &'static str, fetch: F) -> Result<Vec<K>, CollectError>
 where
     F: FnMut(ListParams) -> Fut,
     Fut: Future<Output = kube::Result<ObjectList<K>>>,
     K: Clone,
 {
-    let first = ListParams::default().limit(PAGE_SIZE);
-    let mut params = first.clone();
     let mut items = Vec::new();
+    fold_pages(kind, PAGE_SIZE, fetch, &mut items, |items, page| items.extend(page)).await?;
+    items.shrink_to_fit();
+    Ok(items)
+}
+
+/// Reads every page of a list of `page_size` objects a page into `into`, one page at a time,
+/// so that only one page is ever held whole: `add` takes each page's items. When the list
+/// starts over (its `continue` token expired), `into` is reset to its default first.
+pub(super) async fn fold_pages<K, A, F, Fut>(
+    kind: &'static str,
+    page_size: u32,
+    mut fetch: F,
+    into: &mut A,
+    mut add: impl FnMut(&mut A, Vec<K>),
+) -> Result<(), CollectError>
+where
+    F: FnMut(ListParams) -> Fut,
+    Fut: Future<Output = kube::Result<ObjectList<K>>>,
+    K: Clone,
+    A: Default,
+{
+    let first = ListParams::default().limit(page_size);
+    let mut params = first.clone();
     let mut restarts = 0;
     loop {
         let page = match fetch_page(&mut fetch, &params).await {
@@ -40,19 +61,16 @@ where
             Err((kube::Error::Api(status), _)) if status.code == 410 && restarts < LIST_RESTARTS => {
                 restarts += 1;
                 tracing::info!(kind, restarts, "the list's continue token expired (410 Gone): starting it over");
-                items.clear();
+                *into = A::default();
                 params = first.clone();
                 continue;
             }
             Err((source, attempts)) => return Err(CollectError::List { kind, attempts, source }),
         };
-        items.extend(page.items);
+        add(into, page.items);
         match page.metadata.continue_ {
             Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => {
-                items.shrink_to_fit();
-                return Ok(items);
-            }
+            _ => return Ok(()),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod listing;
 mod optional;
 pub mod proxy;
 pub mod target;
+pub mod trivy;
 
 use chrono::{DateTime, Utc};
 use db::store::{CollectionTimes, record_collection_failure, write_collection};
@@ -19,8 +20,16 @@ pub use target::{ClusterTarget, CollectError, Deadlines, Sources};
 
 /// Collects one cluster once: on success its collection is stored whole and its id returned;
 /// on failure nothing of it is stored and the error is recorded against the cluster.
-#[tracing::instrument(skip_all, fields(cluster = %target.name), err)]
 pub async fn collect_once(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
+    Ok(collect_once_stored(pool, target).await?.collection_id)
+}
+
+/// [`collect_once`], returning what the collection changed and wrote.
+#[tracing::instrument(skip_all, fields(cluster = %target.name), err)]
+pub async fn collect_once_stored(
+    pool: &db::PgPool,
+    target: &ClusterTarget,
+) -> Result<db::store::StoredCollection, CollectError> {
     if let Err(error) = db::store::record_interval(pool, &target.name, target.interval).await {
         tracing::warn!(%error, "could not record the cluster's interval");
     }
@@ -40,7 +49,10 @@ pub fn observation_time(started_at: DateTime<Utc>) -> k8s_openapi::jiff::Timesta
         .unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH)
 }
 
-async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
+async fn collect_and_store(
+    pool: &db::PgPool,
+    target: &ClusterTarget,
+) -> Result<db::store::StoredCollection, CollectError> {
     let started_at = Utc::now();
     let context = CollectionContext::read(pool, target, started_at).await?;
     let mut phases = Phases::start();
@@ -100,9 +112,13 @@ async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<
         opened = changes.opened,
         reopened = changes.reopened,
         resolved = changes.resolved,
+        new_images = stored.images.new_images,
+        rescanned_images = stored.images.rescanned_images,
+        cves_opened = stored.images.cves_opened,
+        cves_fixed = stored.images.cves_fixed,
         "collection stored"
     );
-    Ok(stored.collection_id)
+    Ok(stored)
 }
 
 /// Seconds spent in each phase of a collection, for its log line.

@@ -1,17 +1,17 @@
 //! The optional sources of a collection, read through the API server: metrics-server's
-//! PodMetrics (an aggregated API) and Trivy Operator's reports (CRDs). They fail soft: a kind
+//! PodMetrics (an aggregated API), operators' workload kinds, and (through
+//! [`super::trivy`]) Trivy Operator's reports (CRDs). They fail soft: a kind
 //! the cluster does not serve (404) is simply absent, and any other failure (a refusal, a
 //! server error, a 503 from an unavailable aggregated API, a timeout, a body of the wrong
 //! shape) is a coverage gap naming the path and why, within their share of the collection's
 //! deadline; the rules and figures that need them are then not assessable or unknown.
 
-use domain::trivy::TrivyReports;
 use domain::usage::PodMetrics;
 use kube::Client;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
 use serde::de::DeserializeOwned;
 
-use super::listing::{Gaps, paginate};
+use super::listing::{Gaps, PAGE_SIZE, fold_pages};
 use super::target::CollectError;
 use crate::config::WorkloadKind;
 
@@ -23,42 +23,12 @@ pub(super) struct Optional<'a> {
 }
 
 impl Optional<'_> {
-    fn gap(&self, name: &str, why: String) {
+    pub(super) fn gap(&self, name: &str, why: String) {
         tracing::warn!(kind = name, %why, "optional source unreadable; recorded as a coverage gap");
         if let Ok(mut gaps) = self.gaps.lock() {
             gaps.insert(name.to_string(), why);
         }
     }
-}
-
-/// Trivy Operator's reports; `None` when turned off for the cluster, not served (the CRDs are
-/// not installed) or unreadable: the image rules are then not assessable.
-pub(super) async fn read_trivy_reports(
-    client: &Client,
-    enabled: bool,
-    optional: &Optional<'_>,
-) -> Result<Option<TrivyReports>, CollectError> {
-    if !enabled {
-        return Ok(None);
-    }
-    let trivy = |kind: &str, plural: &str| OptionalKind {
-        group: TRIVY_GROUP.into(),
-        version: TRIVY_VERSION.into(),
-        kind: kind.into(),
-        plural: plural.into(),
-        name: plural.into(),
-        missing_is_gap: false,
-    };
-    let Some(vulnerability_reports) =
-        list_optional(client, trivy("VulnerabilityReport", "vulnerabilityreports"), optional).await
-    else {
-        return Ok(None);
-    };
-    let config_audit_reports =
-        list_optional(client, trivy("ConfigAuditReport", "configauditreports"), optional).await.unwrap_or_default();
-    let exposed_secret_reports =
-        list_optional(client, trivy("ExposedSecretReport", "exposedsecretreports"), optional).await.unwrap_or_default();
-    Ok(Some(TrivyReports { vulnerability_reports, config_audit_reports, exposed_secret_reports }))
 }
 
 /// metrics-server's PodMetrics; `None` when turned off for the cluster, not served or
@@ -112,15 +82,15 @@ pub(super) async fn read_workload_kinds(
 }
 
 /// A kind of an API the cluster may not serve (an operator's CRD, an aggregated API).
-struct OptionalKind {
-    group: String,
-    version: String,
-    kind: String,
-    plural: String,
+pub(super) struct OptionalKind {
+    pub(super) group: String,
+    pub(super) version: String,
+    pub(super) kind: String,
+    pub(super) plural: String,
     /// How coverage names it: the plural, qualified by its group where a core kind has it too.
-    name: String,
+    pub(super) name: String,
     /// Whether a 404 is a gap (a kind configured to be read) rather than an API not installed.
-    missing_is_gap: bool,
+    pub(super) missing_is_gap: bool,
 }
 
 /// Lists one optional kind into Rampart's own type; `None` when the API server does not serve
@@ -131,28 +101,52 @@ async fn list_optional<T: DeserializeOwned>(
     kind: OptionalKind,
     optional: &Optional<'_>,
 ) -> Option<Vec<T>> {
+    let what = kind.kind.clone();
+    fold_optional(client, kind, PAGE_SIZE, optional, |items: &mut Vec<T>, object| {
+        match serde_json::to_value(object).and_then(serde_json::from_value::<T>) {
+            Ok(item) => items.push(item),
+            Err(error) => tracing::warn!(%error, kind = what.as_str(), "skipping an object of unexpected shape"),
+        }
+    })
+    .await
+}
+
+/// Lists one optional kind `page_size` objects at a time into `A`, each object given to `add`
+/// as it arrives, so that only one page is held whole; `None` as [`list_optional`] says.
+pub(super) async fn fold_optional<A: Default>(
+    client: &Client,
+    kind: OptionalKind,
+    page_size: u32,
+    optional: &Optional<'_>,
+    mut add: impl FnMut(&mut A, DynamicObject),
+) -> Option<A> {
     let OptionalKind { group, version, kind, plural, name, missing_is_gap } = kind;
     let path = format!("/apis/{group}/{version}/{plural}");
     let gvk = GroupVersionKind::gvk(&group, &version, &kind);
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ApiResource::from_gvk_with_plural(&gvk, &plural));
-    let listed = paginate("optional kind", |params| {
-        let api = api.clone();
-        async move { api.list(&params).await }
-    });
-    let objects = match tokio::time::timeout(optional.budget, listed).await {
-        Ok(Ok(objects)) => objects,
-        Ok(Err(CollectError::List { source: kube::Error::Api(status), .. }))
-            if status.code == 404 && !missing_is_gap =>
-        {
-            return None;
+    let mut into = A::default();
+    let listed = fold_pages(
+        "optional kind",
+        page_size,
+        |params| {
+            let api = api.clone();
+            async move { api.list(&params).await }
+        },
+        &mut into,
+        |into, page| page.into_iter().for_each(|object| add(into, object)),
+    );
+    match tokio::time::timeout(optional.budget, listed).await {
+        Ok(Ok(())) => Some(into),
+        Ok(Err(CollectError::List { source: kube::Error::Api(status), .. })) if status.code == 404 && !missing_is_gap => {
+            None
         }
         Ok(Err(CollectError::List { source: kube::Error::Api(status), .. })) => {
             optional.gap(&name, format!("GET {path}: HTTP {}: {}", status.code, status.message));
-            return None;
+            None
         }
         Ok(Err(error)) => {
             optional.gap(&name, format!("GET {path}: {error}"));
-            return None;
+            None
         }
         Err(_) => {
             let seconds = optional.budget.as_secs();
@@ -160,22 +154,7 @@ async fn list_optional<T: DeserializeOwned>(
                 &name,
                 format!("GET {path}: no complete answer within {seconds}s (its share of the collection's deadline)"),
             );
-            return None;
+            None
         }
-    };
-    let reports = objects
-        .into_iter()
-        .filter_map(|o| match serde_json::to_value(o).and_then(serde_json::from_value::<T>) {
-            Ok(report) => Some(report),
-            Err(error) => {
-                tracing::warn!(%error, kind = kind.as_str(), "skipping an object of unexpected shape");
-                None
-            }
-        })
-        .collect();
-    Some(reports)
+    }
 }
-
-/// The API group and version of Trivy Operator's reports.
-pub const TRIVY_GROUP: &str = "aquasecurity.github.io";
-pub const TRIVY_VERSION: &str = "v1alpha1";

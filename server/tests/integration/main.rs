@@ -34,3 +34,4 @@ mod reports;
 mod scan;
 mod sign_in;
 mod tls;
+mod vulnerabilities;
