@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <A href="/health">"Health"</A>
                     <A href="/quotas">"Quotas"</A>
                     <A href="/gpu">"GPUs"</A>
+                    <A href="/vulnerabilities">"Vulnerabilities"</A>
                     <A href="/clusters">"Clusters"</A>
                     <A href="/rules">"Rules"</A>
                     <A href="/exceptions">"Exceptions"</A>
@@ -93,6 +94,8 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("health") view=pages::fleet::HealthPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("vulnerabilities") view=pages::vulnerabilities::VulnerabilitiesPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("images"), ParamSegment("image")) view=pages::image::ImagePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("quotas") view=pages::fleet::QuotasPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("gpu") view=pages::fleet::GpuPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("clusters") view=pages::fleet::ClustersPage ssr=SsrMode::Async />

@@ -68,3 +68,34 @@ pub fn image_packages(inv: &Inventory) -> BTreeMap<String, Vec<SbomComponent>> {
     }
     out
 }
+
+/// Whether the image a pod spec names (`nginx:1.27`, `ghcr.io/team/api@sha256:…`) is of the
+/// repository a report names with its registry (`index.docker.io/library/nginx`): Docker Hub is
+/// written `docker.io` by the runtime and `index.docker.io` by Trivy, and its official images
+/// live under `library/`.
+pub fn same_repository(spec_image: &str, qualified_repository: &str) -> bool {
+    fn hub(registry: &str) -> &str {
+        if registry == "index.docker.io" || registry == "registry-1.docker.io" { "docker.io" } else { registry }
+    }
+    let spec = crate::rules::images::parse_image(spec_image);
+    let (registry, repository) = match qualified_repository.split_once('/') {
+        Some((first, rest)) if first.contains('.') || first.contains(':') || first == "localhost" => (first, rest),
+        _ => ("docker.io", qualified_repository),
+    };
+    let official = |r: &str| r.strip_prefix("library/").unwrap_or(r).to_string();
+    hub(spec.registry) == hub(registry) && official(spec.repository) == official(repository)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_repository;
+
+    #[test]
+    fn a_spec_image_matches_the_repository_trivy_names_whatever_the_registrys_spelling() {
+        assert!(same_repository("nginx:1.27", "index.docker.io/library/nginx"));
+        assert!(same_repository("ghcr.io/team/api@sha256:abc", "ghcr.io/team/api"));
+        assert!(same_repository("registry.example.com/ml/infer:1.0", "registry.example.com/ml/infer"));
+        assert!(!same_repository("registry.example.com/ml/infer:1.0", "registry.example.com/ml/train"));
+        assert!(!same_repository("ghcr.io/team/api:1", "docker.io/team/api"));
+    }
+}

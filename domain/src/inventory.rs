@@ -127,7 +127,7 @@ impl Inventory {
             ("persistentvolumeclaims", self.persistent_volume_claims.len()),
             ("pods.metrics.k8s.io", self.pod_metrics.as_ref().map_or(0, Vec::len)),
         ];
-        counts.extend(self.trivy.as_ref().map_or_else(Default::default, TrivyReports::kind_counts));
+        counts.extend(self.trivy.clone().unwrap_or_default().kind_counts());
         counts
     }
 }

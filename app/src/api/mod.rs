@@ -4,6 +4,7 @@ pub mod error;
 pub mod exceptions;
 pub mod explore;
 pub mod fleet;
+pub mod images;
 
 use chrono::{DateTime, Utc};
 use db::query::{

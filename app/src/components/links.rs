@@ -45,6 +45,23 @@ pub fn workload_href(kind: &str, namespace: Option<&str>, name: &str) -> Option<
         .then(|| format!("/workloads/{}/{}/{}", encode(namespace), encode(kind), encode(name)))
 }
 
+/// An image's page.
+pub fn image_href(image_id: i64) -> String {
+    format!("/images/{image_id}")
+}
+
+/// The Vulnerabilities page searching for the workloads that run `package`.
+pub fn vulnerabilities_href(package: &str) -> String {
+    format!("/vulnerabilities?package={}", encode(package))
+}
+
+/// An advisory link from a report, only when it is a plain web address: a report is cluster
+/// data, and a `javascript:` link in it must never become a link on the page.
+pub fn advisory_href(link: &str) -> Option<String> {
+    let link = link.trim();
+    (link.starts_with("https://") || link.starts_with("http://")).then(|| link.to_string())
+}
+
 pub fn finding_href(finding_id: i64) -> String {
     format!("/findings/{finding_id}")
 }

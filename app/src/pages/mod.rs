@@ -7,6 +7,7 @@ pub mod exceptions;
 pub mod finding;
 pub mod fleet;
 pub mod gpu_capacity;
+pub mod image;
 pub mod login;
 pub mod namespace;
 pub mod not_found;
@@ -14,6 +15,7 @@ pub mod overview;
 pub mod reports;
 pub mod rules;
 pub mod tenant;
+pub mod vulnerabilities;
 pub mod workload;
 
 use leptos::prelude::*;

@@ -1,11 +1,12 @@
 //! `/workloads/:namespace/:kind/:name`: one workload, joining its posture findings, pod health,
 //! requests, GPU allocation and use, and its images.
 
-use db::query::{WorkloadDetail, WorkloadRow};
+use db::query::{ContainerImageRow, WorkloadDetail, WorkloadRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::image::CveCounts;
 use super::not_found::NotFound;
 use super::{BadRequest, LoadError};
 use crate::api::explore::workload;
@@ -13,7 +14,7 @@ use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::{gpus, percent};
 use crate::components::health::{UnhealthyDefinition, recent_restarts};
 use crate::components::links::{
-    Breadcrumbs, Chart, control_href, finding_href, namespace_href, rule_href, tenant_href,
+    Breadcrumbs, Chart, control_href, finding_href, image_href, namespace_href, rule_href, tenant_href,
 };
 use crate::components::severity::SeverityBadge;
 
@@ -46,7 +47,7 @@ pub fn WorkloadPage() -> impl IntoView {
 
 #[component]
 fn WorkloadView(detail: WorkloadDetail) -> impl IntoView {
-    let WorkloadDetail { workload: w, findings } = detail;
+    let WorkloadDetail { workload: w, findings, images: detail_images } = detail;
     let trail = vec![
         (w.tenant.clone(), tenant_href(&w.tenant)),
         (w.namespace.clone(), namespace_href(&w.tenant, &w.namespace)),
@@ -57,18 +58,7 @@ fn WorkloadView(detail: WorkloadDetail) -> impl IntoView {
         let items = w.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view();
         view! { <ul class="problems">{items}</ul> }.into_any()
     };
-    let images = w
-        .images
-        .iter()
-        .map(|image| {
-            let cves = findings
-                .iter()
-                .filter(|f| f.finding.rule_id.starts_with("images.") && f.message.contains(image.as_str()))
-                .map(|f| view! { <li><a href=finding_href(f.finding_id)>{f.message.clone()}</a></li> })
-                .collect_view();
-            view! { <li><code>{image.clone()}</code><ul>{cves}</ul></li> }
-        })
-        .collect_view();
+    let images = view! { <WorkloadImages spec_images=w.images.clone() scanned=detail_images /> };
     let finding_rows = findings
         .into_iter()
         .map(|f| {
@@ -97,13 +87,46 @@ fn WorkloadView(detail: WorkloadDetail) -> impl IntoView {
         {problems}
         <UnhealthyDefinition />
         <Resources w=w.clone() />
-        <h2>"Images"</h2>
-        <ul class="images">{images}</ul>
+        {images}
         <h2>"Open findings"</h2>
         <table class="data findings">
             <thead><tr><th>"Severity"</th><th>"Rule"</th><th>"Container"</th><th>"Finding"</th><th>"Controls"</th></tr></thead>
             <tbody>{finding_rows}</tbody>
         </table>
+    }
+}
+
+/// The images the workload's containers run: those Trivy Operator scanned, with their CVEs
+/// counted and a link to each image's page, then those its pod spec names that no report covers.
+#[component]
+fn WorkloadImages(spec_images: Vec<String>, scanned: Vec<ContainerImageRow>) -> impl IntoView {
+    let unscanned: Vec<String> = spec_images
+        .into_iter()
+        .filter(|image| !scanned.iter().any(|s| domain::images::same_repository(image, &s.image.repository)))
+        .collect();
+    let rows = scanned
+        .into_iter()
+        .map(|row| {
+            view! {
+                <tr>
+                    <td>{row.container}</td>
+                    <td><a href=image_href(row.image.image_id)><code>{row.image.image_key.clone()}</code></a></td>
+                    <td><CveCounts image=row.image /></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let unscanned = (!unscanned.is_empty()).then(|| {
+        let items = unscanned.into_iter().map(|i| view! { <li><code>{i}</code></li> }).collect_view();
+        view! { <p class="meta">"Not covered by a Trivy Operator report:"</p> <ul class="images">{items}</ul> }
+    });
+    view! {
+        <h2>"Images"</h2>
+        <table class="data workload-images">
+            <thead><tr><th>"Container"</th><th>"Image"</th><th>"CVEs: critical, high, medium, low"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {unscanned}
     }
 }
 

@@ -15,6 +15,7 @@ mod finding_ref;
 mod gpu;
 mod gpu_capacity;
 mod history;
+mod images;
 mod overview;
 mod params;
 mod tenant;
@@ -33,6 +34,10 @@ pub use finding_ref::FindingRef;
 pub use gpu::{IDLE_WINDOW_HOURS, IdleGpuHours, idle_gpu_hours};
 pub use gpu_capacity::{GpuNodeRow, PendingGpuRow, gpu_nodes, pending_gpus};
 pub use history::{MttrRow, ResolvedRow, ScorePoint, TrendPoint, mttr, recently_resolved, score_history, trend};
+pub use images::{
+    CVES_SHOWN, ContainerImageRow, CveReachRow, CveSort, ImageDetail, ImageRow, ImageUser, ImageVulnerabilityRow,
+    PackageUseRow, fleet_vulnerabilities, image_detail, package_users, workload_images,
+};
 pub use overview::{TenantOverview, tenant_overview};
 pub use params::{
     LIST_PAGE_SIZE, MAX_LIST_PAGE, MAX_NAME_CHARS, RANGES, check_at, check_finding_query, check_name, check_page,

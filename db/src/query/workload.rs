@@ -200,6 +200,8 @@ pub async fn namespaces_without_quota(
 pub struct WorkloadDetail {
     pub workload: WorkloadRow,
     pub findings: Vec<FindingRow>,
+    /// The images its containers run, with their CVEs counted (from Trivy Operator's reports).
+    pub images: Vec<super::ContainerImageRow>,
 }
 
 /// The workload `kind/namespace/name`, now or as of `at`.
@@ -230,5 +232,6 @@ pub async fn workload_detail(
         .bind(name)
         .fetch_all(pool)
         .await?;
-    Ok(Some(WorkloadDetail { workload, findings }))
+    let images = super::workload_images(pool, &scope.narrowed_to(&workload.tenant), namespace, kind, name, at).await?;
+    Ok(Some(WorkloadDetail { workload, findings, images }))
 }

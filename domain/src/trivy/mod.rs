@@ -172,18 +172,14 @@ pub struct TrivyReports {
     pub exposed_secret_reports: Vec<ExposedSecretReport>,
     pub compliance_reports: Vec<ClusterComplianceReport>,
     pub sbom_reports: Vec<SbomReport>,
+    /// Reports read per kind (`VulnerabilityReport`, `ClusterRbacAssessmentReport`), for coverage.
+    pub read: BTreeMap<&'static str, usize>,
 }
 
 impl TrivyReports {
     /// Number of reports.
     pub fn len(&self) -> usize {
-        self.image_references.len()
-            + self.config_audit_reports.len()
-            + self.rbac_assessment_reports.len()
-            + self.infra_assessment_reports.len()
-            + self.exposed_secret_reports.len()
-            + self.compliance_reports.len()
-            + self.sbom_reports.len()
+        self.read.values().sum()
     }
 
     /// True when there are no reports at all.
@@ -210,6 +206,9 @@ impl TrivyReports {
             "SbomReport" | "ClusterSbomReport" => self.sbom_reports.push(serde_json::from_value(value)?),
             _ => return Ok(false),
         }
+        if let Some((kind, _)) = REPORT_KINDS.iter().find(|(k, _)| *k == kind) {
+            *self.read.entry(kind).or_default() += 1;
+        }
         Ok(true)
     }
 
@@ -230,24 +229,18 @@ impl TrivyReports {
         self.exposed_secret_reports.extend(other.exposed_secret_reports);
         self.compliance_reports.extend(other.compliance_reports);
         self.sbom_reports.extend(other.sbom_reports);
+        for (kind, count) in other.read {
+            *self.read.entry(kind).or_default() += count;
+        }
     }
 
-    /// Reports per kind, by resource plural, for coverage.
-    pub fn kind_counts(&self) -> [(&'static str, usize); 7] {
-        [
-            ("vulnerabilityreports", self.image_references.len()),
-            ("configauditreports", self.config_audit_reports.len()),
-            ("rbacassessmentreports", self.rbac_assessment_reports.len()),
-            ("infraassessmentreports", self.infra_assessment_reports.len()),
-            ("exposedsecretreports", self.exposed_secret_reports.len()),
-            ("clustercompliancereports", self.compliance_reports.len()),
-            ("sbomreports", self.sbom_reports.len()),
-        ]
+    /// Reports read per kind, by resource plural, every kind listed (0 when none), for coverage.
+    pub fn kind_counts(&self) -> Vec<(&'static str, usize)> {
+        REPORT_KINDS.iter().map(|(kind, plural)| (*plural, self.read.get(kind).copied().unwrap_or(0))).collect()
     }
 }
 
-/// The report kinds Trivy Operator writes, by kind: the resource plural each is listed at, and
-/// whether it is cluster-scoped.
+/// The report kinds Trivy Operator writes, by kind, with the resource plural each is listed at.
 pub const REPORT_KINDS: [(&str, &str); 12] = [
     ("VulnerabilityReport", "vulnerabilityreports"),
     ("ClusterVulnerabilityReport", "clustervulnerabilityreports"),

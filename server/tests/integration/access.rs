@@ -74,10 +74,23 @@ async fn foreign_parameters(pool: &PgPool, tenant: &str) -> Vec<Foreign> {
     };
     let requester = server::reports::Requester { name: "victor", ..Default::default() };
     let report = server::reports::generate_and_store(pool, &scope, &request, &requester).await.unwrap();
+    // An image only the tenant runs (whose id is no finding another tenant may see).
+    let (image,): (i64,) = sqlx::query_as(
+        "select w.image_id from workload_image w where w.tenant = $1
+           and not exists (select 1 from workload_image o where o.image_id = w.image_id and o.tenant <> $1)
+           and not exists (select 1 from finding_state f where f.finding_id = w.image_id and f.tenant <> $1)
+         order by w.image_id limit 1",
+    )
+    .bind(tenant)
+    .fetch_one(pool)
+    .await
+    .expect("an image only the foreign tenant runs");
     vec![
         names(detail.findings[0].finding_id.to_string()),
         names(detail.findings[0].finding.rule_id.clone()),
         names(report.report_id.to_string()),
+        // Only here: the other sets' `:image` falls back to the tenant's name, which names no image.
+        names(String::new()).into_iter().chain([("image", image.to_string())]).collect(),
     ]
 }
 
@@ -156,7 +169,8 @@ async fn no_route_gives_a_tenant_lead_any_byte_of_another_tenants_data(pool: PgP
                     served_to_security.insert((route.kind, route.path.clone()));
                 }
                 if user == "nadia" {
-                    let about_foreign_things = ["{tenant}", ":tenant", "{name}", ":name", "findings/", "reports/{id}"]
+                    let about_foreign_things =
+                        ["{tenant}", ":tenant", "{name}", ":name", "findings/", "reports/{id}", "images/"]
                         .iter()
                         .any(|marker| route.path.contains(marker));
                     if route.kind != "server-fn" && about_foreign_things {

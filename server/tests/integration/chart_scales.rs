@@ -11,8 +11,9 @@ use server::config::AuthMode;
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn charts_state_axes_units_and_period_and_percentages_say_of_what(pool: PgPool) {
-    // Six hours of history: far less than the 30 days the tenant page's trend asks for.
-    server::commands::demo::backfill(&pool, &common::small_cluster(120), 6).await.unwrap();
+    // Thirty hours of history: far less than the 30 days the tenant page's trend asks for, and
+    // over two days whatever the hour the test runs (the 30-day trend has a point per day).
+    server::commands::demo::backfill(&pool, &common::small_cluster(120), 30).await.unwrap();
     let app = common::web::app(&pool, &config(Some(AuthMode::Local))).await;
     let mut security = signed_in(&app, "sergio").await;
 

@@ -91,8 +91,8 @@ async fn every_trivy_report_kind_is_read_and_a_long_named_workloads_reports_land
     let cluster = common::small_cluster(200);
     let (_server, target) = target_for(&cluster, "kinds").await;
     let id = collect_once_stored(&pool, &target).await.unwrap().collection_id;
-    for kind in ["vulnerabilityreports", "configauditreports", "rbacassessmentreports", "infraassessmentreports",
-        "exposedsecretreports", "clustercompliancereports", "sbomreports"]
+    for kind in ["vulnerabilityreports", "configauditreports", "clusterconfigauditreports", "clusterrbacassessmentreports",
+        "clusterinfraassessmentreports", "exposedsecretreports", "clustercompliancereports", "sbomreports"]
     {
         let (objects,): (i32,) = sqlx::query_as("select objects from collection_coverage where collection_id = $1 and kind = $2")
             .bind(id)
