@@ -20,6 +20,11 @@ pub struct ExceptionRequest {
     pub object_name: Option<String>,
     pub justification: String,
     pub expires_at: DateTime<Utc>,
+    /// Only this CVE (rule `images.vulnerability`), in images of `image_repository`.
+    pub cve: Option<String>,
+    pub image_repository: Option<String>,
+    /// The CVE exception lapses as soon as a fixed version exists.
+    pub until_fixed: bool,
 }
 
 async fn audit(
@@ -65,11 +70,12 @@ pub enum Refusal {
     SelfApproval,
     NotPending,
     AlreadyRevoked,
+    BadCve,
 }
 
 impl Refusal {
     /// Every refusal.
-    pub const ALL: [Refusal; 10] = [
+    pub const ALL: [Refusal; 11] = [
         Refusal::ShortJustification,
         Refusal::LongJustification,
         Refusal::PastExpiry,
@@ -80,6 +86,7 @@ impl Refusal {
         Refusal::SelfApproval,
         Refusal::NotPending,
         Refusal::AlreadyRevoked,
+        Refusal::BadCve,
     ];
 
     /// The sentence the requester is shown.
@@ -97,6 +104,10 @@ impl Refusal {
             Refusal::SelfApproval => "an exception must be approved by someone other than its requester",
             Refusal::NotPending => "the exception is not pending",
             Refusal::AlreadyRevoked => "the exception is already revoked",
+            Refusal::BadCve => {
+                "a CVE is accepted for the rule images.vulnerability, in a named image repository, by an id of \
+                 letters, digits, dots and dashes (CVE-2024-3094, GHSA-…)"
+            }
         }
     }
 
@@ -118,6 +129,22 @@ pub const MAX_JUSTIFICATION_CHARS: usize = 2_000;
 /// The most requests one person may have waiting for a decision at once.
 pub const MAX_PENDING_PER_REQUESTER: i64 = 20;
 
+/// A CVE exception names its CVE and image repository, and is of the vulnerability rule; an
+/// exception of a whole rule names neither.
+fn check_cve(r: &ExceptionRequest) -> Result<()> {
+    let id_like = |id: &str| {
+        (3..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
+    };
+    let ok = match (&r.cve, &r.image_repository) {
+        (None, None) => !r.until_fixed,
+        (Some(cve), Some(repository)) => {
+            r.rule_id == "images.vulnerability" && id_like(cve) && crate::query::check_name("image_repository", repository).is_ok()
+        }
+        _ => false,
+    };
+    if ok { Ok(()) } else { Err(Refusal::BadCve.into()) }
+}
+
 /// Records a request; it takes effect only once approved.
 pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) -> Result<i64> {
     if r.justification.trim().len() < 10 {
@@ -136,6 +163,7 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
     if r.expires_at <= Utc::now() {
         return Err(Refusal::PastExpiry.into());
     }
+    check_cve(r)?;
     if r.namespace.is_none() && (r.object_kind.is_some() || r.object_name.is_some()) {
         return Err(Refusal::ObjectWithoutNamespace.into());
     }
@@ -156,8 +184,9 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
     }
     let mut tx = pool.begin().await?;
     let (id,): (i64,) = sqlx::query_as(
-        "insert into exception (rule_id, tenant, namespace, object_kind, object_name, justification, requested_by, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning exception_id",
+        "insert into exception (rule_id, tenant, namespace, object_kind, object_name, justification, requested_by,
+                                expires_at, cve, image_repository, until_fixed)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning exception_id",
     )
     .bind(&r.rule_id)
     .bind(&r.tenant)
@@ -167,6 +196,9 @@ pub async fn request(pool: &PgPool, requested_by: &str, r: &ExceptionRequest) ->
     .bind(&r.justification)
     .bind(requested_by)
     .bind(r.expires_at)
+    .bind(&r.cve)
+    .bind(&r.image_repository)
+    .bind(r.until_fixed)
     .fetch_one(&mut *tx)
     .await?;
     let after = fetch(&mut tx, id).await?;
@@ -222,22 +254,23 @@ async fn transition(
 
 /// The exceptions in force at `at`: approved, not revoked, not expired.
 pub async fn active(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<domain::Exception>> {
-    let rows: Vec<(i64, String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-        "select exception_id, rule_id, tenant, namespace, object_kind, object_name from exception
-         where approved_at <= $1 and (revoked_at is null or revoked_at > $1) and expires_at > $1",
-    )
-    .bind(at)
-    .fetch_all(pool)
-    .await?;
+    let sql = format!(
+        "select {COLUMNS} from exception
+         where approved_at <= $1 and (revoked_at is null or revoked_at > $1) and expires_at > $1"
+    );
+    let rows: Vec<ExceptionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(at).fetch_all(pool).await?;
     Ok(rows
         .into_iter()
-        .map(|(id, rule, tenant, namespace, object_kind, object_name)| domain::Exception {
-            id,
-            rule,
-            tenant,
-            namespace,
-            object_kind,
-            object_name,
+        .map(|row| domain::Exception {
+            id: row.exception_id,
+            rule: row.rule_id,
+            tenant: row.tenant,
+            namespace: row.namespace,
+            object_kind: row.object_kind,
+            object_name: row.object_name,
+            cve: row.cve,
+            image_repository: row.image_repository,
+            until_fixed: row.until_fixed,
         })
         .collect())
 }

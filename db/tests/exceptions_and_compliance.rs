@@ -53,6 +53,9 @@ fn privileged_exception(expires_at: DateTime<Utc>) -> ExceptionRequest {
         object_name: Some("web".into()),
         justification: "GPU driver installer needs device access until the operator ships".into(),
         expires_at,
+        cve: None,
+        image_repository: None,
+        until_fixed: false,
     }
 }
 
@@ -113,8 +116,9 @@ async fn compliance_percent_is_reported_with_manual_and_not_assessable_counts(po
     assert_eq!(cis.manual, 6);
     assert_eq!(
         cis.not_assessable,
-        2 + 9,
-        "two node-level controls, and the nine API-server items without a visible kube-apiserver"
+        2 + 9 + 4,
+        "two node-level controls, the nine API-server items without a visible kube-apiserver, and the four \
+         kubelet items without Trivy Operator's node collector"
     );
     let percent = cis.percent().unwrap();
     assert!(percent > 0.0 && percent < 100.0);
@@ -190,4 +194,30 @@ async fn a_requester_has_a_bounded_number_of_requests_waiting(pool: PgPool) {
     let too_long = request(&pool, "other@nlp", &long).await.unwrap_err();
     assert!(too_long.to_string().contains("justification is longer than 2000 characters"), "{too_long}");
     request(&pool, "other@nlp", &privileged_exception(Utc::now() + Duration::days(1))).await.unwrap();
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_cve_exception_is_stored_with_its_cve_and_refused_without_its_repository(pool: PgPool) {
+    collect(&pool, &inventory(false, false), Utc::now()).await;
+    let cve_exception = |cve: Option<&str>, repository: Option<&str>, rule: &str| ExceptionRequest {
+        rule_id: rule.into(),
+        cve: cve.map(Into::into),
+        image_repository: repository.map(Into::into),
+        until_fixed: true,
+        ..privileged_exception(Utc::now() + Duration::days(3))
+    };
+    let refused = |r: db::Result<i64>| matches!(r, Err(db::Error::Invalid(m)) if m == db::exceptions::Refusal::BadCve.message());
+    assert!(refused(request(&pool, "lead@nlp", &cve_exception(Some("CVE-2024-3094"), None, "images.vulnerability")).await));
+    assert!(refused(request(&pool, "lead@nlp", &cve_exception(Some("CVE-2024-3094"), Some("ghcr.io/a"), "pod.privileged")).await));
+    assert!(refused(request(&pool, "lead@nlp", &cve_exception(Some("<script>"), Some("ghcr.io/a"), "images.vulnerability")).await));
+    let id = request(&pool, "lead@nlp", &cve_exception(Some("CVE-2024-3094"), Some("ghcr.io/team/api"), "images.vulnerability"))
+        .await
+        .unwrap();
+    approve(&pool, id, "ciso@security").await.unwrap();
+    let active = active(&pool, Utc::now()).await.unwrap();
+    let stored = active.iter().find(|e| e.id == id).unwrap();
+    assert_eq!(
+        (stored.cve.as_deref(), stored.image_repository.as_deref(), stored.until_fixed),
+        (Some("CVE-2024-3094"), Some("ghcr.io/team/api"), true)
+    );
 }

@@ -110,7 +110,12 @@ fn coverage(inv: &Inventory) -> Vec<KindCoverage> {
 /// exceptions, and computes scores and compliance.
 pub fn assess(inv: &Inventory, settings: &RuleSettings, gpus: Vec<GpuSample>, exceptions: &[Exception]) -> Assessment {
     let tenants = settings.tenant_mapping.resolve(&inv.namespaces);
-    let evaluation = evaluate_with(inv, settings);
+    let accepted_cves: Vec<Exception> = exceptions.iter().filter(|e| e.cve.is_some()).cloned().collect();
+    let evaluation = if accepted_cves.is_empty() {
+        evaluate_with(inv, settings)
+    } else {
+        evaluate_with(inv, &RuleSettings { accepted_cves, ..settings.clone() })
+    };
     let workloads = inv.workloads_per_namespace();
     let health = pod_health(&inv.pods, inv.observed_at);
     let mut pending_gpus = crate::gpu_capacity::pending_gpu_demand(inv);

@@ -1,10 +1,15 @@
 //! Exceptions (risk acceptances): a rule accepted within a scope — a whole tenant, one
 //! namespace, or one object — until it expires. Excepted findings stay visible but leave the
 //! score and compliance while the exception is active.
+//!
+//! A CVE exception accepts one CVE in one image repository, not a whole finding: the
+//! vulnerability finding of that image leaves the CVE out of its count and severity (and is not
+//! raised when nothing serious remains), optionally only until a fixed version ships.
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, ObjectRef};
+use crate::trivy::ImageVulnerability;
 
 /// An approved, unexpired exception, as the assessment applies it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,14 +22,32 @@ pub struct Exception {
     /// Only this object (with `object_name`); `None` for every object in scope.
     pub object_kind: Option<String>,
     pub object_name: Option<String>,
+    /// Only this CVE (of rule `images.vulnerability`), in images of `image_repository`.
+    pub cve: Option<String>,
+    /// The image repository with its registry (`ghcr.io/team/api`), for a CVE exception.
+    pub image_repository: Option<String>,
+    /// A CVE exception that lapses as soon as a fixed version of the package exists.
+    pub until_fixed: bool,
 }
 
 impl Exception {
-    /// True when this exception covers a finding of `tenant`.
+    /// True when this exception covers a finding of `tenant`. A CVE exception covers no whole
+    /// finding: see [`Exception::accepts_cve`].
     pub fn covers(&self, tenant: &str, finding: &Finding) -> bool {
-        let object = &finding.object;
-        self.rule == finding.rule
-            && self.tenant == tenant
+        self.cve.is_none() && self.rule == finding.rule && self.in_scope(tenant, &finding.object)
+    }
+
+    /// True when this CVE exception accepts `cve` in an image of `repository` run by `object`
+    /// of `tenant`.
+    pub fn accepts_cve(&self, tenant: &str, object: &ObjectRef, repository: &str, cve: &ImageVulnerability) -> bool {
+        self.cve.as_deref() == Some(cve.id.as_str())
+            && self.image_repository.as_deref() == Some(repository)
+            && !(self.until_fixed && cve.fixable())
+            && self.in_scope(tenant, object)
+    }
+
+    fn in_scope(&self, tenant: &str, object: &ObjectRef) -> bool {
+        self.tenant == tenant
             && self.namespace.as_deref().is_none_or(|ns| object.owning_namespace() == Some(ns))
             && self.object_kind.as_deref().is_none_or(|k| object.kind == k)
             && self.object_name.as_deref().is_none_or(|n| object.name == n)
@@ -56,6 +79,9 @@ mod tests {
             namespace: namespace.map(Into::into),
             object_kind: object.map(|_| "Deployment".into()),
             object_name: object.map(Into::into),
+            cve: None,
+            image_repository: None,
+            until_fixed: false,
         }
     }
 

@@ -216,3 +216,40 @@ fn compliance_and_sbom_reports_are_read() {
         vec![("cis", "5.2.2", ControlStatus::Fail), ("cis", "5.2.3", ControlStatus::Pass)]);
     assert_eq!(trivy.sbom_reports[0].image_key(), "ghcr.io/team/api@sha256:a");
 }
+
+fn cve_exception(cve: &str, until_fixed: bool) -> domain::Exception {
+    domain::Exception {
+        id: 7,
+        rule: "images.vulnerability".into(),
+        // A namespace without a tenant label or mapping is unassigned.
+        tenant: domain::tenancy::UNASSIGNED_TENANT.into(),
+        namespace: Some("ml".into()),
+        object_kind: None,
+        object_name: None,
+        cve: Some(cve.into()),
+        image_repository: Some("ghcr.io/team/api".into()),
+        until_fixed,
+    }
+}
+
+#[test]
+fn a_cve_exception_hides_that_cve_only() {
+    let inv = inventory(&[deployment("api", "main", "x"), replica_set("api", "1"), vulnerability_report("api-1", "sha256:a",
+        vec![cve("CVE-2024-0001", "CRITICAL", "3.0.2", "2024-01-10T00:00:00Z"), cve("CVE-2024-0003", "HIGH", "3.0.2", "2024-03-01T00:00:00Z")])]);
+    let of = |exceptions: &[domain::Exception]| {
+        assess(&inv, &RuleSettings::default(), Vec::new(), exceptions)
+            .findings
+            .into_iter()
+            .find(|f| f.item.rule == "images.vulnerability")
+            .map(|f| (f.item.severity, f.item.message, f.exception))
+    };
+    let (severity, message, _) = of(&[cve_exception("CVE-2024-0001", false)]).expect("the high CVE remains");
+    assert_eq!(severity, domain::Severity::High, "the accepted critical no longer rates the finding");
+    assert!(!message.contains("CVE-2024-0001") && message.contains("CVE-2024-0003") && message.contains("1 accepted by exception"), "{message}");
+    let both = [cve_exception("CVE-2024-0001", false), cve_exception("CVE-2024-0003", false)];
+    assert_eq!(of(&both), None, "nothing serious remains unaccepted");
+    let (severity, ..) = of(&[cve_exception("CVE-2024-0001", true)]).unwrap();
+    assert_eq!(severity, domain::Severity::Critical, "accepted only until a fix ships, and one has");
+    let elsewhere = domain::Exception { image_repository: Some("ghcr.io/team/other".into()), ..cve_exception("CVE-2024-0001", false) };
+    assert_eq!(of(&[elsewhere]).unwrap().0, domain::Severity::Critical, "only in its image repository");
+}

@@ -78,8 +78,10 @@ pub async fn exceptions(page: u32) -> Result<ExceptionsData, AppError> {
 }
 
 /// Requests an exception for one rule in one of the viewer's tenants, optionally narrowed to a
-/// namespace and an object.
+/// namespace and an object; or, with `cve` and `image_repository`, for one CVE in one image
+/// repository (`until_fixed` set: only until a fixed version ships).
 #[server]
+#[allow(clippy::too_many_arguments)]
 pub async fn request_exception(
     rule_id: String,
     tenant: String,
@@ -88,6 +90,9 @@ pub async fn request_exception(
     object_name: Option<String>,
     justification: String,
     expires_in_days: u32,
+    cve: Option<String>,
+    image_repository: Option<String>,
+    until_fixed: Option<String>,
 ) -> Result<(), AppError> {
     use crate::viewer::Permission;
     let viewer = signed_in()?;
@@ -109,6 +114,10 @@ pub async fn request_exception(
         object_name: blank_to_none(object_name),
         justification: justification.trim().to_string(),
         expires_at: Utc::now() + chrono::Duration::days(i64::from(expires_in_days)),
+        cve: blank_to_none(cve),
+        image_repository: blank_to_none(image_repository),
+        // A checkbox: present when ticked.
+        until_fixed: until_fixed.is_some(),
     };
     db::exceptions::request(&super::pool()?, &viewer.user, &request).await.map_err(refused)?;
     Ok(())

@@ -79,11 +79,15 @@ fn status(row: &ExceptionRow) -> &'static str {
 #[component]
 fn ExceptionRowView(row: ExceptionRow, can_approve: bool) -> impl IntoView {
     let state = status(&row);
-    let target = match (&row.namespace, &row.object_kind, &row.object_name) {
+    let mut target = match (&row.namespace, &row.object_kind, &row.object_name) {
         (None, _, _) => "the whole tenant".to_string(),
         (Some(ns), Some(kind), Some(name)) => format!("{kind}/{ns}/{name}"),
         (Some(ns), _, _) => format!("namespace {ns}"),
     };
+    if let (Some(cve), Some(repository)) = (&row.cve, &row.image_repository) {
+        let until = if row.until_fixed { ", until a fix ships" } else { "" };
+        target = format!("{cve} in {repository}{until}; {target}");
+    }
     let id = row.exception_id.to_string();
     let approve = (can_approve && state == "pending").then(|| {
         view! { <ActionButton action=ApproveException::url() id=id.clone() label="Approve" /> }
@@ -125,7 +129,7 @@ fn RequestForm(tenants: Vec<String>) -> impl IntoView {
     // Prefill only for one of the viewer's own tenants: a link never puts a foreign name here.
     let own = query.with_untracked(|q| q.get("tenant")).is_none_or(|t| tenants.contains(&t));
     let get = move |key: &str| query.with_untracked(|q| q.get(key)).filter(|_| own).unwrap_or_default();
-    let (rule, tenant) = (get("rule"), get("tenant"));
+    let (rule, tenant, cve) = (get("rule"), get("tenant"), get("cve"));
     let rules = domain::rules::catalogue()
         .into_iter()
         .map(|r| view! { <option value=r.id selected=r.id == rule>{format!("{} — {}", r.id, r.title)}</option> })
@@ -150,6 +154,12 @@ fn RequestForm(tenants: Vec<String>) -> impl IntoView {
             <label>"Namespace (optional)" <input name="namespace" value=get("namespace") /></label>
             <label>"Object kind (optional)" <input name="object_kind" value=get("kind") /></label>
             <label>"Object name (optional)" <input name="object_name" value=get("name") /></label>
+            <fieldset>
+                <legend>"One CVE only (rule images.vulnerability)"</legend>
+                <label>"CVE" <input name="cve" value=cve placeholder="CVE-2024-3094" /></label>
+                <label>"Image repository" <input name="image_repository" value=get("repository") placeholder="ghcr.io/team/api" /></label>
+                <label><input type="checkbox" name="until_fixed" value="yes" /> "Only until a fixed version ships"</label>
+            </fieldset>
             <label>"Justification" <textarea name="justification" required minlength="10" maxlength="2000"></textarea></label>
             <label>"Expires in" <select name="expires_in_days">{expiries}</select></label>
             <button type="submit">"Request"</button>
@@ -172,7 +182,8 @@ fn decode_error(encoded: &str) -> String {
         AppError::Forbidden(_) => "You may not do that.",
         AppError::BadRequest(_) => {
             "The request was not valid: name a rule, one of the tenant's own namespaces, a justification of \
-             10 to 2,000 characters and one of the offered expiries."
+             10 to 2,000 characters and one of the offered expiries (and, for one CVE, its id and image \
+             repository)."
         }
         AppError::NotFound(_) => "That exception does not exist.",
         AppError::Unauthorized(_) => "Sign in first.",

@@ -11,7 +11,9 @@ use super::{BadRequest, LoadError};
 use crate::api::images::image;
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::timestamp;
-use crate::components::links::{Breadcrumbs, advisory_href, tenant_href, vulnerabilities_href, workload_href};
+use crate::components::links::{
+    Breadcrumbs, advisory_href, encode, tenant_href, vulnerabilities_href, workload_href,
+};
 use crate::components::query::param;
 use crate::components::severity::SeverityCount;
 
@@ -62,6 +64,8 @@ pub fn CveCounts(image: ImageRow) -> impl IntoView {
 #[component]
 fn ImageView(detail: ImageDetail, sort: String) -> impl IntoView {
     let ImageDetail { image, users, vulnerabilities } = detail;
+    // A CVE is accepted for a namespace of a tenant that runs the image; the form can widen it.
+    let accept_in = users.first().map(|u| (u.tenant.clone(), u.namespace.clone()));
     let tenants: std::collections::BTreeSet<String> = users.iter().map(|u| u.tenant.clone()).collect();
     let tenant_links =
         tenants.iter().map(|t| view! { <a href=tenant_href(t)>{t.clone()}</a> " " }).collect_view();
@@ -85,7 +89,14 @@ fn ImageView(detail: ImageDetail, sort: String) -> impl IntoView {
             view! { <a href=href aria-current=current.then_some("true")>{*name}</a> " " }
         })
         .collect_view();
-    let cve_rows = vulnerabilities.into_iter().map(cve_row).collect_view();
+    let repository = image.repository.clone();
+    let cve_rows = vulnerabilities
+        .into_iter()
+        .map(|v| {
+            let accept = accept_in.as_ref().map(|(tenant, namespace)| accept_href(&v.vulnerability_id, &repository, tenant, namespace));
+            cve_row(v, accept)
+        })
+        .collect_view();
     view! {
         <Title text=format!("Image {}", image.repository) />
         <Breadcrumbs trail=vec![("Vulnerabilities".to_string(), "/vulnerabilities".to_string())] here=image.repository.clone() />
@@ -105,13 +116,24 @@ fn ImageView(detail: ImageDetail, sort: String) -> impl IntoView {
         <h2>"CVEs"</h2>
         <p class="meta">"Sort by: " {sorts}</p>
         <table class="data cves">
-            <thead><tr><th>"CVE"</th><th>"Severity"</th><th class="num">"CVSS"</th><th>"Package"</th><th>"Installed"</th><th>"Fixed in"</th><th>"Published"</th></tr></thead>
+            <thead><tr><th>"CVE"</th><th>"Severity"</th><th class="num">"CVSS"</th><th>"Package"</th><th>"Installed"</th><th>"Fixed in"</th><th>"Published"</th><th></th></tr></thead>
             <tbody>{cve_rows}</tbody>
         </table>
     }
 }
 
-fn cve_row(v: ImageVulnerabilityRow) -> impl IntoView {
+/// The exception form, filled in to accept one CVE of this image's repository in a namespace.
+fn accept_href(cve: &str, repository: &str, tenant: &str, namespace: &str) -> String {
+    format!(
+        "/exceptions?rule=images.vulnerability&cve={}&repository={}&tenant={}&namespace={}",
+        encode(cve),
+        encode(repository),
+        encode(tenant),
+        encode(namespace)
+    )
+}
+
+fn cve_row(v: ImageVulnerabilityRow, accept: Option<String>) -> impl IntoView {
     let id = match v.link.as_deref().and_then(advisory_href) {
         Some(href) => view! { <a href=href rel="noopener noreferrer">{v.vulnerability_id.clone()}</a> }.into_any(),
         None => view! { <span>{v.vulnerability_id.clone()}</span> }.into_any(),
@@ -125,6 +147,7 @@ fn cve_row(v: ImageVulnerabilityRow) -> impl IntoView {
             <td><code>{v.installed_version}</code></td>
             <td>{v.fixed_version.unwrap_or_else(|| "no fix yet".into())}</td>
             <td>{v.published_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default()}</td>
+            <td>{accept.map(|href| view! { <a href=href>"Accept…"</a> })}</td>
         </tr>
     }
 }

@@ -24,12 +24,16 @@ pub struct ExceptionRow {
     pub revoked_by: Option<String>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub expires_at: DateTime<Utc>,
+    /// For a CVE exception: the CVE, its image repository, and whether it lapses once a fix ships.
+    pub cve: Option<String>,
+    pub image_repository: Option<String>,
+    pub until_fixed: bool,
 }
 
 /// The columns of [`ExceptionRow`], in its order.
 pub(crate) const EXCEPTION_COLUMNS: &str =
     "exception_id, rule_id, tenant, namespace, object_kind, object_name, justification, requested_by,
-     requested_at, approved_by, approved_at, revoked_by, revoked_at, expires_at";
+     requested_at, approved_by, approved_at, revoked_by, revoked_at, expires_at, cve, image_repository, until_fixed";
 
 /// Every exception of the tenants in scope, newest first.
 pub async fn exceptions(pool: &PgPool, scope: &Scope) -> Result<Vec<ExceptionRow>> {

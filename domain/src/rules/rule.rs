@@ -131,6 +131,9 @@ pub struct RuleSettings {
     pub allowed_registries: Vec<String>,
     /// Shannon entropy, in bits per character, above which a long value looks like a secret.
     pub entropy_threshold: f64,
+    /// The active CVE exceptions: the vulnerability rule leaves the CVEs they accept out.
+    /// Filled by [`crate::assess`] from the exceptions it is given.
+    pub accepted_cves: Vec<crate::exceptions::Exception>,
 }
 
 impl Default for RuleSettings {
@@ -139,6 +142,7 @@ impl Default for RuleSettings {
             tenant_mapping: TenantMapping::default(),
             allowed_registries: Vec::new(),
             entropy_threshold: 4.2,
+            accepted_cves: Vec::new(),
         }
     }
 }

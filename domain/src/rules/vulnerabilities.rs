@@ -62,14 +62,21 @@ fn vulnerability(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let mut out = Vec::new();
     for ((object, container, repository), keys) in groups {
         let images: Vec<_> = keys.iter().filter_map(|k| trivy.images.get(*k)).collect();
+        let tenant = input.tenants.tenant(object.owning_namespace());
+        let accepted = |v: &ImageVulnerability| {
+            input.settings.accepted_cves.iter().any(|e| e.accepts_cve(&tenant, &object, repository, v))
+        };
         let mut seen = BTreeSet::new();
-        let cves: Vec<&ImageVulnerability> = images
+        let (cves, accepted): (Vec<&ImageVulnerability>, Vec<&ImageVulnerability>) = images
             .iter()
             .flat_map(|i| i.vulnerabilities.iter())
             .filter(|v| seen.insert((v.id.as_str(), v.package.as_str())))
-            .collect();
+            .partition(|v| !accepted(v));
         let Some(severity) = vulnerability_severity(cves.iter().copied()) else { continue };
-        let message = message(&keys, &cves);
+        let mut message = message(&keys, &cves);
+        if !accepted.is_empty() {
+            message.push_str(&format!("; {} accepted by exception", accepted.len()));
+        }
         let mut finding = rule.finding(object, container, message, vec![vulnerability_evidence(repository)]);
         finding.severity = severity;
         out.push(finding);

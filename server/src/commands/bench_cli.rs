@@ -41,24 +41,18 @@ pub enum BenchCommand {
     },
     /// Collect a simulated cluster of --pods pods (about 2,000 namespaces, 50 tenants) through
     /// kube::Client, assess and store it, then time merely decoding the same responses; prints
-    /// cycle_s, decode_s, their ratio and peak_rss_mib. Uses DATABASE_URL when set (it must be
-    /// empty), else a throwaway embedded PostgreSQL.
+    /// cycle_s, decode_s, their ratio, peak_rss_mib and the rows each collection wrote. Uses
+    /// DATABASE_URL when set (it must be empty), else a throwaway embedded PostgreSQL.
     Collect {
-        #[arg(long, default_value_t = 100_000)]
-        pods: usize,
-        /// Workers of the platform's PyTorchJob (its pods owned by the custom resource, each
-        /// holding 4 GPUs); the simulator's default is 3.
-        #[arg(long, default_value_t = 3)]
-        training_workers: u32,
+        #[command(flatten)]
+        shape: PlatformShape,
     },
     /// Internal to `bench collect`: generate and serve its simulated cluster in a process of its
     /// own, write the kubeconfig into DIR, and serve until standard input closes.
     #[command(hide = true)]
     Simulate {
-        #[arg(long)]
-        pods: usize,
-        #[arg(long)]
-        training_workers: u32,
+        #[command(flatten)]
+        shape: PlatformShape,
         #[arg(long)]
         dir: std::path::PathBuf,
     },
@@ -77,4 +71,46 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         minutes: u32,
     },
+}
+
+/// The simulated platform `bench collect` collects.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlatformShape {
+    #[arg(long, default_value_t = 100_000)]
+    pub pods: usize,
+    /// Workers of the platform's PyTorchJob (its pods owned by the custom resource, each
+    /// holding 4 GPUs); the simulator's default is 3.
+    #[arg(long, default_value_t = 3)]
+    pub training_workers: u32,
+    /// A vulnerability-heavy platform: this many distinct images, each run by 1–20 of the teams'
+    /// Deployments and StatefulSets, scanned by Trivy Operator; 0 keeps the teams' own images.
+    #[arg(long, default_value_t = 0)]
+    pub vulnerable_images: usize,
+    /// CVEs per image on average, with --vulnerable-images.
+    #[arg(long, default_value_t = 300)]
+    pub cves_per_image: usize,
+}
+
+impl PlatformShape {
+    /// The arguments that give this shape to `bench simulate`.
+    pub fn args(&self) -> Vec<String> {
+        vec![
+            "--pods".into(),
+            self.pods.to_string(),
+            "--training-workers".into(),
+            self.training_workers.to_string(),
+            "--vulnerable-images".into(),
+            self.vulnerable_images.to_string(),
+            "--cves-per-image".into(),
+            self.cves_per_image.to_string(),
+        ]
+    }
+
+    /// How the simulated Trivy Operator scans.
+    pub fn trivy(&self) -> sim::TrivySim {
+        if self.vulnerable_images == 0 {
+            return sim::TrivySim::default();
+        }
+        sim::TrivySim { cves_per_image: self.cves_per_image, image_pool: Some(self.vulnerable_images) }
+    }
 }

@@ -147,6 +147,9 @@ async fn no_route_gives_a_tenant_lead_any_byte_of_another_tenants_data(pool: PgP
         object_name: None,
         justification: marker.into(),
         expires_at: chrono::Utc::now() + chrono::Duration::days(7),
+        cve: None,
+        image_repository: None,
+        until_fixed: false,
     };
     db::exceptions::request(&pool, "victor", &request).await.unwrap();
     foreign.insert(marker.into());

@@ -148,6 +148,9 @@ async fn the_exceptions_and_the_audit_log_are_paged(pool: PgPool) {
             object_name: None,
             justification: format!("accepted risk number {i}"),
             expires_at: chrono::Utc::now() + chrono::Duration::days(7),
+            cve: None,
+            image_repository: None,
+            until_fixed: false,
         };
         db::exceptions::request(&pool, &format!("lead-{}", i % 3), &request).await.unwrap();
     }

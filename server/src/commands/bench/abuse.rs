@@ -30,6 +30,9 @@ pub(super) async fn measure(pool: &db::PgPool) -> anyhow::Result<()> {
         object_name: None,
         justification,
         expires_at: Utc::now() + chrono::Duration::days(30),
+        cve: None,
+        image_repository: None,
+        until_fixed: false,
     };
     let mut refused = 0;
     for _ in 0..5 {

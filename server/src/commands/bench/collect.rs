@@ -1,10 +1,12 @@
-//! `rampart bench collect --pods N [--training-workers W]`: a simulated cluster of N pods in
-//! about 2,000 namespaces of 50 tenants, with a PyTorchJob of W workers owned by its custom
-//! resource, served over the Kubernetes API on loopback, collected through `kube::Client`,
-//! assessed and stored; then the same list responses fetched again and merely decoded with serde
-//! into k8s-openapi types. Prints both times, their ratio and peak RSS (of the first
-//! collection), and the time of a second collection of the unchanged cluster, ending with
-//! `cycle_s=A decode_s=B ratio=C peak_rss_mib=D second_cycle_s=E`.
+//! `rampart bench collect --pods N [--training-workers W] [--vulnerable-images I
+//! --cves-per-image C]`: a simulated cluster of N pods in about 2,000 namespaces of 50 tenants,
+//! with a PyTorchJob of W workers owned by its custom resource (and, with I, I distinct images
+//! of about C CVEs each, each run by 1–20 workloads, in Trivy Operator's reports), served over
+//! the Kubernetes API on loopback, collected through `kube::Client`, assessed and stored; then
+//! the same list responses fetched again and merely decoded with serde into k8s-openapi types.
+//! Prints both times, their ratio and peak RSS (of the first collection), the time of a second
+//! collection of the unchanged cluster, and what each wrote, ending with `cycle_s=A decode_s=B
+//! ratio=C peak_rss_mib=D second_cycle_s=E rows_written=F second_rows_written=G`.
 //!
 //! The simulator runs in a child process (`rampart bench simulate`), so this process' peak RSS
 //! is the collector's own: listing, decoding, assessing and storing.
@@ -24,21 +26,26 @@ use serde::de::DeserializeOwned;
 
 use super::measure::{current_rss_mib, peak_rss_mib};
 use crate::collect::listing::PAGE_SIZE;
-use crate::collect::{ClusterTarget, collect_once};
+use crate::collect::{ClusterTarget, collect_once_stored};
+use crate::commands::bench_cli::PlatformShape;
 
 /// Tenants of the benchmark's cluster; each gets 1–79 namespaces, about 2,000 in all.
 const TENANTS: usize = 50;
 const MAX_NAMESPACES_PER_TENANT: usize = 79;
 
 /// Generates and serves the cluster in a child process, collects and decodes; prints the figures.
-pub(super) async fn measure(pool: &db::PgPool, pods: usize, training_workers: u32) -> anyhow::Result<()> {
-    anyhow::ensure!(pods > 0, "--pods must be at least 1");
+pub(super) async fn measure(pool: &db::PgPool, shape: &PlatformShape) -> anyhow::Result<()> {
+    anyhow::ensure!(shape.pods > 0, "--pods must be at least 1");
+    anyhow::ensure!(
+        shape.vulnerable_images == 0 || shape.cves_per_image > 0,
+        "--cves-per-image must be at least 1 with --vulnerable-images"
+    );
     let dir = std::env::temp_dir().join(format!("rampart-bench-simulator-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let started = Instant::now();
     let mut simulator = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["bench", "simulate", "--pods", &pods.to_string(), "--training-workers"])
-        .arg(training_workers.to_string())
+        .args(["bench", "simulate"])
+        .args(shape.args())
         .arg("--dir")
         .arg(&dir)
         .stdin(std::process::Stdio::piped())
@@ -64,18 +71,22 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize, training_workers: u3
         sources: crate::collect::Sources::default(),
     };
     let cycle_started = Instant::now();
-    let id = collect_once(pool, &target).await?;
+    let first = collect_once_stored(pool, &target).await?;
     let cycle_s = cycle_started.elapsed().as_secs_f64();
     let peak = peak_rss_mib();
     let clusters = db::system::clusters(pool).await?;
     let objects = clusters.iter().find(|c| c.name == target.name).and_then(|c| c.object_count).unwrap_or(0);
-    println!("collection {id}: {objects} objects listed, assessed and stored in {cycle_s:.2} s");
+    println!("collection {}: {objects} objects listed, assessed and stored in {cycle_s:.2} s", first.collection_id);
+    let rows = rows_written(&first);
+    print_writes("first collection", &first);
     // The first collection opens every finding; the next one, of the unchanged cluster, only
     // diffs them: what a collector does every interval.
     let second_started = Instant::now();
-    collect_once(pool, &target).await?;
+    let second = collect_once_stored(pool, &target).await?;
     let second_s = second_started.elapsed().as_secs_f64();
+    let second_rows = rows_written(&second);
     println!("second collection, nothing changed: {second_s:.2} s");
+    print_writes("second collection", &second);
 
     let client = crate::collect::kubernetes::connect(&target).await?.client;
     let bodies = fetch_bodies(&client).await?;
@@ -94,20 +105,42 @@ pub(super) async fn measure(pool: &db::PgPool, pods: usize, training_workers: u3
     let ratio = cycle_s / decode_s.max(f64::EPSILON);
     println!("rss of the collecting process: {rss_before:.0} MiB before, peak {peak:.0} MiB during the collection");
     println!(
-        "cycle_s={cycle_s:.2} decode_s={decode_s:.2} ratio={ratio:.1} peak_rss_mib={peak:.0} second_cycle_s={second_s:.2}"
+        "cycle_s={cycle_s:.2} decode_s={decode_s:.2} ratio={ratio:.1} peak_rss_mib={peak:.0} second_cycle_s={second_s:.2} \
+         rows_written={rows} second_rows_written={second_rows}"
     );
     Ok(())
 }
 
+/// Rows of findings and images a collection wrote: findings opened, reopened, resolved and
+/// updated, and images, CVE and package rows and CVE states written. (Every collection also
+/// writes its samples: one row per namespace, workload, quota, GPU and container image.)
+fn rows_written(stored: &db::store::StoredCollection) -> u64 {
+    let (f, i) = (stored.changes, stored.images);
+    f.opened + f.reopened + f.resolved + f.updated + i.new_images + i.vulnerability_rows + i.package_rows
+        + i.cves_opened
+        + i.cves_fixed
+}
+
+fn print_writes(what: &str, stored: &db::store::StoredCollection) {
+    let (f, i) = (stored.changes, stored.images);
+    println!(
+        "{what}: findings {} opened, {} reopened, {} resolved, {} updated; images {} new, {} rescanned, \
+         {} CVE rows, {} package rows; CVEs {} opened, {} fixed",
+        f.opened, f.reopened, f.resolved, f.updated, i.new_images, i.rescanned_images, i.vulnerability_rows,
+        i.package_rows, i.cves_opened, i.cves_fixed
+    );
+}
+
 /// The child process of [`measure`]: generates the cluster, serves it, writes the kubeconfig
 /// into `dir` and serves until its standard input closes (the parent ended).
-pub(super) async fn simulate(pods: usize, training_workers: u32, dir: &std::path::Path) -> anyhow::Result<()> {
+pub(super) async fn simulate(shape: &PlatformShape, dir: &std::path::Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = sim::SimConfig {
         tenants: TENANTS,
         max_namespaces_per_tenant: MAX_NAMESPACES_PER_TENANT,
-        pods,
-        training_workers,
+        pods: shape.pods,
+        training_workers: shape.training_workers,
+        trivy: shape.trivy(),
         ..sim::SimConfig::default()
     };
     let cluster = crate::commands::demo::shared_cluster(config);

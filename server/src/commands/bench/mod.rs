@@ -25,13 +25,11 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
             with_empty_database("pages", database_url, |pool| async move { pages::measure(&pool, requests).await })
                 .await
         }
-        BenchCommand::Collect { pods, training_workers } => {
-            with_empty_database("collect", database_url, |pool| async move {
-                collect::measure(&pool, pods, training_workers).await
-            })
+        BenchCommand::Collect { shape } => {
+            with_empty_database("collect", database_url, |pool| async move { collect::measure(&pool, &shape).await })
             .await
         }
-        BenchCommand::Simulate { pods, training_workers, dir } => collect::simulate(pods, training_workers, &dir).await,
+        BenchCommand::Simulate { shape, dir } => collect::simulate(&shape, &dir).await,
         BenchCommand::Abuse => {
             with_empty_database("abuse", database_url, |pool| async move { abuse::measure(&pool).await }).await
         }
