@@ -19,6 +19,8 @@ use super::{pool, store_error};
 pub struct ComplianceData {
     pub summary: Vec<ComplianceRow>,
     pub statuses: Vec<ControlStatus>,
+    /// Trivy Operator's own verdict per control, for viewers of every tenant.
+    pub trivy: Vec<db::query::TrivyControlRow>,
 }
 
 /// One framework's controls by tenant.
@@ -29,7 +31,8 @@ pub async fn compliance(framework: String, at: Option<DateTime<Utc>>) -> Result<
     let (pool, scope) = (pool()?, crate::viewer::current_scope());
     let summary = db::query::compliance_summary(&pool, &scope, None, at).await.map_err(store_error)?;
     let statuses = db::query::control_statuses(&pool, &scope, &framework, None, at).await.map_err(store_error)?;
-    Ok(ComplianceData { summary, statuses })
+    let trivy = db::query::trivy_control_statuses(&pool, &scope, &framework, at).await.map_err(store_error)?;
+    Ok(ComplianceData { summary, statuses, trivy })
 }
 
 /// One control's status per tenant and the findings that evidence it.

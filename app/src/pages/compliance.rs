@@ -83,18 +83,25 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
             }
         })
         .collect_view();
+    // Trivy's verdict counts every tenant's objects: it is shown only to those who see them all.
+    let show_trivy = !data.trivy.is_empty();
     let rows = framework
         .controls
         .iter()
         .map(|c| {
             let reference = format!("{}:{}", framework.id, c.id);
             let failing = data.statuses.iter().filter(|s| s.control == c.id && s.status == ControlStatus::Fail).count();
+            let trivy = data.trivy.iter().find(|t| t.control == c.id).map(|t| {
+                let checks = if t.status == "fail" { format!(" ({} failed checks)", t.failed_checks) } else { String::new() };
+                view! { <span class=format!("status {}", t.status)>{t.status.clone()}</span> {checks} }.into_any()
+            });
             view! {
                 <tr>
                     <td><a href=control_href(&reference)><code>{c.id}</code></a></td>
                     <td>{c.title}</td>
                     <td>{c.assessment.as_str()}</td>
                     <td class="num">{failing}</td>
+                    {show_trivy.then(|| view! { <td class="trivy">{trivy.unwrap_or_else(|| view! { <span class="meta">"—"</span> }.into_any())}</td> })}
                 </tr>
             }
         })
@@ -113,7 +120,8 @@ fn FrameworkView(framework: &'static domain::frameworks::Framework, data: Compli
         </table>
         <Chart svg=heatmap />
         <table class="data controls">
-            <thead><tr><th>"Control"</th><th>"Title"</th><th>"Assessment"</th><th class="num">"Failing tenants"</th></tr></thead>
+            <thead><tr><th>"Control"</th><th>"Title"</th><th>"Assessment"</th><th class="num">"Failing tenants"</th>
+                {show_trivy.then(|| view! { <th title="From Trivy Operator's ClusterComplianceReport, over every cluster">"Trivy Operator says"</th> })}</tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

@@ -165,3 +165,38 @@ pub async fn control_findings(
         .fetch_all(pool)
         .await?)
 }
+
+/// Trivy Operator's own verdict on one control (from its ClusterComplianceReports), over the
+/// clusters at the instant read: failed when it fails on any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TrivyControlRow {
+    pub control: String,
+    pub status: String,
+    /// Failed checks summed over the clusters.
+    pub failed_checks: i64,
+    pub clusters: i64,
+}
+
+/// Trivy Operator's verdict on each control of `framework`, shown beside Rampart's. It counts
+/// every tenant's objects at once, so only viewers of every tenant see it: for anyone else the
+/// list is empty.
+#[tracing::instrument(skip_all, err)]
+pub async fn trivy_control_statuses(
+    pool: &PgPool,
+    scope: &Scope,
+    framework: &str,
+    at: Option<DateTime<Utc>>,
+) -> Result<Vec<TrivyControlRow>> {
+    if scope.tenant_filter().is_some() {
+        return Ok(Vec::new());
+    }
+    let sql = as_of!(
+        "
+        select t.control, case when bool_or(t.status = 'fail') then 'fail' else 'pass' end as status,
+               sum(t.failed_checks)::int8 as failed_checks, count(distinct l.cluster_id) as clusters
+        from trivy_control_status t join latest l on l.collection_id = t.collection_id
+        where t.framework = $3
+        group by t.control order by t.control"
+    );
+    Ok(sqlx::query_as(sql).bind(None::<Vec<String>>).bind(at).bind(framework).fetch_all(pool).await?)
+}

@@ -22,7 +22,10 @@ mod tenant;
 mod workload;
 
 pub use api::{ApiFinding, ApiFindingFilter, api_findings};
-pub use compliance::{ComplianceRow, ControlStatus, compliance_summary, control_findings, control_statuses};
+pub use compliance::{
+    ComplianceRow, ControlStatus, TrivyControlRow, compliance_summary, control_findings, control_statuses,
+    trivy_control_statuses,
+};
 pub(crate) use exception::EXCEPTION_COLUMNS;
 pub use exception::{ExceptionRow, exceptions, exceptions_in_period, exceptions_page};
 pub use explain::{Cause, Contributor, Delta, ScoreExplanation, score_explanation};

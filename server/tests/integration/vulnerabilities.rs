@@ -142,3 +142,60 @@ async fn every_trivy_report_kind_is_read_and_a_long_named_workloads_reports_land
            and object_name = 'cluster-admin' and 'trivy check KSV046' = any(evidence) and $1 > 0", 1).await;
     assert_eq!(on_role, 1, "KSV046 on the ClusterRole it assesses");
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_image_vulnerabilities_and_workload_pages_show_the_same_images_to_those_who_may_see_them(pool: PgPool) {
+    use axum::http::StatusCode;
+    use common::web::{config, signed_in};
+    let cluster = common::small_cluster(200);
+    let (_server, target) = target_for(&cluster, "pages").await;
+    let id = collect_once_stored(&pool, &target).await.unwrap().collection_id;
+    let app = common::web::app(&pool, &config(Some(server::config::AuthMode::Local))).await;
+    let mut security = signed_in(&app, "sergio").await;
+
+    // The image with the most CVEs that an nlp workload runs, and that workload.
+    let (image_id, namespace, kind, name, key): (i64, String, String, String, String) = sqlx::query_as(
+        "select w.image_id, w.namespace, w.kind, w.name, i.image_key from workload_image w join image i using (image_id)
+         where w.collection_id = $1 and w.tenant = 'nlp'
+         order by (select count(*) from image_vulnerability v where v.image_id = w.image_id) desc, w.name limit 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let cves: Vec<(String,)> =
+        sqlx::query_as("select vulnerability_id from image_vulnerability where image_id = $1").bind(image_id).fetch_all(&pool).await.unwrap();
+    assert!(!cves.is_empty(), "the chosen image has CVEs");
+
+    let page = security.get(&format!("/images/{image_id}?sort=score")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("{kind}/{namespace}/{name}")), "the image page names who runs it");
+    for (cve,) in &cves {
+        assert!(page.body.contains(cve.as_str()), "the image page lists {cve}");
+    }
+    assert_eq!(security.get(&format!("/images/{image_id}?sort=nonsense")).await.status, StatusCode::BAD_REQUEST);
+
+    let workload = security.get(&format!("/workloads/{namespace}/{kind}/{name}")).await;
+    assert!(workload.body.contains(&format!("href=\"/images/{image_id}\"")) && workload.body.contains(&key), "the workload lists its image");
+
+    let fleet = security.get("/vulnerabilities").await;
+    assert!(cves.iter().all(|(cve,)| fleet.body.contains(cve.as_str())), "the fleet view lists the image's CVEs");
+    let package = security.get("/vulnerabilities?package=libssl3").await;
+    assert!(package.status == StatusCode::OK && package.body.contains("an affected version"), "{}", package.body);
+
+    let compliance = security.get("/compliance?framework=cis").await;
+    assert!(compliance.body.contains("Trivy Operator says"), "Trivy's verdict beside Rampart's");
+    let mut lead = signed_in(&app, "nadia").await;
+    assert!(!lead.get("/compliance?framework=cis").await.body.contains("Trivy Operator says"), "it counts every tenant: not for a lead");
+    let foreign: Option<(i64,)> = sqlx::query_as(
+        "select w.image_id from workload_image w where w.collection_id = $1 and w.tenant <> 'nlp'
+           and not exists (select 1 from workload_image o where o.image_id = w.image_id and o.tenant = 'nlp') limit 1",
+    )
+    .bind(id)
+    .fetch_optional(&pool)
+    .await
+    .unwrap();
+    let (foreign,) = foreign.expect("an image nlp does not run");
+    assert_eq!(lead.get(&format!("/images/{foreign}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(lead.get(&format!("/images/{image_id}")).await.status, StatusCode::OK);
+}
