@@ -62,6 +62,25 @@ pub static RULES: [Rule; 4] = [
     ),
 ];
 
+/// The Trivy Operator reports each rule that reads them needs: `(rule, what)`.
+pub const NEEDS_TRIVY: [(&str, &str); 5] = [
+    ("images.vulnerability", "Trivy Operator's VulnerabilityReports"),
+    ("images.config-audit", "Trivy Operator's ConfigAuditReports"),
+    ("images.exposed-secret", "Trivy Operator's ExposedSecretReports"),
+    ("rbac.trivy-assessment", "Trivy Operator's RbacAssessmentReports"),
+    ("nodes.trivy-infra", "Trivy Operator's node collector (InfraAssessmentReports)"),
+];
+
+/// What a control needs beyond the Kubernetes API to be assessed, when every rule evidencing
+/// it reads Trivy Operator's reports (CIS 4.2.1: the node collector).
+pub fn control_needs(rules: &[&Rule]) -> Option<&'static str> {
+    let needs: Vec<&'static str> = rules
+        .iter()
+        .map(|r| NEEDS_TRIVY.iter().find(|(id, _)| *id == r.id).map(|(_, what)| *what))
+        .collect::<Option<Vec<_>>>()?;
+    needs.first().copied()
+}
+
 /// The cluster's Trivy reports, unless the kinds a rule reads were not listed.
 pub(super) fn reports<'a>(input: &RuleInput<'a>, kinds: &[&str]) -> Result<&'a TrivyReports, NotAssessable> {
     let trivy = input

@@ -1,6 +1,7 @@
 //! `rampart rules` and `rampart frameworks`.
 
 use domain::frameworks::frameworks as all_frameworks;
+use domain::rules::trivy_checks::control_needs;
 use domain::rules::catalogue;
 use serde_json::json;
 
@@ -54,13 +55,15 @@ pub fn frameworks_table() -> String {
     let mut out = String::new();
     for framework in all_frameworks() {
         out.push_str(&format!("{} ({}, {})\n", framework.name, framework.id, framework.version));
-        let mut rows = vec![["CONTROL", "ASSESSMENT", "RULES", "TITLE"].map(String::from).to_vec()];
+        let mut rows = vec![["CONTROL", "ASSESSMENT", "RULES", "NEEDS", "TITLE"].map(String::from).to_vec()];
         for control in framework.controls {
-            let rules: Vec<&str> = framework.rules_for(control.id).iter().map(|r| r.id).collect();
+            let evidencing = framework.rules_for(control.id);
+            let rules: Vec<&str> = evidencing.iter().map(|r| r.id).collect();
             rows.push(vec![
                 format!("{}:{}", framework.id, control.id),
                 control.assessment.as_str().to_string(),
                 if rules.is_empty() { "-".to_string() } else { rules.join(" ") },
+                control_needs(&evidencing).unwrap_or("-").to_string(),
                 control.title.to_string(),
             ]);
         }
@@ -80,8 +83,10 @@ pub fn frameworks_json() -> String {
                 .controls
                 .iter()
                 .map(|c| {
-                    let rules: Vec<&str> = f.rules_for(c.id).iter().map(|r| r.id).collect();
-                    json!({"id": format!("{}:{}", f.id, c.id), "title": c.title, "assessment": c.assessment, "rules": rules})
+                    let evidencing = f.rules_for(c.id);
+                    let rules: Vec<&str> = evidencing.iter().map(|r| r.id).collect();
+                    json!({"id": format!("{}:{}", f.id, c.id), "title": c.title, "assessment": c.assessment,
+                           "rules": rules, "needs": control_needs(&evidencing)})
                 })
                 .collect();
             let counts: serde_json::Map<String, serde_json::Value> =
