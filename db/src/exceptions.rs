@@ -133,12 +133,15 @@ pub const MAX_PENDING_PER_REQUESTER: i64 = 20;
 /// exception of a whole rule names neither.
 fn check_cve(r: &ExceptionRequest) -> Result<()> {
     let id_like = |id: &str| {
-        (3..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
+        (3..=64).contains(&id.len())
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
     };
     let ok = match (&r.cve, &r.image_repository) {
         (None, None) => !r.until_fixed,
         (Some(cve), Some(repository)) => {
-            r.rule_id == "images.vulnerability" && id_like(cve) && crate::query::check_name("image_repository", repository).is_ok()
+            r.rule_id == "images.vulnerability"
+                && id_like(cve)
+                && crate::query::check_name("image_repository", repository).is_ok()
         }
         _ => false,
     };

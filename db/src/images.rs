@@ -131,7 +131,11 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Inserts the images not stored yet, with an empty digest so their CVEs are written next.
-async fn insert_new_images(tx: &mut Transaction<'_, Postgres>, images: &[&ScannedImage], at: DateTime<Utc>) -> Result<u64> {
+async fn insert_new_images(
+    tx: &mut Transaction<'_, Postgres>,
+    images: &[&ScannedImage],
+    at: DateTime<Utc>,
+) -> Result<u64> {
     let col = |f: fn(&ScannedImage) -> String| images.iter().map(|i| f(i)).collect::<Vec<_>>();
     let inserted = sqlx::query(
         "insert into image (image_key, registry, repository, tag, digest, scanned_at, vulnerabilities_digest, first_seen)
@@ -224,7 +228,10 @@ async fn rewrite_vulnerabilities(
 }
 
 /// Replaces the packages of each image whose SBOM changed.
-async fn rewrite_packages(tx: &mut Transaction<'_, Postgres>, changed: &[(i64, &Vec<SbomComponent>, &str)]) -> Result<u64> {
+async fn rewrite_packages(
+    tx: &mut Transaction<'_, Postgres>,
+    changed: &[(i64, &Vec<SbomComponent>, &str)],
+) -> Result<u64> {
     if changed.is_empty() {
         return Ok(0);
     }

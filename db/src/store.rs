@@ -65,8 +65,7 @@ pub async fn write_collection(
     insert_quotas(&mut tx, collection_id, assessment).await?;
     insert_gpus(&mut tx, collection_id, assessment).await?;
     insert_workloads(&mut tx, collection_id, assessment).await?;
-    let images =
-        crate::images::store_images(&mut tx, cluster_id, collection_id, times.started_at, assessment).await?;
+    let images = crate::images::store_images(&mut tx, cluster_id, collection_id, times.started_at, assessment).await?;
     crate::restarts::record_recent_restarts(&mut tx, collection_id).await?;
     crate::gpu_capacity::insert_gpu_nodes(&mut tx, collection_id, &assessment.gpu_nodes).await?;
     insert_scores(&mut tx, collection_id, assessment).await?;

@@ -206,13 +206,24 @@ async fn a_cve_exception_is_stored_with_its_cve_and_refused_without_its_reposito
         until_fixed: true,
         ..privileged_exception(Utc::now() + Duration::days(3))
     };
-    let refused = |r: db::Result<i64>| matches!(r, Err(db::Error::Invalid(m)) if m == db::exceptions::Refusal::BadCve.message());
-    assert!(refused(request(&pool, "lead@nlp", &cve_exception(Some("CVE-2024-3094"), None, "images.vulnerability")).await));
-    assert!(refused(request(&pool, "lead@nlp", &cve_exception(Some("CVE-2024-3094"), Some("ghcr.io/a"), "pod.privileged")).await));
-    assert!(refused(request(&pool, "lead@nlp", &cve_exception(Some("<script>"), Some("ghcr.io/a"), "images.vulnerability")).await));
-    let id = request(&pool, "lead@nlp", &cve_exception(Some("CVE-2024-3094"), Some("ghcr.io/team/api"), "images.vulnerability"))
-        .await
-        .unwrap();
+    let refused =
+        |r: db::Result<i64>| matches!(r, Err(db::Error::Invalid(m)) if m == db::exceptions::Refusal::BadCve.message());
+    assert!(refused(
+        request(&pool, "lead@nlp", &cve_exception(Some("CVE-2024-3094"), None, "images.vulnerability")).await
+    ));
+    assert!(refused(
+        request(&pool, "lead@nlp", &cve_exception(Some("CVE-2024-3094"), Some("ghcr.io/a"), "pod.privileged")).await
+    ));
+    assert!(refused(
+        request(&pool, "lead@nlp", &cve_exception(Some("<script>"), Some("ghcr.io/a"), "images.vulnerability")).await
+    ));
+    let id = request(
+        &pool,
+        "lead@nlp",
+        &cve_exception(Some("CVE-2024-3094"), Some("ghcr.io/team/api"), "images.vulnerability"),
+    )
+    .await
+    .unwrap();
     approve(&pool, id, "ciso@security").await.unwrap();
     let active = active(&pool, Utc::now()).await.unwrap();
     let stored = active.iter().find(|e| e.id == id).unwrap();

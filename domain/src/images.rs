@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::inventory::Inventory;
-use crate::trivy::{ScannedImage, SbomReport};
 use crate::trivy::compliance::SbomComponent;
+use crate::trivy::{SbomReport, ScannedImage};
 
 /// One container of one workload and the image it runs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

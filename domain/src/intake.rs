@@ -120,7 +120,10 @@ impl Inventory {
             }
             trivy if crate::trivy::REPORT_KINDS.iter().any(|(k, _)| *k == trivy) => {
                 let reference = report_reference(value);
-                self.trivy.get_or_insert_with(TrivyReports::default).add(trivy, value.clone()).map_err(|e| error(value, e.to_string()))?;
+                self.trivy
+                    .get_or_insert_with(TrivyReports::default)
+                    .add(trivy, value.clone())
+                    .map_err(|e| error(value, e.to_string()))?;
                 reference
             }
             "PodMetrics" => push_report(self.pod_metrics.get_or_insert_with(Vec::new), value)?,

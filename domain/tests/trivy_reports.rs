@@ -56,15 +56,24 @@ fn findings(inv: &Inventory, rule: &str) -> Vec<Finding> {
 }
 
 fn two_cves() -> Vec<Value> {
-    vec![cve("CVE-2024-0001", "CRITICAL", "3.0.2", "2024-01-10T00:00:00Z"), cve("CVE-2024-0002", "HIGH", "", "2024-02-01T00:00:00Z")]
+    vec![
+        cve("CVE-2024-0001", "CRITICAL", "3.0.2", "2024-01-10T00:00:00Z"),
+        cve("CVE-2024-0002", "HIGH", "", "2024-02-01T00:00:00Z"),
+    ]
 }
 
 #[test]
 fn a_rollout_to_a_renamed_report_and_new_digest_keeps_the_finding_identity() {
-    let before = inventory(&[deployment("api", "main", "ghcr.io/team/api:1.0"), replica_set("api", "7d9f8c6b5"),
-        vulnerability_report("api-7d9f8c6b5", "sha256:aaa", two_cves())]);
-    let after = inventory(&[deployment("api", "main", "ghcr.io/team/api:1.0"), replica_set("api", "5c4b3a291"),
-        vulnerability_report("api-5c4b3a291", "sha256:bbb", two_cves())]);
+    let before = inventory(&[
+        deployment("api", "main", "ghcr.io/team/api:1.0"),
+        replica_set("api", "7d9f8c6b5"),
+        vulnerability_report("api-7d9f8c6b5", "sha256:aaa", two_cves()),
+    ]);
+    let after = inventory(&[
+        deployment("api", "main", "ghcr.io/team/api:1.0"),
+        replica_set("api", "5c4b3a291"),
+        vulnerability_report("api-5c4b3a291", "sha256:bbb", two_cves()),
+    ]);
     let (before, after) = (findings(&before, "images.vulnerability"), findings(&after, "images.vulnerability"));
     assert_eq!(before.len(), 1, "one finding per workload, container and image repository");
     assert_eq!(before[0].identity(), after[0].identity());
@@ -75,11 +84,23 @@ fn a_rollout_to_a_renamed_report_and_new_digest_keeps_the_finding_identity() {
 #[test]
 fn a_rescan_that_adds_a_cve_keeps_the_identity_and_names_the_cve() {
     let mut cves = two_cves();
-    let before = findings(&inventory(&[deployment("api", "main", "x"), replica_set("api", "1"),
-        vulnerability_report("api-1", "sha256:aaa", cves.clone())]), "images.vulnerability");
+    let before = findings(
+        &inventory(&[
+            deployment("api", "main", "x"),
+            replica_set("api", "1"),
+            vulnerability_report("api-1", "sha256:aaa", cves.clone()),
+        ]),
+        "images.vulnerability",
+    );
     cves.insert(0, cve("CVE-2024-9999", "CRITICAL", "3.0.3", "2024-06-01T00:00:00Z"));
-    let after = findings(&inventory(&[deployment("api", "main", "x"), replica_set("api", "1"),
-        vulnerability_report("api-1", "sha256:aaa", cves)]), "images.vulnerability");
+    let after = findings(
+        &inventory(&[
+            deployment("api", "main", "x"),
+            replica_set("api", "1"),
+            vulnerability_report("api-1", "sha256:aaa", cves),
+        ]),
+        "images.vulnerability",
+    );
     assert_eq!(before[0].identity(), after[0].identity());
     assert!(after[0].message.contains("CVE-2024-9999") && !before[0].message.contains("CVE-2024-9999"));
     assert!(after[0].message.contains("2 fixable critical or high CVEs"), "{}", after[0].message);
@@ -91,8 +112,16 @@ fn the_severity_is_the_worst_fixable_cve_and_unfixable_ones_score_low() {
     let only_unfixable = vec![cve("CVE-1", "CRITICAL", "", "2024-01-01T00:00:00Z")];
     let medium = vec![cve("CVE-2", "MEDIUM", "1.0", "2024-01-01T00:00:00Z")];
     let severity = |cves: Vec<Value>| {
-        findings(&inventory(&[deployment("api", "main", "x"), replica_set("api", "1"), vulnerability_report("api-1", "sha256:a", cves)]),
-            "images.vulnerability").first().map(|f| f.severity)
+        findings(
+            &inventory(&[
+                deployment("api", "main", "x"),
+                replica_set("api", "1"),
+                vulnerability_report("api-1", "sha256:a", cves),
+            ]),
+            "images.vulnerability",
+        )
+        .first()
+        .map(|f| f.severity)
     };
     assert_eq!(severity(two_cves()), Some(domain::Severity::Critical));
     assert_eq!(severity(only_unfixable), Some(domain::Severity::Low));
@@ -125,8 +154,14 @@ fn a_long_named_workloads_report_lands_on_it() {
     let name = "distributed-inference-gateway-for-the-multilingual-retrieval-model";
     let rs = format!("{name}-7d9f8c6b5");
     assert!(rs.len() > 63);
-    let found = findings(&inventory(&[deployment(name, "main", "x"), replica_set(name, "7d9f8c6b5"),
-        vulnerability_report(&rs, "sha256:a", two_cves())]), "images.vulnerability");
+    let found = findings(
+        &inventory(&[
+            deployment(name, "main", "x"),
+            replica_set(name, "7d9f8c6b5"),
+            vulnerability_report(&rs, "sha256:a", two_cves()),
+        ]),
+        "images.vulnerability",
+    );
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].object.name, name);
 }
@@ -140,11 +175,15 @@ fn audit(checks: Value) -> Value {
 
 #[test]
 fn a_trivy_check_restating_a_native_rule_corroborates_it_instead_of_adding_a_finding() {
-    let inv = inventory(&[deployment("api", "main", "x:1"), replica_set("api", "1"), audit(json!([
+    let inv = inventory(&[
+        deployment("api", "main", "x:1"),
+        replica_set("api", "1"),
+        audit(json!([
         {"checkID": "KSV014", "title": "Root file system is not read-only", "severity": "HIGH", "success": false,
          "scope": {"type": "Container", "value": "main"}},
         {"checkID": "KSV020", "title": "", "severity": "MEDIUM", "success": false,
-         "messages": ["Container 'main' of Deployment 'api' should set 'securityContext.runAsUser' > 10000"]}]))]);
+         "messages": ["Container 'main' of Deployment 'api' should set 'securityContext.runAsUser' > 10000"]}])),
+    ]);
     let all = evaluate_with(&inv, &RuleSettings::default()).findings;
     let native: Vec<&Finding> = all.iter().filter(|f| f.rule == "workload.writable-root-filesystem").collect();
     assert_eq!(native.len(), 1);
@@ -162,7 +201,10 @@ fn an_exposed_secret_keeps_trivys_severity() {
             "trivy-operator.resource.name": "api-1", "trivy-operator.container.name": "main"}},
         "report": {"secrets": [{"ruleID": "slack-web-hook", "title": "Slack Webhook", "severity": "MEDIUM",
             "target": "/app/config", "match": "https://hooks.slack.com/services/T0/B0/XXXX"}]}});
-    let found = findings(&inventory(&[deployment("api", "main", "x:1"), replica_set("api", "1"), report]), "images.exposed-secret");
+    let found = findings(
+        &inventory(&[deployment("api", "main", "x:1"), replica_set("api", "1"), report]),
+        "images.exposed-secret",
+    );
     assert_eq!(found[0].severity, domain::Severity::Medium);
     assert!(!found[0].message.contains("hooks.slack.com"), "the match is never read");
 }
@@ -176,7 +218,10 @@ fn an_rbac_assessment_lands_on_the_role_it_assesses() {
         "report": {"checks": [{"checkID": "KSV047", "title": "Do not allow privilege escalation from node proxy", "severity": "HIGH", "success": false}]}});
     let found = findings(&inventory(&[role, report]), "rbac.trivy-assessment");
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].object.kind.as_str(), found[0].object.name.as_str(), found[0].object.namespace.as_deref()), ("ClusterRole", "ops", None));
+    assert_eq!(
+        (found[0].object.kind.as_str(), found[0].object.name.as_str(), found[0].object.namespace.as_deref()),
+        ("ClusterRole", "ops", None)
+    );
     assert_eq!(found[0].severity, domain::Severity::High);
 }
 
@@ -189,7 +234,11 @@ fn node_report(success: bool) -> Value {
 
 fn cis_421(objects: &[Value]) -> ControlStatus {
     let a = assess(&inventory(objects), &RuleSettings::default(), Vec::new(), &[]);
-    a.compliance.iter().find(|c| c.framework == "cis" && c.control == "4.2.1").map(|c| c.status).expect("cis 4.2.1 is in the catalogue")
+    a.compliance
+        .iter()
+        .find(|c| c.framework == "cis" && c.control == "4.2.1")
+        .map(|c| c.status)
+        .expect("cis 4.2.1 is in the catalogue")
 }
 
 #[test]
@@ -212,8 +261,10 @@ fn compliance_and_sbom_reports_are_read() {
     let inv = inventory(&[compliance, sbom]);
     let trivy = inv.trivy.as_ref().unwrap();
     let statuses = trivy.compliance_reports[0].statuses();
-    assert_eq!(statuses.iter().map(|s| (s.framework, s.control.as_str(), s.status)).collect::<Vec<_>>(),
-        vec![("cis", "5.2.2", ControlStatus::Fail), ("cis", "5.2.3", ControlStatus::Pass)]);
+    assert_eq!(
+        statuses.iter().map(|s| (s.framework, s.control.as_str(), s.status)).collect::<Vec<_>>(),
+        vec![("cis", "5.2.2", ControlStatus::Fail), ("cis", "5.2.3", ControlStatus::Pass)]
+    );
     assert_eq!(trivy.sbom_reports[0].image_key(), "ghcr.io/team/api@sha256:a");
 }
 
@@ -234,8 +285,18 @@ fn cve_exception(cve: &str, until_fixed: bool) -> domain::Exception {
 
 #[test]
 fn a_cve_exception_hides_that_cve_only() {
-    let inv = inventory(&[deployment("api", "main", "x"), replica_set("api", "1"), vulnerability_report("api-1", "sha256:a",
-        vec![cve("CVE-2024-0001", "CRITICAL", "3.0.2", "2024-01-10T00:00:00Z"), cve("CVE-2024-0003", "HIGH", "3.0.2", "2024-03-01T00:00:00Z")])]);
+    let inv = inventory(&[
+        deployment("api", "main", "x"),
+        replica_set("api", "1"),
+        vulnerability_report(
+            "api-1",
+            "sha256:a",
+            vec![
+                cve("CVE-2024-0001", "CRITICAL", "3.0.2", "2024-01-10T00:00:00Z"),
+                cve("CVE-2024-0003", "HIGH", "3.0.2", "2024-03-01T00:00:00Z"),
+            ],
+        ),
+    ]);
     let of = |exceptions: &[domain::Exception]| {
         assess(&inv, &RuleSettings::default(), Vec::new(), exceptions)
             .findings
@@ -245,11 +306,19 @@ fn a_cve_exception_hides_that_cve_only() {
     };
     let (severity, message, _) = of(&[cve_exception("CVE-2024-0001", false)]).expect("the high CVE remains");
     assert_eq!(severity, domain::Severity::High, "the accepted critical no longer rates the finding");
-    assert!(!message.contains("CVE-2024-0001") && message.contains("CVE-2024-0003") && message.contains("1 accepted by exception"), "{message}");
+    assert!(
+        !message.contains("CVE-2024-0001")
+            && message.contains("CVE-2024-0003")
+            && message.contains("1 accepted by exception"),
+        "{message}"
+    );
     let both = [cve_exception("CVE-2024-0001", false), cve_exception("CVE-2024-0003", false)];
     assert_eq!(of(&both), None, "nothing serious remains unaccepted");
     let (severity, ..) = of(&[cve_exception("CVE-2024-0001", true)]).unwrap();
     assert_eq!(severity, domain::Severity::Critical, "accepted only until a fix ships, and one has");
-    let elsewhere = domain::Exception { image_repository: Some("ghcr.io/team/other".into()), ..cve_exception("CVE-2024-0001", false) };
+    let elsewhere = domain::Exception {
+        image_repository: Some("ghcr.io/team/other".into()),
+        ..cve_exception("CVE-2024-0001", false)
+    };
     assert_eq!(of(&[elsewhere]).unwrap().0, domain::Severity::Critical, "only in its image repository");
 }

@@ -20,13 +20,13 @@ mod platform;
 mod pods;
 mod render;
 mod reports;
-mod trivy_cluster;
 mod rng;
 mod selectors;
 mod server;
 mod step;
 mod storage;
 pub mod tls;
+mod trivy_cluster;
 
 pub use dcgm::GpuCounts;
 pub use faults::Faults;

@@ -51,7 +51,10 @@ impl Cluster {
         // KServe-style names run long: its ReplicaSet's name is too long for a label value, so
         // Trivy Operator names it in an annotation.
         let predictor = "multilingual-retrieval-embedding-inference-server-predictor";
-        self.add_workload(Workload { cpu_millis: Some(2000), ..operator(Kind::Deployment, ns(1), predictor, 2, 1, false) });
+        self.add_workload(Workload {
+            cpu_millis: Some(2000),
+            ..operator(Kind::Deployment, ns(1), predictor, 2, 1, false)
+        });
     }
 }
 

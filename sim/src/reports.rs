@@ -42,9 +42,30 @@ const KNOWN_CVES: [(&str, &str, &str, &str, &str); 6] = [
 
 /// Packages of the synthetic CVEs.
 const PACKAGES: [&str; 24] = [
-    "libssl3", "libc6", "zlib1g", "libcurl4", "libxml2", "python3.11", "numpy", "torch", "pillow", "urllib3",
-    "requests", "protobuf", "grpcio", "libtiff6", "libpng16-16", "openssl", "tar", "perl-base", "libsqlite3-0",
-    "golang.org/x/crypto", "golang.org/x/net", "jinja2", "werkzeug", "setuptools",
+    "libssl3",
+    "libc6",
+    "zlib1g",
+    "libcurl4",
+    "libxml2",
+    "python3.11",
+    "numpy",
+    "torch",
+    "pillow",
+    "urllib3",
+    "requests",
+    "protobuf",
+    "grpcio",
+    "libtiff6",
+    "libpng16-16",
+    "openssl",
+    "tar",
+    "perl-base",
+    "libsqlite3-0",
+    "golang.org/x/crypto",
+    "golang.org/x/net",
+    "jinja2",
+    "werkzeug",
+    "setuptools",
 ];
 
 /// Distinct synthetic CVE ids: small enough that images share them, as real images do.
@@ -88,7 +109,8 @@ impl Cluster {
     /// Gives the tenants' Deployments and StatefulSets the pool's images (see [`TrivySim`]).
     pub(crate) fn assign_image_pool(&mut self) {
         let Some(images) = self.cfg.trivy.image_pool else { return };
-        let mut scanned = self.workloads.iter_mut().filter(|w| !w.system && matches!(w.kind, Kind::Deployment | Kind::StatefulSet));
+        let mut scanned =
+            self.workloads.iter_mut().filter(|w| !w.system && matches!(w.kind, Kind::Deployment | Kind::StatefulSet));
         'images: for i in 0..images {
             let users = 1 + name_hash(&format!("pool-{i}")) % 20;
             for _ in 0..users {
@@ -121,13 +143,18 @@ fn scanned(w: &Workload, pooled: bool) -> bool {
     if w.system || !matches!(w.kind, Kind::Deployment | Kind::StatefulSet) {
         return false;
     }
-    if pooled { w.image.starts_with(POOLED_IMAGE_PREFIX) } else { w.name.len() > 50 || !name_hash(&w.name).is_multiple_of(3) }
+    if pooled {
+        w.image.starts_with(POOLED_IMAGE_PREFIX)
+    } else {
+        w.name.len() > 50 || !name_hash(&w.name).is_multiple_of(3)
+    }
 }
 
 /// `registry/repository:tag` as Trivy's report splits it.
 fn split_image(image: &str) -> (&str, &str, &str) {
     let (name, tag) = image.rsplit_once(':').filter(|(_, t)| !t.contains('/')).unwrap_or((image, "latest"));
-    let (registry, repository) = name.split_once('/').filter(|(r, _)| r.contains('.')).unwrap_or(("index.docker.io", name));
+    let (registry, repository) =
+        name.split_once('/').filter(|(r, _)| r.contains('.')).unwrap_or(("index.docker.io", name));
     (registry, repository, tag)
 }
 
@@ -233,20 +260,31 @@ pub(crate) fn render_trivy_reports(cluster: &Cluster, out: &mut BTreeMap<&'stati
         let artifact = json!({"repository": repository, "tag": tag, "digest": digest(&w.image, w.revision)});
         let packages: std::collections::BTreeSet<(String, String)> = vulnerabilities
             .iter()
-            .map(|v| (v["resource"].as_str().unwrap_or_default().to_string(), v["installedVersion"].as_str().unwrap_or_default().to_string()))
+            .map(|v| {
+                (
+                    v["resource"].as_str().unwrap_or_default().to_string(),
+                    v["installedVersion"].as_str().unwrap_or_default().to_string(),
+                )
+            })
             .collect();
         let components: Vec<Value> = packages
             .into_iter()
             .map(|(name, version)| json!({"name": name, "version": version, "type": "library", "purl": format!("pkg:generic/{name}@{version}")}))
             .collect();
         let report = |kind: &str, report: Value| json!({"apiVersion": "aquasecurity.github.io/v1alpha1", "kind": kind, "metadata": m, "report": report});
-        out.entry("vulnerabilityreports").or_default().push(report("VulnerabilityReport", json!({
+        out.entry("vulnerabilityreports").or_default().push(report(
+            "VulnerabilityReport",
+            json!({
             "registry": {"server": registry}, "artifact": artifact, "updateTimestamp": "2026-11-30T06:00:00Z",
             "scanner": {"name": "Trivy", "vendor": "Aqua Security", "version": "0.58.1"},
-            "summary": {"criticalCount": 0}, "vulnerabilities": vulnerabilities})));
-        out.entry("sbomreports").or_default().push(report("SbomReport", json!({
+            "summary": {"criticalCount": 0}, "vulnerabilities": vulnerabilities}),
+        ));
+        out.entry("sbomreports").or_default().push(report(
+            "SbomReport",
+            json!({
             "registry": {"server": registry}, "artifact": artifact, "updateTimestamp": "2026-11-30T06:00:00Z",
-            "components": {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": components}})));
+            "components": {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": components}}),
+        ));
         out.entry("configauditreports").or_default().push(report("ConfigAuditReport", json!({"checks": [
             {"checkID": "KSV011", "title": "CPU not limited", "severity": "LOW", "success": hash.is_multiple_of(2),
              "scope": {"type": "Container", "value": "main"}},
@@ -257,9 +295,12 @@ pub(crate) fn render_trivy_reports(cluster: &Cluster, out: &mut BTreeMap<&'stati
         ]})));
         if !secret_reported && hash % 5 == 1 {
             secret_reported = true;
-            out.entry("exposedsecretreports").or_default().push(report("ExposedSecretReport", json!({"secrets": [
+            out.entry("exposedsecretreports").or_default().push(report(
+                "ExposedSecretReport",
+                json!({"secrets": [
                 {"ruleID": "aws-access-key-id", "category": "AWS", "severity": "CRITICAL", "title": "AWS Access Key ID",
-                 "target": "/app/.env", "match": "AWS_ACCESS_KEY_ID=********************"}]})));
+                 "target": "/app/.env", "match": "AWS_ACCESS_KEY_ID=********************"}]}),
+            ));
         }
     }
     crate::trivy_cluster::render_cluster_reports(cluster, out);

@@ -62,7 +62,8 @@ pub(crate) fn render_cluster_reports(cluster: &Cluster, out: &mut BTreeMap<&'sta
     let privileged = cluster.workloads.iter().filter(|w| w.privileged).count();
     let mut m = meta("k8s-cis-1.23", None, "uid-compliance-k8s-cis-1.23");
     m["labels"] = json!({"app.kubernetes.io/name": "trivy-operator"});
-    let control = |id: &str, name: &str, fails: usize| json!({"id": id, "name": name, "severity": "HIGH", "totalFail": fails});
+    let control =
+        |id: &str, name: &str, fails: usize| json!({"id": id, "name": name, "severity": "HIGH", "totalFail": fails});
     out.entry("clustercompliancereports").or_default().push(json!({
         "apiVersion": "aquasecurity.github.io/v1alpha1", "kind": "ClusterComplianceReport", "metadata": m,
         "spec": {"cron": "0 */6 * * *", "reportType": "summary",

@@ -45,7 +45,9 @@ pub async fn vulnerabilities(
     if let Some(severity) = &severity
         && !db::query::is_severity(severity)
     {
-        return Err(AppError::invalid(format!("unknown severity {severity:?} (expected critical, high, medium, low or info)")));
+        return Err(AppError::invalid(format!(
+            "unknown severity {severity:?} (expected critical, high, medium, low or info)"
+        )));
     }
     let cves = db::query::fleet_vulnerabilities(&pool, &scope, severity.as_deref(), at).await.map_err(store_error)?;
     Ok(VulnerabilitiesData::Cves(cves))

@@ -11,9 +11,7 @@ use super::{BadRequest, LoadError};
 use crate::api::images::image;
 use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::timestamp;
-use crate::components::links::{
-    Breadcrumbs, advisory_href, encode, tenant_href, vulnerabilities_href, workload_href,
-};
+use crate::components::links::{Breadcrumbs, advisory_href, encode, tenant_href, vulnerabilities_href, workload_href};
 use crate::components::query::param;
 use crate::components::severity::SeverityCount;
 
@@ -67,8 +65,7 @@ fn ImageView(detail: ImageDetail, sort: String) -> impl IntoView {
     // A CVE is accepted for a namespace of a tenant that runs the image; the form can widen it.
     let accept_in = users.first().map(|u| (u.tenant.clone(), u.namespace.clone()));
     let tenants: std::collections::BTreeSet<String> = users.iter().map(|u| u.tenant.clone()).collect();
-    let tenant_links =
-        tenants.iter().map(|t| view! { <a href=tenant_href(t)>{t.clone()}</a> " " }).collect_view();
+    let tenant_links = tenants.iter().map(|t| view! { <a href=tenant_href(t)>{t.clone()}</a> " " }).collect_view();
     let user_rows = users
         .into_iter()
         .map(|u| {
@@ -93,7 +90,9 @@ fn ImageView(detail: ImageDetail, sort: String) -> impl IntoView {
     let cve_rows = vulnerabilities
         .into_iter()
         .map(|v| {
-            let accept = accept_in.as_ref().map(|(tenant, namespace)| accept_href(&v.vulnerability_id, &repository, tenant, namespace));
+            let accept = accept_in
+                .as_ref()
+                .map(|(tenant, namespace)| accept_href(&v.vulnerability_id, &repository, tenant, namespace));
             cve_row(v, accept)
         })
         .collect_view();

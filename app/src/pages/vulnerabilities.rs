@@ -45,11 +45,8 @@ fn CveTable(rows: Vec<CveReachRow>) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|r| {
-            let packages = r
-                .packages
-                .iter()
-                .map(|p| view! { <a href=vulnerabilities_href(p)>{p.clone()}</a> " " })
-                .collect_view();
+            let packages =
+                r.packages.iter().map(|p| view! { <a href=vulnerabilities_href(p)>{p.clone()}</a> " " }).collect_view();
             view! {
                 <tr>
                     <td>{r.vulnerability_id}</td>

@@ -37,11 +37,20 @@ macro_rules! running_images {
 macro_rules! cve_counts {
     ($image:literal) => {
         concat!(
-            "(select count(*) from image_vulnerability v where v.image_id = ", $image, " and v.severity = 'critical') as critical,
-             (select count(*) from image_vulnerability v where v.image_id = ", $image, " and v.severity = 'high') as high,
-             (select count(*) from image_vulnerability v where v.image_id = ", $image, " and v.severity = 'medium') as medium,
-             (select count(*) from image_vulnerability v where v.image_id = ", $image, " and v.severity in ('low', 'info')) as low,
-             (select count(*) from image_vulnerability v where v.image_id = ", $image,
+            "(select count(*) from image_vulnerability v where v.image_id = ",
+            $image,
+            " and v.severity = 'critical') as critical,
+             (select count(*) from image_vulnerability v where v.image_id = ",
+            $image,
+            " and v.severity = 'high') as high,
+             (select count(*) from image_vulnerability v where v.image_id = ",
+            $image,
+            " and v.severity = 'medium') as medium,
+             (select count(*) from image_vulnerability v where v.image_id = ",
+            $image,
+            " and v.severity in ('low', 'info')) as low,
+             (select count(*) from image_vulnerability v where v.image_id = ",
+            $image,
             " and v.severity in ('critical', 'high') and v.fixed_version is not null) as fixable"
         )
     };
@@ -92,7 +101,14 @@ pub async fn workload_images(
         where r.namespace = $3 and r.kind = $4 and r.name = $5
         order by r.container, i.image_key"
     ));
-    Ok(sqlx::query_as(sql).bind(scope.tenant_filter()).bind(at).bind(namespace).bind(kind).bind(name).fetch_all(pool).await?)
+    Ok(sqlx::query_as(sql)
+        .bind(scope.tenant_filter())
+        .bind(at)
+        .bind(namespace)
+        .bind(kind)
+        .bind(name)
+        .fetch_all(pool)
+        .await?)
 }
 
 /// Who runs an image: a workload's container in a cluster.
@@ -138,14 +154,20 @@ pub enum CveSort {
 
 impl CveSort {
     /// Every order, with its query-string name.
-    pub const ALL: [(CveSort, &'static str); 4] =
-        [(CveSort::Severity, "severity"), (CveSort::Score, "score"), (CveSort::Fix, "fix"), (CveSort::Published, "published")];
+    pub const ALL: [(CveSort, &'static str); 4] = [
+        (CveSort::Severity, "severity"),
+        (CveSort::Score, "score"),
+        (CveSort::Fix, "fix"),
+        (CveSort::Published, "published"),
+    ];
 
     /// The order named `name` in a query string; unknown names are an error naming the choices.
     pub fn parse(name: &str) -> std::result::Result<CveSort, String> {
-        CveSort::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s).ok_or_else(|| {
-            format!("unknown sort {name:?} (expected severity, score, fix or published)")
-        })
+        CveSort::ALL
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(s, _)| *s)
+            .ok_or_else(|| format!("unknown sort {name:?} (expected severity, score, fix or published)"))
     }
 
     fn order_by(self) -> &'static str {

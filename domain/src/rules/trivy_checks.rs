@@ -88,8 +88,10 @@ pub(super) fn reports<'a>(input: &RuleInput<'a>, kinds: &[&str]) -> Result<&'a T
         .trivy
         .as_ref()
         .ok_or_else(|| NotAssessable("the cluster serves no Trivy Operator reports".into()))?;
-    let gaps: Vec<String> =
-        kinds.iter().filter_map(|k| input.inventory.gaps.get(*k).map(|why| format!("{k} could not be listed ({why})"))).collect();
+    let gaps: Vec<String> = kinds
+        .iter()
+        .filter_map(|k| input.inventory.gaps.get(*k).map(|why| format!("{k} could not be listed ({why})")))
+        .collect();
     if gaps.is_empty() { Ok(trivy) } else { Err(NotAssessable(gaps.join("; "))) }
 }
 
@@ -138,7 +140,8 @@ fn infra_assessment(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
     let trivy = reports(input, &["infraassessmentreports"])?;
     if trivy.infra_assessment_reports.is_empty() {
         return Err(NotAssessable(
-            "no InfraAssessmentReport: Trivy Operator's node collector has not reported (it is off, or has not run)".into(),
+            "no InfraAssessmentReport: Trivy Operator's node collector has not reported (it is off, or has not run)"
+                .into(),
         ));
     }
     Ok(check_findings(rule, input, &trivy.infra_assessment_reports))
@@ -179,7 +182,10 @@ pub(super) fn corroborate(findings: &mut Vec<Finding>, input: &RuleInput<'_>) {
         }
     }
     let mut notes: Vec<(usize, String)> = Vec::new();
-    let families = [("images.config-audit", &trivy.config_audit_reports), ("rbac.trivy-assessment", &trivy.rbac_assessment_reports)];
+    let families = [
+        ("images.config-audit", &trivy.config_audit_reports),
+        ("rbac.trivy-assessment", &trivy.rbac_assessment_reports),
+    ];
     for (trivy_rule, reports) in families {
         for report in reports.iter() {
             let Some(object) = owning_object(input, &report.metadata) else { continue };

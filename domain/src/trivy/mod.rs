@@ -109,7 +109,10 @@ pub struct CheckScope {
 impl Check {
     /// The container this check is about, when its scope names one.
     pub fn container(&self) -> Option<&str> {
-        self.scope.as_ref().filter(|s| s.kind.eq_ignore_ascii_case("container") && !s.value.is_empty()).map(|s| s.value.as_str())
+        self.scope
+            .as_ref()
+            .filter(|s| s.kind.eq_ignore_ascii_case("container") && !s.value.is_empty())
+            .map(|s| s.value.as_str())
     }
 
     /// What the check says failed: its messages, else its title, else its description.
@@ -194,7 +197,9 @@ impl TrivyReports {
             "VulnerabilityReport" | "ClusterVulnerabilityReport" => {
                 self.add_vulnerability_report(serde_json::from_value(value)?)
             }
-            "ConfigAuditReport" | "ClusterConfigAuditReport" => self.config_audit_reports.push(serde_json::from_value(value)?),
+            "ConfigAuditReport" | "ClusterConfigAuditReport" => {
+                self.config_audit_reports.push(serde_json::from_value(value)?)
+            }
             "RbacAssessmentReport" | "ClusterRbacAssessmentReport" => {
                 self.rbac_assessment_reports.push(serde_json::from_value(value)?)
             }

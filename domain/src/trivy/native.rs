@@ -85,7 +85,10 @@ mod tests {
     fn every_mapped_node_check_names_a_cis_control() {
         for (check, control) in KCV_CIS_CONTROLS {
             let id = control.strip_prefix("cis:").expect("a CIS control");
-            assert!(crate::frameworks::framework("cis").and_then(|cis| cis.control(id)).is_some(), "{check} maps to {control}, not in the catalogue");
+            assert!(
+                crate::frameworks::framework("cis").and_then(|cis| cis.control(id)).is_some(),
+                "{check} maps to {control}, not in the catalogue"
+            );
         }
     }
 

@@ -19,8 +19,8 @@ use serde::de::DeserializeOwned;
 
 use super::listing::{Gaps, paginate};
 use super::optional::{Optional, read_pod_metrics, read_workload_kinds};
-use super::trivy::read_trivy_reports;
 use super::target::{ClusterTarget, CollectError, Deadlines, Sources};
+use super::trivy::read_trivy_reports;
 use crate::diagnosis;
 
 /// A client of one cluster's API server, and the server's URL (for errors).

@@ -137,7 +137,9 @@ pub(super) async fn fold_optional<A: Default>(
     );
     match tokio::time::timeout(optional.budget, listed).await {
         Ok(Ok(())) => Some(into),
-        Ok(Err(CollectError::List { source: kube::Error::Api(status), .. })) if status.code == 404 && !missing_is_gap => {
+        Ok(Err(CollectError::List { source: kube::Error::Api(status), .. }))
+            if status.code == 404 && !missing_is_gap =>
+        {
             None
         }
         Ok(Err(CollectError::List { source: kube::Error::Api(status), .. })) => {

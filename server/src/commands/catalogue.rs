@@ -1,8 +1,8 @@
 //! `rampart rules` and `rampart frameworks`.
 
 use domain::frameworks::frameworks as all_frameworks;
-use domain::rules::trivy_checks::control_needs;
 use domain::rules::catalogue;
+use domain::rules::trivy_checks::control_needs;
 use serde_json::json;
 
 use std::process::ExitCode;

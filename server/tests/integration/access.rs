@@ -174,8 +174,8 @@ async fn no_route_gives_a_tenant_lead_any_byte_of_another_tenants_data(pool: PgP
                 if user == "nadia" {
                     let about_foreign_things =
                         ["{tenant}", ":tenant", "{name}", ":name", "findings/", "reports/{id}", "images/"]
-                        .iter()
-                        .any(|marker| route.path.contains(marker));
+                            .iter()
+                            .any(|marker| route.path.contains(marker));
                     if route.kind != "server-fn" && about_foreign_things {
                         assert_eq!(page.status, StatusCode::NOT_FOUND, "{what} must be refused");
                     }

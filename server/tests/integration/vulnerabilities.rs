@@ -44,7 +44,8 @@ async fn vulnerability_findings_survive_rollouts_and_rescans_and_images_are_stor
     let cluster = common::small_cluster(200);
     let (_server, target) = target_for(&cluster, "vulns").await;
     let first = collect_once_stored(&pool, &target).await.unwrap();
-    let references = scalar(&pool, "select count(*) from workload_image where collection_id = $1", first.collection_id).await;
+    let references =
+        scalar(&pool, "select count(*) from workload_image where collection_id = $1", first.collection_id).await;
     let images = scalar(&pool, "select count(*) from image where $1 > 0", 1).await;
     assert!(images > 0 && references > images, "images shared by workloads are stored once: {images} for {references}");
     assert_eq!(first.images.new_images as i64, images);
@@ -59,7 +60,12 @@ async fn vulnerability_findings_survive_rollouts_and_rescans_and_images_are_stor
     let (namespace, name, first_seen, before) = deployment_finding(&pool).await;
     assert!(cluster.write().unwrap().roll_out(&namespace, &name));
     let rolled = collect_once_stored(&pool, &target).await.unwrap();
-    assert_eq!((rolled.changes.opened, rolled.changes.reopened, rolled.changes.resolved), (0, 0, 0), "{:?}", rolled.changes);
+    assert_eq!(
+        (rolled.changes.opened, rolled.changes.reopened, rolled.changes.resolved),
+        (0, 0, 0),
+        "{:?}",
+        rolled.changes
+    );
     assert_eq!(rolled.images.new_images, 1, "the rebuilt image");
     assert_eq!(rolled.images.cves_opened, 0, "the same CVEs");
     let (seen, after, open) = finding_of(&pool, &namespace, &name).await;
@@ -91,24 +97,33 @@ async fn every_trivy_report_kind_is_read_and_a_long_named_workloads_reports_land
     let cluster = common::small_cluster(200);
     let (_server, target) = target_for(&cluster, "kinds").await;
     let id = collect_once_stored(&pool, &target).await.unwrap().collection_id;
-    for kind in ["vulnerabilityreports", "configauditreports", "clusterconfigauditreports", "clusterrbacassessmentreports",
-        "clusterinfraassessmentreports", "exposedsecretreports", "clustercompliancereports", "sbomreports"]
-    {
-        let (objects,): (i32,) = sqlx::query_as("select objects from collection_coverage where collection_id = $1 and kind = $2")
-            .bind(id)
-            .bind(kind)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    for kind in [
+        "vulnerabilityreports",
+        "configauditreports",
+        "clusterconfigauditreports",
+        "clusterrbacassessmentreports",
+        "clusterinfraassessmentreports",
+        "exposedsecretreports",
+        "clustercompliancereports",
+        "sbomreports",
+    ] {
+        let (objects,): (i32,) =
+            sqlx::query_as("select objects from collection_coverage where collection_id = $1 and kind = $2")
+                .bind(id)
+                .bind(kind)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
         assert!(objects > 0, "{kind} is read");
     }
     let long = "multilingual-retrieval-embedding-inference-server-predictor";
-    let rows = sqlx::query_scalar::<_, i64>("select count(*) from workload_image where collection_id = $1 and name = $2")
-        .bind(id)
-        .bind(long)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let rows =
+        sqlx::query_scalar::<_, i64>("select count(*) from workload_image where collection_id = $1 and name = $2")
+            .bind(id)
+            .bind(long)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(rows, 1, "the long-named Deployment's report, named in an annotation, is its own");
     let packages = scalar(&pool, "select count(*) from image_package where $1 > 0", 1).await;
     assert!(packages > 0, "SBOMs give the images' packages");
@@ -131,15 +146,26 @@ async fn every_trivy_report_kind_is_read_and_a_long_named_workloads_reports_land
     let trivy = scalar(&pool, "select count(*) from trivy_control_status where collection_id = $1", id).await;
     assert!(trivy >= 4, "Trivy's own compliance report is kept beside Rampart's");
 
-    let corroborated = scalar(&pool,
+    let corroborated = scalar(
+        &pool,
         "select count(*) from finding_state where resolved_at is null and rule_id = 'workload.writable-root-filesystem'
-           and message like '%also reported by Trivy KSV014%' and $1 > 0", 1).await;
+           and message like '%also reported by Trivy KSV014%' and $1 > 0",
+        1,
+    )
+    .await;
     let duplicated = scalar(&pool,
         "select count(*) from finding_state where rule_id = 'images.config-audit' and 'trivy check KSV014' = any(evidence) and $1 > 0", 1).await;
-    assert!(corroborated > 0 && duplicated == 0, "KSV014 corroborates the native finding ({corroborated}), never adds one");
-    let on_role = scalar(&pool,
+    assert!(
+        corroborated > 0 && duplicated == 0,
+        "KSV014 corroborates the native finding ({corroborated}), never adds one"
+    );
+    let on_role = scalar(
+        &pool,
         "select count(*) from finding_state where rule_id = 'rbac.trivy-assessment' and object_kind = 'ClusterRole'
-           and object_name = 'cluster-admin' and 'trivy check KSV046' = any(evidence) and $1 > 0", 1).await;
+           and object_name = 'cluster-admin' and 'trivy check KSV046' = any(evidence) and $1 > 0",
+        1,
+    )
+    .await;
     assert_eq!(on_role, 1, "KSV046 on the ClusterRole it assesses");
 }
 
@@ -163,8 +189,11 @@ async fn the_image_vulnerabilities_and_workload_pages_show_the_same_images_to_th
     .fetch_one(&pool)
     .await
     .unwrap();
-    let cves: Vec<(String,)> =
-        sqlx::query_as("select vulnerability_id from image_vulnerability where image_id = $1").bind(image_id).fetch_all(&pool).await.unwrap();
+    let cves: Vec<(String,)> = sqlx::query_as("select vulnerability_id from image_vulnerability where image_id = $1")
+        .bind(image_id)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     assert!(!cves.is_empty(), "the chosen image has CVEs");
 
     let page = security.get(&format!("/images/{image_id}?sort=score")).await;
@@ -176,7 +205,10 @@ async fn the_image_vulnerabilities_and_workload_pages_show_the_same_images_to_th
     assert_eq!(security.get(&format!("/images/{image_id}?sort=nonsense")).await.status, StatusCode::BAD_REQUEST);
 
     let workload = security.get(&format!("/workloads/{namespace}/{kind}/{name}")).await;
-    assert!(workload.body.contains(&format!("href=\"/images/{image_id}\"")) && workload.body.contains(&key), "the workload lists its image");
+    assert!(
+        workload.body.contains(&format!("href=\"/images/{image_id}\"")) && workload.body.contains(&key),
+        "the workload lists its image"
+    );
 
     let fleet = security.get("/vulnerabilities").await;
     assert!(cves.iter().all(|(cve,)| fleet.body.contains(cve.as_str())), "the fleet view lists the image's CVEs");
@@ -186,7 +218,10 @@ async fn the_image_vulnerabilities_and_workload_pages_show_the_same_images_to_th
     let compliance = security.get("/compliance?framework=cis").await;
     assert!(compliance.body.contains("Trivy Operator says"), "Trivy's verdict beside Rampart's");
     let mut lead = signed_in(&app, "nadia").await;
-    assert!(!lead.get("/compliance?framework=cis").await.body.contains("Trivy Operator says"), "it counts every tenant: not for a lead");
+    assert!(
+        !lead.get("/compliance?framework=cis").await.body.contains("Trivy Operator says"),
+        "it counts every tenant: not for a lead"
+    );
     let foreign: Option<(i64,)> = sqlx::query_as(
         "select w.image_id from workload_image w where w.collection_id = $1 and w.tenant <> 'nlp'
            and not exists (select 1 from workload_image o where o.image_id = w.image_id and o.tenant = 'nlp') limit 1",

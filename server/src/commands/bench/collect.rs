@@ -116,7 +116,13 @@ pub(super) async fn measure(pool: &db::PgPool, shape: &PlatformShape) -> anyhow:
 /// writes its samples: one row per namespace, workload, quota, GPU and container image.)
 fn rows_written(stored: &db::store::StoredCollection) -> u64 {
     let (f, i) = (stored.changes, stored.images);
-    f.opened + f.reopened + f.resolved + f.updated + i.new_images + i.vulnerability_rows + i.package_rows
+    f.opened
+        + f.reopened
+        + f.resolved
+        + f.updated
+        + i.new_images
+        + i.vulnerability_rows
+        + i.package_rows
         + i.cves_opened
         + i.cves_fixed
 }
@@ -126,8 +132,16 @@ fn print_writes(what: &str, stored: &db::store::StoredCollection) {
     println!(
         "{what}: findings {} opened, {} reopened, {} resolved, {} updated; images {} new, {} rescanned, \
          {} CVE rows, {} package rows; CVEs {} opened, {} fixed",
-        f.opened, f.reopened, f.resolved, f.updated, i.new_images, i.rescanned_images, i.vulnerability_rows,
-        i.package_rows, i.cves_opened, i.cves_fixed
+        f.opened,
+        f.reopened,
+        f.resolved,
+        f.updated,
+        i.new_images,
+        i.rescanned_images,
+        i.vulnerability_rows,
+        i.package_rows,
+        i.cves_opened,
+        i.cves_fixed
     );
 }
 

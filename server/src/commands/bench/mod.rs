@@ -27,7 +27,7 @@ pub async fn run(command: BenchCommand, database_url: Option<&str>) -> anyhow::R
         }
         BenchCommand::Collect { shape } => {
             with_empty_database("collect", database_url, |pool| async move { collect::measure(&pool, &shape).await })
-            .await
+                .await
         }
         BenchCommand::Simulate { shape, dir } => collect::simulate(&shape, &dir).await,
         BenchCommand::Abuse => {
