@@ -127,7 +127,10 @@ impl Inventory {
             ("persistentvolumeclaims", self.persistent_volume_claims.len()),
             ("pods.metrics.k8s.io", self.pod_metrics.as_ref().map_or(0, Vec::len)),
         ];
-        counts.extend(self.trivy.clone().unwrap_or_default().kind_counts());
+        counts.extend(match &self.trivy {
+            Some(trivy) => trivy.kind_counts(),
+            None => TrivyReports::default().kind_counts(),
+        });
         counts
     }
 }
