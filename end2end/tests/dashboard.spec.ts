@@ -134,3 +134,34 @@ test('a tenant\'s PDF report downloads from its page and is listed on the Report
   await expect(page.locator('table.reports')).toContainText('Compliance report: tenant nlp');
   await page.screenshot({ path: testInfo.outputPath('reports.png'), fullPage: true });
 });
+
+test('from the Vulnerabilities view to an image, and one CVE of it accepted through the exception form', async ({ page }, testInfo) => {
+  await page.goto('/vulnerabilities');
+  await expect(page.locator('table.fleet-cves tbody tr').first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('vulnerabilities.png'), fullPage: true });
+
+  // A package's users link to the images they run.
+  const pkg = page.locator('table.fleet-cves tbody tr').first().locator('td').nth(7).locator('a').first();
+  await pkg.click();
+  await expect(page).toHaveURL(/\/vulnerabilities\?package=/);
+  await expect(page.locator('p.glance')).toContainText('containers run');
+  await page.locator('table.package-users tbody tr').first().locator('a[href^="/images/"]').click();
+
+  await expect(page).toHaveURL(/\/images\/\d+$/);
+  await expect(page.locator('h1')).toContainText('Image');
+  await expect(page.locator('table.image-users tbody tr').first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('image.png'), fullPage: true });
+  const firstCve = page.locator('table.cves tbody tr').first();
+  const cve = (await firstCve.locator('td').first().locator('a, span').first().textContent())?.trim() ?? '';
+  expect(cve).not.toBe('');
+  await firstCve.getByRole('link', { name: 'Accept…' }).click();
+
+  await expect(page).toHaveURL(/\/exceptions\?rule=images.vulnerability/);
+  await expect(page.locator('select[name="rule_id"]')).toHaveValue('images.vulnerability');
+  await expect(page.locator('input[name="cve"]')).toHaveValue(cve);
+  await page.locator('textarea[name="justification"]').fill('Not reachable: the package is only used at build time.');
+  await page.getByRole('button', { name: 'Request' }).click();
+  const row = page.locator('table.exceptions tbody tr').filter({ hasText: 'only used at build time' });
+  await expect(row).toHaveAttribute('data-status', 'pending');
+  await expect(row).toContainText(cve);
+});
