@@ -114,6 +114,7 @@ fn assessment(nlp_score: f64) -> Assessment {
         coverage: vec![domain::KindCoverage { kind: "pods".into(), objects: 42, gap: None }],
         not_ready_nodes: vec![],
         gpu_nodes: vec![],
+        ..Assessment::default()
     }
 }
 
