@@ -93,7 +93,7 @@ fn vulnerabilities_digest(image: &ScannedImage) -> String {
     let mut hasher = Md5::new();
     for v in &image.vulnerabilities {
         for field in [
-            v.id.as_str(),
+            &*v.id,
             &v.package,
             &v.installed_version,
             v.fixed_version.as_deref().unwrap_or("\u{0}"),
@@ -182,12 +182,12 @@ async fn rewrite_vulnerabilities(
                          $8::float8[], $9::text[], $10::text[], $11::text[]) as u(i, v, p, iv, f, s, t, sc, vec, l, pub)",
         )
         .bind(chunk.iter().map(|(id, _)| *id).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, v)| v.id.as_str()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, v)| v.package.as_str()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, v)| v.installed_version.as_str()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|(_, v)| &*v.id).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|(_, v)| &*v.package).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|(_, v)| &*v.installed_version).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, v)| v.fixed_version.as_deref()).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, v)| v.severity.as_str()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, v)| v.title.as_str()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|(_, v)| &*v.title).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, v)| v.score).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, v)| v.vector.as_deref()).collect::<Vec<_>>())
         .bind(chunk.iter().map(|(_, v)| v.link.as_deref()).collect::<Vec<_>>())

@@ -40,7 +40,7 @@ impl Exception {
     /// True when this CVE exception accepts `cve` in an image of `repository` run by `object`
     /// of `tenant`.
     pub fn accepts_cve(&self, tenant: &str, object: &ObjectRef, repository: &str, cve: &ImageVulnerability) -> bool {
-        self.cve.as_deref() == Some(cve.id.as_str())
+        self.cve.as_deref() == Some(&*cve.id)
             && self.image_repository.as_deref() == Some(repository)
             && !(self.until_fixed && cve.fixable())
             && self.in_scope(tenant, object)

@@ -70,7 +70,7 @@ fn vulnerability(rule: &Rule, input: &RuleInput<'_>) -> Outcome {
         let (cves, accepted): (Vec<&ImageVulnerability>, Vec<&ImageVulnerability>) = images
             .iter()
             .flat_map(|i| i.vulnerabilities.iter())
-            .filter(|v| seen.insert((v.id.as_str(), v.package.as_str())))
+            .filter(|v| seen.insert((v.id.clone(), v.package.clone())))
             .partition(|v| !accepted(v));
         let Some(severity) = vulnerability_severity(cves.iter().copied()) else { continue };
         let mut message = message(&keys, &cves);

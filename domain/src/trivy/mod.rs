@@ -177,6 +177,8 @@ pub struct TrivyReports {
     pub sbom_reports: Vec<SbomReport>,
     /// Reports read per kind (`VulnerabilityReport`, `ClusterRbacAssessmentReport`), for coverage.
     pub read: BTreeMap<&'static str, usize>,
+    /// The one copy of each text the images' CVEs repeat.
+    pub strings: vulnerability::Interner,
 }
 
 impl TrivyReports {
