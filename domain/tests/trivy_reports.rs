@@ -322,3 +322,15 @@ fn a_cve_exception_hides_that_cve_only() {
     };
     assert_eq!(of(&[elsewhere]).unwrap().0, domain::Severity::Critical, "only in its image repository");
 }
+
+#[test]
+fn every_mapped_trivy_check_names_a_rule_or_control_of_the_catalogue() {
+    for (check, rule) in domain::trivy::native::KSV_NATIVE_RULES {
+        assert!(domain::rules::rule(rule).is_some(), "{check} maps to {rule}, which is not a rule");
+    }
+    for (check, control) in domain::trivy::native::KCV_CIS_CONTROLS {
+        let id = control.strip_prefix("cis:").expect("a CIS control");
+        let cis = domain::frameworks::framework("cis").unwrap();
+        assert!(cis.control(id).is_some(), "{check} maps to {control}, not in the catalogue");
+    }
+}

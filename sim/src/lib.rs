@@ -30,6 +30,5 @@ mod trivy_cluster;
 
 pub use dcgm::GpuCounts;
 pub use faults::Faults;
-pub use model::{Cluster, ExporterChart, SharedCluster, SimConfig};
-pub use reports::TrivySim;
+pub use model::{Cluster, ExporterChart, SharedCluster, SimConfig, TrivySim};
 pub use server::{SimServer, kubeconfig_with, kubeconfig_yaml, serve, serve_with};

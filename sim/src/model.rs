@@ -26,7 +26,7 @@ pub struct SimConfig {
     /// own Helm chart.
     pub exporter_chart: ExporterChart,
     /// How Trivy Operator scans the tenants' images.
-    pub trivy: crate::reports::TrivySim,
+    pub trivy: TrivySim,
 }
 
 /// Who deployed dcgm-exporter, which decides its pods' labels.
@@ -49,7 +49,7 @@ impl Default for SimConfig {
             misconfig_rate: 0.15,
             training_workers: 3,
             exporter_chart: ExporterChart::GpuOperator,
-            trivy: crate::reports::TrivySim::default(),
+            trivy: TrivySim::default(),
         }
     }
 }
@@ -197,8 +197,32 @@ pub struct Cluster {
     /// Every User-Agent the API server was sent, as an audit log would record it.
     pub user_agents: std::collections::BTreeSet<String>,
     /// Rescans of images that changed their CVEs, by image.
-    pub(crate) rescans: BTreeMap<String, crate::reports::Rescan>,
+    pub(crate) rescans: BTreeMap<String, Rescan>,
 }
 
 /// A cluster shared between the API server and whoever steps it.
 pub type SharedCluster = std::sync::Arc<std::sync::RwLock<Cluster>>;
+
+/// How the simulated Trivy Operator scans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrivySim {
+    /// CVEs per image on average; at 6 or fewer each image gets 0–3 of six well-known CVEs.
+    pub cves_per_image: usize,
+    /// Give the tenants' Deployments and StatefulSets this many distinct images, each run by
+    /// 1–20 of them (workloads past the last image are not scanned); `None` keeps the images the
+    /// teams chose, a third of the workloads unscanned.
+    pub image_pool: Option<usize>,
+}
+
+impl Default for TrivySim {
+    fn default() -> Self {
+        TrivySim { cves_per_image: 4, image_pool: None }
+    }
+}
+
+/// A rescan's changes to one image: CVEs added to it and removed from the front of its list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Rescan {
+    pub added: u32,
+    pub removed: u32,
+}

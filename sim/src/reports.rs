@@ -10,25 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::model::{Cluster, Kind, Workload};
+use crate::model::{Cluster, Kind, Rescan, Workload};
 use crate::object::meta;
-
-/// How the simulated Trivy Operator scans.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrivySim {
-    /// CVEs per image on average; at 6 or fewer each image gets 0–3 of six well-known CVEs.
-    pub cves_per_image: usize,
-    /// Give the tenants' Deployments and StatefulSets this many distinct images, each run by
-    /// 1–20 of them (workloads past the last image are not scanned); `None` keeps the images the
-    /// teams chose, a third of the workloads unscanned.
-    pub image_pool: Option<usize>,
-}
-
-impl Default for TrivySim {
-    fn default() -> Self {
-        TrivySim { cves_per_image: 4, image_pool: None }
-    }
-}
 
 /// CVEs every real image seems to carry: id, package, installed, fixed, severity.
 const KNOWN_CVES: [(&str, &str, &str, &str, &str); 6] = [
@@ -76,13 +59,6 @@ pub(crate) const POOLED_IMAGE_PREFIX: &str = "registry.example.com/models/image-
 
 pub(crate) fn name_hash(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// A rescan's changes to one image: CVEs added to it and removed from the front of its list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Rescan {
-    pub added: u32,
-    pub removed: u32,
 }
 
 impl Cluster {

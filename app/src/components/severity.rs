@@ -17,6 +17,18 @@ pub fn SeverityCount(severity: &'static str, count: i64) -> impl IntoView {
     view! { <span class=class title=format!("{count} {severity}")>{count}</span> }
 }
 
+/// An image's CVE counts: critical, high, medium, low, and the critical or high with a fix.
+#[component]
+pub fn CveCounts(image: db::query::ImageRow) -> impl IntoView {
+    view! {
+        <SeverityCount severity="critical" count=image.critical /> " "
+        <SeverityCount severity="high" count=image.high /> " "
+        <SeverityCount severity="medium" count=image.medium /> " "
+        <SeverityCount severity="low" count=image.low />
+        <span class="meta">{format!(" ({} critical or high fixable)", image.fixable)}</span>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! `/images/:image`: one image — its registry, digest and scan, the workloads and tenants in scope
 //! that run it, and its CVEs, sortable by severity, CVSS score, fix availability or date.
 
-use db::query::{CveSort, ImageDetail, ImageRow, ImageVulnerabilityRow};
+use db::query::{CveSort, ImageDetail, ImageVulnerabilityRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -13,7 +13,7 @@ use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::timestamp;
 use crate::components::links::{Breadcrumbs, advisory_href, encode, tenant_href, vulnerabilities_href, workload_href};
 use crate::components::query::param;
-use crate::components::severity::SeverityCount;
+use crate::components::severity::CveCounts;
 
 /// The image page.
 #[component]
@@ -44,18 +44,6 @@ pub fn ImagePage() -> impl IntoView {
                 })
             }
         </Suspense>
-    }
-}
-
-/// An image's CVE counts: critical, high, medium, low, and the critical or high with a fix.
-#[component]
-pub fn CveCounts(image: ImageRow) -> impl IntoView {
-    view! {
-        <SeverityCount severity="critical" count=image.critical /> " "
-        <SeverityCount severity="high" count=image.high /> " "
-        <SeverityCount severity="medium" count=image.medium /> " "
-        <SeverityCount severity="low" count=image.low />
-        <span class="meta">{format!(" ({} critical or high fixable)", image.fixable)}</span>
     }
 }
 

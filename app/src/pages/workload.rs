@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::image::CveCounts;
 use super::not_found::NotFound;
 use super::{BadRequest, LoadError};
 use crate::api::explore::workload;
@@ -16,7 +15,7 @@ use crate::components::health::{UnhealthyDefinition, recent_restarts};
 use crate::components::links::{
     Breadcrumbs, Chart, control_href, finding_href, image_href, namespace_href, rule_href, tenant_href,
 };
-use crate::components::severity::SeverityBadge;
+use crate::components::severity::{CveCounts, SeverityBadge};
 
 /// The workload page.
 #[component]
