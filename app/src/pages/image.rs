@@ -13,7 +13,7 @@ use crate::components::as_of::{AsOfBanner, requested_instant};
 use crate::components::format::timestamp;
 use crate::components::links::{Breadcrumbs, advisory_href, encode, tenant_href, vulnerabilities_href, workload_href};
 use crate::components::query::param;
-use crate::components::severity::CveCounts;
+use crate::components::severity::{CveCounts, SeverityBadge};
 
 /// The image page.
 #[component]
@@ -128,7 +128,7 @@ fn cve_row(v: ImageVulnerabilityRow, accept: Option<String>) -> impl IntoView {
     view! {
         <tr>
             <td>{id}<div class="meta">{v.title}</div></td>
-            <td><span class=format!("sev sev-{}", v.severity)>{v.severity.clone()}</span></td>
+            <td><SeverityBadge severity=v.severity /></td>
             <td class="num" title=v.vector.unwrap_or_default()>{v.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())}</td>
             <td><a href=vulnerabilities_href(&v.package)>{v.package.clone()}</a></td>
             <td><code>{v.installed_version}</code></td>

@@ -5,18 +5,28 @@
 use db::query::{CVES_SHOWN, CveReachRow, PackageUseRow};
 use leptos::prelude::*;
 
-use super::fleet_page;
+use super::{BadRequest, fleet_page};
 use crate::api::AppError;
 use crate::api::images::{VulnerabilitiesData, vulnerabilities};
 use crate::components::format::timestamp;
 use crate::components::links::{image_href, tenant_href, vulnerabilities_href, workload_href};
 use crate::components::query::param;
+use crate::components::severity::SeverityBadge;
 
 /// The Vulnerabilities page.
 #[component]
 pub fn VulnerabilitiesPage() -> impl IntoView {
     let (severity, package) = (param("severity"), param("package"));
     fleet_page("Vulnerabilities", "Vulnerabilities", move |at| async move {
+        // A malformed filter is the request's fault: a 400 saying why, not a failed page.
+        let bad_severity = severity
+            .as_deref()
+            .filter(|s| !db::query::is_severity(s))
+            .map(|s| format!("?severity={s} is not a severity (critical, high, medium, low or info)"));
+        let bad_package = package.as_deref().and_then(|p| db::query::check_name("?package", p).err());
+        if let Some(error) = bad_severity.or(bad_package) {
+            return Ok(view! { <BadRequest error /> }.into_any());
+        }
         let search = view! {
             <form method="get" action="/vulnerabilities" class="filters">
                 <label>"Which workloads run package "
@@ -50,7 +60,7 @@ fn CveTable(rows: Vec<CveReachRow>) -> impl IntoView {
             view! {
                 <tr>
                     <td>{r.vulnerability_id}</td>
-                    <td><span class=format!("sev sev-{}", r.severity)>{r.severity.clone()}</span></td>
+                    <td><SeverityBadge severity=r.severity /></td>
                     <td class="num">{r.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())}</td>
                     <td>{if r.fixable { "yes" } else { "no fix yet" }}</td>
                     <td class="num">{r.workloads}</td><td class="num">{r.tenants}</td><td class="num">{r.images}</td>

@@ -129,7 +129,8 @@ pub struct ImageVulnerabilityRow {
     pub package: String,
     pub installed_version: String,
     pub fixed_version: Option<String>,
-    pub severity: String,
+    #[sqlx(try_from = "String")]
+    pub severity: domain::Severity,
     pub title: String,
     pub score: Option<f64>,
     pub vector: Option<String>,
@@ -230,7 +231,8 @@ pub async fn image_detail(
 pub struct CveReachRow {
     pub vulnerability_id: String,
     /// The worst severity any image reports for it.
-    pub severity: String,
+    #[sqlx(try_from = "String")]
+    pub severity: domain::Severity,
     pub score: Option<f64>,
     /// A fixed version exists for at least one affected package.
     pub fixable: bool,

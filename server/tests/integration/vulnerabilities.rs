@@ -212,6 +212,9 @@ async fn the_image_vulnerabilities_and_workload_pages_show_the_same_images_to_th
 
     let fleet = security.get("/vulnerabilities").await;
     assert!(cves.iter().all(|(cve,)| fleet.body.contains(cve.as_str())), "the fleet view lists the image's CVEs");
+    assert_eq!(security.get("/vulnerabilities?severity=nonsense").await.status, StatusCode::BAD_REQUEST);
+    let critical = security.get("/vulnerabilities?severity=critical").await;
+    assert!(critical.body.contains("sev sev-critical") && !critical.body.contains("sev sev-low"), "only critical CVEs");
     let package = security.get("/vulnerabilities?package=libssl3").await;
     assert!(package.status == StatusCode::OK && package.body.contains("an affected version"), "{}", package.body);
 
