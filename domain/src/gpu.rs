@@ -10,7 +10,7 @@ pub const EXPORTER_LABELS: [(&str, &str); 2] =
     [("app", "nvidia-dcgm-exporter"), ("app.kubernetes.io/name", "dcgm-exporter")];
 
 /// Whether a pod carries one of `labels` (`key`, `value`), as dcgm-exporter pods do.
-pub fn is_exporter_pod(pod: &k8s_openapi::api::core::v1::Pod, labels: &[(String, String)]) -> bool {
+pub fn is_exporter_pod(pod: &crate::pod::InventoryPod, labels: &[(String, String)]) -> bool {
     let own = pod.metadata.labels.as_ref();
     labels.iter().any(|(key, value)| own.and_then(|l| l.get(key)).is_some_and(|v| v == value))
 }

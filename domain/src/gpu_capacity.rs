@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use k8s_openapi::api::core::v1::Pod;
 use serde::{Deserialize, Serialize};
 
+use crate::pod::InventoryPod;
 use crate::gpu::{GpuSample, IDLE_UTILISATION_PCT, gpu_equivalents_of, gpus_of_pod};
 use crate::inventory::Inventory;
 use crate::quantity::parse_quantity;
@@ -49,7 +49,7 @@ fn node_gpus(resources: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg:
         .sum()
 }
 
-fn is_running(pod: &Pod) -> bool {
+fn is_running(pod: &InventoryPod) -> bool {
     pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
 }
 
@@ -69,7 +69,7 @@ pub fn gpu_nodes(inv: &Inventory, samples: &[GpuSample]) -> Vec<GpuNode> {
     }
     for pod in inv.pods.iter().filter(|p| is_running(p)) {
         let Some(spec) = &pod.spec else { continue };
-        if let Some(node) = spec.node_name.as_deref().and_then(|n| nodes.get_mut(n)) {
+        if let Some(node) = pod.node_name.as_deref().and_then(|n| nodes.get_mut(n)) {
             node.allocated += gpus_of_pod(spec);
         }
     }
@@ -96,7 +96,7 @@ pub struct PendingGpuDemand {
 
 /// Whether the scheduler says a pending pod cannot be placed for want of GPUs (`0/12 nodes are
 /// available: 3 Insufficient nvidia.com/gpu.`).
-fn waits_for_gpus(pod: &Pod) -> bool {
+fn waits_for_gpus(pod: &InventoryPod) -> bool {
     let status = pod.status.as_ref();
     status.and_then(|s| s.phase.as_deref()) == Some("Pending")
         && status.and_then(|s| s.conditions.as_ref()).into_iter().flatten().any(|c| {

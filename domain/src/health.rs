@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ContainerStatus, Node, Pod};
+use k8s_openapi::api::core::v1::{ContainerStatus, Node};
+
+use crate::pod::InventoryPod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -58,7 +60,7 @@ pub struct PodHealth {
 impl PodHealth {
     /// Counts one pod as observed at `at` (`None`: no observation time, as in a manifest scan,
     /// where every problem counts however old).
-    pub(crate) fn add(&mut self, pod: &Pod, at: Option<Timestamp>) {
+    pub(crate) fn add(&mut self, pod: &InventoryPod, at: Option<Timestamp>) {
         self.pods += 1;
         let Some(status) = &pod.status else { return };
         match status.phase.as_deref() {
@@ -86,7 +88,7 @@ impl PodHealth {
 /// Why a pod is unhealthy at `at`, distinct and readable (`CrashLoopBackOff`, `OOMKilled in the
 /// last 24 h`, `Unschedulable: 0/4 nodes are available: …`); empty when it is healthy. This is
 /// [`UNHEALTHY_DEFINITION`] in code. With no `at`, every problem counts however old.
-pub fn pod_problems(pod: &Pod, at: Option<Timestamp>) -> Vec<String> {
+pub fn pod_problems(pod: &InventoryPod, at: Option<Timestamp>) -> Vec<String> {
     let Some(status) = &pod.status else { return Vec::new() };
     let mut problems: Vec<String> = Vec::new();
     let window = if at.is_some() { " in the last 24 h" } else { "" };
@@ -150,7 +152,7 @@ pub fn push_distinct(problems: &mut Vec<String>, problem: String) {
 }
 
 /// Init and app container statuses of a pod.
-fn containers(pod: &Pod) -> impl Iterator<Item = &ContainerStatus> {
+fn containers(pod: &InventoryPod) -> impl Iterator<Item = &ContainerStatus> {
     let status = pod.status.as_ref();
     let init = status.and_then(|s| s.init_container_statuses.as_ref());
     let main = status.and_then(|s| s.container_statuses.as_ref());
@@ -206,7 +208,7 @@ pub fn not_ready_nodes(nodes: &[Node]) -> Vec<NodeProblem> {
 }
 
 /// Pod health of every namespace that has pods.
-pub fn pod_health(pods: &[Pod], at: Option<Timestamp>) -> BTreeMap<String, PodHealth> {
+pub fn pod_health(pods: &[InventoryPod], at: Option<Timestamp>) -> BTreeMap<String, PodHealth> {
     let mut by_namespace: BTreeMap<String, PodHealth> = BTreeMap::new();
     for pod in pods {
         let ns = pod.metadata.namespace.clone().unwrap_or_default();

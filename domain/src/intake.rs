@@ -89,7 +89,12 @@ impl Inventory {
         let reference = match kind {
             "Namespace" => push(&mut self.namespaces, value, namespace)?,
             "Node" => push(&mut self.nodes, value, namespace)?,
-            "Pod" => push(&mut self.pods, value, namespace)?,
+            "Pod" => {
+                let mut pods = Vec::with_capacity(1);
+                let reference = push(&mut pods, value, namespace)?;
+                self.pods.extend(pods);
+                reference
+            }
             "Deployment" => push(&mut self.deployments, value, namespace)?,
             "StatefulSet" => push(&mut self.stateful_sets, value, namespace)?,
             "DaemonSet" => push(&mut self.daemon_sets, value, namespace)?,

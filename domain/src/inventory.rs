@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController,
+    ConfigMap, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, ReplicationController,
     ResourceQuota, Service, ServiceAccount,
 };
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
@@ -13,6 +13,7 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBind
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::finding::ObjectRef;
+use crate::pod::Pods;
 use crate::trivy::TrivyReports;
 use crate::usage::PodMetrics;
 
@@ -22,7 +23,8 @@ use crate::usage::PodMetrics;
 pub struct Inventory {
     pub namespaces: Vec<Namespace>,
     pub nodes: Vec<Node>,
-    pub pods: Vec<Pod>,
+    /// Pods, their specs shared per controller (see [`crate::pod`]).
+    pub pods: Pods,
     pub deployments: Vec<Deployment>,
     pub stateful_sets: Vec<StatefulSet>,
     pub daemon_sets: Vec<DaemonSet>,

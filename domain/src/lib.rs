@@ -23,6 +23,7 @@ pub mod intake;
 pub mod inventory;
 pub mod manifest;
 pub mod owners;
+pub mod pod;
 pub mod quantity;
 pub mod quota;
 pub mod rules;

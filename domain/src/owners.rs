@@ -136,7 +136,7 @@ impl<'a> Controllers<'a> {
 
     /// The (kind, namespace, name) of the workload a pod belongs to: its top owner, or the pod
     /// itself when nothing controls it.
-    pub fn workload_of_pod(&self, pod: &'a k8s_openapi::api::core::v1::Pod) -> (String, String, String) {
+    pub fn workload_of_pod(&self, pod: &'a crate::pod::InventoryPod) -> (String, String, String) {
         let namespace = pod.metadata.namespace.clone().unwrap_or_default();
         match controller(&pod.metadata) {
             Some(owner) => {

@@ -8,11 +8,12 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 
-use k8s_openapi::api::core::v1::{Pod, PodSpec, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::finding::ObjectRef;
 use crate::inventory::Inventory;
+use crate::pod::{InventoryPod, TOKEN_VOLUME_PREFIX};
 use crate::owners::{Controllers, controller, is_controlled, kind_name, operator_kind, workload_kind};
 
 /// A pod specification found in the inventory, with the object that declares it: a bare Pod,
@@ -183,9 +184,6 @@ impl Inventory {
     }
 }
 
-/// The volume (and mount) the API server gives every pod its token through, named per pod.
-const TOKEN_VOLUME_PREFIX: &str = "kube-api-access-";
-
 /// One site per (top owner, pod template) of the pods whose top owner is not among `listed`
 /// (kind, namespace, name): the pod with the first name stands for the group.
 fn operator_pod_sites<'a>(
@@ -194,7 +192,7 @@ fn operator_pod_sites<'a>(
     listed: &HashSet<(String, String, String)>,
 ) -> Vec<PodSpecSite<'a>> {
     type Group<'a> = (&'a str, Cow<'a, str>, &'a str, Template);
-    let mut groups: BTreeMap<Group<'a>, Vec<&'a Pod>> = BTreeMap::new();
+    let mut groups: BTreeMap<Group<'a>, Vec<&'a InventoryPod>> = BTreeMap::new();
     for pod in &inv.pods {
         let Some(owner) = controller(&pod.metadata) else { continue };
         let (Some(namespace), Some(spec)) = (pod.metadata.namespace.as_deref(), pod.spec.as_ref()) else { continue };

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,7 @@ use crate::health::{PodHealth, pod_problems, push_distinct, recent};
 use crate::inventory::Inventory;
 use crate::owners::controller;
 use crate::quantity::parse_quantity;
+use crate::pod::InventoryPod;
 use crate::usage::usage_by_pod;
 
 /// One workload's requests, images and pod health in one collection.
@@ -89,7 +90,7 @@ pub fn workload_summaries(inv: &Inventory, gpus: &[GpuSample]) -> Vec<WorkloadSu
         summary.health.add(pod, inv.observed_at);
         add_pod_state(pod, inv.observed_at, summary);
         if pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") {
-            summary.gpus_allocated += pod.spec.as_ref().map_or(0.0, gpus_of_pod);
+            summary.gpus_allocated += pod.spec.as_deref().map_or(0.0, gpus_of_pod);
         }
         let (namespace, name) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref());
         if let Some(used) = usage.get(&(namespace.unwrap_or_default(), name.unwrap_or_default())) {
@@ -168,7 +169,7 @@ fn job_problem(job: &Job, at: Option<Timestamp>) -> Option<String> {
 }
 
 /// Adds one pod's readiness and, by [`pod_problems`], the reasons it is unhealthy.
-fn add_pod_state(pod: &Pod, at: Option<Timestamp>, summary: &mut WorkloadSummary) {
+fn add_pod_state(pod: &InventoryPod, at: Option<Timestamp>, summary: &mut WorkloadSummary) {
     let Some(status) = &pod.status else { return };
     let containers: Vec<_> = status.container_statuses.iter().flatten().collect();
     if !containers.is_empty() && containers.iter().all(|c| c.ready) {

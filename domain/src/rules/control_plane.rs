@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Pod;
+use crate::pod::InventoryPod;
 
 use crate::finding::{ObjectRef, Severity};
 use crate::inventory::Inventory;
@@ -90,7 +90,7 @@ pub static RULES: [Rule; 7] = [
 
 /// The kube-apiserver pods of the cluster, with their flags (`--name` → value, `true` for
 /// a bare flag).
-pub fn api_server_pods(inventory: &Inventory) -> Vec<(&Pod, BTreeMap<String, String>)> {
+pub fn api_server_pods(inventory: &Inventory) -> Vec<(&InventoryPod, BTreeMap<String, String>)> {
     inventory
         .pods
         .iter()
@@ -104,7 +104,7 @@ pub fn api_server_pods(inventory: &Inventory) -> Vec<(&Pod, BTreeMap<String, Str
         .collect()
 }
 
-fn flags(pod: &Pod) -> BTreeMap<String, String> {
+fn flags(pod: &InventoryPod) -> BTreeMap<String, String> {
     let container = pod
         .spec
         .as_ref()
@@ -120,7 +120,7 @@ fn flags(pod: &Pod) -> BTreeMap<String, String> {
 }
 
 /// Every visible API server with its flags; not assessable when none is visible.
-fn api_servers<'a>(input: &RuleInput<'a>) -> Result<Vec<(&'a Pod, BTreeMap<String, String>)>, NotAssessable> {
+fn api_servers<'a>(input: &RuleInput<'a>) -> Result<Vec<(&'a InventoryPod, BTreeMap<String, String>)>, NotAssessable> {
     let servers = api_server_pods(input.inventory);
     if servers.is_empty() {
         return Err(NotAssessable(
@@ -130,7 +130,7 @@ fn api_servers<'a>(input: &RuleInput<'a>) -> Result<Vec<(&'a Pod, BTreeMap<Strin
     Ok(servers)
 }
 
-fn api_server_finding(rule: &Rule, pod: &Pod, message: String, flag: &str) -> crate::finding::Finding {
+fn api_server_finding(rule: &Rule, pod: &InventoryPod, message: String, flag: &str) -> crate::finding::Finding {
     let evidence = vec![format!("spec.containers[0].command[{flag}]")];
     rule.finding(ObjectRef::from_meta("Pod", &pod.metadata), Some("kube-apiserver"), message, evidence)
 }

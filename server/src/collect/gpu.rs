@@ -11,7 +11,7 @@ use domain::gpu::{
     parse_dcgm_metrics,
 };
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Pod;
+use domain::pod::InventoryPod;
 use kube::Client;
 
 /// dcgm-exporter's default metrics port.
@@ -100,7 +100,7 @@ pub async fn read_dcgm_exporters(
 
 /// One exporter's samples through the pod proxy, or why they cannot be read (a refusal, no
 /// answer within `timeout`, unreadable text).
-async fn scrape_exporter(client: &Client, pod: &Pod, timeout: Duration) -> Result<DcgmMetrics, String> {
+async fn scrape_exporter(client: &Client, pod: &InventoryPod, timeout: Duration) -> Result<DcgmMetrics, String> {
     let (Some(ns), Some(name)) = (pod.metadata.namespace.as_deref(), pod.metadata.name.as_deref()) else {
         return Ok(DcgmMetrics::default());
     };
@@ -117,12 +117,12 @@ async fn scrape_exporter(client: &Client, pod: &Pod, timeout: Duration) -> Resul
     parse_dcgm_metrics(&text).map_err(|e| failed("unreadable metrics", &e))
 }
 
-fn is_running_exporter(pod: &Pod, labels: &[(String, String)]) -> bool {
+fn is_running_exporter(pod: &InventoryPod, labels: &[(String, String)]) -> bool {
     let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
     running && is_exporter_pod(pod, labels)
 }
 
-fn metrics_port(pod: &Pod) -> i32 {
+fn metrics_port(pod: &InventoryPod) -> i32 {
     pod.spec
         .iter()
         .flat_map(|s| &s.containers)

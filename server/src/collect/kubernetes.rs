@@ -10,14 +10,15 @@ use std::fmt::Debug;
 
 use domain::Inventory;
 use domain::inventory::trim_metadata;
-use k8s_openapi::api::core::v1::Secret;
+use domain::pod::Pods;
+use k8s_openapi::api::core::v1::{Pod, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::Api;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource};
 use serde::de::DeserializeOwned;
 
-use super::listing::{Gaps, paginate};
+use super::listing::{Gaps, PAGE_SIZE, fold_pages, paginate};
 use super::optional::{Optional, read_pod_metrics, read_workload_kinds};
 use super::target::{ClusterTarget, CollectError, Deadlines, Sources};
 use super::trivy::read_trivy_reports;
@@ -74,7 +75,7 @@ pub async fn read_inventory(
     let (namespaces, nodes, pods, deployments, stateful_sets, daemon_sets, replica_sets) = tokio::try_join!(
         list_all(client, "namespaces", &gaps),
         list_all(client, "nodes", &gaps),
-        list_all(client, "pods", &gaps),
+        list_pods(client, &gaps),
         list_all(client, "deployments", &gaps),
         list_all(client, "statefulsets", &gaps),
         list_all(client, "daemonsets", &gaps),
@@ -186,6 +187,32 @@ where
         trim_metadata(object.meta_mut());
     }
     Ok(objects)
+}
+
+/// Every pod, one page at a time into [`Pods`]: each page's pods share their specs as they
+/// arrive, so no more than one page of whole pods is held.
+async fn list_pods(client: &Client, gaps: &Gaps) -> Result<Pods, CollectError> {
+    let api: Api<Pod> = Api::all(client.clone());
+    let mut pods = Pods::default();
+    let listed = fold_pages(
+        "pods",
+        PAGE_SIZE,
+        |params| {
+            let api = api.clone();
+            async move { api.list(&params).await }
+        },
+        &mut pods,
+        |pods, page| {
+            pods.extend(page.into_iter().map(|mut pod| {
+                trim_metadata(&mut pod.metadata);
+                pod
+            }))
+        },
+    )
+    .await;
+    gap_or_empty("pods", listed, gaps)?;
+    pods.shrink_to_fit();
+    Ok(pods)
 }
 
 /// Secret metadata only: the list asks the API server for metadata, so no value is ever

@@ -69,7 +69,12 @@ pub async fn backfill(pool: &db::PgPool, cluster: &SharedCluster, hours: u32) ->
 /// collector with the default sources reads them: operators' objects (PyTorchJobs) are not
 /// listed, their workloads are known from their pods.
 pub fn inventory_of(cluster: &Cluster) -> anyhow::Result<Inventory> {
-    let mut inventory = Inventory::default();
+    inventory_into(cluster, Inventory::default())
+}
+
+/// [`inventory_of`], added to `inventory` (whose pods may be kept whole: see
+/// [`domain::pod::Pods::whole`]).
+pub fn inventory_into(cluster: &Cluster, mut inventory: Inventory) -> anyhow::Result<Inventory> {
     for (_, objects) in cluster.resources().filter(|(plural, _)| *plural != "pytorchjobs") {
         for object in objects {
             inventory.add_object(object).context("simulated object")?;

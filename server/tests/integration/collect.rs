@@ -48,6 +48,22 @@ async fn the_api_path_and_the_in_memory_path_assess_the_same_cluster_identically
     assert_eq!(stored as usize, distinct.len());
 }
 
+#[test]
+fn slim_pods_assess_the_demo_platform_exactly_as_whole_pods_do() {
+    let cluster = common::small_cluster(600);
+    let cluster = cluster.read().unwrap();
+    let slim = server::commands::demo::inventory_of(&cluster).unwrap();
+    let whole_pods = domain::Inventory { pods: domain::pod::Pods::whole(), ..domain::Inventory::default() };
+    let whole = server::commands::demo::inventory_into(&cluster, whole_pods).unwrap();
+    assert!(slim.pods.distinct_specs() * 2 < slim.pods.len(), "pods of one template share their spec");
+    let assess = |inventory: &domain::Inventory| {
+        serde_json::to_value(domain::assess(inventory, &RuleSettings::default(), vec![], &[])).unwrap()
+    };
+    let (slim, whole) = (assess(&slim), assess(&whole));
+    assert!(slim["findings"].as_array().is_some_and(|f| f.len() > 100), "the platform has findings to compare");
+    assert_eq!(slim, whole);
+}
+
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn lists_larger_than_a_page_are_read_completely(pool: PgPool) {
     let cluster = common::small_cluster(1200);
