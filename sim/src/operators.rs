@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::model::{Cluster, Kind, Workload};
 use crate::object::{meta, owner, uid};
-use crate::pods::{job_status, pod_metrics, pod_status, pod_template};
+use crate::pods::{admitted_pod_spec, job_status, pod_metrics, pod_status, pod_template};
 
 /// The hash a Rollout's ReplicaSet and pods carry.
 const ROLLOUT_HASH: &str = "6c8f9d7b4";
@@ -100,11 +100,7 @@ pub(crate) fn render_operator_workload(w: &Workload, out: &mut BTreeMap<&'static
         let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta(&pod.name, Some(ns), &uid("Pod", ns, &pod.name))});
         p["metadata"]["labels"] = labels;
         p["metadata"]["ownerReferences"] = owner_ref;
-        let mut spec = operator_pod_spec(w, index, &container);
-        if let Some(node) = &pod.node {
-            spec["nodeName"] = json!(node);
-        }
-        p["spec"] = spec;
+        p["spec"] = admitted_pod_spec(operator_pod_spec(w, index, &container), &pod.name, pod.node.as_deref());
         let mut status = pod_status(w, pod);
         if let Some(statuses) = status["containerStatuses"].as_array_mut() {
             statuses.iter_mut().for_each(|s| s["name"] = json!(container));

@@ -45,6 +45,43 @@ pub(crate) fn pod_template(w: &Workload) -> Value {
     json!({"metadata": {"labels": pod_labels(w)}, "spec": spec})
 }
 
+/// A pod's spec as the API server stores it, from the spec it was created with: bound to
+/// `node`, and with what the ServiceAccount admission adds to every pod whose token is
+/// mounted, a projected token volume named per pod (`kube-api-access-<5 characters>`) and its
+/// mount in every container. So the pods of one template differ in their specs, as on a
+/// real cluster.
+pub(crate) fn admitted_pod_spec(mut spec: Value, pod_name: &str, node: Option<&str>) -> Value {
+    if let Some(node) = node {
+        spec["nodeName"] = json!(node);
+    }
+    if spec["automountServiceAccountToken"] == json!(false) {
+        return spec;
+    }
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let seed = pod_name.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    let suffix: String = (0..5).map(|i| char::from(ALPHABET[((seed >> (i * 5)) % 27) as usize])).collect();
+    let volume = format!("kube-api-access-{suffix}");
+    let mount = json!({"name": volume, "readOnly": true, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"});
+    for key in ["initContainers", "containers"] {
+        for container in spec[key].as_array_mut().into_iter().flatten() {
+            match container["volumeMounts"].as_array_mut() {
+                Some(mounts) => mounts.push(mount.clone()),
+                None => container["volumeMounts"] = json!([mount]),
+            }
+        }
+    }
+    let projected = json!({"name": volume, "projected": {"defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}
+    ]}});
+    match spec["volumes"].as_array_mut() {
+        Some(volumes) => volumes.push(projected),
+        None => spec["volumes"] = json!([projected]),
+    }
+    spec
+}
+
 /// metrics-server's view of a running pod: CPU between 10% and 130% of its request (chosen by
 /// its name, so it stays put between renders), memory at its request when it was OOM-killed,
 /// else between 30% and 90% of it.

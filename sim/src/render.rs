@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::model::{Cluster, Exposure, Kind, NamespaceModel, Phase, Workload};
 use crate::object::{meta, owner, uid};
 use crate::platform::{apiserver_pod, render_cluster_rbac};
-use crate::pods::{job_status, pod_labels, pod_metrics, pod_status, pod_template};
+use crate::pods::{admitted_pod_spec, job_status, pod_labels, pod_metrics, pod_status, pod_template};
 
 impl Cluster {
     /// Recomputes every rendered object from the model.
@@ -211,11 +211,7 @@ fn render_workload(w: &Workload, out: &mut BTreeMap<&'static str, Vec<Value>>) {
     for pod in &w.pods {
         let mut p = base("Pod", "v1", &pod.name);
         p["metadata"]["ownerReferences"] = owner(pod_owner_api, pod_owner_kind, Some(&w.namespace), &pod_owner_name);
-        let mut spec = template["spec"].clone();
-        if let Some(node) = &pod.node {
-            spec["nodeName"] = json!(node);
-        }
-        p["spec"] = spec;
+        p["spec"] = admitted_pod_spec(template["spec"].clone(), &pod.name, pod.node.as_deref());
         p["status"] = pod_status(w, pod);
         out.entry("pods").or_default().push(p);
         if pod.node.is_some() && pod.phase == Phase::Running {
