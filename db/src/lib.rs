@@ -3,6 +3,7 @@
 //! viewer's [`Scope`]; [`system`] holds the few reads that are not tenant data.
 
 pub mod alerts;
+mod copy;
 pub mod audit;
 pub mod exceptions;
 pub mod exclusive;

@@ -224,3 +224,18 @@ pub async fn last_collection_at(pool: &PgPool) -> Result<Option<DateTime<Utc>>> 
         sqlx::query_as("select max(finished_at) from collection").fetch_one(pool).await?;
     Ok(at)
 }
+
+/// The pods each cluster's latest collection listed, by cluster name: what sizes a collector.
+#[tracing::instrument(skip_all, err)]
+pub async fn last_pod_counts(pool: &PgPool) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "select c.name, coalesce(cov.objects, 0)::int8
+         from cluster c
+         join lateral (select collection_id from collection x where x.cluster_id = c.cluster_id
+                       order by started_at desc limit 1) last on true
+         left join collection_coverage cov on cov.collection_id = last.collection_id and cov.kind = 'pods'
+         order by c.name",
+    )
+    .fetch_all(pool)
+    .await?)
+}
