@@ -29,4 +29,5 @@ pub mod postgres;
 pub mod redact;
 pub mod reports;
 pub mod shutdown;
+pub mod sizing;
 pub mod telemetry;

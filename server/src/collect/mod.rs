@@ -21,15 +21,35 @@ pub use target::{ClusterTarget, CollectError, Deadlines, Sources};
 /// Collects one cluster once: on success its collection is stored whole and its id returned;
 /// on failure nothing of it is stored and the error is recorded against the cluster.
 pub async fn collect_once(pool: &db::PgPool, target: &ClusterTarget) -> Result<i64, CollectError> {
-    Ok(collect_once_stored(pool, target).await?.collection_id)
+    Ok(collect_once_stored(pool, target).await?.stored.collection_id)
 }
 
-/// [`collect_once`], returning what the collection changed and wrote.
+/// What one collection stored, and how long each of its phases took.
+#[derive(Debug, Clone)]
+pub struct CollectionRun {
+    pub stored: db::store::StoredCollection,
+    pub phases: PhaseTimes,
+}
+
+/// Seconds each phase of a collection took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PhaseTimes {
+    /// Listing the API server's objects (and the optional sources') into the inventory.
+    pub list_s: f64,
+    /// Reading GPU metrics.
+    pub gpu_s: f64,
+    /// Evaluating the rules, health, quotas and scores.
+    pub assess_s: f64,
+    /// The one transaction that stores the collection.
+    pub store_s: f64,
+}
+
+/// [`collect_once`], returning what the collection changed and wrote, and its phases' times.
 #[tracing::instrument(skip_all, fields(cluster = %target.name), err)]
 pub async fn collect_once_stored(
     pool: &db::PgPool,
     target: &ClusterTarget,
-) -> Result<db::store::StoredCollection, CollectError> {
+) -> Result<CollectionRun, CollectError> {
     if let Err(error) = db::store::record_interval(pool, &target.name, target.interval).await {
         tracing::warn!(%error, "could not record the cluster's interval");
     }
@@ -49,13 +69,10 @@ pub fn observation_time(started_at: DateTime<Utc>) -> k8s_openapi::jiff::Timesta
         .unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH)
 }
 
-async fn collect_and_store(
-    pool: &db::PgPool,
-    target: &ClusterTarget,
-) -> Result<db::store::StoredCollection, CollectError> {
+async fn collect_and_store(pool: &db::PgPool, target: &ClusterTarget) -> Result<CollectionRun, CollectError> {
     let started_at = Utc::now();
     let context = CollectionContext::read(pool, target, started_at).await?;
-    let mut phases = Phases::start();
+    let mut stopwatch = Stopwatch::start();
     let deadline = tokio::time::Instant::now() + target.deadlines.collection;
     let ran_out = |while_doing| CollectError::Deadline { deadline: target.deadlines.collection, while_doing };
     let kubernetes::Connection { client, server } = kubernetes::connect(target).await?;
@@ -65,7 +82,7 @@ async fn collect_and_store(
         .map_err(|_| ran_out("listing the cluster's objects"))?
         .map_err(|error| error.naming_server(&server))?;
     inventory.observed_at = Some(observation_time(started_at));
-    let list_s = phases.lap();
+    let list_s = stopwatch.lap();
     let window = context.idle_window;
     let request_timeout = target.deadlines.request;
     let reading = async {
@@ -93,13 +110,13 @@ async fn collect_and_store(
     if let Some(why) = gpus.coverage_gap(&inventory).filter(|_| reads_gpus) {
         inventory.gaps.insert(gpu::GPU_METRICS.to_string(), why);
     }
-    let gpu_s = phases.lap();
+    let gpu_s = stopwatch.lap();
     let assessment = domain::assess(&inventory, &target.rules, gpus.samples, &context.exceptions);
     drop(inventory);
-    let assess_s = phases.lap();
+    let assess_s = stopwatch.lap();
     let times = CollectionTimes { started_at, finished_at: Utc::now() };
     let stored = write_collection(pool, &target.name, times, &assessment).await?;
-    let store_s = phases.lap();
+    let store_s = stopwatch.lap();
     let changes = stored.changes;
     tracing::info!(
         list_s,
@@ -118,15 +135,15 @@ async fn collect_and_store(
         cves_fixed = stored.images.cves_fixed,
         "collection stored"
     );
-    Ok(stored)
+    Ok(CollectionRun { stored, phases: PhaseTimes { list_s, gpu_s, assess_s, store_s } })
 }
 
 /// Seconds spent in each phase of a collection, for its log line.
-struct Phases(std::time::Instant);
+struct Stopwatch(std::time::Instant);
 
-impl Phases {
+impl Stopwatch {
     fn start() -> Self {
-        Phases(std::time::Instant::now())
+        Stopwatch(std::time::Instant::now())
     }
 
     /// Seconds since the last lap, rounded to milliseconds.

@@ -249,8 +249,14 @@ pub enum UserCommand {
 /// `rampart config`.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Validate the configuration (file and environment) and print what it resolved to.
-    Check,
+    /// Validate the configuration (file and environment) and print what it resolved to. With a
+    /// DATABASE_URL, also warn when a cluster's last collection would need more memory than
+    /// the collector's limit.
+    Check {
+        /// The collector's memory limit, in MiB [default: this process' cgroup limit].
+        #[arg(long, value_name = "MIB")]
+        memory_limit_mib: Option<u64>,
+    },
 }
 
 /// `rampart report`: generate (the default), `verify` or `keygen`.

@@ -34,10 +34,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => Ok(scan::run(&args)),
         Command::Rules(args) => Ok(catalogue::rules(args.format)),
         Command::Frameworks(args) => Ok(catalogue::frameworks(args.format)),
-        Command::Config(ConfigCommand::Check) => {
+        Command::Config(ConfigCommand::Check { memory_limit_mib }) => {
             let config = Config::load(config_file)?;
             println!("{config:#?}");
             eprintln!("configuration is valid");
+            check_memory(&config, database_url, memory_limit_mib.or_else(crate::sizing::cgroup_memory_limit_mib)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(args) => {
@@ -88,6 +89,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Opens the database (`database_url`, else the embedded one under `data_dir`), runs `act` on
 /// it and closes it, returning what `act` returned.
+/// `config check`'s sizing: each configured cluster's last collection's pods, from the database
+/// at `database_url`, against the memory limit. Without a database or a limit it says what it
+/// could not check; a warning never fails the check.
+async fn check_memory(config: &Config, database_url: Option<&str>, limit_mib: Option<u64>) -> anyhow::Result<()> {
+    let Some(limit_mib) = limit_mib else {
+        eprintln!("memory: no limit set (--memory-limit-mib, or a cgroup limit): not checked");
+        return Ok(());
+    };
+    let Some(url) = database_url else {
+        eprintln!("memory: no DATABASE_URL: the clusters' sizes are not known, not checked against {limit_mib} MiB");
+        return Ok(());
+    };
+    let pool = db::PgPool::connect(url).await.with_context(|| "memory: cannot read the clusters' last collections")?;
+    let configured: Vec<&str> = config.clusters.iter().map(|c| c.name.as_str()).collect();
+    let pods: Vec<(String, i64)> = db::system::last_pod_counts(&pool)
+        .await?
+        .into_iter()
+        .filter(|(name, _)| configured.is_empty() || configured.contains(&name.as_str()))
+        .collect();
+    pool.close().await;
+    let warnings = crate::sizing::memory_warnings(&pods, limit_mib);
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    if warnings.is_empty() {
+        eprintln!("memory: {} cluster(s) fit in the limit of {limit_mib} MiB", pods.len());
+    }
+    Ok(())
+}
+
 pub async fn with_database<T>(
     database_url: Option<&str>,
     data_dir: &Path,

@@ -43,7 +43,7 @@ async fn finding_of(pool: &PgPool, namespace: &str, name: &str) -> (chrono::Date
 async fn vulnerability_findings_survive_rollouts_and_rescans_and_images_are_stored_once(pool: PgPool) {
     let cluster = common::small_cluster(200);
     let (_server, target) = target_for(&cluster, "vulns").await;
-    let first = collect_once_stored(&pool, &target).await.unwrap();
+    let first = collect_once_stored(&pool, &target).await.unwrap().stored;
     let references =
         scalar(&pool, "select count(*) from workload_image where collection_id = $1", first.collection_id).await;
     let images = scalar(&pool, "select count(*) from image where $1 > 0", 1).await;
@@ -51,7 +51,7 @@ async fn vulnerability_findings_survive_rollouts_and_rescans_and_images_are_stor
     assert_eq!(first.images.new_images as i64, images);
 
     // Nothing changed: nothing of the images is written again.
-    let steady = collect_once_stored(&pool, &target).await.unwrap();
+    let steady = collect_once_stored(&pool, &target).await.unwrap().stored;
     assert_eq!((steady.images.new_images, steady.images.rescanned_images, steady.images.vulnerability_rows), (0, 0, 0));
     assert_eq!((steady.images.cves_opened, steady.images.cves_fixed), (0, 0));
     assert_eq!((steady.changes.opened, steady.changes.updated), (0, 0));
@@ -59,7 +59,7 @@ async fn vulnerability_findings_survive_rollouts_and_rescans_and_images_are_stor
     // A rollout: a new ReplicaSet (the reports are renamed) and a new digest, the same CVEs.
     let (namespace, name, first_seen, before) = deployment_finding(&pool).await;
     assert!(cluster.write().unwrap().roll_out(&namespace, &name));
-    let rolled = collect_once_stored(&pool, &target).await.unwrap();
+    let rolled = collect_once_stored(&pool, &target).await.unwrap().stored;
     assert_eq!(
         (rolled.changes.opened, rolled.changes.reopened, rolled.changes.resolved),
         (0, 0, 0),
@@ -84,7 +84,7 @@ async fn vulnerability_findings_survive_rollouts_and_rescans_and_images_are_stor
     .await
     .unwrap();
     cluster.write().unwrap().rescan_image(&image.0, 1, 0);
-    let rescanned = collect_once_stored(&pool, &target).await.unwrap();
+    let rescanned = collect_once_stored(&pool, &target).await.unwrap().stored;
     assert!(rescanned.images.rescanned_images >= 1);
     assert_eq!(rescanned.images.vulnerability_rows, rescanned.images.rescanned_images, "one new row per image");
     assert_eq!((rescanned.images.cves_opened, rescanned.changes.opened), (1, 0));
@@ -96,7 +96,7 @@ async fn vulnerability_findings_survive_rollouts_and_rescans_and_images_are_stor
 async fn every_trivy_report_kind_is_read_and_a_long_named_workloads_reports_land_on_it(pool: PgPool) {
     let cluster = common::small_cluster(200);
     let (_server, target) = target_for(&cluster, "kinds").await;
-    let id = collect_once_stored(&pool, &target).await.unwrap().collection_id;
+    let id = collect_once_stored(&pool, &target).await.unwrap().stored.collection_id;
     for kind in [
         "vulnerabilityreports",
         "configauditreports",
@@ -175,7 +175,7 @@ async fn the_image_vulnerabilities_and_workload_pages_show_the_same_images_to_th
     use common::web::{config, signed_in};
     let cluster = common::small_cluster(200);
     let (_server, target) = target_for(&cluster, "pages").await;
-    let id = collect_once_stored(&pool, &target).await.unwrap().collection_id;
+    let id = collect_once_stored(&pool, &target).await.unwrap().stored.collection_id;
     let app = common::web::app(&pool, &config(Some(server::config::AuthMode::Local))).await;
     let mut security = signed_in(&app, "sergio").await;
 
