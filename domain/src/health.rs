@@ -222,7 +222,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn pod(phase: &str, waiting: Option<&str>, last: Option<&str>, restarts: i32) -> Pod {
+    fn pod(phase: &str, waiting: Option<&str>, last: Option<&str>, restarts: i32) -> k8s_openapi::api::core::v1::Pod {
         let mut state = json!({"running": {}});
         if let Some(reason) = waiting {
             state = json!({"waiting": {"reason": reason}});
@@ -249,6 +249,7 @@ mod tests {
             pod("Pending", None, None, 0),
             pod("Succeeded", None, None, 1),
         ];
+        let pods = crate::pod::Pods::from(pods);
         let health = &pod_health(&pods, None)["ml"];
         assert_eq!(health.pods, 4);
         assert_eq!(health.running, 2);

@@ -42,8 +42,13 @@ fn terminated(reason: &str, exit_code: i32, finished_ago: i64) -> Value {
     json!({"terminated": {"reason": reason, "exitCode": exit_code, "finishedAt": ago(finished_ago)}})
 }
 
+/// The pod's problems, read from the pod as the inventory holds it (its status trimmed).
 fn problems(pod: &Pod) -> Vec<String> {
-    pod_problems(pod, Some(at()))
+    pod_problems(&slim(pod)[0], Some(at()))
+}
+
+fn slim(pod: &Pod) -> domain::pod::Pods {
+    domain::pod::Pods::from(vec![pod.clone()])
 }
 
 #[test]
@@ -113,7 +118,7 @@ fn a_failed_pod_counts_for_24_hours() {
 #[test]
 fn without_an_observation_time_every_problem_counts_and_claims_no_window() {
     let old_kill = running(true, 86_400 * 30, json!({"running": {}}), terminated("OOMKilled", 137, 86_400 * 30));
-    assert_eq!(pod_problems(&old_kill, None), ["OOMKilled"]);
+    assert_eq!(pod_problems(&slim(&old_kill)[0], None), ["OOMKilled"]);
 }
 
 #[test]

@@ -276,7 +276,8 @@ mod tests {
             pods: vec![obj(json!({
                 "metadata": {"name": "kube-apiserver-cp-0", "namespace": "kube-system", "labels": {"component": "kube-apiserver"}},
                 "spec": {"containers": [{"name": "kube-apiserver", "command": command}]}
-            }))],
+            }))]
+            .into(),
             ..Inventory::default()
         }
     }

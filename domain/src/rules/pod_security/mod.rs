@@ -355,7 +355,7 @@ mod tests {
         assert!(rule_ids(&inv, "pod.privileged").is_empty(), "the Deployment's template speaks for its pods");
 
         // Without the ReplicaSet listed, the pod is the evidence of its owner.
-        let alone = Inventory { pods: vec![pod], ..Inventory::default() };
+        let alone = Inventory { pods: vec![pod].into(), ..Inventory::default() };
         let findings = rule_ids(&alone, "pod.privileged");
         assert_eq!(findings.len(), 1);
         assert_eq!((findings[0].object.kind.as_str(), findings[0].object.name.as_str()), ("ReplicaSet", "web-5d"));
