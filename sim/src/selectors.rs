@@ -73,6 +73,11 @@ impl LabelSelector {
         Ok(LabelSelector(out))
     }
 
+    /// Whether the selector selects everything (no requirement).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub(crate) fn matches(&self, object: &Value) -> bool {
         let labels = &object["metadata"]["labels"];
         let label = |key: &str| labels.get(key).and_then(Value::as_str);
@@ -107,6 +112,11 @@ impl FieldSelector {
             out.push((field.to_string(), value.trim().to_string(), equal));
         }
         Ok(FieldSelector(out))
+    }
+
+    /// Whether the selector selects everything (no requirement).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub(crate) fn matches(&self, object: &Value) -> bool {
