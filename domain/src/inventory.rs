@@ -150,6 +150,28 @@ pub fn trim_metadata(meta: &mut ObjectMeta) {
     }
 }
 
+/// Drops the pod template of a ReplicaSet its controller (a Deployment, an operator) made, as
+/// it is read: the template is the controller's, assessed there, and [`Inventory::pod_specs`]
+/// never reads a controlled ReplicaSet's. Its replicas and status are kept.
+pub fn trim_controlled_replica_set(replica_set: &mut ReplicaSet) {
+    if crate::owners::is_controlled(&replica_set.metadata)
+        && let Some(spec) = replica_set.spec.as_mut()
+    {
+        spec.template = None;
+    }
+}
+
+/// Drops the pod template of a Job its controller (a CronJob, an operator) made, as it is
+/// read, as [`trim_controlled_replica_set`] does; its backoff limit, parallelism and status,
+/// which the health of the controller's workload reads, are kept.
+pub fn trim_controlled_job(job: &mut Job) {
+    if crate::owners::is_controlled(&job.metadata)
+        && let Some(spec) = job.spec.as_mut()
+    {
+        spec.template = Default::default();
+    }
+}
+
 /// The annotation the kubelet puts on the mirror pod of a static pod.
 pub const MIRROR_POD_ANNOTATION: &str = "kubernetes.io/config.mirror";
 /// The annotation naming where the kubelet read a pod from (`file`, `http`; `api` for others).

@@ -102,6 +102,12 @@ impl Pods {
         self.distinct_specs
     }
 
+    /// Keeps only the pods `keep` is true of, in their order. The specs held for sharing stay,
+    /// so a pod added later still shares its controller's.
+    pub fn retain(&mut self, keep: impl FnMut(&InventoryPod) -> bool) {
+        self.pods.retain(keep);
+    }
+
     /// Frees spare capacity once every pod is in.
     pub fn shrink_to_fit(&mut self) {
         self.pods.shrink_to_fit();
@@ -112,7 +118,10 @@ impl Pods {
             self.distinct_specs += 1;
             return Arc::new(spec);
         };
-        let key = (meta.namespace.clone().unwrap_or_default(), if owner.uid.is_empty() { owner.name.clone() } else { owner.uid.clone() });
+        let key = (
+            meta.namespace.clone().unwrap_or_default(),
+            if owner.uid.is_empty() { owner.name.clone() } else { owner.uid.clone() },
+        );
         let entry = self.by_owner.entry(key).or_default();
         match (&entry.token_volume, token_volume(&spec)) {
             (Some(shared), Some(own)) if *shared != own => rename_token_volume(&mut spec, &own, shared),

@@ -1,10 +1,11 @@
-//! The inventory's slim pods (specs shared per controller, status trimmed; `domain::pod`) give
-//! exactly what pods kept whole give: the same assessment, finding by finding, summary by
-//! summary, on every case of every fixture file.
+//! The inventory's slim form (pods' specs shared per controller and their status trimmed,
+//! `domain::pod`; the templates of controlled ReplicaSets and Jobs dropped, as the collector
+//! reads them) gives exactly what objects kept whole give: the same assessment, finding by
+//! finding, summary by summary, on every case of every fixture file.
 
 mod common;
 
-use domain::inventory::Inventory;
+use domain::inventory::{Inventory, trim_controlled_job, trim_controlled_replica_set};
 use domain::pod::Pods;
 use domain::rules::RuleSettings;
 use serde_json::Value;
@@ -19,19 +20,24 @@ fn cases<'a>(value: &'a Value, into: &mut Vec<&'a [Value]>) {
     }
 }
 
-/// The case assessed with `pods` as the inventory's pods, as JSON.
-fn assessed(objects: &[Value], pods: Pods) -> Value {
+/// The case assessed with `pods` as the inventory's pods, and trimmed as the collector trims
+/// what it lists when `slim`, as JSON.
+fn assessed(objects: &[Value], pods: Pods, slim: bool) -> Value {
     let mut inventory = Inventory { pods, ..Inventory::default() };
     for object in objects {
         // A fixture may hold objects no rule reads, or invalid ones on purpose: both forms
         // refuse them alike.
         let _ = inventory.add_manifest(object, "fixtures");
     }
+    if slim {
+        inventory.replica_sets.iter_mut().for_each(trim_controlled_replica_set);
+        inventory.jobs.iter_mut().for_each(trim_controlled_job);
+    }
     serde_json::to_value(domain::assess(&inventory, &RuleSettings::default(), Vec::new(), &[])).unwrap()
 }
 
 #[test]
-fn slim_pods_give_the_assessment_whole_pods_give_on_every_fixture() {
+fn the_slim_inventory_gives_the_assessment_whole_objects_give_on_every_fixture() {
     let mut compared = 0;
     for set in ["accuracy", "pss", "rules"] {
         let mut paths: Vec<_> = std::fs::read_dir(common::fixtures(set))
@@ -45,8 +51,8 @@ fn slim_pods_give_the_assessment_whole_pods_give_on_every_fixture() {
             let mut found = Vec::new();
             cases(&doc, &mut found);
             for (i, objects) in found.into_iter().enumerate() {
-                let slim = assessed(objects, Pods::default());
-                let whole = assessed(objects, Pods::whole());
+                let slim = assessed(objects, Pods::default(), true);
+                let whole = assessed(objects, Pods::whole(), false);
                 assert_eq!(slim, whole, "{} case {i}", path.display());
                 compared += 1;
             }

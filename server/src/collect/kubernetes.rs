@@ -9,7 +9,7 @@
 use std::fmt::Debug;
 
 use domain::Inventory;
-use domain::inventory::trim_metadata;
+use domain::inventory::{trim_controlled_job, trim_controlled_replica_set, trim_metadata};
 use domain::pod::Pods;
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -79,10 +79,10 @@ pub async fn read_inventory(
         list_all(client, "deployments", &gaps),
         list_all(client, "statefulsets", &gaps),
         list_all(client, "daemonsets", &gaps),
-        list_all(client, "replicasets", &gaps),
+        list_trimmed(client, "replicasets", &gaps, trim_controlled_replica_set),
     )?;
     let (jobs, cron_jobs, replication_controllers, services, ingresses, network_policies) = tokio::try_join!(
-        list_all(client, "jobs", &gaps),
+        list_trimmed(client, "jobs", &gaps, trim_controlled_job),
         list_all(client, "cronjobs", &gaps),
         list_all(client, "replicationcontrollers", &gaps),
         list_all(client, "services", &gaps),
@@ -176,16 +176,44 @@ where
     K: Resource + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
 {
+    list_trimmed(client, kind, gaps, |_| {}).await
+}
+
+/// Lists every object of one kind, one page at a time, trimming each object as its page
+/// arrives: its metadata ([`trim_metadata`]), then by `trim`, so what is dropped is never
+/// held for more than a page.
+async fn list_trimmed<K>(
+    client: &Client,
+    kind: &'static str,
+    gaps: &Gaps,
+    trim: impl Fn(&mut K),
+) -> Result<Vec<K>, CollectError>
+where
+    K: Resource + Clone + DeserializeOwned + Debug,
+    K::DynamicType: Default,
+{
     let api: Api<K> = Api::all(client.clone());
-    let listed = paginate(kind, |params| {
-        let api = api.clone();
-        async move { api.list(&params).await }
-    })
+    let mut objects = Vec::new();
+    let listed = fold_pages(
+        kind,
+        PAGE_SIZE,
+        |params| {
+            let api = api.clone();
+            async move { api.list(&params).await }
+        },
+        &mut objects,
+        |objects, page| {
+            objects.extend(page.into_iter().map(|mut object| {
+                trim_metadata(object.meta_mut());
+                trim(&mut object);
+                object
+            }))
+        },
+    )
     .await;
-    let mut objects = gap_or_empty(kind, listed, gaps)?;
-    for object in &mut objects {
-        trim_metadata(object.meta_mut());
-    }
+    // A kind that cannot be listed is a gap: none of it is held, not even pages already read.
+    let mut objects = gap_or_empty(kind, listed.map(|()| objects), gaps)?;
+    objects.shrink_to_fit();
     Ok(objects)
 }
 
@@ -210,7 +238,7 @@ async fn list_pods(client: &Client, gaps: &Gaps) -> Result<Pods, CollectError> {
         },
     )
     .await;
-    gap_or_empty("pods", listed, gaps)?;
+    let mut pods = gap_or_empty("pods", listed.map(|()| pods), gaps)?;
     pods.shrink_to_fit();
     Ok(pods)
 }

@@ -49,7 +49,7 @@ async fn the_api_path_and_the_in_memory_path_assess_the_same_cluster_identically
 }
 
 #[test]
-fn slim_pods_assess_the_demo_platform_exactly_as_whole_pods_do() {
+fn slim_pods_and_trimmed_controlled_templates_assess_the_demo_platform_exactly_as_whole_objects_do() {
     let cluster = common::small_cluster(600);
     let cluster = cluster.read().unwrap();
     let slim = server::commands::demo::inventory_of(&cluster).unwrap();
@@ -59,9 +59,21 @@ fn slim_pods_assess_the_demo_platform_exactly_as_whole_pods_do() {
     let assess = |inventory: &domain::Inventory| {
         serde_json::to_value(domain::assess(inventory, &RuleSettings::default(), vec![], &[])).unwrap()
     };
-    let (slim, whole) = (assess(&slim), assess(&whole));
+    // The collector also drops the templates of the ReplicaSets and Jobs a controller made.
+    let mut trimmed = slim.clone();
+    trimmed.replica_sets.iter_mut().for_each(domain::inventory::trim_controlled_replica_set);
+    trimmed.jobs.iter_mut().for_each(domain::inventory::trim_controlled_job);
+    let templates = |inventory: &domain::Inventory| {
+        let replica_sets =
+            inventory.replica_sets.iter().filter(|r| r.spec.as_ref().is_some_and(|s| s.template.is_some()));
+        let jobs = inventory.jobs.iter().filter(|j| j.spec.as_ref().is_some_and(|s| s.template.spec.is_some()));
+        replica_sets.count() + jobs.count()
+    };
+    assert!(templates(&trimmed) < templates(&whole), "controlled ReplicaSets and Jobs lose their templates");
+    let (slim, whole, trimmed) = (assess(&slim), assess(&whole), assess(&trimmed));
     assert!(slim["findings"].as_array().is_some_and(|f| f.len() > 100), "the platform has findings to compare");
     assert_eq!(slim, whole);
+    assert_eq!(trimmed, whole);
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
