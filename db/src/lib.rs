@@ -3,8 +3,8 @@
 //! viewer's [`Scope`]; [`system`] holds the few reads that are not tenant data.
 
 pub mod alerts;
-mod copy;
 pub mod audit;
+mod copy;
 pub mod exceptions;
 pub mod exclusive;
 mod gpu_capacity;

@@ -82,26 +82,6 @@ pub(crate) async fn apply_findings(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    let opened = sqlx::query(
-        "with opened as (
-             insert into finding_state (cluster_id, fingerprint, tenant, rule_id, severity, object_kind,
-                 object_namespace, object_name, container, message, controls, evidence, first_seen,
-                 contribution, exception_id)
-             select $1, cf.fingerprint, cf.tenant, cf.rule_id, cf.severity, cf.object_kind, cf.object_namespace,
-                    cf.object_name, cf.container, cf.message, cf.controls, cf.evidence, $3,
-                    cf.contribution, cf.exception_id
-             from current_finding cf
-             where not exists (select 1 from finding_state s where s.cluster_id = $1 and s.fingerprint = cf.fingerprint)
-             returning finding_id, tenant)
-         insert into finding_event (finding_id, collection_id, at, kind, tenant)
-         select finding_id, $2, $3, 'opened', tenant from opened",
-    )
-    .bind(target.cluster_id)
-    .bind(target.collection_id)
-    .bind(target.at)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
     let updated = sqlx::query(
         "update finding_state s
          set tenant = cf.tenant, severity = cf.severity, message = cf.message, controls = cf.controls,
@@ -131,6 +111,29 @@ pub(crate) async fn apply_findings(
     .bind(target.previous_at)
     // A rule this collection could not assess says nothing about its findings: they stay open.
     .bind(a.not_assessable.iter().map(|(rule, _)| rule.clone()).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    // Opened last: the update and the resolve read only the findings that existed before this
+    // collection, so a first collection does not compare its half a million new findings with
+    // themselves.
+    let opened = sqlx::query(
+        "with opened as (
+             insert into finding_state (cluster_id, fingerprint, tenant, rule_id, severity, object_kind,
+                 object_namespace, object_name, container, message, controls, evidence, first_seen,
+                 contribution, exception_id)
+             select $1, cf.fingerprint, cf.tenant, cf.rule_id, cf.severity, cf.object_kind, cf.object_namespace,
+                    cf.object_name, cf.container, cf.message, cf.controls, cf.evidence, $3,
+                    cf.contribution, cf.exception_id
+             from current_finding cf
+             where not exists (select 1 from finding_state s where s.cluster_id = $1 and s.fingerprint = cf.fingerprint)
+             returning finding_id, tenant)
+         insert into finding_event (finding_id, collection_id, at, kind, tenant)
+         select finding_id, $2, $3, 'opened', tenant from opened",
+    )
+    .bind(target.cluster_id)
+    .bind(target.collection_id)
+    .bind(target.at)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -255,8 +258,12 @@ fn finding_row(copy: &mut BinaryCopy<'_>, f: &TenantFinding) {
 /// limit a first collection's store is measured against.
 pub async fn time_finding_copy(pool: &sqlx::PgPool, a: &Assessment) -> Result<std::time::Duration> {
     let mut seen = HashSet::with_capacity(a.findings.len());
-    let rows: Vec<(String, &TenantFinding)> =
-        a.findings.iter().map(|f| (finding_fingerprint(&f.item), f)).filter(|(fp, _)| seen.insert(fp.clone())).collect();
+    let rows: Vec<(String, &TenantFinding)> = a
+        .findings
+        .iter()
+        .map(|f| (finding_fingerprint(&f.item), f))
+        .filter(|(fp, _)| seen.insert(fp.clone()))
+        .collect();
     drop(seen);
     let mut tx = pool.begin().await?;
     sqlx::query("create temp table finding_copy_probe (like finding_state including all) on commit drop")
