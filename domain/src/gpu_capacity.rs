@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::pod::InventoryPod;
 use crate::gpu::{GpuSample, IDLE_UTILISATION_PCT, gpu_equivalents_of, gpus_of_pod};
 use crate::inventory::Inventory;
+use crate::pod::InventoryPod;
 use crate::quantity::parse_quantity;
 
 /// One GPU node's GPUs in one collection, in GPU equivalents (a MIG instance is its share).

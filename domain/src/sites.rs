@@ -13,8 +13,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::finding::ObjectRef;
 use crate::inventory::Inventory;
-use crate::pod::{InventoryPod, TOKEN_VOLUME_PREFIX};
 use crate::owners::{Controllers, controller, is_controlled, kind_name, operator_kind, workload_kind};
+use crate::pod::{InventoryPod, TOKEN_VOLUME_PREFIX};
 
 /// A pod specification found in the inventory, with the object that declares it: a bare Pod,
 /// the pod template of a workload controller (reported against the workload as written), or,

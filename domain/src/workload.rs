@@ -12,8 +12,8 @@ use crate::gpu::{GpuSample, gpus_of_pod};
 use crate::health::{PodHealth, pod_problems, push_distinct, recent};
 use crate::inventory::Inventory;
 use crate::owners::controller;
-use crate::quantity::parse_quantity;
 use crate::pod::InventoryPod;
+use crate::quantity::parse_quantity;
 use crate::usage::usage_by_pod;
 
 /// One workload's requests, images and pod health in one collection.

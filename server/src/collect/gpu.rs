@@ -10,8 +10,8 @@ use domain::gpu::{
     DcgmMetrics, ENGINE_ACTIVE, FreeGpu, GpuSample, IDLE_UTILISATION_PCT, METRICS, UTILISATION, is_exporter_pod,
     parse_dcgm_metrics,
 };
-use futures::StreamExt;
 use domain::pod::InventoryPod;
+use futures::StreamExt;
 use kube::Client;
 
 /// dcgm-exporter's default metrics port.

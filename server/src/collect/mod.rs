@@ -46,10 +46,7 @@ pub struct PhaseTimes {
 
 /// [`collect_once`], returning what the collection changed and wrote, and its phases' times.
 #[tracing::instrument(skip_all, fields(cluster = %target.name), err)]
-pub async fn collect_once_stored(
-    pool: &db::PgPool,
-    target: &ClusterTarget,
-) -> Result<CollectionRun, CollectError> {
+pub async fn collect_once_stored(pool: &db::PgPool, target: &ClusterTarget) -> Result<CollectionRun, CollectError> {
     if let Err(error) = db::store::record_interval(pool, &target.name, target.interval).await {
         tracing::warn!(%error, "could not record the cluster's interval");
     }

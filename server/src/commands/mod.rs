@@ -38,7 +38,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(config_file)?;
             println!("{config:#?}");
             eprintln!("configuration is valid");
-            check_memory(&config, database_url, memory_limit_mib.or_else(crate::sizing::cgroup_memory_limit_mib)).await?;
+            check_memory(&config, database_url, memory_limit_mib.or_else(crate::sizing::cgroup_memory_limit_mib))
+                .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(args) => {

@@ -15,6 +15,7 @@
 //! The simulator runs in a child process (`rampart bench simulate`), so this process' peak RSS
 //! is the collector's own: listing, decoding, assessing and storing.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
@@ -113,10 +114,16 @@ pub(super) async fn measure(pool: &db::PgPool, shape: &PlatformShape) -> anyhow:
         bytes as f64 / 1_048_576.0,
         decoded.objects
     );
+    let other_mib: f64 = decoded.other_kinds.iter().map(|(_, mib)| mib).sum();
+    let largest: Vec<String> =
+        decoded.other_kinds.iter().take(6).map(|(kind, mib)| format!("{kind} {mib:.0}")).collect();
     println!(
         "held after decoding: pods {:.0} MiB as k8s-openapi objects, {:.0} MiB as the inventory holds them \
-         ({} distinct specs); the other kinds {:.0} MiB",
-        decoded.pods_mib, decoded.slim_pods_mib, decoded.distinct_specs, decoded.other_mib
+         ({} distinct specs); the other kinds {other_mib:.0} MiB (largest: {})",
+        decoded.pods_mib,
+        decoded.slim_pods_mib,
+        decoded.distinct_specs,
+        largest.join(", ")
     );
     drop(simulator);
     let _ = std::fs::remove_dir_all(&dir);
@@ -125,7 +132,9 @@ pub(super) async fn measure(pool: &db::PgPool, shape: &PlatformShape) -> anyhow:
     let pods = decoded.pods.max(1);
     let mib_per_10k_pods = (peak - rss_before).max(0.0) / pods as f64 * 10_000.0;
     let (first_limit_s, steady_limit_s) = (phases.list_s + 1.5 * copy_s, 2.0 * steady.list_s);
-    println!("rss of the collecting process: {rss_before:.0} MiB before, peak {peak:.0} MiB during the first collection");
+    println!(
+        "rss of the collecting process: {rss_before:.0} MiB before, peak {peak:.0} MiB during the first collection"
+    );
     println!("{mib_per_10k_pods:.0} MiB per 10,000 pods above the idle process ({pods} pods)");
     println!(
         "goals: peak {peak:.0} of 1536 MiB; first collection {first_s:.2} of {first_limit_s:.2} s (list + 1.5 x COPY); \
@@ -141,15 +150,22 @@ pub(super) async fn measure(pool: &db::PgPool, shape: &PlatformShape) -> anyhow:
 }
 
 /// PostgreSQL's own time to `COPY` the first collection's findings (assessed again from a
-/// fresh listing) into a table shaped as the finding states: the store phase's limit.
-async fn finding_copy_seconds(
-    pool: &db::PgPool,
-    client: &kube::Client,
-    target: &ClusterTarget,
-) -> anyhow::Result<f64> {
+/// fresh listing) into a table shaped as the finding states: the store phase's limit. On the
+/// way it prints what the listed inventory and the assessment add to the resident set: the
+/// two that are held together at the collection's peak.
+async fn finding_copy_seconds(pool: &db::PgPool, client: &kube::Client, target: &ClusterTarget) -> anyhow::Result<f64> {
+    let before = current_rss_mib();
     let inventory = crate::collect::kubernetes::read_inventory(client, &target.sources, &target.deadlines).await?;
+    let listed = current_rss_mib();
     let assessment = domain::assess(&inventory, &target.rules, Vec::new(), &[]);
+    let assessed = current_rss_mib();
     drop(inventory);
+    println!(
+        "held while assessing: the listed inventory {:.0} MiB, the assessment ({} findings) {:.0} MiB more",
+        listed - before,
+        assessment.findings.len(),
+        assessed - listed
+    );
     let took = db::lifecycle::time_finding_copy(pool, &assessment).await?;
     println!(
         "PostgreSQL COPY (binary) of the {} findings into a table shaped as finding_state: {:.2} s",
@@ -283,7 +299,8 @@ struct Decoded {
     /// Resident MiB the pods added as k8s-openapi objects, and then as the inventory's pods.
     pods_mib: f64,
     slim_pods_mib: f64,
-    other_mib: f64,
+    /// Resident MiB each other kind added, as the collector holds it, largest first.
+    other_kinds: Vec<(&'static str, f64)>,
 }
 
 /// Decodes every page into its k8s-openapi type, holding everything decoded so that what
@@ -310,10 +327,11 @@ fn decode_all(bodies: &[(&'static str, String)]) -> anyhow::Result<Decoded> {
     let slim_pods_mib = current_rss_mib() - before;
     let distinct_specs = slim.distinct_specs();
     held.push(Box::new(slim));
-    let before = current_rss_mib();
+    let mut other_kinds: BTreeMap<&'static str, f64> = BTreeMap::new();
     for (path, body) in bodies.iter().filter(|(path, _)| *path != "/api/v1/pods") {
         let kind =
             if path.contains("metrics.k8s.io") { "podmetrics" } else { path.rsplit('/').next().unwrap_or_default() };
+        let before = current_rss_mib();
         let (count, list) = match kind {
             "podmetrics" => decode::<domain::usage::PodMetrics>(body)?,
             "namespaces" => decode::<Namespace>(body)?,
@@ -321,8 +339,8 @@ fn decode_all(bodies: &[(&'static str, String)]) -> anyhow::Result<Decoded> {
             "deployments" => decode::<Deployment>(body)?,
             "statefulsets" => decode::<StatefulSet>(body)?,
             "daemonsets" => decode::<DaemonSet>(body)?,
-            "replicasets" => decode::<ReplicaSet>(body)?,
-            "jobs" => decode::<Job>(body)?,
+            "replicasets" => decode_trimmed::<ReplicaSet>(body, domain::inventory::trim_controlled_replica_set)?,
+            "jobs" => decode_trimmed::<Job>(body, domain::inventory::trim_controlled_job)?,
             "cronjobs" => decode::<CronJob>(body)?,
             "replicationcontrollers" => decode::<ReplicationController>(body)?,
             "services" => decode::<Service>(body)?,
@@ -340,15 +358,26 @@ fn decode_all(bodies: &[(&'static str, String)]) -> anyhow::Result<Decoded> {
             "persistentvolumeclaims" => decode::<PersistentVolumeClaim>(body)?,
             other => anyhow::bail!("no decoder for {other}"),
         };
+        *other_kinds.entry(kind).or_default() += current_rss_mib() - before;
         objects += count;
         held.push(list);
     }
-    let other_mib = current_rss_mib() - before;
     drop(held);
-    Ok(Decoded { objects, pods: pod_count, distinct_specs, pods_mib, slim_pods_mib, other_mib })
+    let mut other_kinds: Vec<_> = other_kinds.into_iter().collect();
+    other_kinds.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Ok(Decoded { objects, pods: pod_count, distinct_specs, pods_mib, slim_pods_mib, other_kinds })
 }
 
 fn decode<K: DeserializeOwned + Clone + 'static>(body: &str) -> anyhow::Result<(usize, Box<dyn std::any::Any>)> {
-    let list: ObjectList<K> = serde_json::from_str(body)?;
+    decode_trimmed::<K>(body, |_| {})
+}
+
+/// One page decoded and trimmed as the collector trims that kind.
+fn decode_trimmed<K: DeserializeOwned + Clone + 'static>(
+    body: &str,
+    trim: impl Fn(&mut K),
+) -> anyhow::Result<(usize, Box<dyn std::any::Any>)> {
+    let mut list: ObjectList<K> = serde_json::from_str(body)?;
+    list.items.iter_mut().for_each(trim);
     Ok((list.items.len(), Box::new(list.items)))
 }
