@@ -192,27 +192,7 @@ where
     K: Resource + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
 {
-    let api: Api<K> = Api::all(client.clone());
-    let mut objects = Vec::new();
-    let listed = fold_pages(
-        kind,
-        PAGE_SIZE,
-        |params| {
-            let api = api.clone();
-            async move { api.list(&params).await }
-        },
-        &mut objects,
-        |objects, page| {
-            objects.extend(page.into_iter().map(|mut object| {
-                trim_metadata(object.meta_mut());
-                trim(&mut object);
-                object
-            }))
-        },
-    )
-    .await;
-    // A kind that cannot be listed is a gap: none of it is held, not even pages already read.
-    let mut objects = gap_or_empty(kind, listed.map(|()| objects), gaps)?;
+    let mut objects: Vec<K> = list_into(client, kind, gaps, trim).await?;
     objects.shrink_to_fit();
     Ok(objects)
 }
@@ -220,27 +200,45 @@ where
 /// Every pod, one page at a time into [`Pods`]: each page's pods share their specs as they
 /// arrive, so no more than one page of whole pods is held.
 async fn list_pods(client: &Client, gaps: &Gaps) -> Result<Pods, CollectError> {
-    let api: Api<Pod> = Api::all(client.clone());
-    let mut pods = Pods::default();
+    let mut pods: Pods = list_into(client, "pods", gaps, |_: &mut Pod| {}).await?;
+    pods.shrink_to_fit();
+    Ok(pods)
+}
+
+/// Every object of one kind folded into `A` page by page, each trimmed ([`trim_metadata`],
+/// then `trim`) as its page arrives. A kind that cannot be listed is a gap: none of it is
+/// held, not even the pages already read.
+async fn list_into<K, A>(
+    client: &Client,
+    kind: &'static str,
+    gaps: &Gaps,
+    trim: impl Fn(&mut K),
+) -> Result<A, CollectError>
+where
+    K: Resource + Clone + DeserializeOwned + Debug,
+    K::DynamicType: Default,
+    A: Default + Extend<K>,
+{
+    let api: Api<K> = Api::all(client.clone());
+    let mut into = A::default();
     let listed = fold_pages(
-        "pods",
+        kind,
         PAGE_SIZE,
         |params| {
             let api = api.clone();
             async move { api.list(&params).await }
         },
-        &mut pods,
-        |pods, page| {
-            pods.extend(page.into_iter().map(|mut pod| {
-                trim_metadata(&mut pod.metadata);
-                pod
+        &mut into,
+        |into, page| {
+            into.extend(page.into_iter().map(|mut object| {
+                trim_metadata(object.meta_mut());
+                trim(&mut object);
+                object
             }))
         },
     )
     .await;
-    let mut pods = gap_or_empty("pods", listed.map(|()| pods), gaps)?;
-    pods.shrink_to_fit();
-    Ok(pods)
+    gap_or_empty(kind, listed.map(|()| into), gaps)
 }
 
 /// Secret metadata only: the list asks the API server for metadata, so no value is ever
