@@ -97,7 +97,7 @@ impl Pods {
         self.pods.push(InventoryPod { metadata, spec, status, node_name, hostname });
     }
 
-    /// Distinct specs held for all the pods.
+    /// Distinct specs made as the pods were added (pods [`Pods::retain`] dropped still count).
     pub fn distinct_specs(&self) -> usize {
         self.distinct_specs
     }
