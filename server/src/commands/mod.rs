@@ -88,8 +88,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Opens the database (`database_url`, else the embedded one under `data_dir`), runs `act` on
-/// it and closes it, returning what `act` returned.
 /// `config check`'s sizing: each configured cluster's last collection's pods, from the database
 /// at `database_url`, against the memory limit. Without a database or a limit it says what it
 /// could not check; a warning never fails the check.
@@ -120,6 +118,8 @@ async fn check_memory(config: &Config, database_url: Option<&str>, limit_mib: Op
     Ok(())
 }
 
+/// Opens the database (`database_url`, else the embedded one under `data_dir`), runs `act` on
+/// it and closes it, returning what `act` returned.
 pub async fn with_database<T>(
     database_url: Option<&str>,
     data_dir: &Path,
