@@ -105,9 +105,8 @@ pub(super) async fn measure(pool: &db::PgPool, shape: &PlatformShape) -> anyhow:
     let copy_s = finding_copy_seconds(pool, &connection.client, &target).await?;
     let bodies = fetch_bodies(&connection.client).await?;
     let bytes: usize = bodies.iter().map(|(_, body)| body.len()).sum();
-    let decode_started = Instant::now();
     let decoded = decode_all(&bodies)?;
-    let decode_s = decode_started.elapsed().as_secs_f64();
+    let decode_s = decoded.seconds;
     println!(
         "decode only: {} pages, {:.1} MiB of JSON, {} objects decoded into k8s-openapi types in {decode_s:.2} s",
         bodies.len(),
@@ -293,6 +292,9 @@ async fn fetch_bodies(client: &kube::Client) -> anyhow::Result<Vec<(&'static str
 
 /// What [`decode_all`] decoded and held.
 struct Decoded {
+    /// Seconds spent decoding every page once into k8s-openapi types, each page dropped as
+    /// soon as it is decoded (decoding alone, as the collector's listing does it).
+    seconds: f64,
     objects: usize,
     pods: usize,
     distinct_specs: usize,
@@ -303,69 +305,80 @@ struct Decoded {
     other_kinds: Vec<(&'static str, f64)>,
 }
 
-/// Decodes every page into its k8s-openapi type, holding everything decoded so that what
-/// each part adds to the resident set can be read; the pods are decoded once more into the
-/// inventory's own form.
+/// Decodes every page into its k8s-openapi type twice: once timed, dropping each page as it
+/// is decoded; then holding everything decoded so that what each part adds to the resident
+/// set can be read, the pods once as k8s-openapi objects and once in the inventory's form.
 fn decode_all(bodies: &[(&'static str, String)]) -> anyhow::Result<Decoded> {
-    let mut held: Vec<Box<dyn std::any::Any>> = Vec::new();
+    let started = Instant::now();
     let mut objects = 0;
+    for (path, body) in bodies {
+        objects += decode_page(path, body)?.0;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+
+    let mut held: Vec<Box<dyn std::any::Any>> = Vec::new();
     let pod_pages = || bodies.iter().filter(|(path, _)| *path == "/api/v1/pods");
     let before = current_rss_mib();
-    let mut pods = Vec::new();
-    for (_, body) in pod_pages() {
-        pods.extend(serde_json::from_str::<ObjectList<Pod>>(body)?.items);
+    for (path, body) in pod_pages() {
+        held.push(decode_page(path, body)?.1);
     }
     let pods_mib = current_rss_mib() - before;
-    let pod_count = pods.len();
-    objects += pod_count;
-    held.push(Box::new(pods));
     let before = current_rss_mib();
     let mut slim = domain::pod::Pods::default();
     for (_, body) in pod_pages() {
         slim.extend(serde_json::from_str::<ObjectList<Pod>>(body)?.items);
     }
     let slim_pods_mib = current_rss_mib() - before;
-    let distinct_specs = slim.distinct_specs();
+    let (pods, distinct_specs) = (slim.len(), slim.distinct_specs());
     held.push(Box::new(slim));
     let mut other_kinds: BTreeMap<&'static str, f64> = BTreeMap::new();
     for (path, body) in bodies.iter().filter(|(path, _)| *path != "/api/v1/pods") {
-        let kind =
-            if path.contains("metrics.k8s.io") { "podmetrics" } else { path.rsplit('/').next().unwrap_or_default() };
         let before = current_rss_mib();
-        let (count, list) = match kind {
-            "podmetrics" => decode::<domain::usage::PodMetrics>(body)?,
-            "namespaces" => decode::<Namespace>(body)?,
-            "nodes" => decode::<Node>(body)?,
-            "deployments" => decode::<Deployment>(body)?,
-            "statefulsets" => decode::<StatefulSet>(body)?,
-            "daemonsets" => decode::<DaemonSet>(body)?,
-            "replicasets" => decode_trimmed::<ReplicaSet>(body, domain::inventory::trim_controlled_replica_set)?,
-            "jobs" => decode_trimmed::<Job>(body, domain::inventory::trim_controlled_job)?,
-            "cronjobs" => decode::<CronJob>(body)?,
-            "replicationcontrollers" => decode::<ReplicationController>(body)?,
-            "services" => decode::<Service>(body)?,
-            "ingresses" => decode::<Ingress>(body)?,
-            "networkpolicies" => decode::<NetworkPolicy>(body)?,
-            "resourcequotas" => decode::<ResourceQuota>(body)?,
-            "limitranges" => decode::<LimitRange>(body)?,
-            "serviceaccounts" => decode::<ServiceAccount>(body)?,
-            "roles" => decode::<Role>(body)?,
-            "rolebindings" => decode::<RoleBinding>(body)?,
-            "clusterroles" => decode::<ClusterRole>(body)?,
-            "clusterrolebindings" => decode::<ClusterRoleBinding>(body)?,
-            "configmaps" => decode::<ConfigMap>(body)?,
-            "persistentvolumes" => decode::<PersistentVolume>(body)?,
-            "persistentvolumeclaims" => decode::<PersistentVolumeClaim>(body)?,
-            other => anyhow::bail!("no decoder for {other}"),
-        };
+        let (kind, list) = (kind_of(path), decode_page(path, body)?.1);
         *other_kinds.entry(kind).or_default() += current_rss_mib() - before;
-        objects += count;
         held.push(list);
     }
     drop(held);
     let mut other_kinds: Vec<_> = other_kinds.into_iter().collect();
     other_kinds.sort_by(|a, b| b.1.total_cmp(&a.1));
-    Ok(Decoded { objects, pods: pod_count, distinct_specs, pods_mib, slim_pods_mib, other_kinds })
+    Ok(Decoded { seconds, objects, pods, distinct_specs, pods_mib, slim_pods_mib, other_kinds })
+}
+
+/// The kind a list path lists (its last segment; `podmetrics` for metrics-server's).
+fn kind_of(path: &'static str) -> &'static str {
+    if path.contains("metrics.k8s.io") { "podmetrics" } else { path.rsplit('/').next().unwrap_or_default() }
+}
+
+/// One page decoded into its kind's type, trimmed as the collector trims that kind: the
+/// number of objects and the objects.
+fn decode_page(path: &'static str, body: &str) -> anyhow::Result<(usize, Box<dyn std::any::Any>)> {
+    match kind_of(path) {
+        "pods" => decode::<Pod>(body),
+        "podmetrics" => decode::<domain::usage::PodMetrics>(body),
+        "namespaces" => decode::<Namespace>(body),
+        "nodes" => decode::<Node>(body),
+        "deployments" => decode::<Deployment>(body),
+        "statefulsets" => decode::<StatefulSet>(body),
+        "daemonsets" => decode::<DaemonSet>(body),
+        "replicasets" => decode_trimmed::<ReplicaSet>(body, domain::inventory::trim_controlled_replica_set),
+        "jobs" => decode_trimmed::<Job>(body, domain::inventory::trim_controlled_job),
+        "cronjobs" => decode::<CronJob>(body),
+        "replicationcontrollers" => decode::<ReplicationController>(body),
+        "services" => decode::<Service>(body),
+        "ingresses" => decode::<Ingress>(body),
+        "networkpolicies" => decode::<NetworkPolicy>(body),
+        "resourcequotas" => decode::<ResourceQuota>(body),
+        "limitranges" => decode::<LimitRange>(body),
+        "serviceaccounts" => decode::<ServiceAccount>(body),
+        "roles" => decode::<Role>(body),
+        "rolebindings" => decode::<RoleBinding>(body),
+        "clusterroles" => decode::<ClusterRole>(body),
+        "clusterrolebindings" => decode::<ClusterRoleBinding>(body),
+        "configmaps" => decode::<ConfigMap>(body),
+        "persistentvolumes" => decode::<PersistentVolume>(body),
+        "persistentvolumeclaims" => decode::<PersistentVolumeClaim>(body),
+        other => anyhow::bail!("no decoder for {other}"),
+    }
 }
 
 fn decode<K: DeserializeOwned + Clone + 'static>(body: &str) -> anyhow::Result<(usize, Box<dyn std::any::Any>)> {
